@@ -1,0 +1,128 @@
+"""Scoring profiles: every rule that varies between provinces and documents, as TOML data.
+
+A profile is a TOML file validated by ``Profile``. Shipped profiles live in ``scoring/profiles/``;
+``load_profile`` also accepts a path to a user's own file. The settings and their sources are in
+../shared/reference/scoring_rules.md §5.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - pyproject pulls tomli in for 3.10
+    import tomli as tomllib
+
+PROFILE_DIR = Path(__file__).with_name("profiles")
+DEFAULT_PROFILE = "hubei-2-1"
+
+
+class _Strict(BaseModel):
+    # A typo in a profile key must fail loudly, not silently fall back to a default.
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class BudgetRules(_Strict):
+    points: float = Field(20, ge=0)
+    cap: bool = True  # score = points × min(B/A, 1); False: points × B/A even above 100%
+
+
+class QuantitativeRules(_Strict):
+    reverse_formula: Literal["ratio", "linear"] = "ratio"
+    over_threshold: float = Field(1.30, ge=1.0)
+    over_mode: Literal["full", "reduce"] = "full"
+    percent_fraction_max: float = Field(1.5, ge=0)
+
+
+class QualitativeRules(_Strict):
+    top: float = Field(0.80, gt=0, le=1)  # lower bound of 达成
+    middle: float = Field(0.50, ge=0, lt=1)  # lower bound of 部分达成
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if not self.middle < self.top:
+            raise ValueError("qualitative.middle must be below qualitative.top")
+        return self
+
+
+class CapRules(_Strict):
+    enabled: bool = True
+    limit: float = Field(60, ge=0)
+    triggers: list[str] = Field(default_factory=lambda: ["重点披露", "重大不良"])
+
+
+class Grade(_Strict):
+    name: str
+    min: float
+
+
+class Profile(_Strict):
+    name: str
+    title: str = ""
+    description: str = ""
+    total_points: float = 100
+    digits: int = Field(2, ge=0, le=6)
+    tolerance: float = Field(0.01, ge=0)
+    budget: BudgetRules = Field(default_factory=BudgetRules)
+    quantitative: QuantitativeRules = Field(default_factory=QuantitativeRules)
+    qualitative: QualitativeRules = Field(default_factory=QualitativeRules)
+    cap: CapRules = Field(default_factory=CapRules)
+    level1: dict[str, float] = Field(default_factory=dict)  # prescribed points per 一级指标; {} = unchecked
+    grades: list[Grade]
+
+    @model_validator(mode="after")
+    def _grades_descending(self):
+        mins = [g.min for g in self.grades]
+        if not mins:
+            raise ValueError("a profile needs at least one grade")
+        if mins != sorted(mins, reverse=True) or len(set(mins)) != len(mins):
+            raise ValueError("grades must be listed from the highest 'min' to the lowest, without repeats")
+        return self
+
+    def with_options(self, **changes) -> "Profile":
+        """A copy with top-level or dotted settings changed, validated again:
+        ``p.with_options(**{"quantitative.reverse_formula": "linear"})``."""
+        data = self.model_dump()
+        for key, value in changes.items():
+            node = data
+            *parents, leaf = key.split(".")
+            for part in parents:
+                node = node[part]
+            node[leaf] = value
+        return Profile.model_validate(data)
+
+
+class ProfileError(ValueError):
+    """A profile cannot be found or is invalid; ``str()`` is a Chinese message."""
+
+
+def list_profiles() -> list[str]:
+    """Names of the shipped profiles."""
+    return sorted(p.stem for p in PROFILE_DIR.glob("*.toml"))
+
+
+def load_profile(name_or_path: Union[str, Path, Profile] = DEFAULT_PROFILE) -> Profile:
+    """A shipped profile by name (``hubei-2-1``) or a TOML file by path."""
+    if isinstance(name_or_path, Profile):
+        return name_or_path
+    text = str(name_or_path)
+    path = Path(text)
+    if not (text.endswith(".toml") or path.is_file()):
+        path = PROFILE_DIR / f"{text}.toml"
+        if not path.is_file():
+            raise ProfileError(f"未知的评分方案“{text}”；可用：{'、'.join(list_profiles())}，或给出 .toml 文件路径。")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ProfileError(f"找不到评分方案文件：{path}") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ProfileError(f"评分方案文件 {path.name} 格式错误：{exc}") from None
+    data.setdefault("name", path.stem)
+    try:
+        return Profile.model_validate(data)
+    except ValidationError as exc:
+        raise ProfileError(f"评分方案文件 {path.name} 的设置无效：{exc}") from None
