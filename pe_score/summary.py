@@ -1,0 +1,364 @@
+"""The summary workbook of a batch review (``pe-score check --summary OUT.xlsx``).
+
+Written with openpyxl in write-only mode so thousands of forms stream through in constant memory:
+rows go to the sheets as results arrive; tables, conditional formats and charts are attached at the
+end (openpyxl writes them after the rows). The file appears atomically (temp file + os.replace).
+
+Sheets (names are part of the interface, see docs/batch.md):
+- 汇总: one row per form, plus one row per file that could not be read (with the reason);
+- 问题清单: one row per finding;
+- 图表: grade distribution and claimed vs recomputed score per unit (native Excel charts).
+"""
+from __future__ import annotations
+
+import heapq
+import os
+import tempfile
+import warnings
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Optional
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.chart import BarChart, Reference
+from openpyxl.chart.label import DataLabelList
+from openpyxl.formatting.rule import FormulaRule
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.worksheet.properties import PageSetupProperties
+from openpyxl.worksheet.filters import AutoFilter
+from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
+
+SUMMARY_SHEET = "汇总"
+ISSUES_SHEET = "问题清单"
+CHARTS_SHEET = "图表"
+
+SUMMARY_HEADERS = [
+    "文件", "工作表", "单位", "年度", "自评得分(填报)", "复核得分", "差异", "等级",
+    "触发60分上限", "错误数", "警告数", "无法读取原因",
+]
+SUMMARY_WIDTHS = [44, 16, 30, 7, 15, 10, 9, 7, 13, 8, 8, 42]
+ISSUE_HEADERS = ["文件", "工作表", "单元格", "代码", "级别", "说明"]
+ISSUE_WIDTHS = [44, 16, 8, 8, 7, 90]
+
+SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
+GRADES = ["优", "良", "中", "差"]
+UNREADABLE_LABEL = "无法读取"
+
+# Above this many forms the per-unit chart shows the largest differences only: a bar chart with
+# thousands of categories tells a reviewer nothing.
+CHART_UNITS = 30
+
+SCORE_FORMAT = "0.00"
+DIFF_FORMAT = "+0.00;-0.00;0.00"
+
+_RED_FILL = PatternFill("solid", start_color="FFC7CE", end_color="FFC7CE")
+_ORANGE_FILL = PatternFill("solid", start_color="FFEB9C", end_color="FFEB9C")
+_GREY_FILL = PatternFill("solid", start_color="E7E6E6", end_color="E7E6E6")
+_RED_FONT = Font(color="9C0006", bold=True)
+_TITLE_FONT = Font(bold=True, size=13)
+_WRAP = Alignment(wrap_text=True, vertical="top")
+_TOP = Alignment(vertical="top")
+_MID = Alignment(vertical="center")
+_CENTER = Alignment(vertical="center", horizontal="center")
+_HEAD_ALIGN = Alignment(vertical="center", horizontal="center", wrap_text=True)
+_HEAD_FONT = Font(bold=True, color="FFFFFF")
+_HEAD_FILL = PatternFill("solid", start_color="4472C4", end_color="4472C4")
+
+# Difference below half a cent is rounding, not a disagreement (scores are compared at 2 dp).
+DIFF_TOLERANCE = 0.005
+
+
+@dataclass
+class FormRow:
+    """One scored form, as the summary and the end-of-run table need it."""
+
+    file: str
+    sheet: str
+    unit: str = ""
+    year: Optional[int] = None
+    claimed: Optional[float] = None
+    total: Optional[float] = None
+    grade: str = ""
+    capped: bool = False
+    errors: int = 0
+    warnings: int = 0
+    issues: list[dict] = field(default_factory=list)  # {"code","severity","cell","message"}
+
+    @property
+    def difference(self) -> Optional[float]:
+        if self.claimed is None or self.total is None:
+            return None
+        return round(self.total - self.claimed, 2)
+
+    @property
+    def differs(self) -> bool:
+        d = self.difference
+        return d is not None and abs(d) >= DIFF_TOLERANCE
+
+
+def _cell(ws, value, number_format: Optional[str] = None, alignment=None, font=None, fill=None):
+    c = WriteOnlyCell(ws, value=value)
+    if fill is not None:
+        c.fill = fill
+    if number_format:
+        c.number_format = number_format
+    if alignment is not None:
+        c.alignment = alignment
+    if font is not None:
+        c.font = font
+    return c
+
+
+def _table(name: str, ref: str, headers: list[str]) -> Table:
+    # Write-only sheets cannot be read back, so the columns and the filter are declared by hand.
+    table = Table(displayName=name, ref=ref, autoFilter=AutoFilter(ref=ref))
+    table.tableColumns = [TableColumn(id=i, name=h) for i, h in enumerate(headers, 1)]
+    table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
+    return table
+
+
+def _add_table(ws, table: Table) -> None:
+    with warnings.catch_warnings():
+        # openpyxl warns that write-only tables need their columns set by hand: _table does that.
+        warnings.filterwarnings("ignore", message="In write-only mode")
+        ws.add_table(table)
+
+
+class SummaryWriter:
+    """Stream rows into the summary workbook; ``close()`` attaches tables/charts and saves atomically.
+
+    Use as a context manager; on an exception the partial file is discarded and ``out`` is untouched.
+    """
+
+    def __init__(self, out: str | os.PathLike):
+        self.out = os.fspath(out)
+        self.wb = Workbook(write_only=True)
+        self.ws_sum = self.wb.create_sheet(SUMMARY_SHEET)
+        self.ws_iss = self.wb.create_sheet(ISSUES_SHEET)
+        self.ws_chart = self.wb.create_sheet(CHARTS_SHEET)
+        self.n_sum = 0  # data rows written
+        self.n_iss = 0
+        self.grades: Counter[str] = Counter()
+        self.unreadable = 0
+        # Bounded heap of (|difference|, -seq, label, claimed, total) for the per-unit chart.
+        self._chart_heap: list[tuple[float, int, str, float, float]] = []
+        self._seq = 0
+        self._closed = False
+        self._setup(self.ws_sum, SUMMARY_HEADERS, SUMMARY_WIDTHS)
+        self._setup(self.ws_iss, ISSUE_HEADERS, ISSUE_WIDTHS)
+        for letter, width in zip("ABCD", [28, 15, 10, 3]):
+            self.ws_chart.column_dimensions[letter].width = width
+        self._landscape(self.ws_chart)
+
+    # -- setup ---------------------------------------------------------------------------------
+
+    @staticmethod
+    def _landscape(ws) -> None:
+        # Printing (and the LibreOffice → PDF rendering) fits the columns on one landscape page.
+        ws.page_setup.orientation = "landscape"
+        ws.page_setup.paperSize = "9"  # A4
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0
+        ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+
+    def _setup(self, ws, headers, widths) -> None:
+        # Column widths, frozen header and print setup must be set before the first row (write-only).
+        for i, w in enumerate(widths):
+            ws.column_dimensions[chr(65 + i)].width = w
+        ws.freeze_panes = "A2"
+        ws.print_title_rows = "1:1"
+        self._landscape(ws)
+        # Explicit header style as well as the table style: LibreOffice ignores table styles.
+        ws.append([_cell(ws, h, alignment=_HEAD_ALIGN, font=_HEAD_FONT, fill=_HEAD_FILL)
+                   for h in headers])
+
+    # -- rows ----------------------------------------------------------------------------------
+
+    def add_form(self, row: FormRow) -> None:
+        ws = self.ws_sum
+        diff = row.difference
+        ws.append([
+            _cell(ws, row.file, alignment=_MID),
+            _cell(ws, row.sheet, alignment=_MID),
+            _cell(ws, row.unit or None, alignment=_MID),
+            _cell(ws, row.year, alignment=_CENTER),
+            _cell(ws, row.claimed, SCORE_FORMAT, alignment=_MID),
+            _cell(ws, row.total, SCORE_FORMAT, alignment=_MID),
+            _cell(ws, diff, DIFF_FORMAT, alignment=_MID),
+            _cell(ws, row.grade or None, alignment=_CENTER),
+            _cell(ws, "是" if row.capped else "否", alignment=_CENTER),
+            _cell(ws, row.errors, alignment=_CENTER),
+            _cell(ws, row.warnings, alignment=_CENTER),
+            _cell(ws, None),
+        ])
+        self.n_sum += 1
+        if row.grade:
+            self.grades[row.grade] += 1
+        for issue in row.issues:
+            self.add_issue(row.file, row.sheet, issue)
+        if row.claimed is not None and row.total is not None:
+            label = row.unit or os.path.basename(row.file)
+            item = (abs(diff or 0.0), -self._seq, label, row.claimed, row.total)
+            self._seq += 1
+            if len(self._chart_heap) < CHART_UNITS:
+                heapq.heappush(self._chart_heap, item)
+            else:
+                heapq.heappushpop(self._chart_heap, item)
+
+    def add_unreadable(self, file: str, reason: str) -> None:
+        ws = self.ws_sum
+        cells = [_cell(ws, file, alignment=_MID)]
+        cells += [None] * (len(SUMMARY_HEADERS) - 2)
+        cells.append(_cell(ws, reason, alignment=_MID))
+        ws.append(cells)
+        self.n_sum += 1
+        self.unreadable += 1
+
+    def add_issue(self, file: str, sheet: str, issue: dict) -> None:
+        ws = self.ws_iss
+        sev = issue.get("severity") or ""
+        ws.append([
+            _cell(ws, file, alignment=_TOP),
+            _cell(ws, sheet, alignment=_TOP),
+            _cell(ws, issue.get("cell"), alignment=_TOP),
+            _cell(ws, issue.get("code"), alignment=_TOP),
+            _cell(ws, SEVERITY_ZH.get(sev, sev), alignment=_TOP),
+            _cell(ws, issue.get("message"), alignment=_WRAP),
+        ])
+        self.n_iss += 1
+
+    # -- finish --------------------------------------------------------------------------------
+
+    def _finish_summary(self) -> None:
+        ws = self.ws_sum
+        last = max(self.n_sum, 1) + 1  # a table needs one data row, even an empty one
+        if self.n_sum == 0:
+            ws.append([None] * len(SUMMARY_HEADERS))
+        ref = f"A1:L{last}"
+        _add_table(ws, _table("SummaryTable", ref, SUMMARY_HEADERS))
+        body = f"A2:L{last}"
+        # Row-wide highlights, most severe first; stopIfTrue keeps one colour per row.
+        ws.conditional_formatting.add(
+            body, FormulaRule(formula=["$L2<>\"\""], fill=_GREY_FILL, stopIfTrue=True))
+        ws.conditional_formatting.add(
+            body, FormulaRule(formula=["AND(ISNUMBER($G2),ABS($G2)>=0.005)"], fill=_RED_FILL,
+                              stopIfTrue=True))
+        ws.conditional_formatting.add(
+            body, FormulaRule(formula=["$I2=\"是\""], fill=_ORANGE_FILL, stopIfTrue=True))
+        ws.conditional_formatting.add(
+            f"J2:J{last}", FormulaRule(formula=["$J2>0"], font=_RED_FONT))
+
+    def _finish_issues(self) -> None:
+        ws = self.ws_iss
+        last = max(self.n_iss, 1) + 1
+        if self.n_iss == 0:
+            ws.append([None] * len(ISSUE_HEADERS))
+        _add_table(ws, _table("IssueTable", f"A1:F{last}", ISSUE_HEADERS))
+        ws.conditional_formatting.add(
+            f"E2:E{last}", FormulaRule(formula=["$E2=\"错误\""], fill=_RED_FILL, font=_RED_FONT))
+        ws.conditional_formatting.add(
+            f"E2:E{last}", FormulaRule(formula=["$E2=\"警告\""], fill=_ORANGE_FILL))
+
+    def _finish_charts(self) -> None:
+        ws = self.ws_chart
+        bold = Font(bold=True)
+        # Block 1 (A1:B6): grade counts, the data of the first chart.
+        ws.append([_cell(ws, "等级分布", font=_TITLE_FONT)])
+        ws.append([_cell(ws, "等级", font=bold), _cell(ws, "表数", font=bold)])
+        labels = GRADES + ([UNREADABLE_LABEL] if self.unreadable else [])
+        for g in labels:
+            n = self.unreadable if g == UNREADABLE_LABEL else self.grades.get(g, 0)
+            ws.append([g, n])
+        grade_last = 2 + len(labels)
+
+        # Block 2: claimed vs recomputed, at most CHART_UNITS forms (largest differences first).
+        top = sorted(self._chart_heap, key=lambda t: (-t[0], -t[1]))
+        ws.append([])
+        start = grade_last + 2
+        title = "自评得分与复核得分"
+        if self._seq > CHART_UNITS:
+            title += f"（差异最大的 {CHART_UNITS} 张表）"
+        ws.append([_cell(ws, title, font=_TITLE_FONT)])
+        ws.append([_cell(ws, "单位", font=bold), _cell(ws, "自评得分(填报)", font=bold),
+                   _cell(ws, "复核得分", font=bold)])
+        header_row = start + 1
+        for _, _, label, claimed, total in top:
+            ws.append([label, _cell(ws, claimed, SCORE_FORMAT), _cell(ws, total, SCORE_FORMAT)])
+        unit_last = header_row + len(top)
+
+        bar = BarChart()
+        bar.type = "col"
+        bar.title = "等级分布"
+        bar.y_axis.title = "表数"
+        bar.x_axis.title = "等级"
+        bar.legend = None
+        bar.add_data(Reference(ws, min_col=2, min_row=2, max_row=grade_last), titles_from_data=True)
+        bar.set_categories(Reference(ws, min_col=1, min_row=3, max_row=grade_last))
+        bar.dataLabels = DataLabelList()
+        bar.dataLabels.showVal = True
+        for attr in ("showSerName", "showCatName", "showLegendKey", "showPercent"):
+            setattr(bar.dataLabels, attr, False)
+        # openpyxl >= 3.1 hides axes unless delete is set explicitly.
+        bar.x_axis.delete = False
+        bar.y_axis.delete = False
+        bar.y_axis.majorGridlines = None
+        bar.width, bar.height = 16, 7.5
+        ws.add_chart(bar, "E1")
+
+        if top:
+            cmp_chart = BarChart()
+            cmp_chart.type = "bar"  # horizontal: long unit names stay readable
+            cmp_chart.grouping = "clustered"
+            cmp_chart.title = title
+            cmp_chart.x_axis.title = None
+            cmp_chart.y_axis.title = "得分"
+            cmp_chart.add_data(Reference(ws, min_col=2, max_col=3, min_row=header_row,
+                                         max_row=unit_last), titles_from_data=True)
+            cmp_chart.set_categories(Reference(ws, min_col=1, min_row=header_row + 1,
+                                               max_row=unit_last))
+            cmp_chart.x_axis.delete = False
+            cmp_chart.y_axis.delete = False
+            cmp_chart.x_axis.scaling.orientation = "maxMin"  # first unit on top, like the table
+            cmp_chart.y_axis.scaling.min = 0
+            cmp_chart.y_axis.scaling.max = 100
+            cmp_chart.legend.position = "b"
+            cmp_chart.width = 22
+            cmp_chart.height = max(7.5, 2.5 + 0.55 * len(top))
+            ws.add_chart(cmp_chart, "E17")
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        self._finish_summary()
+        self._finish_issues()
+        self._finish_charts()
+        directory = os.path.dirname(os.path.abspath(self.out))
+        fd, tmp = tempfile.mkstemp(prefix=".pe-summary-", suffix=".xlsx", dir=directory)
+        os.close(fd)
+        try:
+            self.wb.save(tmp)
+            os.replace(tmp, self.out)
+        except BaseException:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+            raise
+
+    def discard(self) -> None:
+        """Drop the workbook without writing (the temp sheet files of write-only mode go too)."""
+        self._closed = True
+        for ws in (self.ws_sum, self.ws_iss, self.ws_chart):
+            try:
+                ws.close()
+            except Exception:
+                pass
+
+    def __enter__(self) -> "SummaryWriter":
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is None:
+            self.close()
+        else:
+            self.discard()
