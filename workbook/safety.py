@@ -1,0 +1,428 @@
+"""Refuse unusable or hostile files before any library expands them, and state the reading limits.
+
+``check_file(path)`` looks only at bytes on disk and at the zip's central directory; XML parts are
+stream-scanned through defusedxml with a byte budget, never read into memory whole. It raises
+``workbook.errors.UnreadableFile`` with a Chinese message that says what the file is and what to do.
+
+The adapters (``workbook.xlsx``, ``workbook.fast``) enforce the reading limits with
+``sheets_to_scan``, ``iter_clipped`` / ``clip_grid``: the tool reads at most ``Limits.max_sheets``
+sheets and, per sheet, ``Limits.max_rows`` rows x ``Limits.max_cols`` columns (and no more than
+``Limits.max_cells`` cells). A 附件2-1 form is ~60 rows x 10 columns, so the limits never cut a form;
+they bound the time spent on noise.
+"""
+from __future__ import annotations
+
+import os
+import posixpath
+import struct
+import zipfile
+from dataclasses import dataclass, field
+from itertools import islice
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Optional
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import DefusedXMLParser
+from defusedxml.ElementTree import fromstring as _safe_fromstring
+
+from .errors import UnreadableFile
+from .grid import Grid
+
+MB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What the tool accepts and how much of a workbook it reads. All sizes in bytes."""
+
+    max_file_bytes: int = 50 * MB  # the file on disk
+    max_members: int = 10_000  # entries in the zip
+    max_part_bytes: int = 200 * MB  # declared uncompressed size of one zip member
+    max_total_bytes: int = 500 * MB  # declared uncompressed size of all members together
+    max_ratio: float = 200.0  # uncompressed / compressed size of one member ...
+    ratio_floor_bytes: int = 8 * MB  # ... checked for members larger than this (small parts may compress well)
+    max_sheets: int = 50  # sheets scanned for a form
+    max_rows: int = 10_000  # rows scanned per sheet
+    max_cols: int = 100  # columns scanned per sheet
+    max_cells: int = 1_000_000  # cells scanned per sheet (rows are cut first when exceeded)
+
+
+DEFAULT_LIMITS = Limits()
+
+
+@dataclass
+class FileInfo:
+    """What ``check_file`` learnt: the container kind and, for OOXML, the sheet names."""
+
+    path: Path
+    kind: str  # "xlsx" | "xlsm" | "xls"
+    size: int
+    sheets: list[str] = field(default_factory=list)
+    has_vba: bool = False
+
+
+# ---- messages ----------------------------------------------------------------------------------
+
+
+def _mb(n: int) -> str:
+    return f"{n / MB:.1f} MB"
+
+
+def _fail(path: Path, reason: str) -> UnreadableFile:
+    return UnreadableFile(f"无法读取“{path.name}”：{reason}")
+
+
+_RESAVE = "请在 Excel 或 WPS 中打开后“另存为” Excel 工作簿（*.xlsx），再用本工具评分。"
+
+# ---- sniffing ----------------------------------------------------------------------------------
+
+_ZIP = (b"PK\x03\x04", b"PK\x05\x06")
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def check_file(path: str | os.PathLike, limits: Limits = DEFAULT_LIMITS) -> FileInfo:
+    """Raise ``UnreadableFile`` unless ``path`` is a spreadsheet the readers can open safely."""
+    p = Path(path)
+    try:
+        st = p.stat()
+    except OSError:
+        raise _fail(p, "文件不存在或无权访问。请检查文件路径。") from None
+    if not p.is_file():
+        raise _fail(p, "这不是一个文件（可能是文件夹）。")
+    if st.st_size == 0:
+        raise _fail(p, "文件是空的（0 字节），不是 Excel 工作簿。")
+    if st.st_size > limits.max_file_bytes:
+        raise _fail(
+            p,
+            f"文件大小 {_mb(st.st_size)}，超过本工具的上限 {_mb(limits.max_file_bytes)}。"
+            "绩效自评表通常不足 1 MB；请只保留自评表所在的工作表后另存，再试。",
+        )
+    try:
+        with open(p, "rb") as fh:
+            head = fh.read(4096)
+    except OSError as exc:
+        raise _fail(p, f"无法打开文件（{exc.strerror or exc}）。") from None
+
+    if head.startswith(_ZIP):
+        return _check_zip(p, st.st_size, limits)
+    if head.startswith(_OLE):
+        return _check_ole(p, st.st_size)
+    raise _fail(p, _describe_other(head, p))
+
+
+def _describe_other(head: bytes, p: Path) -> str:
+    """Name what the file is when it is not a zip or OLE container."""
+    h = head.lstrip(b"\xef\xbb\xbf\xff\xfe\xfe\xff \t\r\n")
+    low = h[:512].lower()
+    if head.startswith(b"PK"):
+        return "文件已损坏（压缩结构不完整），可能是下载或复制未完成。" + _RESAVE
+    if low.startswith(b"%pdf"):
+        return "这是 PDF 文件，不是 Excel 工作簿。请使用原始的 Excel 自评表。"
+    if low.startswith((b"<html", b"<!doctype html", b"<table", b"<meta")) or b"<html" in low:
+        return "这是网页（HTML）文件，只是扩展名为 Excel（常见于系统导出的表格）。" + _RESAVE
+    if low.startswith(b"<?xml"):
+        return "这是 XML 文本文件（可能是“XML 电子表格 2003”格式），不是 Excel 工作簿。" + _RESAVE
+    if head.startswith((b"Rar!", b"7z\xbc\xaf", b"\x1f\x8b")):
+        return "这是压缩包（RAR/7z/gzip），不是 Excel 工作簿。请先解压，再选择其中的 .xlsx 文件。"
+    if _looks_like_text(head):
+        sep = "逗号分隔" if head.count(b",") >= head.count(b"\t") else "制表符分隔"
+        return (
+            f"这是纯文本文件（{sep}的 CSV/TXT 文本），只是扩展名为 “{p.suffix or '无'}”，"
+            "不是 Excel 工作簿，单元格合并和公式都已丢失。" + _RESAVE
+        )
+    return "文件格式无法识别，不是 Excel 工作簿（.xlsx/.xlsm/.xls），也可能已损坏。"
+
+
+def _looks_like_text(head: bytes) -> bool:
+    if b"\x00" in head[:1024] and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return False
+    for enc in ("utf-8", "gb18030", "utf-16"):
+        try:
+            text = head.decode(enc)
+        except UnicodeDecodeError:
+            # the 4 KiB window may cut a multi-byte character at its end
+            try:
+                text = head[:-4].decode(enc)
+            except UnicodeDecodeError:
+                continue
+        printable = sum(ch.isprintable() or ch in "\r\n\t" for ch in text)
+        return printable >= 0.95 * max(len(text), 1)
+    return False
+
+
+# ---- OLE compound files: .xls or an encrypted OOXML ----------------------------------------------
+
+
+def _check_ole(p: Path, size: int) -> FileInfo:
+    import olefile  # comes with oletools; pure Python, reads only the directory here
+
+    try:
+        ole = olefile.OleFileIO(str(p))
+    except Exception:  # olefile raises assorted errors on damaged directories
+        raise _fail(p, "文件已损坏（旧版 Office 文件结构无法解析）。" + _RESAVE) from None
+    try:
+        streams = {"/".join(s).lower() for s in ole.listdir(streams=True, storages=True)}
+        if "encryptioninfo" in streams or "encryptedpackage" in streams:
+            raise _fail(
+                p,
+                "文件已加密（设置了打开密码），本工具不能读取加密文件。请在 Excel 中打开，"
+                "依次点击“文件 → 信息 → 保护工作簿 → 用密码进行加密”，清空密码后保存，再试。",
+            )
+        book = "workbook" if "workbook" in streams else ("book" if "book" in streams else None)
+        if book is None:
+            if "worddocument" in streams:
+                raise _fail(p, "这是 Word 文档（.doc），不是 Excel 工作簿。")
+            if "powerpoint document" in streams:
+                raise _fail(p, "这是 PowerPoint 演示文稿（.ppt），不是 Excel 工作簿。")
+            raise _fail(p, "这是旧版 Office 文件，但其中没有 Excel 工作簿。")
+        try:
+            first = ole.openstream(book).read(64 * 1024)
+        except Exception:
+            raise _fail(p, "文件已损坏（工作簿数据流无法读取）。" + _RESAVE) from None
+        if _biff_has_filepass(first):
+            raise _fail(
+                p,
+                "文件已加密（.xls 设置了打开密码），本工具不能读取加密文件。请在 Excel 中清除密码后"
+                "另存为 .xlsx，再试。",
+            )
+        return FileInfo(path=p, kind="xls", size=size)
+    finally:
+        ole.close()
+
+
+def _biff_has_filepass(data: bytes) -> bool:
+    """True when the BIFF workbook globals carry a FILEPASS record (0x002F): the .xls is encrypted.
+
+    FILEPASS, when present, follows the first BOF within the first few records.
+    """
+    pos = 0
+    for _ in range(32):
+        if pos + 4 > len(data):
+            return False
+        rtype, rlen = struct.unpack_from("<HH", data, pos)
+        if rtype == 0x002F:
+            return True
+        if rtype == 0x000A:  # EOF of the globals
+            return False
+        pos += 4 + rlen
+    return False
+
+
+# ---- OOXML zips -------------------------------------------------------------------------------
+
+_OFFICE_DOC = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"
+_STRICT_DOC = "http://purl.oclc.org/ooxml/officeDocument/relationships/officeDocument"
+_MAIN_NS = (
+    "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}",
+    "{http://purl.oclc.org/ooxml/spreadsheetml/main}",
+)
+_XML_SUFFIXES = (".xml", ".rels", ".vml")
+
+
+def _check_zip(p: Path, size: int, limits: Limits) -> FileInfo:
+    try:
+        zf = zipfile.ZipFile(p)
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+        raise _fail(p, "文件已损坏（压缩结构不完整），可能是下载、复制或保存未完成。" + _RESAVE) from None
+    with zf:
+        try:
+            infos = zf.infolist()
+        except Exception:
+            raise _fail(p, "文件已损坏（压缩目录无法读取）。" + _RESAVE) from None
+        if len(infos) > limits.max_members:
+            raise _fail(p, f"文件包含 {len(infos)} 个内部部件，超过上限 {limits.max_members}，疑似恶意文件，已拒绝打开。")
+        names = {i.filename for i in infos}
+        total = 0
+        for info in infos:
+            if info.flag_bits & 0x1:
+                raise _fail(p, "文件中的内容被加密（ZIP 密码），不是正常的 Excel 工作簿，已拒绝打开。")
+            if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+                raise _fail(p, "文件使用了 Excel 不使用的压缩方式，可能已损坏或被篡改。" + _RESAVE)
+            total += info.file_size
+            if info.file_size > limits.max_part_bytes:
+                raise _fail(
+                    p,
+                    f"文件内部部件“{info.filename}”解压后为 {_mb(info.file_size)}，超过上限 "
+                    f"{_mb(limits.max_part_bytes)}，疑似“压缩炸弹”，已拒绝打开（未解压）。",
+                )
+            ratio = info.file_size / max(info.compress_size, 1)
+            if info.file_size > limits.ratio_floor_bytes and ratio > limits.max_ratio:
+                raise _fail(
+                    p,
+                    f"文件内部部件“{info.filename}”的压缩比为 {ratio:.0f}:1，超过上限 "
+                    f"{limits.max_ratio:.0f}:1，疑似“压缩炸弹”，已拒绝打开（未解压）。",
+                )
+        if total > limits.max_total_bytes:
+            raise _fail(
+                p,
+                f"文件解压后共 {_mb(total)}，超过上限 {_mb(limits.max_total_bytes)}，"
+                "疑似“压缩炸弹”，已拒绝打开（未解压）。",
+            )
+
+        _require_spreadsheet(p, names)
+        workbook_part = _workbook_part(p, zf, names, limits)
+        if workbook_part.endswith(".bin"):
+            raise _fail(p, "这是 Excel 二进制工作簿（.xlsb），本工具只读取 .xlsx/.xlsm。" + _RESAVE)
+        if workbook_part not in names:
+            raise _fail(p, "文件缺少工作簿主体（xl/workbook.xml），已损坏或不是 Excel 工作簿。" + _RESAVE)
+
+        # Every XML part a reader may parse: refuse DTDs/entities before any of them is expanded.
+        for info in infos:
+            if info.filename.lower().endswith(_XML_SUFFIXES):
+                _scan_xml(p, zf, info, limits)
+
+        sheets = _sheet_names(p, zf, workbook_part)
+        has_vba = any(n.lower().endswith("vbaproject.bin") for n in names)
+        kind = "xlsm" if has_vba or "macroEnabled" in _read_small(zf, "[Content_Types].xml") else "xlsx"
+        return FileInfo(path=p, kind=kind, size=size, sheets=sheets, has_vba=has_vba)
+
+
+def _require_spreadsheet(p: Path, names: set[str]) -> None:
+    if "[Content_Types].xml" in names:
+        if any(n.startswith("xl/") for n in names):
+            return
+        if "word/document.xml" in names or any(n.startswith("word/") for n in names):
+            raise _fail(p, "这是 Word 文档（.docx），不是 Excel 工作簿。")
+        if any(n.startswith("ppt/") for n in names):
+            raise _fail(p, "这是 PowerPoint 演示文稿（.pptx），不是 Excel 工作簿。")
+        return  # a workbook part named elsewhere; _workbook_part follows the relationship
+    if "mimetype" in names and "content.xml" in names:
+        raise _fail(p, "这是 OpenDocument 表格（.ods，WPS/LibreOffice 格式），不是 .xlsx。" + _RESAVE)
+    raise _fail(p, "这是一个 ZIP 压缩包，不是 Excel 工作簿（缺少 [Content_Types].xml）。")
+
+
+def _read_small(zf: zipfile.ZipFile, name: str, cap: int = 4 * MB) -> str:
+    try:
+        info = zf.getinfo(name)
+    except KeyError:
+        return ""
+    if info.file_size > cap:
+        return ""
+    with zf.open(info) as fh:
+        return fh.read(cap).decode("utf-8", "replace")
+
+
+def _workbook_part(p: Path, zf: zipfile.ZipFile, names: set[str], limits: Limits) -> str:
+    """Follow _rels/.rels to the workbook part; fall back to xl/workbook.xml."""
+    if "_rels/.rels" not in names:
+        return "xl/workbook.xml"
+    info = zf.getinfo("_rels/.rels")
+    _scan_xml(p, zf, info, limits)
+    try:
+        root = _safe_fromstring(_read_small(zf, "_rels/.rels").encode("utf-8"))
+    except Exception:
+        raise _fail(p, "文件已损坏（_rels/.rels 不是有效的 XML）。" + _RESAVE) from None
+    for rel in root:
+        if rel.get("Type") in (_OFFICE_DOC, _STRICT_DOC):
+            target = (rel.get("Target") or "").lstrip("/")
+            return posixpath.normpath(target) if target else "xl/workbook.xml"
+    return "xl/workbook.xml"
+
+
+def _sheet_names(p: Path, zf: zipfile.ZipFile, workbook_part: str) -> list[str]:
+    text = _read_small(zf, workbook_part, cap=16 * MB)
+    try:
+        root = _safe_fromstring(text.encode("utf-8"))
+    except Exception:
+        raise _fail(p, "文件已损坏（工作簿目录 xl/workbook.xml 不是有效的 XML）。" + _RESAVE) from None
+    out: list[str] = []
+    for ns in _MAIN_NS:
+        for sheet in root.iter(f"{ns}sheet"):
+            out.append(sheet.get("name") or "")
+    return out
+
+
+class _NullTarget:
+    def close(self) -> None:
+        return None
+
+
+def _scan_xml(p: Path, zf: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits) -> None:
+    """Stream one part through defusedxml: refuse DTDs, entity declarations and external references.
+
+    Chunks of 1 MiB, at most ``max_part_bytes`` in total. Only defusedxml's guard handlers stay
+    installed on the expat parser (no per-element Python callbacks), so a 10 MB sheet scans in
+    well under a second.
+    """
+    parser = DefusedXMLParser(target=_NullTarget(), forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    parser.parser.DefaultHandlerExpand = None  # type: ignore[attr-defined]
+    budget = limits.max_part_bytes
+    try:
+        with zf.open(info) as fh:
+            while True:
+                chunk = fh.read(MB)
+                if not chunk:
+                    break
+                budget -= len(chunk)
+                if budget < 0:
+                    raise _fail(p, f"文件内部部件“{info.filename}”解压后超过上限 {_mb(limits.max_part_bytes)}，已停止读取。")
+                parser.feed(chunk)
+            parser.close()
+    except UnreadableFile:
+        raise
+    except DefusedXmlException:
+        raise _fail(
+            p,
+            f"文件内部部件“{info.filename}”含有 XML 实体/DTD 声明（Excel 从不写入这类内容），"
+            "可能是“XML 炸弹”恶意文件，已拒绝打开（未展开）。",
+        ) from None
+    except (zipfile.BadZipFile, EOFError, OSError, RuntimeError, NotImplementedError):
+        raise _fail(p, f"文件已损坏（内部部件“{info.filename}”无法解压，校验失败）。" + _RESAVE) from None
+    except Exception:  # expat ParseError and friends: broken XML
+        raise _fail(p, f"文件已损坏（内部部件“{info.filename}”不是有效的 XML）。" + _RESAVE) from None
+
+
+# ---- reading limits, for the adapters ------------------------------------------------------------
+
+
+def sheets_to_scan(names: list[str], limits: Limits = DEFAULT_LIMITS) -> list[str]:
+    """The sheets a reader looks at: the first ``max_sheets`` in workbook order."""
+    return list(names[: limits.max_sheets])
+
+
+def row_budget(n_cols: int, limits: Limits = DEFAULT_LIMITS) -> int:
+    """Rows to read from a sheet ``n_cols`` wide (after column clipping) within ``max_cells``."""
+    cols = max(1, min(n_cols, limits.max_cols))
+    return max(1, min(limits.max_rows, limits.max_cells // cols))
+
+
+def iter_clipped(rows: Iterable[Iterable[Any]], limits: Limits = DEFAULT_LIMITS) -> Iterator[list[Any]]:
+    """Yield at most ``max_rows`` rows (fewer if ``max_cells`` requires), each cut to ``max_cols``.
+
+    Lazy: an adapter wraps its row iterator in this and never materialises the rest of a huge sheet.
+    """
+    cells = 0
+    for row in islice(rows, limits.max_rows):
+        cut = list(islice(row, limits.max_cols))
+        cells += max(len(cut), 1)
+        if cells > limits.max_cells:
+            return
+        yield cut
+
+
+def clip_grid(grid: Grid, limits: Limits = DEFAULT_LIMITS) -> Grid:
+    """The part of ``grid`` the tool scans; returns ``grid`` itself when nothing is cut."""
+    max_rows = row_budget(grid.n_cols, limits)
+    if grid.n_rows <= max_rows and grid.n_cols <= limits.max_cols:
+        return grid
+    max_cols = limits.max_cols
+    values = [list(r[:max_cols]) for r in grid.values[:max_rows]]
+    merged = [
+        (r1, c1, min(r2, max_rows), min(c2, max_cols))
+        for (r1, c1, r2, c2) in grid.merged
+        if r1 <= max_rows and c1 <= max_cols
+    ]
+    formulas = None
+    if grid.formulas is not None:
+        formulas = {k: v for k, v in grid.formulas.items() if k[0] <= max_rows and k[1] <= max_cols}
+    return Grid(name=grid.name, values=values, merged=merged, formulas=formulas)
+
+
+def is_clipped(n_rows: int, n_cols: int, limits: Limits = DEFAULT_LIMITS) -> Optional[str]:
+    """A Chinese note when a sheet of this size is only partly scanned, else None."""
+    if n_rows <= row_budget(n_cols, limits) and n_cols <= limits.max_cols:
+        return None
+    return (
+        f"工作表共 {n_rows} 行 × {n_cols} 列，本工具只查找前 {row_budget(n_cols, limits)} 行、"
+        f"前 {limits.max_cols} 列中的自评表。"
+    )
