@@ -1,0 +1,89 @@
+"""workbook.fast: calamine reading, type conversion, agreement with the openpyxl adapter."""
+from __future__ import annotations
+
+import datetime as dt
+
+import openpyxl
+import pytest
+
+from workbook import fast, xlsx
+from workbook.errors import UnreadableFile
+
+
+@pytest.fixture
+def typed_book(tmp_path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "表"
+    ws["A1"] = "附件2-1"
+    ws["B2"] = 2
+    ws["C2"] = 2.5
+    ws["D2"] = 3.0
+    ws["E2"] = True
+    ws["F2"] = dt.datetime(2022, 4, 14)
+    ws["G2"] = "=B2+C2"  # no cached value: openpyxl never writes one
+    ws.merge_cells("A4:C5")
+    ws["A4"] = "合并"
+    ws["C7"] = "右下"
+    other = wb.create_sheet("第二页")
+    other["B3"] = "x"
+    wb.create_sheet("空表")
+    path = tmp_path / "typed.xlsx"
+    wb.save(path)
+    return path
+
+
+def test_types_and_positions(typed_book):
+    grids = fast.read_grids(typed_book)
+    assert [g.name for g in grids] == ["表", "第二页", "空表"]
+    g = grids[0]
+    assert g.get(1, 1) == "附件2-1"
+    assert g.get(2, 2) == 2 and isinstance(g.get(2, 2), int)
+    assert g.get(2, 3) == 2.5
+    assert g.get(2, 4) == 3 and isinstance(g.get(2, 4), int)
+    assert g.get(2, 5) is True
+    assert g.get(2, 6) == dt.datetime(2022, 4, 14)
+    assert g.get(2, 7) is None  # formula without a cached value shows nothing
+    assert g.get(3, 1) is None  # empty cells are None, never ""
+    assert g.get(7, 3) == "右下"
+    assert g.merged == [(4, 1, 5, 3)]
+    assert g.formulas is None  # calamine cannot tell formulas
+    # positions are absolute even when the data starts away from A1
+    assert grids[1].get(3, 2) == "x" and grids[1].get(1, 1) is None
+    assert grids[2].values == []
+
+
+def test_same_values_as_openpyxl_adapter(typed_book):
+    for a, b in zip(fast.read_grids(typed_book), xlsx.read_grids(typed_book)):
+        assert a.name == b.name
+        assert a.values == b.values
+        assert sorted(a.merged) == sorted(b.merged)
+
+
+def test_cell_value_conversions():
+    assert fast.cell_value("") is None
+    assert fast.cell_value(5.0) == 5 and isinstance(fast.cell_value(5.0), int)
+    assert fast.cell_value(0.1) == 0.1
+    assert fast.cell_value(float("nan")) is None
+    assert fast.cell_value(False) is False
+    assert fast.cell_value(dt.date(2021, 1, 2)) == dt.datetime(2021, 1, 2)
+    assert fast.cell_value(dt.time(10, 30)) == dt.time(10, 30)
+
+
+def test_not_a_spreadsheet(tmp_path):
+    p = tmp_path / "notes.xlsx"
+    p.write_text("这不是表格", encoding="utf-8")
+    with pytest.raises(UnreadableFile) as err:
+        fast.read_grids(p)
+    assert "无法读取" in str(err.value) or "不是" in str(err.value)
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(UnreadableFile):
+        fast.read_grids(tmp_path / "nope.xlsx")
+
+
+def test_example_if_present(example_xlsx):
+    grids = fast.read_grids(example_xlsx)
+    texts = {str(v) for g in grids for row in g.values for v in row if v is not None}
+    assert any("十堰市人力资源和社会保障局" in t for t in texts)

@@ -1,0 +1,94 @@
+"""Fast, values-only reading with python-calamine (.xlsx, .xlsm, .xls, .xlsb, .ods).
+
+Used where nothing is written back (``pe-score score`` without ``--write``, the batch reviewer).
+Calamine reports the cached values a spreadsheet shows; it cannot tell which cells hold formulas
+(``Grid.formulas`` is None) and it turns error values (``#DIV/0!``) into empty cells.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import os
+from typing import Any
+
+from workbook.errors import UnreadableFile
+from workbook.grid import Grid
+
+
+def cell_value(value: Any) -> Any:
+    """Normalise one cell so every adapter yields the same Python types.
+
+    '' -> None; floats holding a whole number -> int (a sheet shows 2, not 2.0); a bare date ->
+    datetime at midnight (openpyxl's type for date cells); bools, str, time and timedelta unchanged.
+    """
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            return None
+        if value.is_integer() and abs(value) < 2**53:
+            return int(value)
+        return value
+    if isinstance(value, str):
+        return value if value != "" else None
+    if isinstance(value, _dt.datetime):
+        return value
+    if isinstance(value, _dt.date):
+        return _dt.datetime(value.year, value.month, value.day)
+    return value
+
+
+def trim(rows: list[list[Any]]) -> list[list[Any]]:
+    """Drop trailing empty rows and trailing empty cells of each row (rows may be ragged)."""
+    out = []
+    for row in rows:
+        end = len(row)
+        while end and row[end - 1] is None:
+            end -= 1
+        out.append(row[:end])
+    while out and not out[-1]:
+        out.pop()
+    return out
+
+
+def read_grids(path: str | os.PathLike) -> list[Grid]:
+    """One Grid per worksheet, in workbook order (chart and dialog sheets are skipped)."""
+    try:
+        from workbook.safety import check_file
+    except ImportError:  # the safety module lands separately; reading still works without it
+        check_file = None
+    if check_file is not None:
+        check_file(path)
+
+    import python_calamine as pc
+
+    name = os.path.basename(os.fspath(path))
+    try:
+        wb = pc.CalamineWorkbook.from_path(os.fspath(path))
+    except FileNotFoundError:
+        raise UnreadableFile(f"找不到文件：{name}") from None
+    except pc.PasswordError:
+        raise UnreadableFile(f"文件已加密（设置了打开密码），无法读取：{name}") from None
+    except Exception as exc:  # calamine raises several types for zip/xml/format trouble
+        raise UnreadableFile(f"无法读取文件 {name}：不是可识别的电子表格（{type(exc).__name__}）") from None
+
+    grids: list[Grid] = []
+    try:
+        for meta in wb.sheets_metadata:
+            if meta.typ != pc.SheetTypeEnum.WorkSheet:
+                continue
+            try:
+                sheet = wb.get_sheet_by_name(meta.name)
+                raw = sheet.to_python(skip_empty_area=False)
+                merged_raw = sheet.merged_cell_ranges or []
+            except Exception as exc:
+                raise UnreadableFile(
+                    f"无法读取文件 {name} 的工作表“{meta.name}”（{type(exc).__name__}）"
+                ) from None
+            values = trim([[cell_value(v) for v in row] for row in raw])
+            merged = [(r1 + 1, c1 + 1, r2 + 1, c2 + 1) for (r1, c1), (r2, c2) in merged_raw]
+            grids.append(Grid(name=meta.name, values=values, merged=merged, formulas=None))
+    finally:
+        wb.close()
+    return grids
