@@ -1,11 +1,38 @@
 """Read the values people type into 年初目标值 / 实际完成值 cells.
 
-CONTRACT (implementation in progress): ``parse_value(text, expect=None) -> ParsedValue``.
-Never raises, whatever the input (str, int, float, bool, None, datetime...).
+``parse_value(value, expect=None) -> ParsedValue`` never raises, whatever the input (str of any
+content or length, int, float, NaN, bool, None, datetime, lists ...).
+
+How a cell is read, in order:
+
+1. Non-text inputs: ``None`` -> empty; int/float -> number without unit (a float 0.98 that Excel
+   shows as 98% stays 0.98: the engine decides); bool, dates, NaN/inf, other objects -> text with
+   ``confident=False``.
+2. Text is normalised: NFKC (full-width digits and punctuation), control characters and spaces
+   removed, thousands separators, trailing "。". Placeholders ("—", "/", "无", "……") -> empty.
+3. Annotations in brackets ("98%（新目标）", "（预计）") are dropped with a note.
+4. Figures are found: a number, an optional multiplier (万/亿/千/百万), an optional unit, an optional
+   "/年" period, with the comparator words around it (≤, 不超过, 以内 -> le ...). Dates ("2021年"),
+   schedules ("5×8小时"), list ordinals ("1、") and numbers glued into names ("12333话务",
+   "年度目标1") are not figures.
+5. One figure is chosen. With ``expect`` (the parsed target) the figure whose unit matches the
+   target's wins. Several candidates without a unique match -> the first unit-bearing figure,
+   ``confident=False`` and a note saying so.
+6. ``status`` is read from the wording (完成 -> done, 部分完成 -> partial, 未开展 -> not_done,
+   继续推进 -> ongoing) for every cell, numeric or not; the engine uses it for text cells.
+   Decision: a qualitative *target* such as "完成省人才服务局制定的年度目标任务" is kind "text" with
+   status "done" (the wording asks for completion); the engine must not read a target's status as
+   an achievement.
 """
 from __future__ import annotations
 
-from typing import Any, Literal, Optional
+import datetime as _dt
+import math
+import numbers
+import re
+import unicodedata
+from decimal import Decimal, InvalidOperation
+from typing import Any, Literal, Optional, Union
 
 from pydantic import BaseModel
 
@@ -24,9 +51,530 @@ class ParsedValue(BaseModel):
     confident: bool = True  # False when the number was picked among several or guessed from a sentence
     candidates: int = 0  # how many numbers the text contained
     note: str = ""  # Chinese remark on how the value was read (annotation dropped, figure chosen ...)
+    # Added fields (additive; the ones above keep their meaning):
+    multiplier: float = 1.0  # the 万/亿/千 factor applied: "57.89万人" -> 10000.0 (helps spot "62.27" typed in 万)
+    per: Optional[str] = None  # period or base of a rate: "≥1次/年" -> "年", "1.5万元/人" -> "人"
+    high: Optional[float] = None  # upper end of a range "2-3批次" (number holds the low end)
+
+
+# ---- units ---------------------------------------------------------------------------------
+
+# typed unit -> base unit. Money is kept in 元 (万元 is 元 with multiplier 10^4).
+_UNIT_MAP: dict[str, str] = {
+    "%": "%", "‰": "‰", "个百分点": "百分点", "百分点": "百分点",
+    "人次": "人次", "户次": "户次", "家次": "家次", "场次": "场次", "批次": "批次", "架次": "架次",
+    "车次": "车次", "班次": "班次", "个次": "次", "件次": "件次",
+    "人": "人", "名": "人", "位": "人",
+    "个工作日": "工作日", "工作日": "工作日", "个月": "月", "个季度": "季度", "季度": "季度",
+    "小时": "小时", "分钟": "分钟", "天": "天", "日": "天", "周": "周", "个周": "周", "年": "年",
+    "课时": "课时", "学时": "学时",
+    "次": "次", "家": "家", "个": "个", "户": "户", "元": "元",
+    "项": "项", "件": "件", "场": "场", "期": "期", "所": "所", "台": "台", "套": "套",
+    "公里": "公里", "千米": "公里", "km": "公里", "米": "米",
+    "平方公里": "平方公里", "平方米": "平方米", "m2": "平方米", "立方米": "立方米",
+    "亩": "亩", "公顷": "公顷", "吨": "吨", "千克": "千克", "公斤": "千克", "kg": "千克",
+    "千瓦时": "千瓦时", "千瓦": "千瓦",
+    "起": "起", "例": "例", "宗": "宗", "篇": "篇", "本": "本", "册": "册", "部": "部", "条": "条",
+    "支": "支", "队": "队", "辆": "辆", "座": "座", "处": "处", "栋": "栋", "张": "张", "份": "份",
+    "批": "批", "轮": "轮", "届": "届", "床": "床", "头": "头", "只": "只", "株": "株", "棵": "棵",
+    "分": "分", "倍": "倍", "种": "种", "类": "类", "个村": "村", "村": "村", "个镇": "镇",
+    "所学校": "所", "节": "节", "班": "班", "组": "组", "块": "块", "间": "间", "门": "门",
+}
+# Units that are interchangeable for comparison (unit names already normalised).
+_UNIT_GROUPS = [{"天", "工作日"}, {"次", "场次"}, {"批", "批次"}]
+# Units worth writing with 万/亿 in explanations.
+_NO_WAN = {"%", "‰", "百分点", "小时", "分钟", "天", "工作日", "月", "周", "年", "季度", "分", "倍"}
+
+_MULTS = {"百万": 1e6, "千万": 1e7, "万亿": 1e12, "亿": 1e8, "万": 1e4, "千": 1e3}
+
+_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+
+
+def _alt(words) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+_PER_WORDS = ["人次", "人", "年", "月", "天", "日", "次", "户", "家", "个", "项", "周", "季度", "学期",
+              "课时", "学时", "亩", "台", "所", "校", "班", "件", "批"]
+
+# What may follow a number: multiplier, 余/多, unit, /period, suffix comparator.
+_TAIL_RE = re.compile(
+    r"(?P<mult>" + _alt(_MULTS) + r")?"
+    r"(?P<about>余|多)?"
+    r"(?P<unit>" + _alt(_UNIT_MAP) + r")?"
+    r"(?:/(?P<per>" + _alt(_PER_WORDS) + r"))?"
+    r"(?P<suffix>及以上|以上|及以下|以下|以内|之内|左右|上下|"
+    r"内(?=$|[,.;:!?、)\]\s]|完成|办结|办理|答复|处理|解决|到位|结案|审结|完工))?"
+)
+# A unit word that would be eaten by a multiplier ("5千米" is 5 km, not 5000 米).
+_UNIT_FIRST_RE = re.compile(r"千米|千克|千瓦时|千瓦")
+
+_SUFFIX_CMP = {"及以上": "ge", "以上": "ge", "及以下": "le", "以下": "le", "以内": "le", "之内": "le",
+               "内": "le", "左右": "approx", "上下": "approx"}
+
+# Comparator words directly before a number. Searched anchored at the end of a short window;
+# the earliest start wins, so "未超过" beats "超过".
+_PREFIX_CMP = {
+    "≤": "le", "<=": "le", "=<": "le", "≦": "le", "⩽": "le", "不超过": "le", "不高于": "le",
+    "不大于": "le", "不多于": "le", "未超过": "le", "未高于": "le", "未超出": "le", "不超出": "le",
+    "控制在": None, "<": "lt", "低于": "lt", "少于": "lt", "小于": "lt", "未达到": "lt", "未达": "lt",
+    "≥": "ge", ">=": "ge", "=>": "ge", "≧": "ge", "⩾": "ge", "不低于": "ge", "不少于": "ge",
+    "不小于": "ge", "达到": "ge", ">": "gt", "超过": "gt", "大于": "gt", "高于": "gt", "多于": "gt",
+    "=": "eq", "等于": "eq", "≈": "approx", "约为": "approx", "大约": "approx", "约": "approx",
+    "~": "approx",
+}
+_PREFIX_RE = re.compile(r"(?:" + _alt(_PREFIX_CMP) + r")(?:在|为)?$")
+
+# One scan over the text. Alternatives in priority order: dates, schedules, ranges, numbers.
+_NUM = r"\d+(?:\.\d+)?"
+_SCAN_RE = re.compile(
+    r"(?P<date>(?<!\d)(?:19|20)\d{2}(?:\s*[-~至到]\s*(?:19|20)\d{2})?(?:年度?|届)(?:\d{1,2}月(?:\d{1,2}日)?)?"
+    r"|(?<!\d)(?:19|20)\d{2}[-./]\d{1,2}(?:[-./]\d{1,2})?(?!\d)"
+    r"|(?<![\d个.])\d{1,2}月(?:\d{1,2}日|份|底|初|末|中旬|上旬|下旬|前)?)"
+    r"|(?P<sched>(?<![\d.])\d+\s*[×xX*]\s*\d+(?![\d.]))"
+    r"|(?P<range>(?<![\d.])(?P<lo>" + _NUM + r")(?P<lomult>" + _alt(_MULTS) + r")?(?P<lounit>%|‰)?"
+    r"\s*(?:-|~|—|–|至|到)\s*(?P<hi>" + _NUM + r")(?![\d.]))"
+    r"|(?P<num>(?<![\d.])(?P<sign>[-+](?=\d))?" + _NUM + r"(?![\d]))"
+)
+# "1、" "2." "3)" at the start of an item of a list.
+_ORDINAL_RE = re.compile(r"(?:^|(?<=[;:,。!?\s]))\d{1,2}(?:[、)]|\.(?![\d]))")
+# Annotations in brackets; a bracket that holds only a unit is kept ("3.5（万人）").
+_ANNOT_RE = re.compile(r"[(\[【]([^()\[\]【】]{0,60})[)\]】]")
+_UNIT_ONLY_RE = re.compile(r"^(?:" + _alt(_MULTS) + r")?(?:" + _alt(_UNIT_MAP) + r")$")
+_THOUSANDS_RE = re.compile(r"(?<![\d.,])\d{1,3}(?:,\d{3})+(?![\d,])")
+_PURE_NUM_RE = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+_EMPTY_RE = re.compile(r"[\s\-—–―‐‑_/\\|.。·•…⋯～~、,;:*]*")
+_EMPTY_WORDS = {"无", "暂无", "空", "不适用", "n/a", "na", "null", "none", "nil"}
+_CTRL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]")
+_WS_RE = re.compile(r"\s+")
+_ASCII_ALNUM = re.compile(r"[A-Za-z0-9]")
+_CIRCLED_RE = re.compile(r"[\u2460-\u2473\u2474-\u2487\u2488-\u249b\u2776-\u277f\u2780-\u2793]")
+
+# Wording that is not a status although it contains 未 ("未超过80%" is a met ceiling).
+_NEG_OK_RE = re.compile(r"未(?:超过|超出|突破|高于|发生|出现|收到|接到)")
+_PARTIAL_RE = re.compile(r"部分(?:完成|达成|实现|落实|达到|开展|实施)|基本(?:完成|达成|实现|落实|达到)"
+                         r"|(?:未|没有|尚未)(?:全部|完全)(?:完成|达成|实现|落实)|大部分完成")
+_NOT_DONE_RE = re.compile(r"(?:未能?|没有|尚未|暂未|无法|不能)(?:按[时期])?(?:完成|达成|达到|达标|开展|实施|落实|启动|"
+                          r"执行|实现|兑现|建成|验收|举办|召开|开工|完工|发放|到位|组织)|取消|停办")
+_ONGOING_RE = re.compile(r"继续推进|持续推进|稳步推进|有序推进|加快推进|推进中|正在|进行中|实施中|建设中|在建|持续开展")
+_DONE_RE = re.compile(r"完成|达成|达到(?![\d<>=≤≥])|已落实|落实到位|已实现|实现|达标|已办结|办结|已建成|建成|"
+                      r"已开展|已实施|已举办|已到位|已发放")
+_YES = {"是", "√", "✓", "✔", "有", "已", "yes", "y", "true"}
+_NO = {"否", "×", "✗", "✘", "no", "n", "false"}
+# "未发生" / "零事故" as the whole (short) cell: a met zero target.
+_ZERO_TEXT_RE = re.compile(r"(?:未发生|未出现|没有发生|零)[^0-9]{0,12}")
+
+_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
+              "八": 8, "九": 9}
+_CN_NUM_RE = re.compile(r"(?P<cmp>" + _alt(_PREFIX_CMP) + r")?(?P<cn>[零〇一二两三四五六七八九十]{1,3})"
+                        r"(?P<unit>" + _alt(_UNIT_MAP) + r")(?P<suffix>以上|以下|以内|之内|内|左右)?")
+
+_LETTER_RE = re.compile(r"[" + _CJK + r"A-Za-z]")
+
+_MAX_SCAN = 2000  # figures examined in one cell; a value cell never holds more
+
+
+class _Figure:
+    __slots__ = ("start", "end", "number", "unit", "mult", "per", "cmp", "high", "bare", "name_like",
+                 "glued", "about", "text")
+
+    def __init__(self) -> None:
+        self.high: Optional[float] = None
+        self.about = False
+        self.name_like = False
+        self.glued = False
+
+
+def _cn_number(s: str) -> Optional[int]:
+    """Small Chinese numerals (零 .. 九十九), enough for "两次", "十二个月"."""
+    if "十" in s:
+        head, _, tail = s.partition("十")
+        if "十" in tail or len(head) > 1 or len(tail) > 1:
+            return None
+        h = _CN_DIGITS.get(head, None) if head else 1
+        t = _CN_DIGITS.get(tail, None) if tail else 0
+        if h is None or t is None:
+            return None
+        return h * 10 + t
+    if len(s) != 1:
+        return None
+    return _CN_DIGITS.get(s)
+
+
+def _safe_str(value: Any) -> str:
+    try:
+        s = value if isinstance(value, str) else str(value)
+    except Exception:  # a broken __str__ must not break the parser
+        try:
+            s = repr(value)
+        except Exception:
+            s = "<无法显示的值>"
+    if not isinstance(s, str):
+        s = "<无法显示的值>"
+    return s
+
+
+def _normalise(text: str) -> str:
+    text = _CIRCLED_RE.sub(";", text)
+    text = text.replace("㎡", "平方米").replace("m²", "平方米").replace("㎞", "公里")
+    text = unicodedata.normalize("NFKC", text)
+    text = text.replace("−", "-").replace("﹣", "-").replace("～", "~").replace("〜", "~")
+    text = _CTRL_RE.sub(" ", text)
+    text = text.strip()
+    # Spaces only matter between two ASCII letters/digits ("1 234" stays two numbers).
+    if _WS_RE.search(text):
+        parts = _WS_RE.split(text)
+        out = [parts[0]]
+        for p in parts[1:]:
+            if out[-1] and p and _ASCII_ALNUM.match(out[-1][-1]) and _ASCII_ALNUM.match(p[0]):
+                out.append(" ")
+            out.append(p)
+        text = "".join(out)
+    text = _THOUSANDS_RE.sub(lambda m: m.group(0).replace(",", ""), text)
+    return text.rstrip("。.;,!")
+
+
+def _status_of(text: str, whole: str) -> Optional[Status]:
+    low = whole.lower()
+    if low in _YES:
+        return "done"
+    if low in _NO:
+        return "not_done"
+    t = _NEG_OK_RE.sub("、", text)
+    if _PARTIAL_RE.search(t):
+        return "partial"
+    if _NOT_DONE_RE.search(t):
+        return "not_done"
+    if _ONGOING_RE.search(t):
+        return "ongoing"
+    if _DONE_RE.search(t):
+        return "done"
+    return None
+
+
+def _scaled(digits: str, mult: float) -> Optional[float]:
+    """digits × multiplier without binary noise ("168.58" × 10^4 -> 1685800.0, not ...0002)."""
+    try:
+        x = float(Decimal(digits) * Decimal(int(mult)))
+    except (InvalidOperation, ValueError, OverflowError):
+        return None
+    return x if math.isfinite(x) else None
+
+
+def _fmt(x: float) -> str:
+    if x == int(x) and abs(x) < 1e15:
+        return str(int(x))
+    s = f"{x:.4f}".rstrip("0").rstrip(".")
+    return s if s not in ("", "-0") else "0"
+
+
+def format_number(x: float, unit: Optional[str] = None) -> str:
+    """Chinese display of a number in base units: (49700, "人") -> "4.97万人",
+    (701000000, "元") -> "7.01亿元", (3.3, "%") -> "3.3%", (10072.67, None) -> "10072.67"."""
+    try:
+        x = float(x)
+    except Exception:
+        return "—"
+    if not math.isfinite(x):
+        return "—"
+    u = unit or ""
+    if unit and unit not in _NO_WAN:
+        if abs(x) >= 1e8:
+            return f"{_fmt(x / 1e8)}亿{u}"
+        if abs(x) >= 1e4:
+            return f"{_fmt(x / 1e4)}万{u}"
+    return f"{_fmt(x)}{u}"
+
+
+def _group(unit: str) -> str:
+    for g in _UNIT_GROUPS:
+        if unit in g:
+            return min(g)
+    return unit
+
+
+def same_dimension(a: Union[ParsedValue, str, None], b: Union[ParsedValue, str, None]) -> bool:
+    """True when the two values' units can be compared. A missing unit counts as unknown, so it is
+    compatible with anything (the caller may still want to warn). Accepts ParsedValue or unit str."""
+    ua = a.unit if isinstance(a, ParsedValue) else a
+    ub = b.unit if isinstance(b, ParsedValue) else b
+    if not ua or not ub:
+        return True
+    return _group(ua) == _group(ub)
+
+
+def _unit_match(unit: Optional[str], target: Optional[str]) -> bool:
+    return bool(unit) and bool(target) and _group(unit) == _group(target)
+
+
+def _describe(f: _Figure) -> str:
+    return format_number(f.number, f.unit) if f.unit else _fmt(f.number)
+
+
+def _scan(text: str) -> tuple[list[_Figure], list[str], int]:
+    """Find the figures of a normalised text. Returns (figures, skipped descriptions, count seen)."""
+    figures: list[_Figure] = []
+    skipped: list[str] = []
+    seen = 0
+    n = len(text)
+    for m in _SCAN_RE.finditer(text):
+        kind = m.lastgroup
+        if kind == "date":
+            if len(skipped) < 6:
+                skipped.append(f"日期“{m.group(0)}”")
+            continue
+        if kind == "sched":
+            if len(skipped) < 6:
+                skipped.append(f"时间安排“{m.group(0)}”")
+            continue
+        seen += 1
+        if seen > _MAX_SCAN:
+            continue
+        f = _Figure()
+        f.start = m.start()
+        if kind == "range":
+            lo_s, hi_s = m.group("lo"), m.group("hi")
+            num_end = m.end("hi")
+            lomult = _MULTS.get(m.group("lomult") or "")
+        else:
+            lo_s, hi_s = m.group(0), None
+            num_end = m.end()
+            lomult = None
+        # unit-first check so "5千米" is 5 公里, not 5000 米
+        um = _UNIT_FIRST_RE.match(text, num_end)
+        mult_word = unit_word = per = suffix = None
+        if um:
+            unit_word = um.group(0)
+            tm = _TAIL_RE.match(text, um.end())
+            if tm.group("unit") or tm.group("mult") or tm.group("about"):
+                end = um.end()  # only a /period or a suffix may follow a unit
+            else:
+                per, suffix, end = tm.group("per"), tm.group("suffix"), tm.end()
+        else:
+            tm = _TAIL_RE.match(text, num_end)
+            mult_word, unit_word = tm.group("mult"), tm.group("unit")
+            per, suffix, end = tm.group("per"), tm.group("suffix"), tm.end()
+            f.about = bool(tm.group("about"))
+        mult = _MULTS.get(mult_word or "", 1.0)
+        if kind == "range":
+            if mult == 1.0 and lomult:
+                mult = lomult
+            if m.group("lounit") and not unit_word:
+                unit_word = m.group("lounit")
+        unit = _UNIT_MAP.get(unit_word) if unit_word else None
+        value = _scaled(lo_s, lomult or mult)
+        if hi_s is not None:
+            f.high = _scaled(hi_s, mult)
+            if f.high is None:
+                continue
+        if value is None:
+            continue
+        f.number = value
+        f.unit = unit
+        f.mult = mult
+        f.per = per
+        f.end = end
+        f.text = text[f.start:end]
+        # comparator: suffix first (it sits next to the unit), then the words before the number
+        cmp = _SUFFIX_CMP.get(suffix) if suffix else None
+        start_for_prefix = f.start
+        window = text[max(0, start_for_prefix - 6):start_for_prefix]
+        pm = _PREFIX_RE.search(window)
+        prefix_len = 0
+        if pm:
+            word = pm.group(0)
+            base = word[:-1] if word[-1] in "在为" and word[:-1] in _PREFIX_CMP else word
+            pc = _PREFIX_CMP.get(base)
+            if cmp is None:
+                cmp = pc
+            prefix_len = len(word)
+        if f.about and cmp is None:
+            cmp = "approx"
+        f.cmp = cmp
+        f.bare = unit is None and mult == 1.0 and per is None
+        # glued to letters on the left (not through a comparator word) or on the right
+        left = text[start_for_prefix - prefix_len - 1] if start_for_prefix - prefix_len - 1 >= 0 else ""
+        left_glued = prefix_len == 0 and bool(left) and _LETTER_RE.match(left) is not None
+        right = text[end] if end < n and not suffix else ""
+        right_glued = bool(right) and _LETTER_RE.match(right) is not None
+        f.glued = left_glued or right_glued
+        if f.bare and f.glued:
+            f.name_like = True
+        f.start = start_for_prefix - prefix_len
+        figures.append(f)
+    return figures, skipped, seen
+
+
+def _text_value(raw: str, note: str, confident: bool = False) -> ParsedValue:
+    return ParsedValue(raw=raw, kind="text", confident=confident, note=note)
 
 
 def parse_value(value: Any, expect: Optional[ParsedValue] = None) -> ParsedValue:
     """Parse one cell. ``expect`` (the parsed target) guides the choice of figure in a sentence:
     the figure whose unit matches the target's unit wins."""
-    raise NotImplementedError
+    try:
+        return _parse(value, expect)
+    except Exception as exc:  # last line of defence: the contract is "never raises"
+        try:
+            raw = _safe_str(value)
+        except Exception:
+            raw = ""
+        try:
+            return ParsedValue(raw=raw, kind="text", confident=False,
+                               note=f"无法解析该单元格（{type(exc).__name__}），请人工核对")
+        except Exception:
+            return ParsedValue(raw="", kind="text", confident=False, note="无法解析该单元格，请人工核对")
+
+
+def _parse(value: Any, expect: Optional[ParsedValue]) -> ParsedValue:
+    if value is None:
+        return ParsedValue(raw="", kind="empty")
+    if isinstance(value, bool):
+        return _text_value(str(value), "单元格是逻辑值（TRUE/FALSE），不是数值")
+    if isinstance(value, (_dt.datetime, _dt.date, _dt.time, _dt.timedelta)):
+        return _text_value(_safe_str(value), "单元格是日期或时间，不是数值，请检查单元格格式")
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", errors="replace")
+    if not isinstance(value, str):
+        if isinstance(value, numbers.Real) and type(value).__name__ not in ("bool_",):
+            raw = _safe_str(value)
+            try:
+                x = float(value)
+            except Exception:
+                return _text_value(raw, "无法识别的数值")
+            if not math.isfinite(x):
+                return _text_value(raw, "不是有限数值（NaN 或无穷大）")
+            return ParsedValue(raw=raw, kind="number", number=x)
+        return _text_value(_safe_str(value), f"无法识别的单元格内容（{type(value).__name__}）")
+    return _parse_text(value, expect)
+
+
+def _parse_text(raw: str, expect: Optional[ParsedValue]) -> ParsedValue:
+    text = _normalise(raw)
+    if not text or _EMPTY_RE.fullmatch(text) or text.lower() in _EMPTY_WORDS:
+        return ParsedValue(raw=raw, kind="empty")
+
+    # fast path: the cell is just a number (also "1e-05", "-3.5" as str(float) writes them)
+    if _PURE_NUM_RE.fullmatch(text):
+        try:
+            x = float(text)
+        except Exception:
+            x = float("nan")
+        if not math.isfinite(x):
+            return _text_value(raw, "数值超出范围（无穷大），请核对")
+        return ParsedValue(raw=raw, kind="number", number=x, candidates=1)
+
+    notes: list[str] = []
+    # annotations in brackets are dropped, except a bracket holding only a unit
+    annots: list[str] = []
+
+    def _drop(m: re.Match) -> str:
+        inner = m.group(1)
+        if _UNIT_ONLY_RE.match(inner):
+            return inner
+        if inner.strip() and not re.fullmatch(r"\d{1,2}", inner.strip()) and len(annots) < 4:
+            annots.append(inner)
+        return ";"
+
+    body = _ANNOT_RE.sub(_drop, text)
+    if annots:
+        notes.append("已忽略括注“" + "”“".join(a[:20] for a in annots) + "”")
+    body = _ORDINAL_RE.sub(";", body)
+    body = body.strip(";")
+    if not body or _EMPTY_RE.fullmatch(body):
+        # only an annotation: read what was inside it
+        body = _ANNOT_RE.sub(lambda m: m.group(1), text)
+
+    figures, skipped, seen = _scan(body)
+    status = _status_of(body, body)
+    if skipped:
+        notes.append("；".join(skipped[:3]) + "不作为数值")
+
+    real = [f for f in figures if not f.name_like]
+    names = [f for f in figures if f.name_like]
+
+    if not real:
+        # short Chinese numerals: "两次", "零起", "三个工作日内"
+        cm = _CN_NUM_RE.fullmatch(body) if not figures and len(body) <= 12 else None
+        if cm:
+            v = _cn_number(cm.group("cn"))
+            if v is not None:
+                cmp = _SUFFIX_CMP.get(cm.group("suffix") or "") or _PREFIX_CMP.get(cm.group("cmp") or "")
+                notes.append(f"按中文数字读作 {v}")
+                return ParsedValue(raw=raw, kind="number", number=float(v), unit=_UNIT_MAP[cm.group("unit")],
+                                   comparator=cmp, reverse=cmp in ("le", "lt"), candidates=1,
+                                   note="；".join(notes))
+        if not figures and len(body) <= 15 and _ZERO_TEXT_RE.fullmatch(body):
+            notes.append("“未发生/零”读作 0")
+            return ParsedValue(raw=raw, kind="number", number=0.0, status="done", candidates=0,
+                               note="；".join(notes))
+        confident = True
+        if seen > len(figures) and not names:
+            confident = False
+            notes.append("数字过大或无法读取，未作为数值")
+        if names:
+            confident = False
+            shown = "、".join(_fmt(f.number) for f in names[:3])
+            notes.append(f"文字中的数字 {shown} 没有单位，像是名称或编号，未作为数值")
+        return ParsedValue(raw=raw, kind="text", status=status, confident=confident,
+                           candidates=seen, note="；".join(notes))
+
+    chosen: Optional[_Figure] = None
+    confident = True
+    target_unit = expect.unit if isinstance(expect, ParsedValue) and expect.kind == "number" else None
+    if target_unit and len(real) > 1:
+        matching = [f for f in real if _unit_match(f.unit, target_unit)]
+        if len(matching) == 1:
+            chosen = matching[0]
+            notes.append(f"句中有 {len(real)} 个数值，取与目标单位（{target_unit}）一致的 {_describe(chosen)}")
+        elif len(matching) > 1:
+            chosen = matching[0]
+            confident = False
+            shown = "、".join(_describe(f) for f in matching[:5])
+            notes.append(f"有 {len(matching)} 个与目标单位（{target_unit}）一致的数值（{shown}），"
+                         f"暂取第一个 {_describe(chosen)}，请核对")
+        else:
+            confident = False
+            notes.append(f"没有与目标单位（{target_unit}）一致的数值")
+    if chosen is None:
+        if len(real) == 1:
+            chosen = real[0]
+        else:
+            with_unit = [f for f in real if f.unit]
+            chosen = with_unit[0] if with_unit else real[0]
+            confident = False
+            shown = "、".join(_describe(f) for f in real[:5]) + ("……" if len(real) > 5 else "")
+            which = "第一个带单位的数值" if with_unit else "第一个数值"
+            notes.append(f"含 {max(len(real), seen if seen > _MAX_SCAN else 0)} 个数值（{shown}），"
+                         f"暂取{which} {_describe(chosen)}，请核对")
+
+    # A lone figure must be the cell's content or carry a unit to be trusted.
+    rest = body[:chosen.start] + body[chosen.end:]
+    rest_clean = re.sub(r"[\s;:,.!?、~]", "", rest)
+    if chosen.unit is None and rest_clean:
+        confident = False
+        notes.append(f"数值 {_describe(chosen)} 没有单位且夹在文字中，请核对")
+    elif chosen.unit is None and chosen.glued:
+        confident = False
+    if chosen.high is not None:
+        confident = False
+        notes.append(f"数值为区间 {_fmt(chosen.number)}–{format_number(chosen.high, chosen.unit)}，按下限 "
+                     f"{_describe(chosen)} 读取")
+    if names and confident and len(real) == 1 and rest_clean and len(body) > 20:
+        confident = False
+    cmp = chosen.cmp
+    if cmp == "lt" and body[max(0, chosen.start):chosen.start + 2] == "未达":
+        status = "not_done"
+        confident = False
+        notes.append(f"写明未达到 {_describe(chosen)}，实际数值未知")
+    if chosen.about and "约数" not in "".join(notes):
+        notes.append("“余/多”为约数")
+    if seen > _MAX_SCAN:
+        confident = False
+    if target_unit and chosen.unit is None and len(real) == 1:
+        notes.append(f"未写单位（目标单位为“{target_unit}”）")
+    return ParsedValue(
+        raw=raw, kind="number", number=chosen.number, unit=chosen.unit, comparator=cmp,
+        reverse=cmp in ("le", "lt"), status=status, confident=confident, candidates=seen,
+        note="；".join(notes), multiplier=chosen.mult, per=chosen.per, high=chosen.high,
+    )
