@@ -1,0 +1,577 @@
+"""Recognise a 附件2-1 部门整体支出绩效自评表 in a grid of cell values and read it into a ``Form``.
+
+The layout is found by its words, never by fixed positions: the indicator header row is the
+first row holding 三级指标/指标名称, 分值/权重, a target column, an actual column and 得分; every
+other part (unit, year, header self-score, budget block, goals, constraint, total, grade) is
+found relative to it by its wording.
+
+Scan limits (so a huge sheet of noise is rejected quickly, in one bounded pass):
+- the indicator header must lie within the first ``HEADER_MAX_ROWS`` rows and ``HEADER_MAX_COLS``
+  columns;
+- the table body ends at the grade row, after ``BODY_MAX_GAP`` consecutive rows without any table
+  content, or ``BODY_MAX_ROWS`` rows below the header, whichever comes first;
+- after the table, ``SECOND_FORM_ROWS`` more rows are checked for a second header (finding PE901).
+
+Reader findings (PE9xx) describe layout problems; they go into ``Form.findings``:
+- PE901 a second form in the same sheet (only the first is read);
+- PE902 a row that looks like an indicator but has no readable 分值;
+- PE903 no 年度目标 rows: all indicators form one implicit goal whose points are the sum of weights;
+- PE904 a goal title without "(N分)";
+- PE905 a 一级指标 cell whose text is not a label (e.g. a stray "50%)"), ignored;
+- PE906 a row whose cells are shifted against the header and were realigned;
+- PE907 no 合计/总分 row (the total cannot be written back).
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Any, Optional
+
+from scoring.models import (
+    Budget,
+    Cells,
+    Constraint,
+    Finding,
+    Form,
+    Goal,
+    Indicator,
+    Level1Label,
+)
+from workbook.errors import NotAForm
+from workbook.grid import Grid, a1
+
+HEADER_MAX_ROWS = 200
+HEADER_MAX_COLS = 60
+BODY_MAX_GAP = 100
+BODY_MAX_ROWS = 5000
+SECOND_FORM_ROWS = 200
+_MAX_INDEXED_MERGE = 20000  # merged ranges larger than this many cells are checked linearly
+
+ROLES = (
+    "seq", "level1", "level2", "name", "weight", "description", "standard",
+    "target", "actual", "score", "reason", "note",
+)
+REQUIRED = ("name", "weight", "target", "actual", "score")
+
+# ---- text helpers -------------------------------------------------------------------------
+
+_WS = re.compile(r"\s+")
+_PAREN = re.compile(r"\([^()]*\)")
+_NUM = re.compile(r"[-+]?\d+(?:\.\d+)?")
+_POINTS = re.compile(r"\(\s*(?:分值|权重)?[:]?\s*(\d+(?:\.\d+)?)\s*分\s*\)")
+_SHARE = re.compile(r"权重\s*[:]?\s*(\d+(?:\.\d+)?)\s*%")
+_YEAR = re.compile(r"((?:19|20)\d{2})\s*年度")
+_CLAIMED = re.compile(r"自评得分\s*[:]?\s*([-+]?\d+(?:\.\d+)?)")
+_GOAL = re.compile(r"^(?:年度目标|目标\s*(?=[0-9一二三四五六七八九十]))\s*([0-9]+|[一二三四五六七八九十]+)?")
+_CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+_PLACEHOLDER_CHARS = set(".…·・。-—_~～ ")
+_FOREIGN = ("绩效自评表", "单位名称", "自评得分")  # words of a form's title block
+
+
+def norm(value: Any) -> str:
+    """Cell text for matching: NFKC (full-width -> half-width punctuation), no whitespace at all."""
+    if value is None:
+        return ""
+    return _WS.sub("", unicodedata.normalize("NFKC", _text(value)))
+
+
+def _text(value: Any) -> str:
+    """The cell as text: integral floats without ".0", everything else via str()."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float):
+        if value != value:  # NaN
+            return ""
+        if value.is_integer():
+            return str(int(value))
+        return repr(value)
+    return str(value).strip()
+
+
+def _number(value: Any) -> Optional[float]:
+    """A plain number, or a numeric text such as "2", "2分", "10,072.67", "10072.67万元"."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return float(value) if value == value else None
+    s = norm(value).replace(",", "")
+    m = re.fullmatch(r"([-+]?\d+(?:\.\d+)?)(?:分|万元|元)?", s)
+    return float(m.group(1)) if m else None
+
+
+def _chinese_int(s: str) -> Optional[int]:
+    if s.isdigit():
+        return int(s)
+    if s == "十":
+        return 10
+    if len(s) == 2 and s[0] == "十":
+        return 10 + _CN_DIGITS.get(s[1], 0)
+    if len(s) == 2 and s[1] == "十":
+        return _CN_DIGITS.get(s[0], 0) * 10
+    if len(s) == 3 and s[1] == "十":
+        return _CN_DIGITS.get(s[0], 0) * 10 + _CN_DIGITS.get(s[2], 0)
+    return _CN_DIGITS.get(s)
+
+
+def _last_points(text_norm: str) -> Optional[float]:
+    found = _POINTS.findall(text_norm)
+    return float(found[-1]) if found else None
+
+
+def is_placeholder(value: Any) -> bool:
+    """"……", "…", "...", "····": a row kept for layout, not an indicator."""
+    s = norm(value)
+    return bool(s) and all(ch in _PLACEHOLDER_CHARS for ch in s)
+
+
+def header_role(value: Any) -> Optional[str]:
+    """Which indicator-table column a header cell names, or None.
+
+    Parenthesised parts are dropped first, so "年初目标值（A）" and "年初\\n目标值" both read 年初目标值.
+    """
+    s = norm(value)
+    if not s:
+        return None
+    core = _PAREN.sub("", s) or s
+    if "三级指标" in core or "指标名称" in core:
+        return "name"
+    if "一级指标" in core:
+        return "level1"
+    if "二级指标" in core:
+        return "level2"
+    if "偏差" in core or "原因" in core:
+        return "reason"
+    if core.endswith("得分") and "分值" not in core:
+        return "score"
+    if "实际" in core or core.endswith("完成值"):
+        return "actual"
+    if "目标值" in core or core.endswith("指标值"):
+        return "target"
+    if re.fullmatch(r"(?:指标)?(?:分值|权重)(?:\(分\)|分)?", core):
+        return "weight"
+    if "指标说明" in core or "指标解释" in core:
+        return "description"
+    if "评分标准" in core or "评分规则" in core or "计分方法" in core or "评分方法" in core:
+        return "standard"
+    if core in ("序号", "编号"):
+        return "seq"
+    if core == "备注":
+        return "note"
+    return None
+
+
+def _budget_role(value: Any) -> Optional[str]:
+    s = norm(value)
+    if not s:
+        return None
+    if "原因" in s:
+        return "reason"
+    if "得分" in s:
+        return "score"
+    if "执行率" in s:
+        return "rate"
+    if "执行数" in s:
+        return "executed"
+    if "预算数" in s:
+        return "planned"
+    return None
+
+
+# ---- the reader ---------------------------------------------------------------------------
+
+
+class _Reader:
+    def __init__(self, grid: Grid) -> None:
+        self.g = grid
+        self.findings: list[Finding] = []
+        self.second_form = False
+        self._merge_at: dict[tuple[int, int], tuple[int, int, int, int]] = {}
+        self._big_merges: list[tuple[int, int, int, int]] = []
+        for rng in grid.merged:
+            r1, c1, r2, c2 = rng
+            if (r2 - r1 + 1) * (c2 - c1 + 1) > _MAX_INDEXED_MERGE:
+                self._big_merges.append(rng)
+                continue
+            for r in range(r1, r2 + 1):
+                for c in range(c1, c2 + 1):
+                    self._merge_at[(r, c)] = rng
+
+    # -- grid access
+
+    def merge(self, r: int, c: int) -> Optional[tuple[int, int, int, int]]:
+        rng = self._merge_at.get((r, c))
+        if rng is not None:
+            return rng
+        for r1, c1, r2, c2 in self._big_merges:
+            if r1 <= r <= r2 and c1 <= c <= c2:
+                return (r1, c1, r2, c2)
+        return None
+
+    def row_cells(self, r: int, max_col: int) -> list[tuple[int, Any]]:
+        """Non-empty (col, value) pairs of row r, up to max_col."""
+        if r < 1 or r > len(self.g.values):
+            return []
+        row = self.g.values[r - 1]
+        out = []
+        for c, v in enumerate(row[:max_col], start=1):
+            if v is not None and (not isinstance(v, str) or v.strip()):
+                out.append((c, v))
+        return out
+
+    def finding(self, code: str, severity: str, cell: Optional[str], message: str) -> None:
+        self.findings.append(_make(code, severity, cell, message))
+
+    # -- header
+
+    def header_at(self, r: int, max_col: int) -> Optional[dict[str, int]]:
+        cols: dict[str, int] = {}
+        for c, v in self.row_cells(r, max_col):
+            role = header_role(v)
+            if role and role not in cols:
+                cols[role] = c
+        if all(k in cols for k in REQUIRED):
+            return cols
+        return None
+
+    def find_header(self) -> tuple[int, dict[str, int]]:
+        for r in range(1, min(self.g.n_rows, HEADER_MAX_ROWS) + 1):
+            cols = self.header_at(r, HEADER_MAX_COLS)
+            if cols:
+                return r, cols
+        raise NotAForm(
+            f"工作表「{self.g.name}」中没有找到附件2-1绩效自评表：前 {HEADER_MAX_ROWS} 行、"
+            f"{HEADER_MAX_COLS} 列内没有同时包含“三级指标、分值、年初目标值、实际完成值、得分”的表头行。"
+        )
+
+    # -- above the header
+
+    def read_above(self, form: Form, header_row: int, max_col: int) -> None:
+        budget_label: Optional[tuple[int, int, str]] = None
+        for r in range(1, header_row):
+            cells = self.row_cells(r, max_col)
+            for i, (c, v) in enumerate(cells):
+                s = norm(v)
+                if form.year is None:
+                    m = _YEAR.search(s)
+                    if m:
+                        form.year = int(m.group(1))
+                if not form.unit and "单位名称" in s:
+                    after = s.split("单位名称", 1)[1].lstrip(":")
+                    raw = _text(v)
+                    if after:
+                        form.unit = raw.split("单位名称", 1)[1].lstrip(":： \t\n") if "单位名称" in raw else after
+                    elif i + 1 < len(cells):
+                        form.unit = _text(cells[i + 1][1])
+                if form.claimed_total_cell is None and "自评得分" in s:
+                    self._claimed(form, r, c, s, cells[i + 1:])
+                if budget_label is None and "预算执行情况" in s:
+                    budget_label = (r, c, s)
+        if budget_label is not None:
+            form.budget = self.read_budget(budget_label, header_row, max_col)
+
+    def _claimed(self, form: Form, r: int, c: int, s: str, right: list[tuple[int, Any]]) -> None:
+        m = _CLAIMED.search(s)
+        if m:  # "自评得分：97" inside one (possibly combined) text cell
+            form.claimed_total = float(m.group(1))
+            form.claimed_total_cell = a1(r, c)
+            return
+        if right:
+            rc, rv = right[0]
+            n = _number(rv)
+            if n is not None:
+                form.claimed_total = n
+                form.claimed_total_cell = a1(r, rc)
+                return
+        # label with an empty cell to its right: that is where the number belongs
+        rng = self.merge(r, c)
+        nxt = (rng[3] if rng else c) + 1
+        if self.g.get(r, nxt) in (None, "") and self.merge(r, nxt) in (None,):
+            form.claimed_total_cell = a1(r, nxt)
+
+    def read_budget(self, label: tuple[int, int, str], header_row: int, max_col: int) -> Budget:
+        lr, lc, ls = label
+        budget = Budget(points=_last_points(ls))
+        hdr_row, cols = None, {}
+        for r in range(lr, min(lr + 3, header_row)):
+            found: dict[str, int] = {}
+            for c, v in self.row_cells(r, max_col):
+                role = _budget_role(v)
+                if role is None:
+                    continue
+                if role == "planned" and "planned" in found:
+                    # several 预算数 columns: prefer 全年/调整后 over 年初 (scoring_rules.md §3.6)
+                    if re.search(r"全年|调整", norm(v)):
+                        found["planned"] = c
+                    continue
+                found.setdefault(role, c)
+            if "planned" in found and "executed" in found:
+                hdr_row, cols = r, found
+                break
+        if hdr_row is None:
+            return budget
+        if budget.points is None and "score" in cols:
+            m = re.search(r"(\d+(?:\.\d+)?)分", norm(self.g.get(hdr_row, cols["score"])))
+            if m:
+                budget.points = float(m.group(1))
+        vr = hdr_row + 1
+        if vr >= header_row:
+            return budget  # no value row (seen in text extractions): values unknown
+        cells = {k: a1(vr, c) for k, c in cols.items()}
+        budget.cells = {k: cells.get(k) for k in ("planned", "executed", "rate", "score", "reason")}
+        get = lambda k: self.g.get(vr, cols[k]) if k in cols else None  # noqa: E731
+        budget.planned, budget.planned_text = _number(get("planned")), _text(get("planned"))
+        budget.executed, budget.executed_text = _number(get("executed")), _text(get("executed"))
+        budget.typed_rate = get("rate")
+        budget.typed_score = get("score")
+        budget.reason = _text(get("reason"))
+        return budget
+
+    # -- the table body
+
+    def realign(self, r: int, vals: dict[int, Any], cols: dict[str, int]) -> dict[int, Any]:
+        """Undo two kinds of shifted rows (seen in real sheets and their extractions); PE906."""
+        wc, nc, sc = cols["weight"], cols["name"], cols["score"]
+        if (
+            wc == nc + 1
+            and _number(vals.get(wc)) is None
+            and _number(vals.get(nc)) is not None
+            and norm(vals.get(nc - 1))
+            and not any(self.merge(r, c) for c in vals)
+        ):
+            # the whole row one column to the left (a vertically merged first column was lost)
+            self.finding("PE906", "info", a1(r, nc),
+                         "本行内容相对表头向左错位一列，已按表头列重新对齐读取；请核对并调整单元格位置。")
+            return {c + 1: v for c, v in vals.items()}
+        rc = cols.get("reason")
+        if rc and rc == sc + 1 and cols.get("actual"):
+            sv, av, nv = vals.get(sc), vals.get(cols["actual"]), vals.get(rc)
+            if (
+                sv is not None and _number(sv) is None and norm(sv) == norm(av)
+                and _number(nv) is not None and vals.get(rc + 1) in (None, "")
+            ):
+                # 实际完成值 repeated into 得分, the score pushed into 偏差原因
+                out = dict(vals)
+                out[sc], out[rc] = nv, None
+                self.finding("PE906", "info", a1(r, sc),
+                             "本行得分列重复了实际完成值，得分写在了偏差原因列，已按表头列重新对齐读取；请核对。")
+                return out
+        return vals
+
+    def read_body(self, form: Form, header_row: int, cols: dict[str, int]) -> int:
+        """Read goals, indicators, constraint, total and grade; returns the last row examined."""
+        g = self.g
+        first_col = min(cols.values())
+        last_col = max(cols.values())
+        span = last_col + 2
+        name_c, weight_c, score_c = cols["name"], cols["weight"], cols["score"]
+        l1_c, l2_c = cols.get("level1"), cols.get("level2")
+        goal: Optional[Goal] = None
+        implicit: Optional[Goal] = None
+        level1, level1_cell = "", None
+        level2, level2_cell = "", None
+        last_standard = ""
+        gap = 0
+        seen_total = False
+        end = min(g.n_rows, header_row + BODY_MAX_ROWS)
+        r = header_row
+        while r < end:
+            r += 1
+            cells = self.row_cells(r, span)
+            if not cells:
+                gap += 1
+                if gap >= BODY_MAX_GAP:
+                    break
+                continue
+            first_c, first_v = cells[0]
+            first = norm(first_v)
+            if self.header_at(r, span):
+                gap = 0
+                continue  # header repeated (page break)
+            # total / grade
+            no_weight = _number(g.get(r, weight_c)) is None
+            if no_weight and any(m in norm(v) for _, v in cells for m in _FOREIGN):
+                # the title block of another form: stop here
+                self.finding("PE901", "warning", a1(r, first_c),
+                             f"本工作表第 {r} 行起还有一张自评表，只读取了第一张；请把每张表放在单独的工作表中。")
+                self.second_form = True
+                break
+            if no_weight and re.match(r"^(合计|总分|总计)", first):
+                form.typed_total = g.get(r, score_c) if self._free(r, score_c, first_c) else None
+                form.total_cell = a1(r, score_c) if self._free(r, score_c, first_c) else None
+                seen_total = True
+                gap = 0
+                continue
+            if no_weight and re.match(r"^(评价等级|绩效等级|等级|评级)", first):
+                form.grade_cell = a1(r, score_c) if self._free(r, score_c, first_c) else None
+                break
+            if seen_total:
+                gap += 1
+                if gap >= 10:
+                    break
+                continue
+            # constraint row
+            lead = [(c, v) for c, v in cells if c <= name_c]
+            if any("约束性指标" in norm(v) for _, v in lead):
+                form.constraint = self._constraint(r, cells, cols)
+                gap = 0
+                continue
+            # goal title
+            gm = _GOAL.match(first)
+            if gm and (first_c < name_c or _number(g.get(r, weight_c)) is None):
+                goal = self._goal(r, first_c, first_v, first, gm, score_c)
+                form.goals.append(goal)
+                level1, level1_cell, level2, level2_cell = level1, level1_cell, "", None
+                gap = 0
+                continue
+            vals = self.realign(r, dict(cells), cols)
+            # 一级 / 二级 labels fill down
+            if l1_c is not None and norm(vals.get(l1_c)):
+                t = vals[l1_c]
+                label = _parse_label(t, a1(r, l1_c))
+                if label is None:
+                    self.finding("PE905", "info", a1(r, l1_c),
+                                 f"一级指标单元格内容“{_text(t)}”不是指标名称，已忽略。")
+                else:
+                    level1, level1_cell, level2, level2_cell = label.name, label.cell, "", None
+                    target_goal = goal or implicit
+                    if target_goal is None and norm(vals.get(name_c)) and not is_placeholder(vals.get(name_c)):
+                        implicit = self._implicit(form, r, name_c)
+                        target_goal = implicit
+                    if target_goal is not None:
+                        target_goal.labels.append(label)
+            if l2_c is not None and norm(vals.get(l2_c)) and not is_placeholder(vals.get(l2_c)):
+                level2, level2_cell = _text(vals[l2_c]), a1(r, l2_c)
+            name_v = vals.get(name_c)
+            if not norm(name_v) or is_placeholder(name_v):
+                gap = 0 if (l1_c and vals.get(l1_c)) else gap + 1
+                if gap >= BODY_MAX_GAP:
+                    break
+                continue
+            gap = 0
+            if goal is None:
+                if implicit is None:
+                    implicit = self._implicit(form, r, name_c)
+                target_goal = implicit
+            else:
+                target_goal = goal
+            ind = self._indicator(r, vals, cols, level1, level1_cell, level2, level2_cell, last_standard)
+            if ind.standard:
+                last_standard = ind.standard
+            target_goal.indicators.append(ind)
+        if implicit is not None:
+            implicit.points = sum(i.weight for i in implicit.indicators if i.weight is not None)
+        if not seen_total:
+            self.finding("PE907", "info", None, "没有找到“合计”行，总分无法写回表内。")
+        return r
+
+    def _free(self, r: int, c: int, label_c: int) -> bool:
+        """Cell (r, c) is not covered by the label's merged range nor by another merge."""
+        if c == label_c:
+            return False
+        rng = self.merge(r, c)
+        return rng is None or (rng[0], rng[1]) == (r, c)
+
+    def _implicit(self, form: Form, r: int, name_c: int) -> Goal:
+        goal = Goal(title="全部指标（未设年度目标）", points=None)
+        form.goals.append(goal)
+        self.finding("PE903", "info", a1(r, name_c),
+                     "表中没有“年度目标”行，全部指标按一个目标计算，目标分值取各指标分值之和。")
+        return goal
+
+    def _goal(self, r: int, c: int, v: Any, s: str, m: re.Match, score_c: int) -> Goal:
+        number = _chinese_int(m.group(1)) if m.group(1) else None
+        points = _last_points(s)
+        subtotal_cell, typed = None, None
+        title_rng = self.merge(r, c)
+        covered = title_rng is not None and title_rng[1] <= score_c <= title_rng[3]
+        if not covered and self._free(r, score_c, c):
+            subtotal_cell = a1(r, score_c)
+            typed = self.g.get(r, score_c)
+        if points is None:
+            self.finding("PE904", "warning", a1(r, c),
+                         f"年度目标“{_text(v)}”没有写明分值（如“（18分）”），目标分值无法核对。")
+        return Goal(number=number, title=_text(v), points=points, cell=a1(r, c),
+                    subtotal_cell=subtotal_cell, typed_subtotal=typed)
+
+    def _constraint(self, r: int, cells: list[tuple[int, Any]], cols: dict[str, int]) -> Constraint:
+        get = lambda role: self.g.get(r, cols[role]) if role in cols else None  # noqa: E731
+        name = ""
+        for c, v in cells:
+            t = norm(v)
+            if t and "约束性指标" not in t and c <= cols["name"]:
+                name = _text(v)
+        return Constraint(
+            name=name or "资金管理",
+            description=_text(get("description")),
+            actual=_text(get("actual")),
+            typed_score=get("score"),
+            reason=_text(get("reason")),
+            cells=self._cells(r, cols),
+        )
+
+    def _cells(self, r: int, cols: dict[str, int]) -> Cells:
+        return Cells(**{k: a1(r, c) for k, c in cols.items() if k in Cells.model_fields})
+
+    def _indicator(self, r, vals, cols, level1, level1_cell, level2, level2_cell, last_standard) -> Indicator:
+        get = lambda role: vals.get(cols[role]) if role in cols else None  # noqa: E731
+        standard = _text(get("standard"))
+        std_c = cols.get("standard")
+        if not standard and std_c is not None:
+            rng = self.merge(r, std_c)  # a standard merged down over several rows
+            if rng is not None and rng[0] < r:
+                standard = _text(self.g.get(rng[0], rng[1]))
+        if norm(standard) in ("同上", "同上。"):
+            standard = last_standard
+        wv = get("weight")
+        weight = _number(wv)
+        cells = self._cells(r, cols)
+        if level1_cell:
+            cells.level1 = level1_cell
+        if level2_cell:
+            cells.level2 = level2_cell
+        name = _text(get("name"))
+        if weight is None:
+            self.finding("PE902", "warning", cells.weight,
+                         f"指标“{name}”没有可读的分值（{_text(wv) or '空'}），本行不计分。")
+        return Indicator(
+            level1=level1, level2=level2, name=name, weight=weight, weight_text=_text(wv),
+            description=_text(get("description")), standard=standard,
+            target=_text(get("target")), actual=_text(get("actual")),
+            typed_score=get("score"), reason=_text(get("reason")), cells=cells,
+        )
+
+
+def _parse_label(value: Any, cell: str) -> Optional[Level1Label]:
+    """"产出指标（分值权重50%）" -> Level1Label(name="产出指标", share=0.5); None if not a label."""
+    s = norm(value)
+    name = re.split(r"[(\[]", s, 1)[0]
+    if "指标" not in name:
+        return None
+    m = _SHARE.search(s)
+    share = float(m.group(1)) / 100 if m else None
+    return Level1Label(name=name, share=share, text=_text(value), cell=cell)
+
+
+def _make(code: str, severity: str, cell: Optional[str], message: str) -> Finding:
+    return Finding(code=code, severity=severity, cell=cell, message=message)
+
+
+def read_form(grid: Grid) -> Form:
+    """Read the 附件2-1 form of one sheet; raises ``NotAForm`` when there is no indicator table."""
+    reader = _Reader(grid)
+    header_row, cols = reader.find_header()
+    form = Form(sheet=grid.name)
+    reader.read_above(form, header_row, max(max(cols.values()) + 2, 12))
+    last = reader.read_body(form, header_row, cols)
+    span = max(cols.values()) + 2
+    for r in range(last + 1, min(grid.n_rows, last + SECOND_FORM_ROWS) + 1):
+        if reader.second_form:
+            break
+        if reader.header_at(r, max(span, HEADER_MAX_COLS)):
+            reader.finding("PE901", "warning", a1(r, 1),
+                           f"本工作表第 {r} 行起还有一张自评表，只读取了第一张；请把每张表放在单独的工作表中。")
+            break
+    form.findings = reader.findings
+    return form
