@@ -5,9 +5,10 @@ Layout: docs/architecture.md, "The 附件2-1 template layout". Regenerate the co
 The files carry native formulas (rate, budget score, goal subtotals, total with the 60-point cap,
 grade), so the form computes in any spreadsheet program without the add-in.
 
-The README picture was rendered once with LibreOffice:
+The README picture (docs/images/form_example.png, page 1) was rendered once with LibreOffice:
 ``soffice --headless --convert-to pdf templates/examples/shiyan_hrss_2021.xlsx`` then
-``pdftoppm -png -r 70 -f 1 -l 1 shiyan_hrss_2021.pdf docs/images/form_example``.
+``pdftoppm -png -r 80 -f 1 -l 1 -singlefile shiyan_hrss_2021.pdf docs/images/form_example``
+(Chinese glyphs need a CJK font, e.g. the Debian package fonts-wqy-zenhei).
 """
 from __future__ import annotations
 
@@ -277,6 +278,7 @@ def build_form(data: Optional[dict] = None, *, goals: int = 3, rows_per_goal: in
     s.put(gr, 10, None, "l")
     s.put(4, 10, f"=I{tr}", "meta_n")
     heights[tr] = heights[gr] = 22
+    heights[gr + 1] = 12  # gap before the notes
 
     notes_row = gr + 2
     for i, text in enumerate(_notes(points)):
