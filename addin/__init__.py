@@ -1,0 +1,23 @@
+"""pe-score inside Excel: worksheet functions (``addin.functions``) and the ribbon button.
+
+The ribbon's VBA runs ``import addin; addin.main()`` (the add-in file is ``addin.xlam``), so these two
+names are the entry points; tools and tests call ``recalculate(book)`` with any xlwings Book.
+"""
+from __future__ import annotations
+
+
+def recalculate(book, profile=None):
+    """Score the 附件2-1 sheet of ``book`` in place; returns ``addin.ribbon.Outcome``."""
+    from .ribbon import recalculate as _recalculate
+
+    return _recalculate(book, profile)
+
+
+def main():
+    """Ribbon entry point: score the workbook that called us."""
+    import xlwings as xw
+
+    return recalculate(xw.Book.caller())
+
+
+__all__ = ["main", "recalculate"]

@@ -1,0 +1,105 @@
+"""The ribbon button 重新计算得分: score the active workbook's 附件2-1 sheet in place.
+
+``recalculate(book)`` finds the form sheet, reads it once, calls ``workbook.pipeline.score_grid`` (the
+one scoring path shared with the command line) and hands the resulting ``WritePlan`` to
+``addin.excel_adapter``. Problems the user can fix end in a Chinese message box, never a traceback.
+"""
+from __future__ import annotations
+
+import sys
+import traceback
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+from .excel_adapter import ApplyStats, SheetRead, apply_plan, read_sheet
+
+TITLE = "绩效评分"
+
+
+@dataclass
+class Outcome:
+    """What one click did (returned for tests and tools; Excel ignores it)."""
+
+    ok: bool
+    message: str
+    sheet: Optional[str] = None
+    scored: Any = None  # workbook.pipeline.Scored
+    stats: Optional[ApplyStats] = None
+    reads: int = 0  # calls into Excel that read cells
+    skipped: list = field(default_factory=list)
+
+
+def _fmt(x: float, digits: int = 2) -> str:
+    return f"{round(x, digits):g}"
+
+
+def _candidate_sheets(book):
+    from workbook.plan import EXPLAIN_SHEET
+
+    active = book.sheets.active
+    yield active
+    for sh in book.sheets:
+        if sh.name != active.name and sh.name != EXPLAIN_SHEET:
+            yield sh
+
+
+def find_form(book, profile) -> tuple[Any, SheetRead, Any, int]:
+    """(sheet, read, scored, reads): the active sheet when it holds a form, else the first sheet that does."""
+    from workbook.errors import NotAForm
+    from workbook.pipeline import score_grid
+
+    reads = 0
+    first_error: Optional[NotAForm] = None
+    for sheet in _candidate_sheets(book):
+        read = read_sheet(sheet)
+        reads += read.calls
+        try:
+            return sheet, read, score_grid(read.grid, profile), reads
+        except NotAForm as exc:
+            first_error = first_error or exc
+    raise first_error or NotAForm("工作簿中没有工作表。")
+
+
+def summary(result, profile, stats: ApplyStats, sheet_name: str) -> str:
+    digits = getattr(profile, "digits", 2)
+    errors = sum(1 for f in result.findings if f.severity == "error")
+    warnings = sum(1 for f in result.findings if f.severity == "warning")
+    lines = [f"“{sheet_name}”总分 {_fmt(result.total, digits)} 分，评价等级：{result.grade}。"]
+    if result.capped:
+        lines.append(f"约束性指标已触发，总分按封顶处理（计算得分 {_fmt(result.raw_total, digits)} 分）。")
+    lines.append(f"错误 {errors} 个，警告 {warnings} 个；已在单元格批注中标出，详见“评分说明”工作表。")
+    if stats.skipped_formula_cells:
+        lines.append(f"{len(stats.skipped_formula_cells)} 个得分单元格含有公式，未覆盖。")
+    return "\n".join(lines)
+
+
+def recalculate(book, profile=None) -> Outcome:
+    """Score the form in ``book`` (an xlwings Book) and write the results into it."""
+    try:
+        from scoring.profiles import load_profile
+        from workbook.errors import WorkbookError
+
+        prof = load_profile(profile) if profile is not None else load_profile()
+    except Exception as exc:  # noqa: BLE001 - a broken install must still say something in Chinese
+        msg = f"评分组件加载失败：{exc}。请重新运行安装程序。"
+        book.app.alert(msg, title=TITLE)
+        return Outcome(False, msg)
+    try:
+        sheet, read, scored, reads = find_form(book, prof)
+    except WorkbookError as exc:
+        msg = f"{exc}\n请打开附件2-1《部门整体支出绩效自评表》所在的工作表后再点击“重新计算得分”。"
+        book.app.alert(msg, title=TITLE)
+        return Outcome(False, msg)
+    try:
+        result = scored.result
+        stats = ApplyStats()
+        # The message needs the stats (skipped formula cells), so apply first, then alert.
+        stats = apply_plan(book, sheet, read.grid, scored.plan)
+        msg = summary(result, prof, stats, sheet.name)
+        book.app.alert(msg, title=TITLE)
+        return Outcome(True, msg, sheet.name, scored, stats, reads, stats.skipped_formula_cells)
+    except Exception as exc:  # noqa: BLE001
+        traceback.print_exc(file=sys.stderr)
+        msg = f"写入评分结果时出错：{exc}"
+        book.app.alert(msg, title=TITLE)
+        return Outcome(False, msg, sheet.name, scored, reads=reads)

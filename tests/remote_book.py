@@ -1,0 +1,154 @@
+"""Excel without Excel: an .xlsx as xlwings' remote-engine book, and its actions applied back.
+
+``payload(path_or_wb)`` turns a workbook (openpyxl) into the JSON an Office.js client sends to
+xlwings Server; ``book(...)`` opens it with ``xw.Book(json=...)`` (needs ``XLWINGS_LICENSE_KEY``, e.g.
+``noncommercial``); after the code under test ran, ``apply_actions(wb, book.json()["actions"])``
+replays the recorded writes onto an openpyxl workbook so the result can be checked cell by cell.
+
+Reusable by any test or benchmark: ``python -m tests.remote_book in.xlsx > payload.json``.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import Any, Iterable, Optional, Union
+
+import openpyxl
+from openpyxl.comments import Comment
+from openpyxl.styles import PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.workbook.workbook import Workbook
+
+Source = Union[str, Path, Workbook]
+
+
+def _load(src: Source, data_only: bool) -> Workbook:
+    if isinstance(src, Workbook):
+        return src
+    return openpyxl.load_workbook(src, data_only=data_only)
+
+
+def _json_value(v: Any) -> Any:
+    if isinstance(v, (dt.datetime, dt.date, dt.time)):
+        return v.isoformat()
+    if isinstance(v, str) and v.startswith("="):
+        return None  # a formula without a cached value: Excel would send its result, unknown here
+    return v
+
+
+def sheet_payload(ws, used_range: bool = True) -> dict:
+    max_row, max_col = ws.max_row, ws.max_column
+    values = [[_json_value(c) for c in row]
+              for row in ws.iter_rows(min_row=1, max_row=max_row, max_col=max_col, values_only=True)]
+    if not values:
+        values = [[None]]
+    sp: dict[str, Any] = {"name": ws.title, "values": values, "pictures": [], "tables": [],
+                          "notes": [{"address": f"${get_column_letter(c.column)}${c.row}"}
+                                    for row in ws.iter_rows() for c in row if c.comment is not None]}
+    if used_range:
+        # Excel's used range starts at the first used cell, not at A1; the adapter must cope.
+        sp["used_range_address"] = f"${get_column_letter(ws.min_column)}${ws.min_row}:" \
+                                   f"${get_column_letter(max_col)}${max_row}"
+    return sp
+
+
+def payload(src: Source, active: Optional[str] = None, used_range: bool = True) -> dict:
+    """The Office.js request body for the workbook ``src`` (values as Excel would send them)."""
+    wb = _load(src, data_only=True)
+    names = wb.sheetnames
+    active_index = names.index(active) if active else names.index(wb.active.title)
+    name = Path(src).name if isinstance(src, (str, Path)) else "Book1.xlsx"
+    return {
+        "client": "Office.js",
+        "version": "1.0.0",
+        "book": {"name": name, "active_sheet_index": active_index, "selection": "A1"},
+        "names": [],
+        "sheets": [sheet_payload(wb[n], used_range) for n in names],
+    }
+
+
+def book(src: Union[Source, dict], active: Optional[str] = None):
+    """An ``xw.Book`` on the remote engine for ``src`` (a path, an openpyxl workbook or a payload)."""
+    import xlwings as xw
+
+    data = src if isinstance(src, dict) else payload(src, active)
+    return xw.Book(json=data)
+
+
+def actions(bk) -> list[dict]:
+    return bk.json()["actions"]
+
+
+def _hex_fill(color: str) -> PatternFill:
+    rgb = color.lstrip("#").upper()
+    return PatternFill(fill_type="solid", start_color=rgb, end_color=rgb)
+
+
+def apply_actions(wb: Workbook, acts: Iterable[dict]) -> dict:
+    """Replay remote-engine actions on ``wb`` (modified in place). Returns what cannot live in a
+    file: ``{"alerts": [...], "active": name}``. Unknown actions raise, so tests notice new calls."""
+    order = list(wb.sheetnames)
+    extra: dict[str, Any] = {"alerts": [], "active": None}
+
+    def ws_at(pos):
+        return wb[order[pos]]
+
+    for a in acts:
+        f = a["func"]
+        if f == "setValues":
+            ws = ws_at(a["sheet_position"])
+            for i, row in enumerate(a["values"]):
+                for j, v in enumerate(row):
+                    ws.cell(a["start_row"] + 1 + i, a["start_column"] + 1 + j).value = v
+        elif f in ("rangeClearContents", "setRangeColor", "rangeClear"):
+            ws = ws_at(a["sheet_position"])
+            for i in range(a["row_count"]):
+                for j in range(a["column_count"]):
+                    c = ws.cell(a["start_row"] + 1 + i, a["start_column"] + 1 + j)
+                    if f == "setRangeColor":
+                        col = a["args"][0] if isinstance(a["args"], list) else a["args"]
+                        c.fill = _hex_fill(col)
+                    else:
+                        c.value = None
+        elif f == "addNote":
+            ws = ws_at(a["sheet_position"])
+            address, text = a["args"]
+            cell = ws[address.replace("$", "")]
+            if cell.comment is not None:
+                raise ValueError(f"Excel refuses a second note on {address}")
+            cell.comment = Comment(text, "pe-score")
+        elif f == "deleteNote":
+            ws = ws_at(a["sheet_position"])
+            ws[a["args"][0].replace("$", "")].comment = None
+        elif f == "addSheet":
+            index, name = a["args"]
+            wb.create_sheet(name, index)
+            order.insert(index, name)
+        elif f in ("sheetClearContents", "sheetClear"):
+            ws = ws_at(a["sheet_position"])
+            for row in ws.iter_rows():
+                for c in row:
+                    c.value = None
+        elif f == "activateSheet":
+            pos = a["args"][0] if isinstance(a["args"], list) else a["args"]
+            extra["active"] = order[pos]
+        elif f == "alert":
+            extra["alerts"].append(a["args"][0])
+        else:
+            raise NotImplementedError(f"remote_book cannot replay action {f!r}")
+    return extra
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    args = argv if argv is not None else sys.argv[1:]
+    if not args:
+        print("usage: python -m tests.remote_book BOOK.xlsx [ACTIVE_SHEET]", file=sys.stderr)
+        return 2
+    json.dump(payload(args[0], args[1] if len(args) > 1 else None), sys.stdout, ensure_ascii=False)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
