@@ -1,0 +1,196 @@
+"""The real `pe-score` command in a subprocess: output, exit codes, writing scored copies."""
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import openpyxl
+import pytest
+
+from conftest import ROOT, add_png
+
+needs_pipeline = pytest.mark.skipif(
+    importlib.util.find_spec("workbook.pipeline") is None or importlib.util.find_spec("scoring.report") is None,
+    reason="workbook.pipeline / scoring.report not landed yet",
+)
+
+
+def run(*args: str, cwd=None) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONIOENCODING="utf-8")
+    env.pop("PE_SCORE_DEBUG", None)
+    return subprocess.run(
+        [sys.executable, "-m", "pe_score", *map(str, args)],
+        cwd=cwd or ROOT, env=env, capture_output=True, text=True, encoding="utf-8", timeout=120,
+    )
+
+
+def has_chinese(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+def cells(path):
+    """Values and comments of every sheet, to compare two files."""
+    wb = openpyxl.load_workbook(path)
+    return {
+        ws.title: {c.coordinate: (c.value, c.comment.text if c.comment else None, repr(c.fill))
+                   for row in ws.iter_rows() for c in row}
+        for ws in wb.worksheets
+    }
+
+
+@pytest.fixture
+def example(example_xlsx, tmp_path):
+    """A private copy of the example, so tests may write next to it."""
+    dst = tmp_path / "shiyan.xlsx"
+    shutil.copy(example_xlsx, dst)
+    return dst
+
+
+def test_version_and_profiles():
+    v = run("--version")
+    assert v.returncode == 0 and v.stdout.startswith("pe-score ")
+    p = run("profiles")
+    assert p.returncode == 0
+    assert "hubei-2-1" in p.stdout and "national-project" in p.stdout
+
+
+def test_usage_error_is_chinese_and_exit_2():
+    r = run("score", "--no-such-option")
+    assert r.returncode == 2
+    assert "命令行参数有误" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_not_a_spreadsheet(tmp_path):
+    bogus = tmp_path / "报告.xlsx"
+    bogus.write_text("这只是一段文字，不是工作簿。\n", encoding="utf-8")
+    r = run("score", bogus)
+    assert r.returncode == 2
+    assert has_chinese(r.stderr) and "Traceback" not in r.stderr + r.stdout
+    assert r.stdout == ""
+
+
+def test_missing_file(tmp_path):
+    r = run("score", tmp_path / "nope.xlsx", "--json")
+    assert r.returncode == 2 and "找不到文件" in r.stderr and r.stdout == ""
+
+
+def test_bad_profile(example):
+    r = run("score", example, "--profile", "no-such-profile")
+    assert r.returncode == 2 and "评分规则" in r.stderr and "Traceback" not in r.stderr
+
+
+@needs_pipeline
+def test_workbook_without_form(tmp_path):
+    path = tmp_path / "plain.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active["A1"] = "一份与绩效无关的表格"
+    wb.active["B2"] = 42
+    wb.save(path)
+    r = run("score", path)
+    assert r.returncode == 2
+    assert has_chinese(r.stderr) and "Traceback" not in r.stderr
+
+
+@needs_pipeline
+def test_example_json(example):
+    r = run("score", example, "--json")
+    assert r.returncode == 0, r.stderr
+    data = json.loads(r.stdout)  # stdout holds the JSON and nothing else
+    assert data["total"] == 97
+    assert data["grade"] == "优"
+    assert data["capped"] is False
+    assert [g["score"] for g in data["goals"]] == [18, 18, 9, 10, 10, 8, 4]
+    assert "十堰" not in r.stderr and "Traceback" not in r.stderr
+
+
+@needs_pipeline
+def test_example_table(example):
+    r = run("score", example)
+    assert r.returncode == 0, r.stderr
+    out = r.stdout
+    for text in ("十堰市人力资源和社会保障局", "2021", "预算执行", "全年城镇新增就业人数", "总分", "97", "优"):
+        assert text in out, text
+
+
+@needs_pipeline
+def test_error_finding_exits_1(example, tmp_path):
+    wb = openpyxl.load_workbook(example)
+    ws = wb.worksheets[0]
+    row = next(c.row for c in ws["C"] if c.value == "全年城镇新增就业人数")
+    ws.cell(row=row, column=9, value=5)  # 5 points typed on a 2-point indicator
+    bad = tmp_path / "bad.xlsx"
+    wb.save(bad)
+    r = run("score", bad, "--json")
+    assert r.returncode == 1, r.stderr
+    issues = json.loads(r.stdout)["issues"]
+    assert any(i["severity"] == "error" and i["cell"] == f"I{row}" for i in issues)
+    t = run("score", bad)
+    assert t.returncode == 1 and "错误" in t.stdout
+
+
+@needs_pipeline
+def test_write_then_rescore_is_idempotent(example, tmp_path):
+    out1, out2 = tmp_path / "scored.xlsx", tmp_path / "scored2.xlsx"
+    before = example.read_bytes()
+    r = run("score", example, "--json", "--write", out1)
+    assert r.returncode == 0, r.stderr
+    assert example.read_bytes() == before  # the input is never touched
+    assert "评分说明" in openpyxl.load_workbook(out1).sheetnames
+    first = json.loads(r.stdout)
+    again = run("score", out1, "--json")
+    assert again.returncode == 0, again.stderr
+    second = json.loads(again.stdout)
+    for key in ("total", "grade", "capped", "goals", "indicators"):
+        assert second[key] == first[key], key
+    r2 = run("score", out1, "--json", "--write", out2)
+    assert r2.returncode == 0, r2.stderr
+    assert cells(out2) == cells(out1)
+
+
+@needs_pipeline
+def test_refuses_to_overwrite_input(example):
+    before = example.read_bytes()
+    r = run("score", example, "--write", example)
+    assert r.returncode == 2 and "--in-place" in r.stderr
+    assert example.read_bytes() == before
+
+
+@needs_pipeline
+def test_in_place_with_backup(example):
+    before = example.read_bytes()
+    r = run("score", example, "--in-place")
+    assert r.returncode == 0, r.stderr
+    backup = example.with_name("shiyan.bak.xlsx")
+    assert backup.read_bytes() == before
+    assert "评分说明" in openpyxl.load_workbook(example).sheetnames
+    assert "备份" in r.stdout
+    r2 = run("score", example, "--in-place", "--no-backup")
+    assert r2.returncode == 0 and not example.with_name("shiyan.bak2.xlsx").exists()
+
+
+@needs_pipeline
+def test_image_refused_unless_forced(example, tmp_path):
+    wb = openpyxl.load_workbook(example)
+    add_png(wb.worksheets[0], "L2")
+    pic = tmp_path / "pic.xlsx"
+    wb.save(pic)
+    out = tmp_path / "out.xlsx"
+    r = run("score", pic, "--write", out)
+    assert r.returncode == 2 and "图片" in r.stderr and "--force" in r.stderr
+    assert not out.exists()
+    f = run("score", pic, "--write", out, "--force")
+    assert f.returncode == 0, f.stderr
+    assert out.exists()
+
+
+def test_new_form_and_no_overwrite(tmp_path):
+    out = tmp_path / "表.xlsx"
+    r = run("new", "-o", out)
+    assert r.returncode == 0, r.stderr
+    assert out.exists()
+    again = run("new", "-o", out)
+    assert again.returncode == 2 and "已存在" in again.stderr
