@@ -65,8 +65,8 @@ _HEAD_ALIGN = Alignment(vertical="center", horizontal="center", wrap_text=True)
 _HEAD_FONT = Font(bold=True, color="FFFFFF")
 _HEAD_FILL = PatternFill("solid", start_color="4472C4", end_color="4472C4")
 
-# Difference below half a cent is rounding, not a disagreement (scores are compared at 2 dp).
-DIFF_TOLERANCE = 0.005
+# Same default as the profiles' ``tolerance``: typed scores within it of the computed one agree.
+DIFF_TOLERANCE = 0.01
 
 
 @dataclass
@@ -84,6 +84,7 @@ class FormRow:
     errors: int = 0
     warnings: int = 0
     issues: list[dict] = field(default_factory=list)  # {"code","severity","cell","message"}
+    tolerance: float = DIFF_TOLERANCE
 
     @property
     def difference(self) -> Optional[float]:
@@ -94,7 +95,7 @@ class FormRow:
     @property
     def differs(self) -> bool:
         d = self.difference
-        return d is not None and abs(d) >= DIFF_TOLERANCE
+        return d is not None and abs(d) > self.tolerance + 1e-9
 
 
 def _cell(ws, value, number_format: Optional[str] = None, alignment=None, font=None, fill=None):
@@ -131,8 +132,9 @@ class SummaryWriter:
     Use as a context manager; on an exception the partial file is discarded and ``out`` is untouched.
     """
 
-    def __init__(self, out: str | os.PathLike):
+    def __init__(self, out: str | os.PathLike, tolerance: float = DIFF_TOLERANCE):
         self.out = os.fspath(out)
+        self.tolerance = tolerance
         self.wb = Workbook(write_only=True)
         self.ws_sum = self.wb.create_sheet(SUMMARY_SHEET)
         self.ws_iss = self.wb.create_sheet(ISSUES_SHEET)
@@ -242,7 +244,7 @@ class SummaryWriter:
         ws.conditional_formatting.add(
             body, FormulaRule(formula=["$L2<>\"\""], fill=_GREY_FILL, stopIfTrue=True))
         ws.conditional_formatting.add(
-            body, FormulaRule(formula=["AND(ISNUMBER($G2),ABS($G2)>=0.005)"], fill=_RED_FILL,
+            body, FormulaRule(formula=[f"AND(ISNUMBER($G2),ABS($G2)>{self.tolerance + 1e-9:g})"], fill=_RED_FILL,
                               stopIfTrue=True))
         ws.conditional_formatting.add(
             body, FormulaRule(formula=["$I2=\"是\""], fill=_ORANGE_FILL, stopIfTrue=True))
