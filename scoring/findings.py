@@ -109,6 +109,14 @@ _RULES = [
          "工作表中第 {row} 行开始出现第二张自评表，只评了第一张；请分表填写。"),
     Rule("PE903", "warning", "无法识别的行", "A row inside the table could not be recognised and was skipped.",
          "第 {row} 行无法识别（{text}），未参与评分。"),
+    Rule("PE904", "info", "未设年度目标", "No 年度目标 rows: all indicators are read as one goal whose points are the sum of their weights.",
+         "表中没有“年度目标”行，全部指标按一个目标计算，目标分值取各指标分值之和（{points} 分）。"),
+    Rule("PE905", "info", "一级指标单元格无法识别", "A 一级指标 cell holds text that is not an indicator label (e.g. a stray “50%)”); it is ignored.",
+         "一级指标单元格内容“{text}”不是指标名称，已忽略，沿用上方的“{level1}”。"),
+    Rule("PE906", "warning", "单元格错位", "A row's cells are shifted against the header; they were realigned before scoring.",
+         "第 {row} 行{what}，已按表头列重新对齐读取；请核对并移正单元格。"),
+    Rule("PE907", "info", "未找到合计行", "No 合计/总分 row: the recomputed total cannot be written into the form.",
+         "表中没有“合计”行，重新计算的总分无法写回表内（见“评分说明”）。"),
 ]
 
 CATALOGUE: dict[str, Rule] = {r.code: r for r in _RULES}

@@ -12,14 +12,17 @@ Scan limits (so a huge sheet of noise is rejected quickly, in one bounded pass):
   content, or ``BODY_MAX_ROWS`` rows below the header, whichever comes first;
 - after the table, ``SECOND_FORM_ROWS`` more rows are checked for a second header (finding PE901).
 
-Reader findings (PE9xx) describe layout problems; they go into ``Form.findings``:
-- PE901 a second form in the same sheet (only the first is read);
-- PE902 a row that looks like an indicator but has no readable 分值;
-- PE903 no 年度目标 rows: all indicators form one implicit goal whose points are the sum of weights;
-- PE904 a goal title without "(N分)";
+Reader findings (PE9xx, catalogue in scoring.findings) describe layout problems; they go into
+``Form.findings``:
+- PE902 a second form in the same sheet (only the first is read);
+- PE903 a row inside the table with figures but no 三级指标 (skipped);
+- PE904 no 年度目标 rows: all indicators form one implicit goal whose points are the sum of weights;
 - PE905 a 一级指标 cell whose text is not a label (e.g. a stray "50%)"), ignored;
 - PE906 a row whose cells are shifted against the header and were realigned;
 - PE907 no 合计/总分 row (the total cannot be written back).
+A missing 分值 (PE304) and a goal title without points (PE307) are the engine's structure checks;
+the reader passes such rows on with ``weight=None`` / ``points=None``. With no header at all the
+reader raises ``NotAForm`` (callers that keep going may record PE901).
 """
 from __future__ import annotations
 
@@ -27,6 +30,7 @@ import re
 import unicodedata
 from typing import Any, Optional
 
+from scoring.findings import make
 from scoring.models import (
     Budget,
     Cells,
@@ -187,6 +191,7 @@ class _Reader:
         self.g = grid
         self.findings: list[Finding] = []
         self.second_form = False
+        self.implicit_cell: Optional[str] = None
         self._merge_at: dict[tuple[int, int], tuple[int, int, int, int]] = {}
         self._big_merges: list[tuple[int, int, int, int]] = []
         for rng in grid.merged:
@@ -220,8 +225,8 @@ class _Reader:
                 out.append((c, v))
         return out
 
-    def finding(self, code: str, severity: str, cell: Optional[str], message: str) -> None:
-        self.findings.append(_make(code, severity, cell, message))
+    def finding(self, code: str, cell: Optional[str], **fields: Any) -> None:
+        self.findings.append(make(code, cell, **fields))
 
     # -- header
 
@@ -341,8 +346,7 @@ class _Reader:
             and not any(self.merge(r, c) for c in vals)
         ):
             # the whole row one column to the left (a vertically merged first column was lost)
-            self.finding("PE906", "info", a1(r, nc),
-                         "本行内容相对表头向左错位一列，已按表头列重新对齐读取；请核对并调整单元格位置。")
+            self.finding("PE906", a1(r, nc), row=r, what="的内容相对表头向左错位一列")
             return {c + 1: v for c, v in vals.items()}
         rc = cols.get("reason")
         if rc and rc == sc + 1 and cols.get("actual"):
@@ -354,8 +358,7 @@ class _Reader:
                 # 实际完成值 repeated into 得分, the score pushed into 偏差原因
                 out = dict(vals)
                 out[sc], out[rc] = nv, None
-                self.finding("PE906", "info", a1(r, sc),
-                             "本行得分列重复了实际完成值，得分写在了偏差原因列，已按表头列重新对齐读取；请核对。")
+                self.finding("PE906", a1(r, sc), row=r, what="的得分列重复了实际完成值、得分写在了偏差原因列")
                 return out
         return vals
 
@@ -393,8 +396,7 @@ class _Reader:
             no_weight = _number(g.get(r, weight_c)) is None
             if no_weight and any(m in norm(v) for _, v in cells for m in _FOREIGN):
                 # the title block of another form: stop here
-                self.finding("PE901", "warning", a1(r, first_c),
-                             f"本工作表第 {r} 行起还有一张自评表，只读取了第一张；请把每张表放在单独的工作表中。")
+                self.finding("PE902", a1(r, first_c), row=r)
                 self.second_form = True
                 break
             if no_weight and re.match(r"^(合计|总分|总计)", first):
@@ -431,8 +433,7 @@ class _Reader:
                 t = vals[l1_c]
                 label = _parse_label(t, a1(r, l1_c))
                 if label is None:
-                    self.finding("PE905", "info", a1(r, l1_c),
-                                 f"一级指标单元格内容“{_text(t)}”不是指标名称，已忽略。")
+                    self.finding("PE905", a1(r, l1_c), text=_text(t), level1=level1 or "（无）")
                 else:
                     level1, level1_cell, level2, level2_cell = label.name, label.cell, "", None
                     target_goal = goal or implicit
@@ -444,6 +445,10 @@ class _Reader:
             if l2_c is not None and norm(vals.get(l2_c)) and not is_placeholder(vals.get(l2_c)):
                 level2, level2_cell = _text(vals[l2_c]), a1(r, l2_c)
             name_v = vals.get(name_c)
+            if not norm(name_v) and (_number(vals.get(weight_c)) is not None or _number(vals.get(score_c)) is not None):
+                # figures without a 三级指标: cannot be scored
+                text = " ".join(_text(x) for _, x in sorted(vals.items()))[:40]
+                self.finding("PE903", a1(r, first_c), row=r, text=text)
             if not norm(name_v) or is_placeholder(name_v):
                 gap = 0 if (l1_c and vals.get(l1_c)) else gap + 1
                 if gap >= BODY_MAX_GAP:
@@ -462,8 +467,9 @@ class _Reader:
             target_goal.indicators.append(ind)
         if implicit is not None:
             implicit.points = sum(i.weight for i in implicit.indicators if i.weight is not None)
+            self.finding("PE904", implicit_cell, points=_fmt(implicit.points))
         if not seen_total:
-            self.finding("PE907", "info", None, "没有找到“合计”行，总分无法写回表内。")
+            self.finding("PE907", None)
         return r
 
     def _free(self, r: int, c: int, label_c: int) -> bool:
@@ -476,8 +482,7 @@ class _Reader:
     def _implicit(self, form: Form, r: int, name_c: int) -> Goal:
         goal = Goal(title="全部指标（未设年度目标）", points=None)
         form.goals.append(goal)
-        self.finding("PE903", "info", a1(r, name_c),
-                     "表中没有“年度目标”行，全部指标按一个目标计算，目标分值取各指标分值之和。")
+        self.implicit_cell = a1(r, name_c)
         return goal
 
     def _goal(self, r: int, c: int, v: Any, s: str, m: re.Match, score_c: int) -> Goal:
@@ -489,9 +494,6 @@ class _Reader:
         if not covered and self._free(r, score_c, c):
             subtotal_cell = a1(r, score_c)
             typed = self.g.get(r, score_c)
-        if points is None:
-            self.finding("PE904", "warning", a1(r, c),
-                         f"年度目标“{_text(v)}”没有写明分值（如“（18分）”），目标分值无法核对。")
         return Goal(number=number, title=_text(v), points=points, cell=a1(r, c),
                     subtotal_cell=subtotal_cell, typed_subtotal=typed)
 
@@ -532,9 +534,6 @@ class _Reader:
         if level2_cell:
             cells.level2 = level2_cell
         name = _text(get("name"))
-        if weight is None:
-            self.finding("PE902", "warning", cells.weight,
-                         f"指标“{name}”没有可读的分值（{_text(wv) or '空'}），本行不计分。")
         return Indicator(
             level1=level1, level2=level2, name=name, weight=weight, weight_text=_text(wv),
             description=_text(get("description")), standard=standard,
@@ -554,8 +553,8 @@ def _parse_label(value: Any, cell: str) -> Optional[Level1Label]:
     return Level1Label(name=name, share=share, text=_text(value), cell=cell)
 
 
-def _make(code: str, severity: str, cell: Optional[str], message: str) -> Finding:
-    return Finding(code=code, severity=severity, cell=cell, message=message)
+def _fmt(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else f"{x:g}"
 
 
 def read_form(grid: Grid) -> Form:
@@ -570,8 +569,7 @@ def read_form(grid: Grid) -> Form:
         if reader.second_form:
             break
         if reader.header_at(r, max(span, HEADER_MAX_COLS)):
-            reader.finding("PE901", "warning", a1(r, 1),
-                           f"本工作表第 {r} 行起还有一张自评表，只读取了第一张；请把每张表放在单独的工作表中。")
+            reader.finding("PE902", a1(r, 1), row=r)
             break
     form.findings = reader.findings
     return form
