@@ -265,6 +265,20 @@ def new(
 
 
 @app.command()
+def check(
+    paths: list[Path] = typer.Argument(..., help="工作簿、文件夹（递归查找 .xlsx/.xlsm/.xls）或 .zip 压缩包。", show_default=False),
+    summary: Optional[Path] = typer.Option(None, "--summary", help="把汇总写入这个 Excel 文件（.xlsx）。", show_default=False),
+    as_json: bool = typer.Option(False, "--json", help="以 JSON 数组输出每张表的结果（只输出 JSON）。"),
+    jobs: int = typer.Option(1, "--jobs", "-j", min=0, help="并行进程数；0 表示使用全部 CPU 核。"),
+    profile: str = typer.Option("hubei-2-1", "--profile", help="评分规则名或 TOML 文件路径。"),
+) -> None:
+    """批量审核：逐个评分并与表中填报的自评得分比对。"""
+    from pe_score.batch import run_check
+
+    raise typer.Exit(run_check(paths, summary=summary, as_json=as_json, jobs=jobs, profile=profile))
+
+
+@app.command()
 def profiles() -> None:
     """列出可用的评分规则。"""
     from scoring.profiles import DEFAULT_PROFILE, list_profiles, load_profile

@@ -1,0 +1,616 @@
+"""Batch review: ``pe-score check PATH... [--summary OUT.xlsx] [--json] [--jobs N] [--profile NAME]``.
+
+Reads every workbook under the given paths (files, folders searched recursively, .zip archives),
+scores each 附件2-1 sheet with the same pipeline as ``pe-score score`` and compares the result with
+what the form claims. Results stream: each file is read, scored, written to the summary workbook /
+JSON array and dropped before the next one is looked at (at most a small window of files is in
+flight with ``--jobs``). One bad file never stops the batch; it is reported with a Chinese reason.
+
+Exit status: 0 every file was read and every form scored without error findings or a claimed score
+that differs from the recomputed one; 1 some form has error findings or a difference, or some file
+could not be read; 2 nothing could be scored. See docs/batch.md.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+import zipfile
+from collections import Counter, deque
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Optional, TextIO
+
+from pe_score.summary import DIFF_TOLERANCE, FormRow, SummaryWriter
+from workbook.fast import read_grids
+
+SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+
+# Zip guards: what an archive may declare before we refuse it or one of its members. Forms are
+# tens of kilobytes; these leave room for big workbooks and stop bombs long before memory suffers.
+ZIP_MAX_MEMBERS = 20_000
+ZIP_MAX_MEMBER_BYTES = 64 * 1024 * 1024
+ZIP_MAX_TOTAL_BYTES = 4 * 1024 * 1024 * 1024
+ZIP_MAX_RATIO = 200  # uncompressed / compressed, for members above 1 MB
+
+CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# Directory entry name of an encrypted OOXML package inside its CFB container (UTF-16-LE).
+_ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
+
+MSG_ENCRYPTED = "文件已加密，请先解除密码保护"
+MSG_NO_FORM = "未找到附件2-1 部门整体支出绩效自评表（没有工作表符合该表样）"
+MSG_MISSING = "文件不存在"
+MSG_NOT_SPREADSHEET = "不是 Excel 文件（内容不是电子表格格式）"
+MSG_CORRUPT_ZIP = "文件已损坏，无法打开（xlsx 压缩结构不完整）"
+MSG_XLS_NAMED_XLSX = "文件扩展名与内容不符：这是旧版 .xls 格式，请把扩展名改为 .xls 后重试"
+
+LIST_LIMIT = 50  # rows of the end-of-run detail tables; the counts are always complete
+
+
+# ---- what to read ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Source:
+    """One workbook to check: a file on disk, or a member of a zip archive."""
+
+    display: str  # shown to the user: "folder/a.xlsx", "forms.zip!2021/a.xlsx"
+    path: str  # the file, or the archive holding the member
+    member: Optional[str] = None  # zip member name, exactly as stored in the archive
+    problem: Optional[str] = None  # known unreadable before opening (zip guards, missing file)
+
+    @property
+    def suffix(self) -> str:
+        return Path(self.member or self.path).suffix.lower()
+
+
+@dataclass
+class Job:
+    """What a worker receives: a path to read, or the bytes of a zip member."""
+
+    display: str
+    path: Optional[str] = None
+    data: Optional[bytes] = None
+    suffix: str = ".xlsx"
+    problem: Optional[str] = None
+
+
+def _is_spreadsheet_name(name: str) -> bool:
+    base = name.rsplit("/", 1)[-1]
+    # "~$x.xlsx" are Excel's lock files, not workbooks.
+    return base.lower().endswith(SPREADSHEET_SUFFIXES) and not base.startswith("~$")
+
+
+def _member_display_name(info: zipfile.ZipInfo) -> str:
+    # Archives made by Windows' "send to zip" store GBK names without the UTF-8 flag; zipfile then
+    # decodes them as cp437. Re-decode so reviewers see the real (Chinese) file names.
+    if info.flag_bits & 0x800:
+        return info.filename
+    try:
+        return info.filename.encode("cp437").decode("gbk")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return info.filename
+
+
+def _unsafe_member(name: str) -> bool:
+    parts = name.replace("\\", "/").split("/")
+    return name.startswith(("/", "\\")) or ":" in parts[0] or ".." in parts
+
+
+def _zip_sources(path: str, display: str) -> Iterator[Source]:
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        yield Source(display, path, problem="压缩包已损坏，无法打开")
+        return
+    if len(infos) > ZIP_MAX_MEMBERS:
+        yield Source(display, path, problem=f"压缩包内文件过多（{len(infos)} 个，上限 {ZIP_MAX_MEMBERS}），请分批审核")
+        return
+    total = 0
+    for info in infos:
+        name = _member_display_name(info)
+        if info.is_dir() or name.startswith("__MACOSX/"):
+            continue
+        shown = f"{display}!{name}"
+        if name.lower().endswith(".zip"):
+            yield Source(shown, path, info.filename, problem="压缩包内嵌套的压缩包不会展开，请先解压")
+            continue
+        if not _is_spreadsheet_name(name):
+            continue
+        if _unsafe_member(info.filename):
+            yield Source(shown, path, info.filename, problem="压缩包内文件路径不安全（含 .. 或绝对路径），已跳过")
+            continue
+        total += info.file_size
+        if info.file_size > ZIP_MAX_MEMBER_BYTES:
+            problem = f"文件过大（解压后 {info.file_size // (1024 * 1024)} MB），已跳过"
+        elif info.file_size > 1024 * 1024 and info.file_size > ZIP_MAX_RATIO * max(info.compress_size, 1):
+            problem = "压缩比异常（疑似压缩炸弹），已跳过"
+        elif total > ZIP_MAX_TOTAL_BYTES:
+            problem = "压缩包解压后总量超过上限，其余文件已跳过"
+        else:
+            problem = None
+        yield Source(shown, path, info.filename, problem=problem)
+
+
+def collect_sources(paths: Iterable[str | os.PathLike]) -> list[Source]:
+    """Every workbook under ``paths``, in a stable order (folders sorted, zips in archive order).
+
+    Only names are collected here; nothing is read until the batch reaches the file.
+    """
+    out: list[Source] = []
+    for p in paths:
+        p = os.fspath(p)
+        if os.path.isdir(p):
+            for root, dirs, files in os.walk(p):
+                dirs.sort()
+                for f in sorted(files):
+                    full = os.path.join(root, f)
+                    rel = os.path.relpath(full, os.path.dirname(os.path.abspath(p)) or ".")
+                    if f.lower().endswith(".zip"):
+                        out.extend(_zip_sources(full, rel))
+                    elif _is_spreadsheet_name(f):
+                        out.append(Source(rel, full))
+        elif not os.path.exists(p):
+            out.append(Source(p, p, problem=MSG_MISSING))
+        elif p.lower().endswith(".zip"):
+            out.extend(_zip_sources(p, p))
+        else:
+            # An explicitly named file is tried whatever its extension; reading says what it is.
+            out.append(Source(p, p))
+    return out
+
+
+def _read_member(zf: zipfile.ZipFile, member: str) -> bytes:
+    """The member's bytes, refusing more than the limit whatever the archive declared."""
+    chunks, size = [], 0
+    with zf.open(member) as fh:
+        while True:
+            chunk = fh.read(1024 * 1024)
+            if not chunk:
+                break
+            size += len(chunk)
+            if size > ZIP_MAX_MEMBER_BYTES:
+                raise ValueError("member larger than declared limit")
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def iter_jobs(sources: Iterable[Source]) -> Iterator[Job]:
+    """Turn sources into jobs lazily; zip members are read one at a time (one archive kept open)."""
+    open_zip: Optional[zipfile.ZipFile] = None
+    open_path: Optional[str] = None
+    try:
+        for src in sources:
+            if src.problem or src.member is None:
+                yield Job(src.display, path=src.path, suffix=src.suffix, problem=src.problem)
+                continue
+            try:
+                if open_path != src.path:
+                    if open_zip is not None:
+                        open_zip.close()
+                    open_zip, open_path = None, None
+                    open_zip, open_path = zipfile.ZipFile(src.path), src.path
+                data = _read_member(open_zip, src.member)
+            except ValueError:
+                yield Job(src.display, suffix=src.suffix, problem="解压后大小超过上限（疑似压缩炸弹），已跳过")
+                continue
+            except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError) as exc:
+                # RuntimeError: a password-protected zip member; NotImplementedError: odd compression.
+                if isinstance(exc, RuntimeError) and "encrypted" in str(exc):
+                    reason = "压缩包内文件有密码保护，请先解压"
+                else:
+                    reason = "压缩包内文件已损坏，无法解压"
+                yield Job(src.display, suffix=src.suffix, problem=reason)
+                continue
+            yield Job(src.display, data=data, suffix=src.suffix)
+    finally:
+        if open_zip is not None:
+            open_zip.close()
+
+
+# ---- reading and scoring one workbook (runs in a worker process with --jobs) -----------------
+
+
+@dataclass
+class Outcome:
+    """Everything the batch keeps about one file: its forms, or why it could not be read."""
+
+    display: str
+    rows: list[FormRow] = field(default_factory=list)
+    objects: list[dict] = field(default_factory=list)  # --json objects, one per form
+    error: Optional[str] = None
+    opened: bool = False  # the workbook itself was read (it may still hold no form)
+
+
+_PROFILES: dict[str, Any] = {}
+
+
+def _profile(name: str):
+    if name not in _PROFILES:
+        from scoring.profiles import load_profile
+
+        _PROFILES[name] = load_profile(name)
+    return _PROFILES[name]
+
+
+def _sniff_encrypted(path: str) -> Optional[bool]:
+    """True: an encrypted OOXML (a CFB container holding EncryptedPackage); False: another CFB
+    file (e.g. a real .xls); None: not a CFB container at all."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(8)
+            if head != CFB_MAGIC:
+                return None
+            # The directory names an EncryptedPackage stream; reading the (small) file is enough.
+            return _ENCRYPTED_PACKAGE in fh.read(ZIP_MAX_MEMBER_BYTES)
+    except OSError:
+        return None
+
+
+def _reason(exc: BaseException, path: str, suffix: str) -> str:
+    """A Chinese reason for a file that could not be read."""
+    from workbook.errors import WorkbookError
+
+    if isinstance(exc, WorkbookError):
+        return str(exc)
+    name = type(exc).__name__
+    if name == "PasswordError":
+        return MSG_ENCRYPTED
+    if isinstance(exc, (FileNotFoundError, IsADirectoryError)):
+        return MSG_MISSING
+    if isinstance(exc, PermissionError):
+        return "没有读取该文件的权限"
+    sniff = _sniff_encrypted(path)
+    if sniff:
+        return MSG_ENCRYPTED
+    if sniff is False and suffix != ".xls":
+        return MSG_XLS_NAMED_XLSX
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(4)
+    except OSError:
+        head = b""
+    if name in ("ZipError", "BadZipFile"):
+        return MSG_CORRUPT_ZIP if head.startswith(b"PK") else MSG_NOT_SPREADSHEET
+    if name == "XmlError":
+        return "文件已损坏（工作表内容无法解析）"
+    if suffix == ".xls" and sniff is None:
+        return MSG_NOT_SPREADSHEET
+    detail = str(exc).strip().splitlines()[0] if str(exc).strip() else name
+    return f"文件无法读取（{detail[:120]}）"
+
+
+def _find_forms(grids, profile):
+    from workbook.errors import NotAForm
+
+    try:
+        from workbook.pipeline import find_forms
+    except ImportError:  # older pipeline: score every sheet, keep the ones that are forms
+        from workbook.pipeline import score_grid
+
+        found = []
+        for grid in grids:
+            try:
+                found.append(score_grid(grid, profile))
+            except NotAForm:
+                pass
+        return found
+    try:
+        return find_forms(grids, profile)
+    except NotAForm:
+        return []
+
+
+def _number(value: Any) -> Optional[float]:
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    return None
+
+
+def _claimed(form, result) -> Optional[float]:
+    # The header 自评得分 is the form's claim; a form without one claims its typed 合计.
+    for value in (getattr(result, "claimed_total", None), form.claimed_total, form.typed_total):
+        n = _number(value)
+        if n is not None:
+            return n
+    return None
+
+
+def _outcome_for(display: str, path: str, suffix: str, profile_name: str) -> Outcome:
+    from scoring.report import result_json
+
+    out = Outcome(display)
+    profile = _profile(profile_name)
+    try:
+        if _sniff_encrypted(path):
+            # Say "encrypted" in one clear sentence, whatever the reader would have said.
+            out.error = MSG_ENCRYPTED
+            return out
+        grids = read_grids(path)  # runs workbook.safety.check_file first
+    except Exception as exc:  # one bad file never stops the batch
+        out.error = _reason(exc, path, suffix)
+        return out
+    out.opened = True
+    try:
+        scored = _find_forms(grids, profile)
+    except Exception as exc:
+        out.error = f"评分时出错（{type(exc).__name__}: {str(exc)[:120]}）"
+        return out
+    del grids
+    if not scored:
+        out.error = MSG_NO_FORM
+        return out
+    tolerance = getattr(profile, "tolerance", DIFF_TOLERANCE)
+    for item in scored:
+        form, result = item.form, item.result
+        obj = result_json(result, profile)
+        claimed = _claimed(form, result)
+        issues = [dict(i) for i in obj.get("issues", [])]
+        sev = Counter(i.get("severity") for i in issues)
+        out.rows.append(FormRow(
+            file=display,
+            sheet=obj.get("sheet") or form.sheet or result.sheet,
+            unit=form.unit,
+            year=form.year,
+            claimed=claimed,
+            total=_number(obj.get("total", result.total)),
+            grade=obj.get("grade") or result.grade,
+            capped=bool(obj.get("capped", result.capped)),
+            errors=sev.get("error", 0),
+            warnings=sev.get("warning", 0),
+            issues=issues,
+            tolerance=tolerance,
+        ))
+        out.objects.append({"file": display, **obj, "claimed_total": claimed})
+    return out
+
+
+def check_job(job: Job, profile_name: str) -> Outcome:
+    """Read and score one workbook. Never raises: failures become ``Outcome.error``."""
+    if job.problem:
+        return Outcome(job.display, error=job.problem)
+    if job.data is None:
+        return _outcome_for(job.display, job.path or job.display, job.suffix, profile_name)
+    # Zip members go through a temp file: the readers and the safety checks take paths. The file
+    # keeps its own name so the readers' messages name the member, not a temp name.
+    with tempfile.TemporaryDirectory(prefix="pe-check-") as tmpdir:
+        base = os.path.basename(job.display.replace("\\", "/")) or f"member{job.suffix}"
+        tmp = os.path.join(tmpdir, base)
+        with open(tmp, "wb") as fh:
+            fh.write(job.data)
+        job.data = None
+        return _outcome_for(job.display, tmp, job.suffix, profile_name)
+
+
+def _safe_check_job(job: Job, profile_name: str) -> Outcome:
+    try:
+        return check_job(job, profile_name)
+    except Exception as exc:  # a bug elsewhere must not end the batch
+        return Outcome(job.display, error=f"处理时出错（{type(exc).__name__}: {str(exc)[:120]}）")
+
+
+def _pool_outcomes(jobs: Iterator[Job], profile_name: str, workers: int) -> Iterator[Outcome]:
+    """Outcomes in input order, with at most a small window of files in flight (bounded memory)."""
+    window = workers * 4
+    pending: deque = deque()
+    ex = ProcessPoolExecutor(max_workers=workers)
+    try:
+        for job in jobs:
+            pending.append((job.display, ex.submit(_safe_check_job, job, profile_name)))
+            while len(pending) >= window:
+                yield _result(pending.popleft())
+        while pending:
+            yield _result(pending.popleft())
+    finally:
+        ex.shutdown(wait=True, cancel_futures=True)
+
+
+def _result(item) -> Outcome:
+    display, fut = item
+    try:
+        return fut.result()
+    except BrokenProcessPool:
+        return Outcome(display, error="读取该文件时处理进程意外退出（文件可能异常），请单独检查")
+    except Exception as exc:
+        return Outcome(display, error=f"处理时出错（{type(exc).__name__}）")
+
+
+def iter_outcomes(sources: list[Source], profile_name: str, jobs: int = 1) -> Iterator[Outcome]:
+    workers = (os.cpu_count() or 1) if jobs == 0 else max(1, jobs)
+    job_iter = iter_jobs(sources)
+    if workers == 1 or len(sources) < 2:
+        for job in job_iter:
+            yield _safe_check_job(job, profile_name)
+    else:
+        yield from _pool_outcomes(job_iter, profile_name, min(workers, len(sources)))
+
+
+# ---- the run ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Stats:
+    files: int = 0
+    opened: int = 0
+    forms: int = 0
+    unreadable: int = 0
+    differing: int = 0
+    with_errors: int = 0
+    capped: int = 0
+    grades: Counter = field(default_factory=Counter)
+    unreadable_list: list[tuple[str, str]] = field(default_factory=list)
+    differing_list: list[FormRow] = field(default_factory=list)
+
+    def add(self, o: Outcome) -> None:
+        self.files += 1
+        self.opened += o.opened
+        if o.error:
+            self.unreadable += 1
+            if len(self.unreadable_list) < LIST_LIMIT:
+                self.unreadable_list.append((o.display, o.error))
+        for row in o.rows:
+            self.forms += 1
+            self.grades[row.grade] += 1
+            self.capped += row.capped
+            self.with_errors += row.errors > 0
+            if row.differs:
+                self.differing += 1
+                if len(self.differing_list) < LIST_LIMIT:
+                    self.differing_list.append(row)
+
+    @property
+    def exit_code(self) -> int:
+        if self.forms == 0:
+            return 2
+        if self.unreadable or self.differing or self.with_errors:
+            return 1
+        return 0
+
+
+class _JsonArray:
+    """Writes a JSON array item by item so nothing accumulates."""
+
+    def __init__(self, stream: TextIO):
+        self.stream = stream
+        self.n = 0
+        stream.write("[")
+
+    def add(self, obj: dict) -> None:
+        self.stream.write(",\n" if self.n else "\n")
+        self.stream.write(json.dumps(obj, ensure_ascii=False, default=str))
+        self.n += 1
+
+    def close(self) -> None:
+        self.stream.write("\n]\n" if self.n else "]\n")
+        self.stream.flush()
+
+
+def _fmt(x: Optional[float]) -> str:
+    return "" if x is None else f"{x:.2f}"
+
+
+def print_report(stats: Stats, console) -> None:
+    from rich.table import Table
+
+    t = Table(title="批量审核结果", show_header=False)
+    t.add_column("项目")
+    t.add_column("数量", justify="right")
+    t.add_row("文件", str(stats.files))
+    t.add_row("读取成功的文件", str(stats.opened))
+    t.add_row("评分的表", str(stats.forms))
+    t.add_row("无法读取的文件", str(stats.unreadable), style="red" if stats.unreadable else None)
+    t.add_row("自评得分与复核得分不一致的表", str(stats.differing), style="red" if stats.differing else None)
+    t.add_row("有错误的表", str(stats.with_errors), style="red" if stats.with_errors else None)
+    t.add_row("触发60分上限的表", str(stats.capped))
+    for g in sorted(stats.grades, key=lambda g: "优良中差".find(g) if g in "优良中差" else 9):
+        t.add_row(f"等级 {g or '—'}", str(stats.grades[g]))
+    console.print(t)
+    if stats.unreadable_list:
+        u = Table(title="无法读取的文件")
+        u.add_column("文件", overflow="fold")
+        u.add_column("原因", overflow="fold")
+        for display, why in stats.unreadable_list:
+            u.add_row(display, why)
+        console.print(u)
+        if stats.unreadable > len(stats.unreadable_list):
+            console.print(f"……另有 {stats.unreadable - len(stats.unreadable_list)} 个，见汇总表。")
+    if stats.differing_list:
+        d = Table(title="自评得分与复核得分不一致")
+        for col in ("文件", "工作表", "单位"):
+            d.add_column(col, overflow="fold")
+        for col in ("自评得分", "复核得分", "差异"):
+            d.add_column(col, justify="right")
+        for r in stats.differing_list:
+            diff = r.difference
+            d.add_row(r.file, r.sheet, r.unit, _fmt(r.claimed), _fmt(r.total),
+                      f"{diff:+.2f}" if diff is not None else "")
+        console.print(d)
+        if stats.differing > len(stats.differing_list):
+            console.print(f"……另有 {stats.differing - len(stats.differing_list)} 张，见汇总表。")
+
+
+def run_check(
+    paths: Iterable[str | os.PathLike],
+    summary: Optional[str | os.PathLike] = None,
+    as_json: bool = False,
+    jobs: int = 1,
+    profile: str = "hubei-2-1",
+    stdout: Optional[TextIO] = None,
+    stderr: Optional[TextIO] = None,
+    progress: Optional[bool] = None,
+) -> int:
+    """The ``pe-score check`` command. Returns the exit status (0 / 1 / 2)."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    stdout = stdout or sys.stdout
+    stderr = stderr or sys.stderr
+    err_console = Console(file=stderr)
+    try:
+        prof = _profile(profile)
+    except ValueError as exc:  # scoring.profiles.ProfileError
+        err_console.print(f"[red]{exc}[/red]")
+        return 2
+    if summary is not None:
+        # Fail before hours of reading, not at the end.
+        if Path(summary).suffix.lower() != ".xlsx":
+            err_console.print(f"[red]汇总文件须使用 .xlsx 扩展名：{summary}[/red]")
+            return 2
+        if not Path(summary).resolve().parent.is_dir():
+            err_console.print(f"[red]汇总文件所在的文件夹不存在：{Path(summary).parent}[/red]")
+            return 2
+    if as_json and stdout is sys.stdout:
+        try:  # JSON is UTF-8 whatever the console code page
+            sys.stdout.reconfigure(encoding="utf-8")
+        except (AttributeError, ValueError):
+            pass
+    # Workers load the profile themselves (by name or .toml path).
+    profile_name = profile
+    if progress is None:
+        progress = stderr.isatty()
+
+    sources = collect_sources(paths)
+    stats = Stats()
+    writer = SummaryWriter(summary, tolerance=getattr(prof, "tolerance", DIFF_TOLERANCE)) if summary else None
+    array = _JsonArray(stdout) if as_json else None
+    bar = Progress(TextColumn("审核中"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                   TextColumn("{task.description}"), console=err_console, transient=True,
+                   disable=not progress)
+    try:
+        with bar:
+            task = bar.add_task("", total=len(sources))
+            for o in iter_outcomes(sources, profile_name, jobs):
+                stats.add(o)
+                if writer is not None:
+                    if o.error:
+                        writer.add_unreadable(o.display, o.error)
+                    for row in o.rows:
+                        writer.add_form(row)
+                if array is not None:
+                    if o.error:
+                        array.add({"file": o.display, "claimed_total": None, "error": o.error})
+                    for obj in o.objects:
+                        array.add(obj)
+                bar.update(task, advance=1, description=os.path.basename(o.display)[-40:])
+    except BaseException:
+        if writer is not None:
+            writer.discard()
+        raise
+    if array is not None:
+        array.close()
+    if writer is not None:
+        writer.close()
+    report_console = err_console if as_json else Console(file=stdout)
+    if not sources:
+        err_console.print("[red]没有找到 Excel 文件（.xlsx / .xlsm / .xls / .zip）[/red]")
+    else:
+        print_report(stats, report_console)
+        if writer is not None:
+            report_console.print(f"汇总表已写入：{summary}")
+    return stats.exit_code
