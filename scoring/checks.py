@@ -1,0 +1,321 @@
+"""Checks, Beancount style: each a short function returning findings, run in the order listed.
+
+``ROW_CHECKS`` look at one indicator row and its result ``(indicator, indicator_result, profile)``;
+``score_indicator`` runs them, so an Excel UDF sees the same findings as the whole-form run.
+``CHECKS`` look at the whole form ``(form, result, profile)``; ``score_form`` runs them last.
+Findings that are facts of the scoring itself (unit assumed, figure picked from a sentence,
+over-completion, zero target missed) are raised where the score is computed, in ``engine``.
+"""
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+from typing import Callable, Optional
+
+from . import methods as m
+from .findings import make
+from .models import Finding, Form, Indicator, IndicatorResult, Method, Result
+from .profiles import Profile
+from .values import parse_value
+
+RowCheck = Callable[[Indicator, IndicatorResult, Profile], list[Finding]]
+Check = Callable[[Form, Result, Profile], list[Finding]]
+
+
+def _name(ind: Indicator) -> str:
+    return ind.name or "（未命名指标）"
+
+
+def _typed(ind: Indicator):
+    from .engine import typed_number  # engine imports this module; the helper lives there
+
+    return typed_number(ind.typed_score)
+
+
+def _close(a: float, b: float, tol: float) -> bool:
+    return abs(a - b) <= tol + 1e-9
+
+
+# ---- row checks ------------------------------------------------------------------------------
+
+
+def check_weight(ind: Indicator, res: IndicatorResult, profile: Profile) -> list[Finding]:
+    """PE304: 分值 missing, unreadable or negative."""
+    w = ind.weight
+    if w is None or isinstance(w, bool) or not math.isfinite(float(w)) or float(w) < 0:
+        return [make("PE304", ind.cells.weight, name=_name(ind), weight=ind.weight_text or (w if w is not None else "（空）"))]
+    return []
+
+
+def check_score_text(ind: Indicator, res: IndicatorResult, profile: Profile) -> list[Finding]:
+    """PE203: text in a score cell (SUM skips it)."""
+    _, is_text = _typed(ind)
+    if is_text:
+        return [make("PE203", ind.cells.score, name=_name(ind), text=str(ind.typed_score))]
+    return []
+
+
+def check_score_range(ind: Indicator, res: IndicatorResult, profile: Profile) -> list[Finding]:
+    """PE201 above the weight, PE208 negative."""
+    typed, _ = _typed(ind)
+    if typed is None:
+        return []
+    d = profile.digits
+    if typed < 0:
+        return [make("PE208", ind.cells.score, name=_name(ind), score=m.compact(typed))]
+    if res.weight is not None and typed > res.weight + profile.tolerance:
+        return [make("PE201", ind.cells.score, name=_name(ind), score=m.compact(typed), weight=m.compact(res.weight))]
+    return []
+
+
+def check_kept_score_present(ind: Indicator, res: IndicatorResult, profile: Profile) -> list[Finding]:
+    """PE204: a row whose typed score must be kept has none."""
+    typed, _ = _typed(ind)
+    if not res.computed and typed is None:
+        return [make("PE204", ind.cells.score, name=_name(ind))]
+    return []
+
+
+def check_typed_matches(ind: Indicator, res: IndicatorResult, profile: Profile) -> list[Finding]:
+    """PE202: the typed score of a computable row differs from the recomputed one."""
+    typed, _ = _typed(ind)
+    if not res.computed or typed is None or res.score is None or typed < 0:
+        return []
+    if res.weight is not None and typed > res.weight + profile.tolerance:
+        return []  # PE201 already says it
+    if _close(typed, res.score, profile.tolerance):
+        return []
+    d = profile.digits
+    return [make("PE202", ind.cells.score, name=_name(ind), typed=m.compact(typed),
+                 computed=m.fixed(res.score, d), explanation=res.explanation)]
+
+
+def check_tier_band(ind: Indicator, res: IndicatorResult, profile: Profile) -> list[Finding]:
+    """PE205: a three-tier score outside the band of its declared or evident tier."""
+    from .engine import infer_tier
+
+    typed, _ = _typed(ind)
+    if res.method is not Method.JUDGEMENT or typed is None or not res.weight or typed < 0 or typed > res.weight:
+        return []
+    tier = infer_tier(ind)
+    if tier is None or m.in_band(typed, res.weight, tier, profile, profile.tolerance):
+        return []
+    return [make("PE205", ind.cells.score, name=_name(ind), tier=tier, band=m.band_text(tier, profile),
+                 score=m.compact(typed))]
+
+
+def check_reason_for_shortfall(ind: Indicator, res: IndicatorResult, profile: Profile) -> list[Finding]:
+    """PE401: below full points without a 偏差原因."""
+    if res.score is None or res.weight is None or (ind.reason or "").strip():
+        return []
+    if res.score < res.weight - profile.tolerance:
+        return [make("PE401", ind.cells.reason or ind.cells.score, name=_name(ind),
+                     score=m.fixed(res.score, profile.digits), weight=m.compact(res.weight))]
+    return []
+
+
+def check_description_matches_target(ind: Indicator, res: IndicatorResult, profile: Profile) -> list[Finding]:
+    """PE107: 指标说明 states a figure of the target's unit that differs from the target."""
+    if not ind.description:
+        return []
+    tp = parse_value(ind.target)
+    if tp.kind != "number" or tp.number is None or not tp.unit or not tp.confident:
+        return []
+    dp = parse_value(ind.description, expect=tp)
+    if dp.kind != "number" or dp.number is None or dp.unit != tp.unit:
+        return []
+    if math.isclose(dp.number, tp.number, rel_tol=1e-6, abs_tol=1e-9):
+        return []
+    from .engine import as_written
+
+    return [make("PE107", ind.cells.description or ind.cells.target, name=_name(ind),
+                 described=as_written(dp), target=as_written(tp))]
+
+
+ROW_CHECKS: list[RowCheck] = [
+    check_weight,
+    check_score_text,
+    check_score_range,
+    check_kept_score_present,
+    check_typed_matches,
+    check_tier_band,
+    check_reason_for_shortfall,
+    check_description_matches_target,
+]
+
+
+# ---- form checks -----------------------------------------------------------------------------
+
+
+def _weight_sum(indicators) -> float:
+    total = 0.0
+    for ind in indicators:
+        w = ind.weight
+        if w is not None and not isinstance(w, bool) and math.isfinite(float(w)) and w >= 0:
+            total += float(w)
+    return total
+
+
+def check_goal_points(form: Form, result: Result, profile: Profile) -> list[Finding]:
+    """PE307 goal without points; PE301 indicator points not adding up to the goal's."""
+    out: list[Finding] = []
+    for goal in form.goals:
+        if goal.points is None:
+            out.append(make("PE307", goal.cell, goal=goal.title))
+            continue
+        total = _weight_sum(goal.indicators)
+        if not _close(total, goal.points, profile.tolerance):
+            out.append(make("PE301", goal.cell, goal=goal.title, points=m.compact(goal.points), sum=m.compact(total)))
+    return out
+
+
+def check_total_points(form: Form, result: Result, profile: Profile) -> list[Finding]:
+    """PE302: budget points + goal points must equal the profile's total (100)."""
+    if not form.goals:
+        return []
+    goals = sum(g.points if g.points is not None else _weight_sum(g.indicators) for g in form.goals)
+    budget = result.budget.points
+    if _close(budget + goals, profile.total_points, profile.tolerance):
+        return []
+    return [make("PE302", None, budget=m.compact(budget), goals=m.compact(goals),
+                 sum=m.compact(budget + goals), expected=m.compact(profile.total_points))]
+
+
+def _level1_of(name: str) -> str:
+    return re.sub(r"[（(].*$", "", name or "").strip()
+
+
+def check_level1_shares(form: Form, result: Result, profile: Profile) -> list[Finding]:
+    """PE303: a "分值权重50%" label contradicting the points under it."""
+    out: list[Finding] = []
+    for goal in form.goals:
+        base = goal.points if goal.points else _weight_sum(goal.indicators)
+        if not base:
+            continue
+        for label in goal.labels:
+            if label.share is None:
+                continue
+            rows = [i for i in goal.indicators if _level1_of(i.level1) == _level1_of(label.name)]
+            points = _weight_sum(rows)
+            if abs(points / base - label.share) > 0.005:
+                out.append(make("PE303", label.cell or goal.cell, goal=goal.title, label=label.name,
+                                share=f"{label.share * 100:g}%", sum=m.compact(points),
+                                actual_share=f"{points / base * 100:.1f}%"))
+    return out
+
+
+def _goal_key(title: str) -> str:
+    text = re.sub(r"^\s*年度目标\s*\d*\s*[:：.、]?", "", title or "")
+    text = re.sub(r"[（(]\s*[\d.]+\s*分\s*[)）]", "", text)
+    return re.sub(r"[\s。.，,；;]", "", text)
+
+
+def check_duplicate_goals(form: Form, result: Result, profile: Profile) -> list[Finding]:
+    """PE305: two goals with the same title (a copied block left unedited)."""
+    seen: set[str] = set()
+    out: list[Finding] = []
+    for goal in form.goals:
+        key = _goal_key(goal.title)
+        if key and key in seen:
+            out.append(make("PE305", goal.cell, title=goal.title))
+        seen.add(key)
+    return out
+
+
+def check_level1_weights(form: Form, result: Result, profile: Profile) -> list[Finding]:
+    """PE306: points per 一级指标 against the profile's prescribed weights (national 50/30/10)."""
+    if not profile.level1 or not form.goals:
+        return []
+    sums: dict[str, float] = defaultdict(float)
+    for goal in form.goals:
+        for ind in goal.indicators:
+            sums[_level1_of(ind.level1)] += _weight_sum([ind])
+    out = []
+    for label, expected in profile.level1.items():
+        got = sums.get(label, 0.0)
+        if not _close(got, expected, profile.tolerance):
+            out.append(make("PE306", None, label=label, sum=m.compact(got), profile=profile.name,
+                            expected=m.compact(expected)))
+    return out
+
+
+def check_budget(form: Form, result: Result, profile: Profile) -> list[Finding]:
+    """PE504 header points vs profile; PE503 typed budget score; PE403 shortfall without reason."""
+    b = form.budget
+    out: list[Finding] = []
+    if b is None:
+        return out
+    if b.points is not None and not _close(b.points, profile.budget.points, profile.tolerance):
+        out.append(make("PE504", b.cells.get("score"), points=m.compact(b.points), profile=profile.name,
+                        expected=m.compact(profile.budget.points)))
+    from .engine import typed_number
+
+    typed, _ = typed_number(b.typed_score)
+    br = result.budget
+    if typed is not None and br.rate is not None and not _close(typed, br.score, profile.tolerance):
+        out.append(make("PE503", br.cell, typed=m.compact(typed), computed=m.fixed(br.score, profile.digits),
+                        explanation=br.explanation))
+    if br.rate is not None and br.rate < 1 - 1e-9 and not (b.reason or "").strip():
+        out.append(make("PE403", b.cells.get("reason") or br.cell, rate=m.percent(br.rate)))
+    return out
+
+
+_NEGATION = re.compile(r"(无|未|没有|不存在|未出现|未发生|否)")
+
+
+def check_constraint(form: Form, result: Result, profile: Profile) -> list[Finding]:
+    """PE601 cap applied; PE602 negated trigger wording; PE605 unreadable deduction."""
+    c = form.constraint
+    if c is None:
+        return []
+    out: list[Finding] = []
+    text = c.actual or ""
+    if result.capped:
+        word = next((w for w in profile.cap.triggers if w in text), "")
+        before = text[: text.find(word)] if word else ""
+        if _NEGATION.search(before):
+            out.append(make("PE602", c.cells.actual, text=text, word=word))
+        out.append(make("PE601", c.cells.actual, text=text, limit=m.compact(profile.cap.limit),
+                        raw=m.fixed(result.raw_total, profile.digits)))
+    from .engine import typed_number
+
+    value, is_text = typed_number(c.typed_score)
+    if value is not None and value > 0:
+        out.append(make("PE605", c.cells.score, text=str(c.typed_score), action=f"已按扣 {m.compact(value)} 分计算"))
+    elif value is None and is_text and str(c.typed_score).strip() not in ("无", "0"):
+        out.append(make("PE605", c.cells.score, text=str(c.typed_score), action="未扣分"))
+    return out
+
+
+def check_totals(form: Form, result: Result, profile: Profile) -> list[Finding]:
+    """PE606 goal subtotals, PE604 typed total, PE603 claimed total in the header."""
+    from .engine import typed_number
+
+    out: list[Finding] = []
+    d, tol = profile.digits, profile.tolerance
+    for goal, gr in zip(form.goals, result.goals):
+        typed, _ = typed_number(goal.typed_subtotal)
+        if typed is not None and not _close(typed, gr.score, tol):
+            out.append(make("PE606", goal.subtotal_cell or goal.cell, goal=goal.title, typed=m.compact(typed),
+                            computed=m.fixed(gr.score, d)))
+    typed_total, is_text = typed_number(form.typed_total)
+    if (typed_total is not None and not _close(typed_total, result.total, tol)) or (typed_total is None and is_text):
+        out.append(make("PE604", form.total_cell, typed=str(form.typed_total) if typed_total is None else m.compact(typed_total),
+                        total=m.fixed(result.total, d)))
+    if form.claimed_total is not None and not _close(form.claimed_total, result.total, tol):
+        out.append(make("PE603", form.claimed_total_cell, claimed=m.compact(form.claimed_total),
+                        total=m.fixed(result.total, d)))
+    return out
+
+
+CHECKS: list[Check] = [
+    check_goal_points,
+    check_total_points,
+    check_level1_shares,
+    check_duplicate_goals,
+    check_level1_weights,
+    check_budget,
+    check_constraint,
+    check_totals,
+]

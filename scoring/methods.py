@@ -1,0 +1,193 @@
+"""One pure function per scoring method (``scoring.models.Method``).
+
+Each takes plain numbers (already parsed, in the same unit) and returns
+``(score, ratio, explanation_zh)``: the score at full precision, the completion ratio used (None
+when none applies) and a Chinese sentence for the 评分说明 sheet. Rounding happens only in the
+explanation text. Which method applies to a row is decided by ``scoring.engine``.
+"""
+from __future__ import annotations
+
+import math
+from typing import Optional
+
+from .profiles import Profile
+
+Scored = tuple[Optional[float], Optional[float], str]
+
+TIER_TOP, TIER_MIDDLE, TIER_BOTTOM = "达成", "部分达成", "未达成"
+TIERS = (TIER_TOP, TIER_MIDDLE, TIER_BOTTOM)
+_CMP = {"le": "≤", "lt": "<", "ge": "≥", "gt": ">", "eq": "", "approx": "约"}
+
+
+# ---- formatting ----------------------------------------------------------------------------
+
+
+def fixed(x: Optional[float], digits: int = 2) -> str:
+    """2 -> "2.00" (scores in explanations)."""
+    if x is None:
+        return "—"
+    return f"{x:.{digits}f}"
+
+
+def compact(x: Optional[float]) -> str:
+    """3.30 -> "3.3", 35000.0 -> "35000", 0.1+0.2 -> "0.3" (figures as people write them)."""
+    if x is None:
+        return "—"
+    if not math.isfinite(x):
+        return str(x)
+    text = f"{x:.4f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def percent(ratio: float, digits: int = 1) -> str:
+    """1.42 -> "142.0%"."""
+    return f"{ratio * 100:.{digits}f}%"
+
+
+def shown(number: Optional[float], unit: Optional[str] = None, comparator: Optional[str] = None) -> str:
+    """A figure with its comparator and unit: "≤4.5%", "35000人"."""
+    return f"{_CMP.get(comparator or '', '')}{compact(number)}{unit or ''}"
+
+
+def _finite(*xs: Optional[float]) -> bool:
+    return all(x is not None and math.isfinite(x) for x in xs)
+
+
+# ---- quantitative ---------------------------------------------------------------------------
+
+
+def score_ratio(target: float, actual: float, weight: float, profile: Profile, unit: str = "") -> Scored:
+    """定量正向: 分值 × 实际/目标, capped at 分值 (or reduced above the threshold in "reduce" mode)."""
+    d = profile.digits
+    if not _finite(target, actual, weight) or target <= 0:
+        return None, None, f"目标值 {compact(target)}{unit} 无法作为分母，不能计算完成率"
+    actual = max(actual, 0.0)
+    ratio = actual / target
+    q = profile.quantitative
+    if ratio >= 1:
+        if q.over_mode == "reduce" and ratio >= q.over_threshold:
+            factor = max(0.0, 1.0 - (ratio - q.over_threshold))
+            score = weight * factor
+            return score, ratio, (
+                f"完成率 {percent(ratio)}，超过 {percent(q.over_threshold, 0)} 按偏离度调减："
+                f"{compact(weight)} × {percent(factor)} = {fixed(score, d)}"
+            )
+        return weight, ratio, f"完成率 {percent(ratio)}，按 100% 计：{compact(weight)} × 100% = {fixed(weight, d)}"
+    score = weight * ratio
+    return score, ratio, f"完成率 {percent(ratio)}：{compact(weight)} × {percent(ratio)} = {fixed(score, d)}"
+
+
+def score_reverse(
+    target: float, actual: float, weight: float, profile: Profile, unit: str = "", comparator: str = "le"
+) -> Scored:
+    """定量反向 (≤, 以内, 不超过): met → full; missed → profile formula ("ratio" A/B or "linear")."""
+    d = profile.digits
+    head = f"反向指标：目标 {shown(target, unit, comparator)}，实际 {shown(actual, unit)}"
+    if not _finite(target, actual, weight):
+        return None, None, head + "，无法计算"
+    actual = max(actual, 0.0)
+    met = actual < target if comparator == "lt" else actual <= target
+    if met:
+        return weight, 1.0, f"{head}，已达标：满分 {fixed(weight, d)}"
+    if target <= 0:
+        return 0.0, 0.0, f"{head}，未达标：0 分"
+    if profile.quantitative.reverse_formula == "linear":
+        factor = max(0.0, 1.0 - (actual - target) / target)
+        score = weight * factor
+        return score, factor, (
+            f"{head}，未达标：{compact(weight)} × (1 − ({compact(actual)} − {compact(target)})/{compact(target)})"
+            f" = {fixed(score, d)}"
+        )
+    factor = target / actual
+    score = weight * factor
+    return score, factor, (
+        f"{head}，未达标：{compact(weight)} × {compact(target)}/{compact(actual)} = {fixed(score, d)}"
+    )
+
+
+def score_zero(actual: float, weight: float, profile: Profile, unit: str = "") -> Scored:
+    """目标值为 0 (差错率 0%, 事故 0 起): actual 0 → full, anything above → 0."""
+    d = profile.digits
+    if not _finite(actual, weight):
+        return None, None, "目标值为 0，实际值无法识别"
+    if actual <= 0:
+        return weight, 1.0, f"目标值为 0，实际 {shown(max(actual, 0.0), unit)}，已达标：满分 {fixed(weight, d)}"
+    return 0.0, 0.0, f"目标值为 0，实际 {shown(actual, unit)}，未达标：0 分"
+
+
+# ---- qualitative and kept scores ------------------------------------------------------------
+
+
+def tier_band(tier: str, profile: Profile) -> tuple[float, float, bool]:
+    """(low, high, high_inclusive) share of 分值 for a tier."""
+    q = profile.qualitative
+    if tier == TIER_TOP:
+        return q.top, 1.0, True
+    if tier == TIER_MIDDLE:
+        return q.middle, q.top, False
+    return 0.0, q.middle, False
+
+
+def band_text(tier: str, profile: Profile) -> str:
+    low, high, inclusive = tier_band(tier, profile)
+    lo = "0" if low == 0 else f"{low * 100:g}%"
+    return f"[{lo},{high * 100:g}%{']' if inclusive else ')'}"
+
+
+def tier_of(score: float, weight: float, profile: Profile) -> Optional[str]:
+    """The tier a typed score falls in (None when weight is unusable)."""
+    if not _finite(score, weight) or weight <= 0:
+        return None
+    share = score / weight
+    tol = 1e-9
+    if share >= profile.qualitative.top - tol:
+        return TIER_TOP
+    if share >= profile.qualitative.middle - tol:
+        return TIER_MIDDLE
+    return TIER_BOTTOM
+
+
+def in_band(score: float, weight: float, tier: str, profile: Profile, tolerance: float = 0.0) -> bool:
+    """Whether a typed score lies in its tier's band; an exclusive upper bound belongs to the tier above,
+    so tolerance only widens the lower bound and an inclusive upper bound."""
+    low, high, inclusive = tier_band(tier, profile)
+    lo, hi = low * weight, high * weight
+    if score < lo - tolerance:
+        return False
+    return score <= hi + tolerance if inclusive else score < hi - 1e-9
+
+
+def score_qualitative(done: bool, typed: Optional[float], weight: float, profile: Profile, actual: str = "") -> Scored:
+    """文字目标: done (完成, or the actual restates the target) → full; otherwise the typed score is kept."""
+    d = profile.digits
+    if done and _finite(weight):
+        said = f"实际“{_short(actual)}”，" if actual else ""
+        return weight, 1.0, f"定性指标：{said}已完成：满分 {fixed(weight, d)}"
+    if typed is None:
+        return None, None, "定性指标：无法自动判断完成情况，且未填报得分"
+    return typed, None, f"定性指标：无法自动判断完成情况，保留填报得分 {fixed(typed, d)}"
+
+
+def score_judgement(typed: Optional[float], weight: Optional[float], profile: Profile, tier: Optional[str] = None) -> Scored:
+    """三档定性评价: the typed score is kept; the explanation names its tier band."""
+    d = profile.digits
+    if typed is None:
+        return None, None, "定性评价（三档）：未填报得分"
+    band = tier or (tier_of(typed, weight, profile) if weight else None)
+    if band is None:
+        return typed, None, f"定性评价（三档）：填报得分 {fixed(typed, d)}"
+    return typed, None, f"定性评价（三档）：填报得分 {fixed(typed, d)}，属“{band}”档 {band_text(band, profile)}"
+
+
+def score_manual(typed: Optional[float], weight: Optional[float], profile: Profile, why: str = "") -> Scored:
+    """Nothing to compute from: keep the typed score."""
+    d = profile.digits
+    reason = f"{why}，" if why else ""
+    if typed is None:
+        return None, None, f"{reason}无法自动计算，且未填报得分"
+    return typed, None, f"{reason}无法自动计算，保留填报得分 {fixed(typed, d)}"
+
+
+def _short(text: str, n: int = 20) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= n else text[: n - 1] + "…"
