@@ -16,6 +16,7 @@ import os
 import posixpath
 import struct
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -366,7 +367,7 @@ def _scan_xml(p: Path, zf: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limit
             f"文件内部部件“{info.filename}”含有 XML 实体/DTD 声明（Excel 从不写入这类内容），"
             "可能是“XML 炸弹”恶意文件，已拒绝打开（未展开）。",
         ) from None
-    except (zipfile.BadZipFile, EOFError, OSError, RuntimeError, NotImplementedError):
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, NotImplementedError):
         raise _fail(p, f"文件已损坏（内部部件“{info.filename}”无法解压，校验失败）。" + _RESAVE) from None
     except Exception:  # expat ParseError and friends: broken XML
         raise _fail(p, f"文件已损坏（内部部件“{info.filename}”不是有效的 XML）。" + _RESAVE) from None
