@@ -78,14 +78,6 @@ def _num(x: Optional[float], digits: int = 2) -> str:
     return f"{x:.{digits}f}".rstrip("0").rstrip(".")
 
 
-_METHODS = {
-    "ratio": "定量（正向）",
-    "reverse": "定量（反向）",
-    "zero": "目标为 0",
-    "qualitative": "定性（文字）",
-    "judgement": "三档评价",
-    "manual": "人工评分",
-}
 _LEVELS = {"error": "错误", "warning": "警告", "info": "提示"}
 _LEVEL_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
@@ -104,6 +96,8 @@ def _print_table(scored: Any, profile: Any, written: Any) -> None:
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
+
+    from scoring.report import METHOD_ZH
 
     form, result = scored.form, scored.result
     console = Console(highlight=False, soft_wrap=False)
@@ -139,9 +133,8 @@ def _print_table(scored: Any, profile: Any, written: Any) -> None:
         )
         items = by_goal.get(gi, [])
         for k, ir in enumerate(items):
-            method = getattr(ir.method, "value", ir.method)
             table.add_row(
-                f"  {ir.name}", _num(ir.weight), _METHODS.get(method, str(method)), _num(ir.score),
+                f"  {ir.name}", _num(ir.weight), METHOD_ZH.get(ir.method, str(ir.method)), _num(ir.score),
                 ir.explanation, end_section=(k == len(items) - 1),
             )
     console.print(table)

@@ -230,11 +230,14 @@ def _write_explain_sheet(wb, plan: WritePlan, record: list[tuple[str, str, str]]
     ws = wb.create_sheet(plan.explain_sheet, index)
     wrap = Alignment(wrap_text=True, vertical="top")
     widths: dict[int, int] = {}
+    previous_blank = True  # the first row, and a row right after a blank one, is a header
     for r, row in enumerate(plan.explain_rows, start=1):
+        header = previous_blank and any(v not in (None, "") for v in row)
+        previous_blank = not any(v not in (None, "") for v in row)
         for c, value in enumerate(row, start=1):
             cell = ws.cell(row=r, column=c, value=value)
             cell.alignment = wrap
-            if r == 1:
+            if header:
                 cell.font = Font(bold=True)
                 cell.fill = PatternFill("solid", fgColor="FFD9D9D9")
             if value is not None:
