@@ -198,11 +198,11 @@ def PE_BUDGET(planned, executed, points=None):
     a = _number(planned, "预算数")
     b = _number(executed, "执行数")
     pts = None if _blank(points) else _number(points, "分值")
-    result = _engine().score_budget(a, b, pts, _profile())
-    score = getattr(result, "score", result)
-    if score is None:
-        raise PEValueError(getattr(result, "explanation", "") or "无法计算预算执行得分")
-    return score
+    result, findings = _engine().score_budget(a, b, pts, _profile())
+    if result.score is None or any(f.code == "PE501" for f in findings):
+        # PE501: A or B unusable (e.g. 预算数 0); the form scores that as 0, a formula must not.
+        raise PEValueError(result.explanation or "无法计算预算执行得分")
+    return result.score
 
 
 @xw.func(category="绩效评分")
@@ -227,8 +227,8 @@ def PE_TOTAL(budget_score, goal_scores, constraint=None):
             total -= abs(float(v))  # a discretionary deduction, typed as a negative number
         else:
             triggered = triggered or bool(engine.constraint_triggered(_text(v), _profile()))
-    capped = engine.apply_cap(total, triggered, _profile())
-    return capped[0] if isinstance(capped, tuple) else capped
+    capped_total, _ = engine.apply_cap(total, triggered, _profile())
+    return capped_total
 
 
 @xw.func(category="绩效评分")
