@@ -77,13 +77,13 @@ _UNIT_MAP: dict[str, str] = {
     "起": "起", "例": "例", "宗": "宗", "篇": "篇", "本": "本", "册": "册", "部": "部", "条": "条",
     "支": "支", "队": "队", "辆": "辆", "座": "座", "处": "处", "栋": "栋", "张": "张", "份": "份",
     "批": "批", "轮": "轮", "届": "届", "床": "床", "头": "头", "只": "只", "株": "株", "棵": "棵",
-    "分": "分", "倍": "倍", "种": "种", "类": "类", "个村": "村", "村": "村", "个镇": "镇",
+    "分": "分", "倍": "倍", "岁": "岁", "周岁": "岁", "种": "种", "类": "类", "个村": "村", "村": "村", "个镇": "镇",
     "所学校": "所", "节": "节", "班": "班", "组": "组", "块": "块", "间": "间", "门": "门",
 }
 # Units that are interchangeable for comparison (unit names already normalised).
 _UNIT_GROUPS = [{"天", "工作日"}, {"次", "场次"}, {"批", "批次"}]
 # Units worth writing with 万/亿 in explanations.
-_NO_WAN = {"%", "‰", "百分点", "小时", "分钟", "天", "工作日", "月", "周", "年", "季度", "分", "倍"}
+_NO_WAN = {"岁", "%", "‰", "百分点", "小时", "分钟", "天", "工作日", "月", "周", "年", "季度", "分", "倍"}
 
 _MULTS = {"百万": 1e6, "千万": 1e7, "万亿": 1e12, "亿": 1e8, "万": 1e4, "千": 1e3}
 
@@ -94,7 +94,7 @@ def _alt(words) -> str:
     return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
 
 
-_PER_WORDS = ["人次", "人", "年", "月", "天", "日", "次", "户", "家", "个", "项", "周", "季度", "学期",
+_PER_WORDS = ["人次", "人", "生", "床", "村", "年", "月", "天", "日", "次", "户", "家", "个", "项", "周", "季度", "学期",
               "课时", "学时", "亩", "台", "所", "校", "班", "件", "批"]
 
 # What may follow a number: multiplier, 余/多, unit, /period, suffix comparator.
@@ -300,7 +300,7 @@ def same_dimension(a: Union[ParsedValue, str, None], b: Union[ParsedValue, str, 
     ub = b.unit if isinstance(b, ParsedValue) else b
     if not ua or not ub:
         return True
-    return _group(ua) == _group(ub)
+    return _group(_UNIT_MAP.get(ua, ua)) == _group(_UNIT_MAP.get(ub, ub))
 
 
 def _unit_match(unit: Optional[str], target: Optional[str]) -> bool:
@@ -308,7 +308,12 @@ def _unit_match(unit: Optional[str], target: Optional[str]) -> bool:
 
 
 def _describe(f: _Figure) -> str:
-    return format_number(f.number, f.unit) if f.unit else _fmt(f.number)
+    if f.unit:
+        return format_number(f.number, f.unit)
+    for word, factor in _MULTS.items():
+        if factor == f.mult:
+            return f"{_fmt(f.number / factor)}{word}"
+    return _fmt(f.number)
 
 
 def _scan(text: str) -> tuple[list[_Figure], list[str], int]:
@@ -398,8 +403,8 @@ def _scan(text: str) -> tuple[list[_Figure], list[str], int]:
         right = text[end] if end < n and not suffix else ""
         right_glued = bool(right) and _LETTER_RE.match(right) is not None
         f.glued = left_glued or right_glued
-        if f.bare and f.glued:
-            f.name_like = True
+        if (f.bare and f.glued) or (prefix_len == 0 and left == "第"):
+            f.name_like = True  # "12333话务", "年度目标1", "第3季度": names and ordinals
         f.start = start_for_prefix - prefix_len
         figures.append(f)
     return figures, skipped, seen
@@ -436,7 +441,7 @@ def _parse(value: Any, expect: Optional[ParsedValue]) -> ParsedValue:
     if isinstance(value, bytes):
         value = value.decode("utf-8", errors="replace")
     if not isinstance(value, str):
-        if isinstance(value, numbers.Real) and type(value).__name__ not in ("bool_",):
+        if isinstance(value, (numbers.Real, Decimal)) and type(value).__name__ != "bool_":
             raw = _safe_str(value)
             try:
                 x = float(value)
@@ -462,7 +467,9 @@ def _parse_text(raw: str, expect: Optional[ParsedValue]) -> ParsedValue:
             x = float("nan")
         if not math.isfinite(x):
             return _text_value(raw, "数值超出范围（无穷大），请核对")
-        return ParsedValue(raw=raw, kind="number", number=x, candidates=1)
+        target_unit = expect.unit if isinstance(expect, ParsedValue) and expect.kind == "number" else None
+        return ParsedValue(raw=raw, kind="number", number=x, candidates=1,
+                           note=f"未写单位（目标单位为“{target_unit}”）" if target_unit else "")
 
     notes: list[str] = []
     # annotations in brackets are dropped, except a bracket holding only a unit
