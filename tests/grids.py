@@ -171,14 +171,14 @@ def build(v: Optional[Variant] = None, name: str = "附件2-1") -> Built:
             sec_first = len(rows) + 1
             for ii, item in enumerate(items):
                 idx = sum(1 for (g, _) in indicator_rows if g == gi)
-                level2, name, weight, desc, std, target, actual, typed, reason = item
+                level2, ind_name, weight, desc, std, target, actual, typed, reason = item
                 typed = v.typed.get((gi, idx), typed)
                 ir = new_row()
                 indicator_rows[(gi, idx)] = ir
                 if v.level1 == "repeated" or ii == 0:
                     put(ir, "A", label)
                 put(ir, "B", level2)
-                put(ir, "C", name)
+                put(ir, "C", ind_name)
                 put(ir, "D", weight)
                 put(ir, "E", desc)
                 put(ir, "F", std)

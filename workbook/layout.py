@@ -375,6 +375,7 @@ class _Reader:
         level1, level1_cell = "", None
         level2, level2_cell = "", None
         last_standard = ""
+        label_key: tuple = ()
         gap = 0
         seen_total = False
         end = min(g.n_rows, header_row + BODY_MAX_ROWS)
@@ -434,7 +435,8 @@ class _Reader:
                 label = _parse_label(t, a1(r, l1_c))
                 if label is None:
                     self.finding("PE905", a1(r, l1_c), text=_text(t), level1=level1 or "（无）")
-                else:
+                elif not (label_key == (norm(t), id(goal or implicit)) and (goal or implicit) is not None):
+                    # a new label (the same text repeated on every row is a fill, not a new label)
                     level1, level1_cell, level2, level2_cell = label.name, label.cell, "", None
                     target_goal = goal or implicit
                     if target_goal is None and norm(vals.get(name_c)) and not is_placeholder(vals.get(name_c)):
@@ -442,6 +444,7 @@ class _Reader:
                         target_goal = implicit
                     if target_goal is not None:
                         target_goal.labels.append(label)
+                    label_key = (norm(t), id(target_goal))
             if l2_c is not None and norm(vals.get(l2_c)) and not is_placeholder(vals.get(l2_c)):
                 level2, level2_cell = _text(vals[l2_c]), a1(r, l2_c)
             name_v = vals.get(name_c)
@@ -467,7 +470,7 @@ class _Reader:
             target_goal.indicators.append(ind)
         if implicit is not None:
             implicit.points = sum(i.weight for i in implicit.indicators if i.weight is not None)
-            self.finding("PE904", implicit_cell, points=_fmt(implicit.points))
+            self.finding("PE904", self.implicit_cell, points=_fmt(implicit.points))
         if not seen_total:
             self.finding("PE907", None)
         return r
@@ -569,7 +572,10 @@ def read_form(grid: Grid) -> Form:
         if reader.second_form:
             break
         if reader.header_at(r, max(span, HEADER_MAX_COLS)):
-            reader.finding("PE902", a1(r, 1), row=r)
+            # point at where the second form starts (its title rows), not at its header
+            start = next(x for x in range(last + 1, r + 1) if reader.row_cells(x, HEADER_MAX_COLS))
+            c = reader.row_cells(start, HEADER_MAX_COLS)[0][0]
+            reader.finding("PE902", a1(start, c), row=start)
             break
     form.findings = reader.findings
     return form
