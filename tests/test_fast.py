@@ -87,3 +87,18 @@ def test_example_if_present(example_xlsx):
     grids = fast.read_grids(example_xlsx)
     texts = {str(v) for g in grids for row in g.values for v in row if v is not None}
     assert any("十堰市人力资源和社会保障局" in t for t in texts)
+
+
+def test_reading_limits_apply_to_both_adapters(tmp_path):
+    from workbook.safety import DEFAULT_LIMITS
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws["A1"] = "附件2-1"
+    ws.cell(row=2, column=DEFAULT_LIMITS.max_cols + 50, value="远处的单元格")
+    path = tmp_path / "wide.xlsx"
+    wb.save(path)
+    for reader in (fast.read_grids, xlsx.read_grids):
+        g = reader(path)[0]
+        assert g.get(1, 1) == "附件2-1"
+        assert g.n_cols <= DEFAULT_LIMITS.max_cols

@@ -54,12 +54,9 @@ def trim(rows: list[list[Any]]) -> list[list[Any]]:
 
 def read_grids(path: str | os.PathLike) -> list[Grid]:
     """One Grid per worksheet, in workbook order (chart and dialog sheets are skipped)."""
-    try:
-        from workbook.safety import check_file
-    except ImportError:  # the safety module lands separately; reading still works without it
-        check_file = None
-    if check_file is not None:
-        check_file(path)
+    from workbook.safety import check_file, clip_grid, iter_clipped, sheets_to_scan
+
+    check_file(path)
 
     import python_calamine as pc
 
@@ -75,20 +72,21 @@ def read_grids(path: str | os.PathLike) -> list[Grid]:
 
     grids: list[Grid] = []
     try:
-        for meta in wb.sheets_metadata:
-            if meta.typ != pc.SheetTypeEnum.WorkSheet:
-                continue
+        names = [m.name for m in wb.sheets_metadata if m.typ == pc.SheetTypeEnum.WorkSheet]
+        for sheet_name in sheets_to_scan(names):
             try:
-                sheet = wb.get_sheet_by_name(meta.name)
-                raw = sheet.to_python(skip_empty_area=False)
+                sheet = wb.get_sheet_by_name(sheet_name)
+                # iter_rows starts at row 1 but at the first used column: pad to keep A1 positions.
+                lead = [None] * (sheet.start[1] if sheet.start else 0)
+                rows = iter_clipped(lead + row for row in sheet.iter_rows())
+                values = trim([[cell_value(v) for v in row] for row in rows])
                 merged_raw = sheet.merged_cell_ranges or []
             except Exception as exc:
                 raise UnreadableFile(
-                    f"无法读取文件 {name} 的工作表“{meta.name}”（{type(exc).__name__}）"
+                    f"无法读取文件 {name} 的工作表“{sheet_name}”（{type(exc).__name__}）"
                 ) from None
-            values = trim([[cell_value(v) for v in row] for row in raw])
             merged = [(r1 + 1, c1 + 1, r2 + 1, c2 + 1) for (r1, c1), (r2, c2) in merged_raw]
-            grids.append(Grid(name=meta.name, values=values, merged=merged, formulas=None))
+            grids.append(clip_grid(Grid(name=sheet_name, values=values, merged=merged, formulas=None)))
     finally:
         wb.close()
     return grids

@@ -37,10 +37,8 @@ class WriteResult(NamedTuple):
 
 
 def _check(path: str | os.PathLike) -> None:
-    try:
-        from workbook.safety import check_file
-    except ImportError:  # safety checks land separately; without them openpyxl's own errors apply
-        return
+    from workbook.safety import check_file
+
     check_file(path)
 
 
@@ -75,20 +73,24 @@ def read_grids(path: str | os.PathLike) -> list[Grid]:
     _check(path)
     wb_f = _load(path, data_only=False)
     wb_v = _load(path, data_only=True)
+    from workbook.safety import DEFAULT_LIMITS, clip_grid, row_budget, sheets_to_scan
+
     grids: list[Grid] = []
-    for ws_f in wb_f.worksheets:
-        ws_v = wb_v[ws_f.title]
+    for title in sheets_to_scan([ws.title for ws in wb_f.worksheets]):
+        ws_f, ws_v = wb_f[title], wb_v[title]
+        max_col = min(ws_v.max_column, DEFAULT_LIMITS.max_cols)
+        max_row = min(ws_v.max_row, row_budget(max_col))
         values = [
             [cell_value(v) for v in row]
-            for row in ws_v.iter_rows(min_row=1, min_col=1, values_only=True)
+            for row in ws_v.iter_rows(min_row=1, min_col=1, max_row=max_row, max_col=max_col, values_only=True)
         ]
         formulas: dict[tuple[int, int], str] = {}
         for (r, c), cell in ws_f._cells.items():
             text = _formula_text(cell.value)
-            if text is not None:
+            if text is not None and r <= max_row and c <= max_col:
                 formulas[(r, c)] = text
         merged = [(m.min_row, m.min_col, m.max_row, m.max_col) for m in ws_f.merged_cells.ranges]
-        grids.append(Grid(name=ws_f.title, values=trim(values), merged=merged, formulas=formulas))
+        grids.append(clip_grid(Grid(name=title, values=trim(values), merged=merged, formulas=formulas)))
     return grids
 
 
