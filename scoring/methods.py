@@ -152,7 +152,7 @@ def in_band(score: float, weight: float, tier: str, profile: Profile, tolerance:
     so tolerance only widens the lower bound and an inclusive upper bound."""
     low, high, inclusive = tier_band(tier, profile)
     lo, hi = low * weight, high * weight
-    if score < lo - tolerance:
+    if score < lo - tolerance - 1e-9:
         return False
     return score <= hi + tolerance if inclusive else score < hi - 1e-9
 

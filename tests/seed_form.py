@@ -62,3 +62,34 @@ def seed_form(data: Optional[dict] = None) -> Form:
     return Form(sheet="部门整体支出绩效自评表", unit=d["unit"], year=d["year"], claimed_total=d["claimed_total"],
                 claimed_total_cell="J4", total_cell=f"I{row + 1}", grade_cell=f"I{row + 2}",
                 budget=budget, goals=goals, constraint=constraint)
+
+
+TIERS_STANDARD = "按照指标完成情况分为达成预期指标、部分达成预期指标并具有一定效果、未达成预期指标且效果较差三档"
+
+
+def row(name: str, weight, target="", actual="", score=None, reason="", r: int = 11, **kw) -> Indicator:
+    """One indicator row for small test forms (cells on row ``r`` of the template columns)."""
+    w = weight if weight is None or isinstance(weight, str) else float(weight)
+    return Indicator(level1=kw.pop("level1", "产出指标"), level2=kw.pop("level2", "数量指标"), name=name,
+                     weight=None if isinstance(w, str) else w, weight_text=str(weight), target=target,
+                     actual=actual, typed_score=score, reason=reason,
+                     cells=Cells(**{k: f"{c}{r}" for k, c in _COLS.items()}), **kw)
+
+
+def form_of(*indicators: Indicator, planned=100.0, executed=100.0, pad: bool = True, **kw) -> Form:
+    """A one-goal form worth 100 in all: budget 20 + the given rows + (pad) a kept judgement row
+    that fills the goal up to 80 points with full marks."""
+    rows = list(indicators)
+    total = sum(i.weight or 0 for i in rows)
+    if pad and total < 80:
+        rows.append(row("其他工作", 80 - total, "完成", "完成", 80 - total, standard=TIERS_STANDARD,
+                        r=11 + len(rows)))
+    goal = Goal(number=1, title="年度目标1：测试。（80分）", points=80.0, cell="A10", subtotal_cell="I10",
+                indicators=rows)
+    budget = Budget(points=20, planned=planned, executed=executed,
+                    cells={"planned": "E8", "executed": "F8", "rate": "G8", "score": "H8", "reason": "I8"})
+    n = 11 + len(rows)
+    base = dict(sheet="测试", budget=budget, goals=[goal], total_cell=f"I{n + 1}", grade_cell=f"I{n + 2}",
+                constraint=Constraint(actual="无", typed_score=None, cells=Cells(actual=f"H{n}", score=f"I{n}")))
+    base.update(kw)
+    return Form(**base)
