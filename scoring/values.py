@@ -129,7 +129,7 @@ _PREFIX_RE = re.compile(r"(?:" + _alt(_PREFIX_CMP) + r")(?:在|为)?$")
 _NUM = r"\d+(?:\.\d+)?"
 _SCAN_RE = re.compile(
     r"(?P<date>(?<!\d)(?:19|20)\d{2}(?:\s*[-~至到]\s*(?:19|20)\d{2})?(?:年度?|届)(?:\d{1,2}月(?:\d{1,2}日)?)?"
-    r"|(?<!\d)(?:19|20)\d{2}[-./]\d{1,2}(?:[-./]\d{1,2})?(?!\d)"
+    r"|(?<!\d)(?:19|20)\d{2}(?:[-/](?:0?[1-9]|1[0-2])(?:[-/]\d{1,2})?|\.(?:0?[1-9]|1[0-2])\.\d{1,2})(?![\d.])"
     r"|(?<![\d个.])\d{1,2}月(?:\d{1,2}日|份|底|初|末|中旬|上旬|下旬|前)?)"
     r"|(?P<sched>(?<![\d.])\d+\s*[×xX*]\s*\d+(?![\d.]))"
     r"|(?P<range>(?<![\d.])(?P<lo>" + _NUM + r")(?P<lomult>" + _alt(_MULTS) + r")?(?P<lounit>%|‰)?"
@@ -570,10 +570,11 @@ def _parse_text(raw: str, expect: Optional[ParsedValue]) -> ParsedValue:
     if names and confident and len(real) == 1 and rest_clean and len(body) > 20:
         confident = False
     cmp = chosen.cmp
-    if cmp == "lt" and body[max(0, chosen.start):chosen.start + 2] == "未达":
-        status = "not_done"
-        confident = False
+    if cmp == "lt" and body[max(0, chosen.start):chosen.start + 2] == "未达" and len(real) == 1:
+        # "未达到90%" names the missed mark, not the result: no number to score with
         notes.append(f"写明未达到 {_describe(chosen)}，实际数值未知")
+        return ParsedValue(raw=raw, kind="text", status="not_done", confident=False, candidates=seen,
+                           note="；".join(notes))
     if chosen.about and "约数" not in "".join(notes):
         notes.append("“余/多”为约数")
     if seen > _MAX_SCAN:

@@ -175,7 +175,8 @@ OTHERS = [
     R("等于100%", "number", 100, "%", "eq"),
     R("约3000人", "number", 3000, "人", "approx"),
     R("3万余人", "number", 30_000, "人", "approx"),
-    R("未达到90%", "number", 90, "%", "lt", status="not_done", confident=False),
+    R("未达到90%", "text", status="not_done", confident=False, note_has="未达到"),
+    R("低于5%", "number", 5, "%", "lt"),
     # full width, separators, spaces, line breaks
     R("９８％", "number", 98, "%"),
     R("１，２３４人", "number", 1234, "人"),
