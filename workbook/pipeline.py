@@ -1,0 +1,92 @@
+"""The one scoring path: grid -> Form -> Result -> WritePlan.
+
+The command line, the Excel ribbon and the batch review all call these functions, so a form
+scores the same everywhere.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Union
+
+from scoring.engine import score_form
+from scoring.models import Form, Result
+from scoring.profiles import DEFAULT_PROFILE, Profile, load_profile
+from workbook.errors import NotAForm
+from workbook.grid import Grid
+from workbook.layout import read_form
+from workbook.plan import WritePlan
+from workbook.writeplan import build_plan
+
+ProfileLike = Union[str, Path, Profile]
+Grids = Union[Iterable[Grid], Mapping[str, Grid]]
+
+
+@dataclass
+class Scored:
+    form: Form
+    result: Result
+    plan: WritePlan
+    profile: Profile
+
+
+def _profile(profile: ProfileLike) -> Profile:
+    return load_profile(profile)  # a Profile passes through; a name or a .toml path is loaded
+
+
+def _score(form: Form, grid: Grid, profile: Profile) -> Scored:
+    result = score_form(form, profile)
+    plan = build_plan(form, result, grid, profile=profile)
+    return Scored(form=form, result=result, plan=plan, profile=profile)
+
+
+def score_grid(grid: Grid, profile: ProfileLike = DEFAULT_PROFILE) -> Scored:
+    """Score the form on one sheet; raises NotAForm when the sheet holds none."""
+    prof = _profile(profile)
+    form = read_form(grid)
+    form.sheet = grid.name
+    return _score(form, grid, prof)
+
+
+def _as_list(grids: Grids) -> list[Grid]:
+    if isinstance(grids, Mapping):
+        return list(grids.values())
+    return list(grids)
+
+
+def score_workbook(grids: Grids, sheet: str | None = None,
+                   profile: ProfileLike = DEFAULT_PROFILE) -> Scored:
+    """Score the named sheet, else the first sheet that holds a form."""
+    prof = _profile(profile)
+    sheets = _as_list(grids)
+    if sheet is not None:
+        for grid in sheets:
+            if grid.name == sheet:
+                return score_grid(grid, prof)
+        names = "、".join(f"「{g.name}」" for g in sheets) or "（无）"
+        raise NotAForm(f"工作簿中没有名为「{sheet}」的工作表；现有工作表：{names}。")
+    for grid in sheets:
+        try:
+            form = read_form(grid)
+        except NotAForm:
+            continue
+        form.sheet = grid.name
+        return _score(form, grid, prof)
+    tried = "、".join(f"「{g.name}」" for g in sheets) or "（工作簿中没有工作表）"
+    raise NotAForm(f"工作簿中没有找到附件2-1绩效自评表（已查看：{tried}）；"
+                   "表头须含“三级指标、分值、年初目标值、实际完成值、得分”。")
+
+
+def find_forms(grids: Grids, profile: ProfileLike = DEFAULT_PROFILE) -> list[Scored]:
+    """Every sheet that holds a form, scored (for the batch review); other sheets are skipped."""
+    prof = _profile(profile)
+    out = []
+    for grid in _as_list(grids):
+        try:
+            form = read_form(grid)
+        except NotAForm:
+            continue
+        form.sheet = grid.name
+        out.append(_score(form, grid, prof))
+    return out
