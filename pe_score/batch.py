@@ -255,20 +255,18 @@ def _reason(exc: BaseException, path: str, suffix: str) -> str:
     """A Chinese reason for a file that could not be read."""
     from workbook.errors import WorkbookError
 
+    sniff = _sniff_encrypted(path)
+    if sniff or type(exc).__name__ == "PasswordError":
+        return MSG_ENCRYPTED
+    if sniff is False and suffix != ".xls":
+        return MSG_XLS_NAMED_XLSX
     if isinstance(exc, WorkbookError):
         return str(exc)
     name = type(exc).__name__
-    if name == "PasswordError":
-        return MSG_ENCRYPTED
     if isinstance(exc, (FileNotFoundError, IsADirectoryError)):
         return MSG_MISSING
     if isinstance(exc, PermissionError):
         return "没有读取该文件的权限"
-    sniff = _sniff_encrypted(path)
-    if sniff:
-        return MSG_ENCRYPTED
-    if sniff is False and suffix != ".xls":
-        return MSG_XLS_NAMED_XLSX
     try:
         with open(path, "rb") as fh:
             head = fh.read(4)

@@ -1,0 +1,198 @@
+"""Benchmark of ``pe-score check`` against the floor: reading every cell with python-calamine.
+
+    python bench/batch.py [--n 1000] [--jobs N] [--keep DIR]
+
+1. Generates N varied 附件2-1 forms (pe_score.templates.build_form on variations of the seed:
+   unit, year, number of goals, typed scores, budget execution, claimed totals, every 25th form
+   capped by the 约束性指标 row) into a temp folder.
+2. (a) reads every cell of every sheet of every file with python-calamine, one process;
+   (b) runs ``pe-score check`` on the folder in-process (``pe_score.batch.run_check``, same code as
+   the command, no interpreter start-up), one process, with a summary workbook;
+   (c) the same with ``--jobs`` (default: all cores).
+   Each timing is the best of ``--repeat`` runs (the file cache is warm for all of them).
+3. Peak memory (resource.getrusage ru_maxrss) of a fresh ``pe-score check --summary`` process
+   (subprocess) on N and on 2N forms: it stays flat because results stream.
+
+Prints forms/s, the ratio b/a (target ≤ 2) and the speed-up c vs b.
+"""
+from __future__ import annotations
+
+import argparse
+import copy
+import io
+import os
+import platform
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+CAP_TEXT = "存在审计等部门重点披露的问题"
+UNITS = ["人力资源和社会保障局", "财政局", "教育局", "卫生健康委员会", "民政局", "交通运输局", "农业农村局",
+         "自然资源和规划局", "生态环境局", "住房和城乡建设局", "文化和旅游局", "市场监督管理局"]
+PLACES = ["十堰市", "襄阳市", "宜昌市", "荆州市", "黄冈市", "孝感市", "咸宁市", "随州市"]
+
+
+def varied_data(i: int) -> tuple[dict, float]:
+    """Form data for form ``i`` (deterministic) and the self-score typed in its header."""
+    from pe_score.example_data import EXAMPLE
+
+    rnd = random.Random(i)
+    d = copy.deepcopy(EXAMPLE)
+    d["unit"] = f"{PLACES[i % len(PLACES)]}{UNITS[(i // len(PLACES)) % len(UNITS)]}（{i:05d}）"
+    d["year"] = 2019 + i % 5
+    # Keep 3..7 goals: the forms differ in length, as real ones do.
+    d["goals"] = d["goals"][: rnd.randint(3, len(d["goals"]))]
+    for goal in d["goals"]:
+        for _label, rows in goal["sections"]:
+            for k, row in enumerate(rows):
+                if rnd.random() < 0.15 and isinstance(row[7], (int, float)):
+                    row = list(row)
+                    row[7] = max(0, row[7] - rnd.choice([0.5, 1]))  # a typed score off the mark
+                    rows[k] = tuple(row)
+    planned = round(rnd.uniform(500, 20000), 2)
+    d["budget"] = {"planned": planned, "executed": round(planned * rnd.choice([1, 1, 0.95, 0.88]), 2),
+                   "reason": "", "note": ""}
+    if i % 25 == 7:
+        d["constraint"] = {**d["constraint"], "actual": CAP_TEXT}
+    claim = rnd.choice([97, 95, 92.5, 90, 88, 85, 99, 100, 60])
+    return d, claim
+
+
+def _write_one(args: tuple[int, str]) -> None:
+    from pe_score.templates import build_form
+
+    i, folder = args
+    data, claim = varied_data(i)
+    wb = build_form(data)
+    wb.active["J4"] = claim  # typed, as most units do (openpyxl files carry no cached formula values)
+    sub = Path(folder) / f"单位组{i % 10:02d}"
+    sub.mkdir(exist_ok=True)
+    wb.save(sub / f"自评表_{i:05d}.xlsx")
+
+
+def generate(folder: Path, n: int, start: int = 0, workers: int = 1) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    args = [(i, str(folder)) for i in range(start, start + n)]
+    if workers > 1:
+        with ProcessPoolExecutor(workers) as ex:
+            list(ex.map(_write_one, args, chunksize=16))
+    else:
+        for a in args:
+            _write_one(a)
+
+
+def files_of(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*") if p.suffix.lower() in (".xlsx", ".xlsm", ".xls"))
+
+
+def read_all_cells(folder: Path) -> int:
+    """The floor: open each file with python-calamine and read every cell of every sheet."""
+    from python_calamine import CalamineWorkbook
+
+    cells = 0
+    for path in files_of(folder):
+        wb = CalamineWorkbook.from_path(str(path))
+        for name in wb.sheet_names:
+            rows = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            cells += sum(len(r) for r in rows)
+        wb.close()
+    return cells
+
+
+def check(folder: Path, jobs: int, summary: Path) -> int:
+    from pe_score.batch import run_check
+
+    return run_check([folder], summary=summary, jobs=jobs, stdout=io.StringIO(), stderr=io.StringIO(),
+                     progress=False)
+
+
+def best_of(repeat: int, fn, *args) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn(*args)
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
+_RSS_CHILD = """
+import resource, sys, io
+sys.path.insert(0, sys.argv[1])
+from pe_score.batch import run_check
+code = run_check([sys.argv[2]], summary=sys.argv[3], stdout=io.StringIO(), stderr=io.StringIO(), progress=False)
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+def peak_rss_mb(folder: Path, summary: Path) -> float:
+    """Peak RSS of a fresh process running the check (ru_maxrss is in KiB on Linux)."""
+    out = subprocess.run([sys.executable, "-c", _RSS_CHILD, str(ROOT), str(folder), str(summary)],
+                         capture_output=True, text=True, check=True)
+    return int(out.stdout.strip().splitlines()[-1]) / 1024
+
+
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--n", type=int, default=1000, help="number of forms (default 1000)")
+    ap.add_argument("--jobs", type=int, default=0, help="processes for the parallel run (0 = all cores)")
+    ap.add_argument("--repeat", type=int, default=2, help="best of this many runs per timing")
+    ap.add_argument("--keep", type=Path, help="generate into this folder and keep it")
+    ap.add_argument("--no-memory", action="store_true", help="skip the N / 2N peak-memory runs")
+    args = ap.parse_args(argv)
+
+    cores = os.cpu_count() or 1
+    jobs = args.jobs or cores
+    tmp = Path(tempfile.mkdtemp(prefix="pe-bench-"))
+    folder = args.keep or tmp / "forms"
+    try:
+        t0 = time.perf_counter()
+        generate(folder, args.n, workers=cores)
+        n_files = len(files_of(folder))
+        print(f"machine: {cores} cores ({cpu_model()}), Python {platform.python_version()}")
+        print(f"generated {n_files} forms in {time.perf_counter() - t0:.1f} s")
+
+        cells = read_all_cells(folder)  # warm the file cache once
+        t_read = best_of(args.repeat, read_all_cells, folder)
+        t_check = best_of(args.repeat, check, folder, 1, tmp / "summary.xlsx")
+        t_jobs = best_of(args.repeat, check, folder, jobs, tmp / "summary_jobs.xlsx")
+        print(f"(a) calamine, read every cell ({cells} cells): {t_read:.2f} s = {n_files / t_read:.0f} forms/s")
+        print(f"(b) pe-score check --summary, 1 process (in-process): {t_check:.2f} s = "
+              f"{n_files / t_check:.0f} forms/s")
+        print(f"    ratio b/a = {t_check / t_read:.2f} (target <= 2)")
+        print(f"(c) pe-score check --summary --jobs {jobs}: {t_jobs:.2f} s = {n_files / t_jobs:.0f} forms/s, "
+              f"speed-up {t_check / t_jobs:.2f}x on {jobs} processes")
+
+        if not args.no_memory:
+            rss_n = peak_rss_mb(folder, tmp / "rss_n.xlsx")
+            double = tmp / "double"
+            shutil.copytree(folder, double / "a")
+            shutil.copytree(folder, double / "b")
+            rss_2n = peak_rss_mb(double, tmp / "rss_2n.xlsx")
+            print(f"peak memory (subprocess, 1 process, --summary): N={n_files}: {rss_n:.0f} MB, "
+                  f"2N={2 * n_files}: {rss_2n:.0f} MB")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,326 @@
+"""``pe-score check``: a folder mixing good forms, wrong claims, a capped form, an encrypted file, a
+corrupt file, an .xls copy and a zip; the summary workbook, the JSON array and the exit status."""
+from __future__ import annotations
+
+import copy
+import importlib.util
+import io
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from conftest import ROOT
+from pe_score.batch import (
+    MSG_ENCRYPTED,
+    MSG_NO_FORM,
+    ZIP_MAX_MEMBERS,
+    Job,
+    check_job,
+    collect_sources,
+    iter_jobs,
+    run_check,
+)
+
+needs_pipeline = pytest.mark.skipif(
+    importlib.util.find_spec("workbook.pipeline") is None or importlib.util.find_spec("scoring.report") is None,
+    reason="workbook.pipeline / scoring.report not landed yet",
+)
+
+CAP_TEXT = "存在审计等部门重点披露的问题"
+
+
+# ---- building the folder -----------------------------------------------------------------------
+
+
+def form_data(unit: str = "十堰市人力资源和社会保障局", capped: bool = False) -> dict:
+    from pe_score.example_data import EXAMPLE
+
+    d = copy.deepcopy(EXAMPLE)
+    d["unit"] = unit
+    if capped:
+        d["constraint"] = {**d["constraint"], "actual": CAP_TEXT}
+    return d
+
+
+def form_workbook(claim: float, **kw) -> openpyxl.Workbook:
+    """The seed form with the header 自评得分 typed as a number (files saved by openpyxl carry no
+    cached formula values, and calamine reads values only)."""
+    from pe_score.templates import build_form
+
+    wb = build_form(form_data(**kw))
+    wb.active["J4"] = claim
+    return wb
+
+
+def save(wb: openpyxl.Workbook, path: Path) -> Path:
+    wb.save(path)
+    return path
+
+
+def save_xls(wb: openpyxl.Workbook, path: Path) -> Path:
+    """An .xls copy (BIFF8) of an openpyxl workbook's values and merged cells, written with xlwt."""
+    xlwt = pytest.importorskip("xlwt")
+    ws = wb.active
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet(ws.title)
+    merged_tops = {}
+    covered = set()
+    for m in ws.merged_cells.ranges:
+        merged_tops[(m.min_row, m.min_col)] = m
+        for r in range(m.min_row, m.max_row + 1):
+            for c in range(m.min_col, m.max_col + 1):
+                covered.add((r, c))
+    for row in ws.iter_rows():
+        for cell in row:
+            v = cell.value
+            if isinstance(v, str) and v.startswith("="):
+                v = None  # formulas have no cached value here; leave them empty
+            key = (cell.row, cell.column)
+            if key in merged_tops:
+                m = merged_tops[key]
+                sheet.write_merge(m.min_row - 1, m.max_row - 1, m.min_col - 1, m.max_col - 1, v)
+            elif key not in covered and v is not None:
+                sheet.write(cell.row - 1, cell.column - 1, v)
+    book.save(str(path))
+    return path
+
+
+def encrypt(src: Path, dst: Path) -> Path:
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    with open(src, "rb") as fi, open(dst, "wb") as fo:
+        OOXMLFile(fi).encrypt("secret", fo)
+    return dst
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("forms") / "2021年度自评表"
+    (root / "县直").mkdir(parents=True)
+    good = save(form_workbook(97), root / "01_good.xlsx")
+    save(form_workbook(97, unit="十堰市财政局"), root / "县直" / "02_good_other_unit.xlsx")
+    save(form_workbook(99), root / "03_wrong_claim.xlsx")
+    save(form_workbook(60, capped=True, unit="某某局（审计披露）"), root / "04_capped.xlsx")
+    encrypt(good, root / "05_encrypted.xlsx")
+    data = good.read_bytes()
+    (root / "06_corrupt.xlsx").write_bytes(data[: len(data) // 2])
+    (root / "07_not_a_spreadsheet.xlsx").write_text("这不是表格\n", encoding="utf-8")
+    other = openpyxl.Workbook()
+    other.active.title = "说明"
+    other.active["A1"] = "本工作簿没有自评表"
+    save(other, root / "08_no_form.xlsx")
+    save_xls(form_workbook(95), root / "09_copy.xls")
+    (root / "~$01_good.xlsx").write_bytes(b"lock")  # Excel lock file: ignored
+    (root / "readme.txt").write_text("ignored", encoding="utf-8")
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("乡镇/10_zip_good.xlsx", (root / "01_good.xlsx").read_bytes())
+        zf.writestr("乡镇/11_zip_wrong.xlsx", (root / "03_wrong_claim.xlsx").read_bytes())
+        zf.writestr("../12_escape.xlsx", data)
+    (root / "13_archive.zip").write_bytes(buf.getvalue())
+    return root
+
+
+EXPECTED_ORDER = [
+    "01_good.xlsx", "03_wrong_claim.xlsx", "04_capped.xlsx", "05_encrypted.xlsx",
+    "06_corrupt.xlsx", "07_not_a_spreadsheet.xlsx", "08_no_form.xlsx", "09_copy.xls",
+    "13_archive.zip!乡镇/10_zip_good.xlsx", "13_archive.zip!乡镇/11_zip_wrong.xlsx",
+    "13_archive.zip!../12_escape.xlsx", "02_good_other_unit.xlsx",
+]
+
+
+# ---- finding the files (no scoring needed) -----------------------------------------------------
+
+
+def test_collect_sources_recurses_sorts_and_skips_noise(folder):
+    sources = collect_sources([folder])
+    names = [s.display.split(os.sep, 1)[1] if os.sep in s.display else s.display for s in sources]
+    names = [n.replace(os.sep, "/").replace("县直/", "") for n in names]
+    assert names == EXPECTED_ORDER
+    # Folders are shown relative to the folder's parent, so the reviewer sees which folder it was.
+    assert sources[0].display == os.path.join("2021年度自评表", "01_good.xlsx")
+    escape = [s for s in sources if "12_escape" in s.display][0]
+    assert "不安全" in escape.problem
+
+
+def test_missing_path_and_explicit_file_of_any_name(tmp_path):
+    odd = tmp_path / "form.dat"
+    odd.write_bytes(b"x")
+    sources = collect_sources([tmp_path / "nope.xlsx", odd])
+    assert sources[0].problem == "文件不存在"
+    assert sources[1].problem is None and sources[1].path == str(odd)
+
+
+def test_zip_guards_declared_sizes_count_and_gbk_names(tmp_path):
+    z = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(z, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("bomb.xlsx", b"\0" * (70 * 1024 * 1024))  # compresses ~1000:1
+        zf.writestr("nested.zip", b"PK")
+        zf.writestr("ok.xlsx", b"PK\x05\x06" + b"\0" * 18)
+    by_name = {s.display.split("!")[1]: s for s in collect_sources([z])}
+    assert "过大" in by_name["bomb.xlsx"].problem or "压缩炸弹" in by_name["bomb.xlsx"].problem
+    assert "嵌套" in by_name["nested.zip"].problem
+    assert by_name["ok.xlsx"].problem is None
+
+    # Too many members: refused from the central directory, before anything is read.
+    many = tmp_path / "many.zip"
+    with zipfile.ZipFile(many, "w") as zf:
+        for i in range(ZIP_MAX_MEMBERS + 1):
+            zf.writestr(f"f{i}.txt", b"")
+    (only,) = collect_sources([many])
+    assert "过多" in only.problem
+
+    # Windows' built-in zip stores GBK names without the UTF-8 flag.
+    gbk = tmp_path / "gbk.zip"
+    with zipfile.ZipFile(gbk, "w") as zf:
+        zf.writestr(zipfile.ZipInfo("abcdefgh.xlsx"), b"x")  # same byte length as the GBK name
+    raw = gbk.read_bytes().replace(b"abcdefgh.xlsx", "十堰人社.xlsx".encode("gbk"))
+    gbk.write_bytes(raw)
+    (src,) = collect_sources([gbk])
+    assert src.display.endswith("!十堰人社.xlsx")
+
+    corrupt = tmp_path / "bad.zip"
+    corrupt.write_bytes(b"PK\x03\x04 not really")
+    (bad,) = collect_sources([corrupt])
+    assert "压缩包已损坏" in bad.problem
+
+
+def test_member_larger_than_limit_is_refused_while_reading(tmp_path, monkeypatch):
+    import pe_score.batch as batch
+
+    z = tmp_path / "a.zip"
+    with zipfile.ZipFile(z, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("big.xlsx", b"\0" * 5000)
+    (src,) = collect_sources([z])
+    monkeypatch.setattr(batch, "ZIP_MAX_MEMBER_BYTES", 4096)  # as if the header had lied
+    (job,) = list(iter_jobs([src]))
+    assert job.data is None and "超过上限" in job.problem
+
+
+def test_unreadable_files_get_chinese_reasons(folder, tmp_path):
+    def reason(name):
+        return check_job(Job(name, path=str(folder / name), suffix=Path(name).suffix), "hubei-2-1").error
+
+    assert reason("05_encrypted.xlsx") == MSG_ENCRYPTED
+    for name in ("06_corrupt.xlsx", "07_not_a_spreadsheet.xlsx"):
+        why = reason(name)
+        assert why and any("\u4e00" <= ch <= "\u9fff" for ch in why), (name, why)
+    # A real .xls saved under an .xlsx name is not called corrupt.
+    wrong = tmp_path / "old.xlsx"
+    wrong.write_bytes((folder / "09_copy.xls").read_bytes())
+    why = check_job(Job("old.xlsx", path=str(wrong), suffix=".xlsx"), "hubei-2-1").error
+    assert why is None or ".xls" in why
+
+
+# ---- the whole batch ---------------------------------------------------------------------------
+
+
+def _summary_rows(path):
+    wb = openpyxl.load_workbook(path)
+    ws = wb["汇总"]
+    header = [c.value for c in ws[1]]
+    rows = [dict(zip(header, (c.value for c in r))) for r in ws.iter_rows(min_row=2)]
+    return wb, rows
+
+
+@needs_pipeline
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_folder_summary_json_and_exit_status(folder, tmp_path, jobs):
+    out = tmp_path / f"summary_{jobs}.xlsx"
+    stdout, stderr = io.StringIO(), io.StringIO()
+    code = run_check([folder], summary=out, as_json=True, jobs=jobs, stdout=stdout, stderr=stderr)
+    assert code == 1  # wrong claims and unreadable files
+
+    wb, rows = _summary_rows(out)
+    by_file = {Path(r["文件"].replace("\\", "/")).name if "!" not in r["文件"] else r["文件"].split("!")[1]: r
+               for r in rows}
+    assert len(rows) == len(EXPECTED_ORDER)
+    good = by_file["01_good.xlsx"]
+    assert (good["工作表"], good["单位"], good["年度"]) == ("附件2-1", "十堰市人力资源和社会保障局", 2021)
+    assert (good["自评得分(填报)"], good["复核得分"], good["差异"], good["等级"]) == (97, 97, 0, "优")
+    assert good["触发60分上限"] == "否" and good["无法读取原因"] is None
+    assert by_file["02_good_other_unit.xlsx"]["单位"] == "十堰市财政局"
+
+    wrong = by_file["03_wrong_claim.xlsx"]
+    assert (wrong["自评得分(填报)"], wrong["复核得分"], wrong["差异"]) == (99, 97, -2)
+
+    capped = by_file["04_capped.xlsx"]
+    assert (capped["复核得分"], capped["等级"], capped["触发60分上限"], capped["差异"]) == (60, "中", "是", 0)
+
+    xls = by_file["09_copy.xls"]
+    assert (xls["自评得分(填报)"], xls["复核得分"], xls["差异"]) == (95, 97, 2)
+
+    assert by_file["乡镇/10_zip_good.xlsx"]["复核得分"] == 97
+    assert by_file["乡镇/11_zip_wrong.xlsx"]["差异"] == -2
+
+    assert by_file["05_encrypted.xlsx"]["无法读取原因"] == MSG_ENCRYPTED
+    assert by_file["08_no_form.xlsx"]["无法读取原因"]
+    for name in ("06_corrupt.xlsx", "07_not_a_spreadsheet.xlsx", "../12_escape.xlsx"):
+        assert by_file[name]["无法读取原因"], name
+        assert by_file[name]["复核得分"] is None
+
+    assert wb["汇总"].tables["SummaryTable"].ref == f"A1:L{len(rows) + 1}"
+    assert "IssueTable" in wb["问题清单"].tables
+    assert len(wb["图表"]._charts) == 2
+    issues = list(wb["问题清单"].iter_rows(min_row=2, values_only=True))
+    assert all(r[3].startswith("PE") for r in issues if r[3])
+
+    arr = json.loads(stdout.getvalue())
+    assert len(arr) == len(rows)
+    files = [o["file"] for o in arr]
+    # Ordered output, whatever the number of processes.
+    assert [f.replace("\\", "/").split("/")[-1] if "!" not in f else f.split("!", 1)[1].split("/")[-1]
+            for f in files] == [n.split("/")[-1] for n in EXPECTED_ORDER]
+    first = arr[0]
+    assert {"file", "sheet", "total", "grade", "capped", "budget", "goals", "indicators", "issues",
+            "claimed_total"} <= set(first)
+    assert first["claimed_total"] == 97 and first["total"] == 97
+    enc = [o for o in arr if o["file"].endswith("05_encrypted.xlsx")][0]
+    assert enc == {"file": enc["file"], "claimed_total": None, "error": MSG_ENCRYPTED}
+
+    report = stderr.getvalue()  # with --json the table goes to stderr
+    assert "批量审核结果" in report and "无法读取的文件" in report and "不一致" in report
+
+
+@needs_pipeline
+def test_exit_status_zero_and_two(tmp_path):
+    good = save(form_workbook(97), tmp_path / "good.xlsx")
+    assert run_check([good], stdout=io.StringIO(), stderr=io.StringIO()) in (0, 1)
+    out = io.StringIO()
+    code = run_check([good], stdout=out, stderr=io.StringIO())
+    from workbook.fast import read_grids
+    from workbook.pipeline import find_forms
+    from scoring.profiles import load_profile
+
+    (scored,) = find_forms(read_grids(good), load_profile("hubei-2-1"))
+    assert code == (1 if scored.result.errors else 0)
+    assert "评分的表" in out.getvalue()
+
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(b"nothing")
+    assert run_check([bad], stdout=io.StringIO(), stderr=io.StringIO()) == 2
+    assert run_check([tmp_path / "empty_dir_does_not_exist"], stdout=io.StringIO(), stderr=io.StringIO()) == 2
+
+
+@needs_pipeline
+def test_cli_subprocess(folder, tmp_path):
+    env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONIOENCODING="utf-8")
+    out = tmp_path / "cli.xlsx"
+    proc = subprocess.run(
+        [sys.executable, "-m", "pe_score", "check", str(folder / "01_good.xlsx"), str(folder / "13_archive.zip"),
+         "--summary", str(out), "--json", "--jobs", "0"],
+        env=env, capture_output=True, text=True, encoding="utf-8", timeout=120, cwd=tmp_path)
+    assert proc.returncode == 1, proc.stderr
+    arr = json.loads(proc.stdout)
+    assert [o["file"].split("!")[-1] for o in arr] == [
+        str(folder / "01_good.xlsx"), "乡镇/10_zip_good.xlsx", "乡镇/11_zip_wrong.xlsx", "../12_escape.xlsx"]
+    assert out.exists()
+    bad = subprocess.run([sys.executable, "-m", "pe_score", "check", str(folder), "--summary", str(tmp_path / "x.csv")],
+                         env=env, capture_output=True, text=True, encoding="utf-8", timeout=60)
+    assert bad.returncode == 2 and ".xlsx" in bad.stderr
