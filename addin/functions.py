@@ -176,16 +176,16 @@ def PE_RATE(target, actual):
 
 
 @xw.func(category="绩效评分")
-@xw.arg("text", doc="文本：单元格中的目标值或完成值，如 4.97万人")
-def PE_PARSE(text):
+@xw.arg("cell_text", doc="文本：单元格中的目标值或完成值，如 4.97万人")
+def PE_PARSE(cell_text):
     """返回评分引擎从文本中读出的数值（换算为基本单位：4.97万人 → 49700，98% → 98）。读不出数值返回 #VALUE!。"""
     from scoring.values import parse_value
 
-    if isinstance(text, (int, float)) and not isinstance(text, bool):
-        return float(text)
-    parsed = parse_value(text)
+    if isinstance(cell_text, (int, float)) and not isinstance(cell_text, bool):
+        return float(cell_text)
+    parsed = parse_value(cell_text)
     if parsed.number is None:
-        raise PEValueError(f"“{_text(text)}”中没有可识别的数值")
+        raise PEValueError(f"“{_text(cell_text)}”中没有可识别的数值")
     return parsed.number
 
 
