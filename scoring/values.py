@@ -104,7 +104,7 @@ _TAIL_RE = re.compile(
     r"(?P<unit>" + _alt(_UNIT_MAP) + r")?"
     r"(?:/(?P<per>" + _alt(_PER_WORDS) + r"))?"
     r"(?P<suffix>及以上|以上|及以下|以下|以内|之内|左右|上下|"
-    r"内(?=$|[,.;:!?、)\]\s]|完成|办结|办理|答复|处理|解决|到位|结案|审结|完工))?"
+    r"内(?![容部涵在外地陆蒙河江网科镜存]))?"
 )
 # A unit word that would be eaten by a multiplier ("5千米" is 5 km, not 5000 米).
 _UNIT_FIRST_RE = re.compile(r"千米|千克|千瓦时|千瓦")
@@ -121,8 +121,11 @@ _PREFIX_CMP = {
     "≥": "ge", ">=": "ge", "=>": "ge", "≧": "ge", "⩾": "ge", "不低于": "ge", "不少于": "ge",
     "不小于": "ge", "达到": "ge", ">": "gt", "超过": "gt", "大于": "gt", "高于": "gt", "多于": "gt",
     "=": "eq", "等于": "eq", "≈": "approx", "约为": "approx", "大约": "approx", "约": "approx",
-    "~": "approx",
+    "~": "approx", "大于等于": "ge", "大于或等于": "ge", "小于等于": "le", "小于或等于": "le",
+    "不超": "le", "最多": "le", "至多": "le", "最少": "ge", "至少": "ge",
 }
+# "每年1次" -> per 年 (the period written before the number)
+_PER_PREFIX_RE = re.compile(r"每(年|季度|学期|月|周|天|日|人|户|次)$")
 _PREFIX_RE = re.compile(r"(?:" + _alt(_PREFIX_CMP) + r")(?:在|为)?$")
 
 # One scan over the text. Alternatives in priority order: dates, schedules, ranges, numbers.
@@ -152,17 +155,19 @@ _CIRCLED_RE = re.compile(r"[\u2460-\u2473\u2474-\u2487\u2488-\u249b\u2776-\u277f
 
 # Wording that is not a status although it contains 未 ("未超过80%" is a met ceiling).
 _NEG_OK_RE = re.compile(r"未(?:超过|超出|突破|高于|发生|出现|收到|接到)")
+_MET_CEILING_RE = re.compile(r"未(?:超标|超支|超预算|超出预算)|无超支")
 _PARTIAL_RE = re.compile(r"部分(?:完成|达成|实现|落实|达到|开展|实施)|基本(?:完成|达成|实现|落实|达到)"
                          r"|(?:未|没有|尚未)(?:全部|完全)(?:完成|达成|实现|落实)|大部分完成")
-_NOT_DONE_RE = re.compile(r"(?:未能?|没有|尚未|暂未|无法|不能)(?:按[时期])?(?:完成|达成|达到|达标|开展|实施|落实|启动|"
+_NOT_DONE_RE = re.compile(r"不合格|不达标|(?:未能?|没有|尚未|暂未|无法|不能)(?:按[时期])?(?:完成|达成|达到|达标|开展|实施|落实|启动|"
                           r"执行|实现|兑现|建成|验收|举办|召开|开工|完工|发放|到位|组织)|取消|停办")
 _ONGOING_RE = re.compile(r"继续推进|持续推进|稳步推进|有序推进|加快推进|推进中|正在|进行中|实施中|建设中|在建|持续开展")
-_DONE_RE = re.compile(r"完成|达成|达到(?![\d<>=≤≥])|已落实|落实到位|已实现|实现|达标|已办结|办结|已建成|建成|"
+_DONE_RE = re.compile(r"完成|验收合格|通过验收|已验收|合格|达成|达到(?![\d<>=≤≥])|已落实|落实到位|已实现|实现|达标|已办结|办结|已建成|建成|"
                       r"已开展|已实施|已举办|已到位|已发放")
 _YES = {"是", "√", "✓", "✔", "有", "已", "yes", "y", "true"}
 _NO = {"否", "×", "✗", "✘", "no", "n", "false"}
 # "未发生" / "零事故" as the whole (short) cell: a met zero target.
-_ZERO_TEXT_RE = re.compile(r"(?:未发生|未出现|没有发生|零)[^0-9]{0,12}")
+_ZERO_TEXT_RE = re.compile(r"(?:未发生|未出现|没有发生|零)[^0-9]{0,12}"
+                           r"|无(?!法)[^0-9]{0,8}(?:事故|投诉|案件|差错|事件|违规|违纪|违法|漏报|迟报)")
 
 _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
               "八": 8, "九": 9}
@@ -240,6 +245,8 @@ def _status_of(text: str, whole: str) -> Optional[Status]:
         return "done"
     if low in _NO:
         return "not_done"
+    if _MET_CEILING_RE.search(text):
+        return "done"
     t = _NEG_OK_RE.sub("、", text)
     if _PARTIAL_RE.search(t):
         return "partial"
@@ -377,22 +384,35 @@ def _scan(text: str) -> tuple[list[_Figure], list[str], int]:
         f.number = value
         f.unit = unit
         f.mult = mult
-        f.per = per
         f.end = end
         f.text = text[f.start:end]
         # comparator: suffix first (it sits next to the unit), then the words before the number
         cmp = _SUFFIX_CMP.get(suffix) if suffix else None
         start_for_prefix = f.start
-        window = text[max(0, start_for_prefix - 6):start_for_prefix]
-        pm = _PREFIX_RE.search(window)
-        prefix_len = 0
-        if pm:
-            word = pm.group(0)
-            base = word[:-1] if word[-1] in "在为" and word[:-1] in _PREFIX_CMP else word
-            pc = _PREFIX_CMP.get(base)
-            if cmp is None:
-                cmp = pc
-            prefix_len = len(word)
+        window = text[max(0, start_for_prefix - 10):start_for_prefix]
+        # "每年不少于1次" and "不少于每年1次": the period and the comparator in either order
+        head_end = len(window)
+        got_cmp = got_per = False
+        for _ in range(2):
+            head = window[:head_end]
+            pm = None if got_cmp else _PREFIX_RE.search(head)
+            if pm:
+                word = pm.group(0)
+                base = word[:-1] if word[-1] in "在为" and word[:-1] in _PREFIX_CMP else word
+                if cmp is None:
+                    cmp = _PREFIX_CMP.get(base)
+                got_cmp = True
+                head_end -= len(word)
+                continue
+            qm = None if got_per else _PER_PREFIX_RE.search(head)
+            if qm:
+                per = per or _UNIT_MAP.get(qm.group(1), qm.group(1))
+                got_per = True
+                head_end -= len(qm.group(0))
+                continue
+            break
+        prefix_len = len(window) - head_end
+        f.per = per
         if f.about and cmp is None:
             cmp = "approx"
         f.cmp = cmp
@@ -512,7 +532,7 @@ def _parse_text(raw: str, expect: Optional[ParsedValue]) -> ParsedValue:
                                    comparator=cmp, reverse=cmp in ("le", "lt"), candidates=1,
                                    note="；".join(notes))
         if not figures and len(body) <= 15 and _ZERO_TEXT_RE.fullmatch(body):
-            notes.append("“未发生/零”读作 0")
+            notes.append("“未发生 / 无…事故 / 零…”读作 0")
             return ParsedValue(raw=raw, kind="number", number=0.0, status="done", candidates=0,
                                note="；".join(notes))
         confident = True
@@ -565,8 +585,8 @@ def _parse_text(raw: str, expect: Optional[ParsedValue]) -> ParsedValue:
         confident = False
     if chosen.high is not None:
         confident = False
-        notes.append(f"数值为区间 {_fmt(chosen.number)}–{format_number(chosen.high, chosen.unit)}，按下限 "
-                     f"{_describe(chosen)} 读取")
+        notes.append(f"数值为区间 {format_number(chosen.number, chosen.unit)}–{format_number(chosen.high, chosen.unit)}"
+                     f"，按下限 {_describe(chosen)} 读取")
     if names and confident and len(real) == 1 and rest_clean and len(body) > 20:
         confident = False
     cmp = chosen.cmp
