@@ -12,6 +12,7 @@ Sheets (names are part of the interface, see docs/batch.md):
 from __future__ import annotations
 
 import heapq
+import math
 import os
 import tempfile
 import warnings
@@ -37,7 +38,7 @@ SUMMARY_HEADERS = [
     "文件", "工作表", "单位", "年度", "自评得分(填报)", "复核得分", "差异", "等级",
     "触发60分上限", "错误数", "警告数", "无法读取原因",
 ]
-SUMMARY_WIDTHS = [44, 16, 30, 7, 15, 10, 9, 7, 13, 8, 8, 42]
+SUMMARY_WIDTHS = [46, 12, 28, 7, 14, 10, 9, 6, 13, 8, 8, 50]
 ISSUE_HEADERS = ["文件", "工作表", "单元格", "代码", "级别", "说明"]
 ISSUE_WIDTHS = [44, 16, 8, 8, 7, 90]
 
@@ -60,6 +61,7 @@ _TITLE_FONT = Font(bold=True, size=13)
 _WRAP = Alignment(wrap_text=True, vertical="top")
 _TOP = Alignment(vertical="top")
 _MID = Alignment(vertical="center")
+_WRAP_MID = Alignment(vertical="center", wrap_text=True)
 _CENTER = Alignment(vertical="center", horizontal="center")
 _HEAD_ALIGN = Alignment(vertical="center", horizontal="center", wrap_text=True)
 _HEAD_FONT = Font(bold=True, color="FFFFFF")
@@ -96,6 +98,12 @@ class FormRow:
     def differs(self) -> bool:
         d = self.difference
         return d is not None and abs(d) > self.tolerance + 1e-9
+
+
+def _lines(text: str, width: float) -> int:
+    """Lines a wrapped text needs in a column ``width`` characters wide (CJK counts double)."""
+    units = sum(1.8 if ord(ch) > 0x2E80 else 1.0 for ch in text)
+    return max(1, math.ceil(units / width))
 
 
 def _cell(ws, value, number_format: Optional[str] = None, alignment=None, font=None, fill=None):
@@ -212,7 +220,12 @@ class SummaryWriter:
         ws = self.ws_sum
         cells = [_cell(ws, file, alignment=_MID)]
         cells += [None] * (len(SUMMARY_HEADERS) - 2)
-        cells.append(_cell(ws, reason, alignment=_MID))
+        # Wrapped inside its column: the safety module's reasons are whole sentences. Write-only
+        # rows get no automatic height in every program, so give the row the lines it needs.
+        cells.append(_cell(ws, reason, alignment=_WRAP_MID))
+        lines = _lines(reason, SUMMARY_WIDTHS[-1])
+        if lines > 1:
+            ws.row_dimensions[self.n_sum + 2].height = 14 * lines
         ws.append(cells)
         self.n_sum += 1
         self.unreadable += 1

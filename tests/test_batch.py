@@ -101,7 +101,11 @@ def encrypt(src: Path, dst: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def folder(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("forms") / "2021年度自评表"
+    return build_folder(tmp_path_factory.mktemp("forms") / "2021年度自评表")
+
+
+def build_folder(root: Path) -> Path:
+    """The mixed folder (also used to render docs/images/summary_*.png)."""
     (root / "县直").mkdir(parents=True)
     good = save(form_workbook(97), root / "01_good.xlsx")
     save(form_workbook(97, unit="十堰市财政局"), root / "县直" / "02_good_other_unit.xlsx")
