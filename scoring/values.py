@@ -159,7 +159,7 @@ _MET_CEILING_RE = re.compile(r"未(?:超标|超支|超预算|超出预算)|无�
 _PARTIAL_RE = re.compile(r"部分(?:完成|达成|实现|落实|达到|开展|实施)|基本(?:完成|达成|实现|落实|达到)"
                          r"|(?:未|没有|尚未)(?:全部|完全)(?:完成|达成|实现|落实)|大部分完成")
 _NOT_DONE_RE = re.compile(r"不合格|不达标|(?:未能?|没有|尚未|暂未|无法|不能)(?:按[时期])?(?:完成|达成|达到|达标|开展|实施|落实|启动|"
-                          r"执行|实现|兑现|建成|验收|举办|召开|开工|完工|发放|到位|组织)|取消|停办")
+                          r"执行|实现|兑现|建成|验收|举办|召开|开工|完工|发放|到位|组织)")
 _ONGOING_RE = re.compile(r"继续推进|持续推进|稳步推进|有序推进|加快推进|推进中|正在|进行中|实施中|建设中|在建|持续开展")
 _DONE_RE = re.compile(r"完成|验收合格|通过验收|已验收|合格|达成|达到(?![\d<>=≤≥])|已落实|落实到位|已实现|实现|达标|已办结|办结|已建成|建成|"
                       r"已开展|已实施|已举办|已到位|已发放")
@@ -174,6 +174,8 @@ _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四":
 _CN_NUM_RE = re.compile(r"(?P<cmp>" + _alt(_PREFIX_CMP) + r")?(?P<cn>[零〇一二两三四五六七八九十]{1,3})"
                         r"(?P<unit>" + _alt(_UNIT_MAP) + r")(?P<suffix>以上|以下|以内|之内|内|左右)?")
 
+_SMALL_INT_RE = re.compile(r"\d{1,2}")
+_PUNCT_RE = re.compile(r"[\s;:,.!?、~]")
 _LETTER_RE = re.compile(r"[" + _CJK + r"A-Za-z]")
 
 _MAX_SCAN = 2000  # figures examined in one cell; a value cell never holds more
@@ -239,8 +241,8 @@ def _normalise(text: str) -> str:
     return text.rstrip("。.;,!")
 
 
-def _status_of(text: str, whole: str) -> Optional[Status]:
-    low = whole.lower()
+def _status_of(text: str) -> Optional[Status]:
+    low = text.lower()
     if low in _YES:
         return "done"
     if low in _NO:
@@ -499,7 +501,7 @@ def _parse_text(raw: str, expect: Optional[ParsedValue]) -> ParsedValue:
         inner = m.group(1)
         if _UNIT_ONLY_RE.match(inner):
             return inner
-        if inner.strip() and not re.fullmatch(r"\d{1,2}", inner.strip()) and len(annots) < 4:
+        if inner.strip() and not _SMALL_INT_RE.fullmatch(inner.strip()) and len(annots) < 4:
             annots.append(inner)
         return ";"
 
@@ -509,11 +511,12 @@ def _parse_text(raw: str, expect: Optional[ParsedValue]) -> ParsedValue:
     body = _ORDINAL_RE.sub(";", body)
     body = body.strip(";")
     if not body or _EMPTY_RE.fullmatch(body):
-        # only an annotation: read what was inside it
+        # only an annotation, "(10072.67)": read what was inside it
         body = _ANNOT_RE.sub(lambda m: m.group(1), text)
+        notes.clear()
 
     figures, skipped, seen = _scan(body)
-    status = _status_of(body, body)
+    status = _status_of(body)
     if skipped:
         notes.append("；".join(skipped[:3]) + "不作为数值")
 
@@ -577,7 +580,7 @@ def _parse_text(raw: str, expect: Optional[ParsedValue]) -> ParsedValue:
 
     # A lone figure must be the cell's content or carry a unit to be trusted.
     rest = body[:chosen.start] + body[chosen.end:]
-    rest_clean = re.sub(r"[\s;:,.!?、~]", "", rest)
+    rest_clean = _PUNCT_RE.sub("", rest)
     if chosen.unit is None and rest_clean:
         confident = False
         notes.append(f"数值 {_describe(chosen)} 没有单位且夹在文字中，请核对")

@@ -221,6 +221,9 @@ OTHERS = [
     R("12月底前完成", "text", status="done"),
     R("2021年12月31日前完成", "text", status="done"),
     R("2021.12.31", "text"),
+    R("(10072.67)", "number", 10072.67),
+    R("取消行政事业性收费", "text"),
+    R("（新目标）", "text"),
     # not numbers
     R("5×8小时", "text"),
     R("7×24小时", "text"),
@@ -355,6 +358,7 @@ def test_expect_of_another_type_is_ignored():
         (float("nan"), "text", None, False),
         (float("inf"), "text", None, False),
         (float("-inf"), "text", None, False),
+        (10**400, "text", None, False),  # too large for a float
         ([1, 2], "text", None, False),
         ({"a": 1}, "text", None, False),
         (object(), "text", None, False),
