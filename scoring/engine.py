@@ -190,7 +190,7 @@ def score_indicator(
                 )
                 if within and ap.comparator != "lt" and score is not None and score < weight:
                     # "未超过80%" against "≤80%": the wording itself says the ceiling was kept.
-                    score, ratio = weight, 1.0
+                    score = weight
                     explanation = (
                         f"反向指标：目标 {m.shown(tp.number, unit, tp.comparator or 'le')}，"
                         f"实际“{ind.actual}”，已达标：满分 {m.fixed(weight, profile.digits)}"

@@ -86,21 +86,22 @@ def score_reverse(
     if not _finite(target, actual, weight):
         return None, None, head + "，无法计算"
     actual = max(actual, 0.0)
+    # The ratio reported for a reverse indicator is target/actual (how far under the ceiling).
+    ratio = target / actual if actual > 0 else None
     met = actual < target if comparator == "lt" else actual <= target
     if met:
-        return weight, 1.0, f"{head}，已达标：满分 {fixed(weight, d)}"
+        return weight, ratio, f"{head}，已达标：满分 {fixed(weight, d)}"
     if target <= 0:
         return 0.0, 0.0, f"{head}，未达标：0 分"
     if profile.quantitative.reverse_formula == "linear":
         factor = max(0.0, 1.0 - (actual - target) / target)
         score = weight * factor
-        return score, factor, (
+        return score, ratio, (
             f"{head}，未达标：{compact(weight)} × (1 − ({compact(actual)} − {compact(target)})/{compact(target)})"
             f" = {fixed(score, d)}"
         )
-    factor = target / actual
-    score = weight * factor
-    return score, factor, (
+    score = weight * ratio
+    return score, ratio, (
         f"{head}，未达标：{compact(weight)} × {compact(target)}/{compact(actual)} = {fixed(score, d)}"
     )
 

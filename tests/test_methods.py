@@ -108,3 +108,9 @@ def test_qualitative_and_manual_keep_typed_scores():
 @pytest.mark.parametrize("x, text", [(3.30, "3.3"), (35000.0, "35000"), (0.1 + 0.2, "0.3"), (-0.0, "0"), (None, "—")])
 def test_compact_numbers(x, text):
     assert m.compact(x) == text
+
+
+def test_reverse_ratio_is_target_over_actual():
+    assert m.score_reverse(4.5, 3.0, 2, P, "%")[1] == pytest.approx(1.5)
+    assert m.score_reverse(4.5, 9.0, 2, P, "%")[1] == pytest.approx(0.5)
+    assert m.score_reverse(4.5, 0.0, 2, P, "%")[1] is None
