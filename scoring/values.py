@@ -174,6 +174,8 @@ _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四":
 _CN_NUM_RE = re.compile(r"(?P<cmp>" + _alt(_PREFIX_CMP) + r")?(?P<cn>[零〇一二两三四五六七八九十]{1,3})"
                         r"(?P<unit>" + _alt(_UNIT_MAP) + r")(?P<suffix>以上|以下|以内|之内|内|左右)?")
 
+_EXCEL_ERROR_RE = re.compile(r"#(?:N/A|DIV/0!|VALUE!|REF!|NAME\?|NUM!|NULL!|SPILL!|CALC!|GETTING_DATA|FIELD!|BLOCKED!)",
+                             re.IGNORECASE)
 _SMALL_INT_RE = re.compile(r"\d{1,2}")
 _PUNCT_RE = re.compile(r"[\s;:,.!?、~]")
 _LETTER_RE = re.compile(r"[" + _CJK + r"A-Za-z]")
@@ -273,6 +275,8 @@ def _scaled(digits: str, mult: float) -> Optional[float]:
 def _fmt(x: float) -> str:
     if x == int(x) and abs(x) < 1e15:
         return str(int(x))
+    if abs(x) < 1e-4:
+        return f"{x:.4g}"
     s = f"{x:.4f}".rstrip("0").rstrip(".")
     return s if s not in ("", "-0") else "0"
 
@@ -477,6 +481,8 @@ def _parse(value: Any, expect: Optional[ParsedValue]) -> ParsedValue:
 
 
 def _parse_text(raw: str, expect: Optional[ParsedValue]) -> ParsedValue:
+    if len(raw) < 40 and _EXCEL_ERROR_RE.fullmatch(raw.strip()):
+        return _text_value(raw, f"单元格是 Excel 错误值 {raw.strip()}，请检查公式")
     text = _normalise(raw)
     if not text or _EMPTY_RE.fullmatch(text) or text.lower() in _EMPTY_WORDS:
         return ParsedValue(raw=raw, kind="empty")

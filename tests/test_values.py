@@ -222,6 +222,11 @@ OTHERS = [
     R("2021年12月31日前完成", "text", status="done"),
     R("2021.12.31", "text"),
     R("(10072.67)", "number", 10072.67),
+    R("5千元", "number", 5000, "元", multiplier=1000),
+    R("1.2百万元", "number", 1_200_000, "元"),
+    R("#DIV/0!", "text", confident=False, note_has="错误值"),
+    R("#N/A", "text", confident=False),
+    R("#VALUE!", "text", confident=False),
     R("取消行政事业性收费", "text"),
     R("（新目标）", "text"),
     # not numbers
@@ -428,6 +433,7 @@ def test_same_dimension():
         (0, "起", "0起"),
         (-5, "%", "-5%"),
         (1 / 3, None, "0.3333"),
+        (0.00001, None, "1e-05"),
         (float("nan"), "人", "—"),
     ],
 )
