@@ -160,9 +160,11 @@ def _weight_sum(indicators) -> float:
 def check_goal_points(form: Form, result: Result, profile: Profile) -> list[Finding]:
     """PE307 goal without points; PE301 indicator points not adding up to the goal's."""
     out: list[Finding] = []
+    implicit = any(f.code == "PE904" for f in form.findings)  # the reader already said: no goal rows
     for goal in form.goals:
         if goal.points is None:
-            out.append(make("PE307", goal.cell, goal=goal.title))
+            if not implicit:
+                out.append(make("PE307", goal.cell, goal=goal.title))
             continue
         total = _weight_sum(goal.indicators)
         if not _close(total, goal.points, profile.tolerance):

@@ -46,7 +46,8 @@ def typed_number(value: Any) -> tuple[Optional[float], bool]:
         x = float(value)
         return (x, False) if math.isfinite(x) else (None, True)
     text = str(value)
-    if _BLANK.match(text):
+    if _BLANK.match(text) or text.lstrip().startswith("="):
+        # A formula whose value the source could not give us is unknown, not text typed by a person.
         return None, False
     if _NUM_TEXT.match(text):
         return float(text.strip().rstrip("分").strip()), True

@@ -136,3 +136,18 @@ def test_reader_findings_come_first():
     form = form_of(row("人数", 2, "10人", "9人", 1.8))
     form.findings = [make("PE903", "A30", row=30, text="备注")]
     assert codes(form)[0] == "PE903"
+
+
+def test_formula_text_is_unknown_not_typed_text():
+    form = form_of(row("人数", 2, "10人", "10人", "=G11/H11*2"))
+    form.typed_total = "=ROUND(SUM(H8,I10),2)"
+    assert codes(form) == []
+
+
+def test_implicit_goal_from_reader_is_not_flagged_twice():
+    from scoring.findings import make
+
+    form = form_of(row("人数", 2, "10人", "10人", 2))
+    form.goals[0].points = None
+    form.findings = [make("PE904", None, points=80)]
+    assert codes(form) == ["PE904"]
