@@ -115,6 +115,50 @@ def check(folder: Path, jobs: int, summary: Path) -> int:
                      progress=False)
 
 
+def stage_breakdown(folder: Path) -> dict[str, float]:
+    """Seconds spent in each step of checking one file, summed over the folder (one process).
+
+    Calls the same public functions the batch calls, one step at a time, to show where the time
+    above the calamine floor goes."""
+    from scoring.engine import score_form
+    from scoring.profiles import load_profile
+    from scoring.report import result_json
+    from workbook.fast import read_grids
+    from workbook.layout import read_form
+    from workbook.safety import check_file
+    from workbook.writeplan import build_plan
+
+    profile = load_profile("hubei-2-1")
+    t = dict.fromkeys(["safety.check_file", "fast.read_grids (incl. check_file)", "layout.read_form",
+                       "engine.score_form", "writeplan.build_plan", "report.result_json"], 0.0)
+    for path in files_of(folder):
+        t0 = time.perf_counter()
+        check_file(path)
+        t1 = time.perf_counter()
+        grids = read_grids(path)
+        t2 = time.perf_counter()
+        t["safety.check_file"] += t1 - t0
+        t["fast.read_grids (incl. check_file)"] += t2 - t1
+        for grid in grids:
+            t0 = time.perf_counter()
+            try:
+                form = read_form(grid)
+            except Exception:
+                continue
+            t1 = time.perf_counter()
+            result = score_form(form, profile)
+            t2 = time.perf_counter()
+            build_plan(form, result, grid, profile=profile)
+            t3 = time.perf_counter()
+            result_json(result, profile)
+            t4 = time.perf_counter()
+            t["layout.read_form"] += t1 - t0
+            t["engine.score_form"] += t2 - t1
+            t["writeplan.build_plan"] += t3 - t2
+            t["report.result_json"] += t4 - t3
+    return t
+
+
 def best_of(repeat: int, fn, *args) -> float:
     best = float("inf")
     for _ in range(repeat):
@@ -180,6 +224,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"    ratio b/a = {t_check / t_read:.2f} (target <= 2)")
         print(f"(c) pe-score check --summary --jobs {jobs}: {t_jobs:.2f} s = {n_files / t_jobs:.0f} forms/s, "
               f"speed-up {t_check / t_jobs:.2f}x on {jobs} processes")
+
+        print("where the time of (b) goes, per form:")
+        for name, secs in stage_breakdown(folder).items():
+            print(f"    {name:<38} {secs / n_files * 1000:7.2f} ms  ({secs / t_read:5.1f} x a)")
 
         if not args.no_memory:
             rss_n = peak_rss_mb(folder, tmp / "rss_n.xlsx")

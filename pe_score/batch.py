@@ -320,7 +320,7 @@ def _claimed(form, result) -> Optional[float]:
     return None
 
 
-def _outcome_for(display: str, path: str, suffix: str, profile_name: str) -> Outcome:
+def _outcome_for(display: str, path: str, suffix: str, profile_name: str, want_json: bool = True) -> Outcome:
     from scoring.report import result_json
 
     out = Outcome(display)
@@ -365,16 +365,17 @@ def _outcome_for(display: str, path: str, suffix: str, profile_name: str) -> Out
             issues=issues,
             tolerance=tolerance,
         ))
-        out.objects.append({"file": display, **obj, "claimed_total": claimed})
+        if want_json:  # not pickled back from a worker when nobody asked for JSON
+            out.objects.append({"file": display, **obj, "claimed_total": claimed})
     return out
 
 
-def check_job(job: Job, profile_name: str) -> Outcome:
+def check_job(job: Job, profile_name: str, want_json: bool = True) -> Outcome:
     """Read and score one workbook. Never raises: failures become ``Outcome.error``."""
     if job.problem:
         return Outcome(job.display, error=job.problem)
     if job.data is None:
-        return _outcome_for(job.display, job.path or job.display, job.suffix, profile_name)
+        return _outcome_for(job.display, job.path or job.display, job.suffix, profile_name, want_json)
     # Zip members go through a temp file: the readers and the safety checks take paths. The file
     # keeps its own name so the readers' messages name the member, not a temp name.
     with tempfile.TemporaryDirectory(prefix="pe-check-") as tmpdir:
@@ -383,24 +384,24 @@ def check_job(job: Job, profile_name: str) -> Outcome:
         with open(tmp, "wb") as fh:
             fh.write(job.data)
         job.data = None
-        return _outcome_for(job.display, tmp, job.suffix, profile_name)
+        return _outcome_for(job.display, tmp, job.suffix, profile_name, want_json)
 
 
-def _safe_check_job(job: Job, profile_name: str) -> Outcome:
+def _safe_check_job(job: Job, profile_name: str, want_json: bool = True) -> Outcome:
     try:
-        return check_job(job, profile_name)
+        return check_job(job, profile_name, want_json)
     except Exception as exc:  # a bug elsewhere must not end the batch
         return Outcome(job.display, error=f"处理时出错（{type(exc).__name__}: {str(exc)[:120]}）")
 
 
-def _pool_outcomes(jobs: Iterator[Job], profile_name: str, workers: int) -> Iterator[Outcome]:
+def _pool_outcomes(jobs: Iterator[Job], profile_name: str, workers: int, want_json: bool) -> Iterator[Outcome]:
     """Outcomes in input order, with at most a small window of files in flight (bounded memory)."""
     window = workers * 4
     pending: deque = deque()
     ex = ProcessPoolExecutor(max_workers=workers)
     try:
         for job in jobs:
-            pending.append((job.display, ex.submit(_safe_check_job, job, profile_name)))
+            pending.append((job.display, ex.submit(_safe_check_job, job, profile_name, want_json)))
             while len(pending) >= window:
                 yield _result(pending.popleft())
         while pending:
@@ -419,14 +420,15 @@ def _result(item) -> Outcome:
         return Outcome(display, error=f"处理时出错（{type(exc).__name__}）")
 
 
-def iter_outcomes(sources: list[Source], profile_name: str, jobs: int = 1) -> Iterator[Outcome]:
+def iter_outcomes(sources: list[Source], profile_name: str, jobs: int = 1,
+                  want_json: bool = True) -> Iterator[Outcome]:
     workers = (os.cpu_count() or 1) if jobs == 0 else max(1, jobs)
     job_iter = iter_jobs(sources)
     if workers == 1 or len(sources) < 2:
         for job in job_iter:
-            yield _safe_check_job(job, profile_name)
+            yield _safe_check_job(job, profile_name, want_json)
     else:
-        yield from _pool_outcomes(job_iter, profile_name, min(workers, len(sources)))
+        yield from _pool_outcomes(job_iter, profile_name, min(workers, len(sources)), want_json)
 
 
 # ---- the run ---------------------------------------------------------------------------------
@@ -583,7 +585,7 @@ def run_check(
     try:
         with bar:
             task = bar.add_task("", total=len(sources))
-            for o in iter_outcomes(sources, profile_name, jobs):
+            for o in iter_outcomes(sources, profile_name, jobs, want_json=as_json):
                 stats.add(o)
                 if writer is not None:
                     if o.error:

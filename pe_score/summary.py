@@ -231,16 +231,11 @@ class SummaryWriter:
         self.unreadable += 1
 
     def add_issue(self, file: str, sheet: str, issue: dict) -> None:
-        ws = self.ws_iss
+        # Plain values: a styled write-only cell costs four times as much, and a year's forms
+        # carry tens of thousands of findings. Colour comes from conditional formatting.
         sev = issue.get("severity") or ""
-        ws.append([
-            _cell(ws, file, alignment=_TOP),
-            _cell(ws, sheet, alignment=_TOP),
-            _cell(ws, issue.get("cell"), alignment=_TOP),
-            _cell(ws, issue.get("code"), alignment=_TOP),
-            _cell(ws, SEVERITY_ZH.get(sev, sev), alignment=_TOP),
-            _cell(ws, issue.get("message"), alignment=_WRAP),
-        ])
+        self.ws_iss.append([file, sheet, issue.get("cell"), issue.get("code"), SEVERITY_ZH.get(sev, sev),
+                            issue.get("message")])
         self.n_iss += 1
 
     # -- finish --------------------------------------------------------------------------------
