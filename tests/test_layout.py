@@ -225,6 +225,28 @@ def test_second_form_in_the_same_sheet():
     assert len(second) == 1 and second[0].cell == f"A{len(one.values) + 4}"
 
 
+def test_second_form_to_the_right():
+    left = build()
+    right = build(Variant(typed={(0, 0): 1}))
+    gap = 2
+    width = 10 + gap
+    values = [(a + [None] * (width - len(a))) + b for a, b in zip(left.grid.values, right.grid.values)]
+    merged = left.grid.merged + [(r1, c1 + width, r2, c2 + width) for r1, c1, r2, c2 in right.grid.merged]
+    f = read_form(Grid(name="并排", values=values, merged=merged))
+    assert content(f) == content(BASE)
+    second = [x for x in f.findings if x.code == "PE902"]
+    assert len(second) == 1 and second[0].cell == f"M{left.header_row}"
+
+
+def test_zero_width_and_bidi_marks_in_words():
+    b = build(Variant(headers={"name": "三级\u200b指标", "score": "\ufeff得分"}))
+    g = b.grid
+    g.values[b.goal_rows[0] - 1][0] = "\u200b年度目标1：\u3000积极促进就业创业工作。\n（18分）"
+    f = read_form(g)
+    assert f.goals[0].points == 18 and f.goals[0].number == 1
+    assert sum(len(x.indicators) for x in f.goals) == N_INDICATORS
+
+
 def test_repeated_header_after_page_break_is_skipped():
     b = build()
     g = b.grid

@@ -59,7 +59,7 @@ REQUIRED = ("name", "weight", "target", "actual", "score")
 
 # ---- text helpers -------------------------------------------------------------------------
 
-_WS = re.compile(r"\s+")
+_WS = re.compile(r"[\s\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff\u00ad]+")  # incl. zero-width/bidi marks
 _PAREN = re.compile(r"\([^()]*\)")
 _NUM = re.compile(r"[-+]?\d+(?:\.\d+)?")
 _POINTS = re.compile(r"\(\s*(?:分值|权重)?[:]?\s*(\d+(?:\.\d+)?)\s*分\s*\)")
@@ -191,6 +191,8 @@ class _Reader:
         self.g = grid
         self.findings: list[Finding] = []
         self.second_form = False
+        self.rest_col: Optional[int] = None
+        self.right_limit = HEADER_MAX_COLS + 2  # last column read; less when a form sits to the right
         self.implicit_cell: Optional[str] = None
         self._merge_at: dict[tuple[int, int], tuple[int, int, int, int]] = {}
         self._big_merges: list[tuple[int, int, int, int]] = []
@@ -230,12 +232,23 @@ class _Reader:
 
     # -- header
 
-    def header_at(self, r: int, max_col: int) -> Optional[dict[str, int]]:
+    def header_at(self, r: int, max_col: int, min_col: int = 1) -> Optional[dict[str, int]]:
+        """Columns of the first complete header in row r (from min_col); ``self.rest_col`` is
+        where a role repeats after that header is complete (another table to the right)."""
         cols: dict[str, int] = {}
+        self.rest_col = None
         for c, v in self.row_cells(r, max_col):
+            if c < min_col:
+                continue
             role = header_role(v)
-            if role and role not in cols:
-                cols[role] = c
+            if not role:
+                continue
+            if role in cols:
+                if all(k in cols for k in REQUIRED):
+                    self.rest_col = c
+                    break
+                continue
+            cols[role] = c
         if all(k in cols for k in REQUIRED):
             return cols
         return None
@@ -244,6 +257,11 @@ class _Reader:
         for r in range(1, min(self.g.n_rows, HEADER_MAX_ROWS) + 1):
             cols = self.header_at(r, HEADER_MAX_COLS)
             if cols:
+                rest = self.rest_col
+                if rest is not None and self.header_at(r, HEADER_MAX_COLS, rest):
+                    # a second form to the right: read only the first
+                    self.right_limit = rest - 1
+                    self.finding("PE902", a1(r, rest), row=r)
                 return r, cols
         raise NotAForm(
             f"工作表「{self.g.name}」中没有找到附件2-1绩效自评表：前 {HEADER_MAX_ROWS} 行、"
@@ -367,7 +385,7 @@ class _Reader:
         g = self.g
         first_col = min(cols.values())
         last_col = max(cols.values())
-        span = last_col + 2
+        span = min(last_col + 2, self.right_limit)
         name_c, weight_c, score_c = cols["name"], cols["weight"], cols["score"]
         l1_c, l2_c = cols.get("level1"), cols.get("level2")
         goal: Optional[Goal] = None
@@ -565,13 +583,13 @@ def read_form(grid: Grid) -> Form:
     reader = _Reader(grid)
     header_row, cols = reader.find_header()
     form = Form(sheet=grid.name)
-    reader.read_above(form, header_row, max(max(cols.values()) + 2, 12))
+    reader.read_above(form, header_row, min(max(max(cols.values()) + 2, 12), reader.right_limit))
     last = reader.read_body(form, header_row, cols)
-    span = max(cols.values()) + 2
+    span = min(max(cols.values()) + 2, reader.right_limit)
     for r in range(last + 1, min(grid.n_rows, last + SECOND_FORM_ROWS) + 1):
         if reader.second_form:
             break
-        if reader.header_at(r, max(span, HEADER_MAX_COLS)):
+        if reader.header_at(r, reader.right_limit):
             # point at where the second form starts (its title rows), not at its header
             start = next(x for x in range(last + 1, r + 1) if reader.row_cells(x, HEADER_MAX_COLS))
             c = reader.row_cells(start, HEADER_MAX_COLS)[0][0]
