@@ -591,8 +591,10 @@ def read_form(grid: Grid) -> Form:
             break
         if reader.header_at(r, reader.right_limit):
             # point at where the second form starts (its title rows), not at its header
-            start = next(x for x in range(last + 1, r + 1) if reader.row_cells(x, HEADER_MAX_COLS))
-            c = reader.row_cells(start, HEADER_MAX_COLS)[0][0]
+            start = next((x for x in range(last + 1, r) if any(
+                w in norm(v) for _, v in reader.row_cells(x, reader.right_limit) for w in _FOREIGN + ("附件2",)
+            )), r)
+            c = reader.row_cells(start, reader.right_limit)[0][0]
             reader.finding("PE902", a1(start, c), row=start)
             break
     form.findings = reader.findings
