@@ -300,8 +300,6 @@ class SummaryWriter:
         bar = BarChart()
         bar.type = "col"
         bar.title = "等级分布"
-        bar.y_axis.title = "表数"
-        bar.x_axis.title = "等级"
         bar.legend = None
         bar.add_data(Reference(ws, min_col=2, min_row=2, max_row=grade_last), titles_from_data=True)
         bar.set_categories(Reference(ws, min_col=1, min_row=3, max_row=grade_last))
@@ -313,6 +311,7 @@ class SummaryWriter:
         bar.x_axis.delete = False
         bar.y_axis.delete = False
         bar.y_axis.majorGridlines = None
+        bar.y_axis.numFmt = "0"
         bar.width, bar.height = 16, 7.5
         ws.add_chart(bar, "E1")
 
@@ -322,7 +321,9 @@ class SummaryWriter:
             cmp_chart.grouping = "clustered"
             cmp_chart.title = title
             cmp_chart.x_axis.title = None
-            cmp_chart.y_axis.title = "得分"
+            cmp_chart.y_axis.title = None
+            cmp_chart.y_axis.numFmt = "0"
+            cmp_chart.y_axis.majorUnit = 10
             cmp_chart.add_data(Reference(ws, min_col=2, max_col=3, min_row=header_row,
                                          max_row=unit_last), titles_from_data=True)
             cmp_chart.set_categories(Reference(ws, min_col=1, min_row=header_row + 1,

@@ -109,7 +109,7 @@ def build_folder(root: Path) -> Path:
     (root / "县直").mkdir(parents=True)
     good = save(form_workbook(97), root / "01_good.xlsx")
     save(form_workbook(97, unit="十堰市财政局"), root / "县直" / "02_good_other_unit.xlsx")
-    save(form_workbook(99), root / "03_wrong_claim.xlsx")
+    save(form_workbook(99, unit="十堰市民政局"), root / "03_wrong_claim.xlsx")
     save(form_workbook(60, capped=True, unit="某某局（审计披露）"), root / "04_capped.xlsx")
     encrypt(good, root / "05_encrypted.xlsx")
     data = good.read_bytes()
@@ -119,13 +119,16 @@ def build_folder(root: Path) -> Path:
     other.active.title = "说明"
     other.active["A1"] = "本工作簿没有自评表"
     save(other, root / "08_no_form.xlsx")
-    save_xls(form_workbook(95), root / "09_copy.xls")
+    save_xls(form_workbook(95, unit="十堰市教育局"), root / "09_copy.xls")
     (root / "~$01_good.xlsx").write_bytes(b"lock")  # Excel lock file: ignored
     (root / "readme.txt").write_text("ignored", encoding="utf-8")
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr("乡镇/10_zip_good.xlsx", (root / "01_good.xlsx").read_bytes())
-        zf.writestr("乡镇/11_zip_wrong.xlsx", (root / "03_wrong_claim.xlsx").read_bytes())
+        for name, claim, unit in (("10_zip_good", 97, "丹江口市人力资源和社会保障局"),
+                                  ("11_zip_wrong", 98.5, "郧阳区人力资源和社会保障局")):
+            member = io.BytesIO()
+            form_workbook(claim, unit=unit).save(member)
+            zf.writestr(f"乡镇/{name}.xlsx", member.getvalue())
         zf.writestr("../12_escape.xlsx", data)
     (root / "13_archive.zip").write_bytes(buf.getvalue())
     return root
@@ -261,7 +264,8 @@ def test_folder_summary_json_and_exit_status(folder, tmp_path, jobs):
     assert (xls["自评得分(填报)"], xls["复核得分"], xls["差异"]) == (95, 97, 2)
 
     assert by_file["乡镇/10_zip_good.xlsx"]["复核得分"] == 97
-    assert by_file["乡镇/11_zip_wrong.xlsx"]["差异"] == -2
+    assert by_file["乡镇/11_zip_wrong.xlsx"]["差异"] == -1.5
+    assert by_file["乡镇/11_zip_wrong.xlsx"]["单位"] == "郧阳区人力资源和社会保障局"
 
     assert by_file["05_encrypted.xlsx"]["无法读取原因"] == MSG_ENCRYPTED
     assert by_file["08_no_form.xlsx"]["无法读取原因"]
