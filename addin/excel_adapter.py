@@ -10,6 +10,7 @@ each of those reads is optional.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
@@ -35,6 +36,7 @@ class ApplyStats:
     notes_added: int = 0
     notes_deleted: int = 0
     highlights: int = 0
+    restored: int = 0
     skipped_formula_cells: list[tuple[int, int]] = field(default_factory=list)
 
 
@@ -100,6 +102,13 @@ def _note_text(note) -> Optional[str]:
         return None
 
 
+def _note_author(note) -> Optional[str]:
+    try:
+        return note.author
+    except _UNSUPPORTED:
+        return None
+
+
 def _note_address(note) -> Optional[tuple[int, int]]:
     try:
         address = note.location.address
@@ -111,37 +120,122 @@ def _note_address(note) -> Optional[tuple[int, int]]:
     return parse_a1(address.replace("$", "").split(":")[0])
 
 
-def clear_our_notes(sheet, owned: set[tuple[int, int]], targets: set[tuple[int, int]]) -> int:
-    """Delete the notes pe-score wrote before. A note whose text can be read is ours when it starts
-    with NOTE_MARK; where the text is unreadable (remote engine) only notes on cells we own or are
-    about to annotate are removed."""
-    deleted = 0
+def _argb(hex_colour: str) -> str:
+    return "FF" + hex_colour.lstrip("#").upper()
+
+
+def _hex_of_argb(argb: str) -> Optional[str]:
+    argb = (argb or "").strip()
+    return f"#{argb[-6:]}" if re.fullmatch(r"[0-9A-Fa-f]{6}|[0-9A-Fa-f]{8}", argb) else None
+
+
+def _colour_of_record(original: str) -> Optional[str]:
+    """The fill to restore: "" = none; "#RRGGBB" from a live book; fill XML from the file writer."""
+    if not original:
+        return None
+    if original.startswith("#"):
+        return original
+    m = re.search(r'fgColor[^>]*rgb="([0-9A-Fa-f]{8})"', original)
+    return _hex_of_argb(m.group(1)) if m else None
+
+
+def _rgb_hex(colour: Any) -> str:
+    if colour is None:
+        return ""
+    if isinstance(colour, str):
+        return colour if colour.startswith("#") else ""
     try:
-        notes = list(sheet.notes)
-    except _UNSUPPORTED:
-        return 0
-    for note in notes:
+        r, g, b = colour
+        return f"#{int(r):02X}{int(g):02X}{int(b):02X}"
+    except (TypeError, ValueError):
+        return ""
+
+
+def read_record(book, plan: WritePlan) -> Optional[list[tuple[str, str, str]]]:
+    """The (cell, applied ARGB, original fill) rows an earlier run left in 评分说明; [] when there is no
+    such sheet. Raises UnsafeToWrite when a sheet of that name exists but was not made by pe-score."""
+    from workbook.errors import UnsafeToWrite
+    from workbook.xlsx import FILL_MARKER
+
+    if plan.explain_sheet not in [s.name for s in book.sheets]:
+        return []
+    values = book.sheets[plan.explain_sheet].used_range.options(ndim=2).value or []
+    rows: Optional[list[tuple[str, str, str]]] = None
+    for row in values:
+        first = row[0] if row else None
+        if rows is None:
+            if first == FILL_MARKER:
+                rows = []
+            continue
+        if first:
+            rows.append((str(first), str(row[1] or "") if len(row) > 1 else "",
+                         str(row[2] or "") if len(row) > 2 else ""))
+    if rows is None and any(v not in (None, "") for r in values for v in r):
+        raise UnsafeToWrite(f"工作簿中已有名为“{plan.explain_sheet}”的工作表，但不是 pe-score 生成的；"
+                            "写入会覆盖其内容。请先给该工作表改名，再点击“重新计算得分”。")
+    return rows or []
+
+
+def _undo_previous(sheet, record, notes_by_cell: dict) -> int:
+    """Remove the notes of the previous run on the cells it recorded (and, on desktop, any note that
+    says it is ours). A user's note that got ours appended keeps its own text."""
+    from workbook.xlsx import AUTHOR, NOTE_SEPARATOR
+
+    recorded = {parse_a1(ref) for ref, _, _ in record if _valid_ref(ref)}
+    deleted = 0
+    for addr, note in notes_by_cell.items():
         text = _note_text(note)
-        addr = _note_address(note)
-        ours = text.startswith(NOTE_MARK) if text is not None else (addr in owned or addr in targets)
-        if addr in targets or ours:
+        author = _note_author(note)
+        if text is None:
+            ours = addr in recorded  # remote engine: only the record can tell
+        else:
+            ours = text.startswith(NOTE_MARK) or author == AUTHOR or addr in recorded and NOTE_SEPARATOR not in text
+            if not ours and NOTE_SEPARATOR in text:
+                note.text = text.split(NOTE_SEPARATOR, 1)[0]  # keep the user's part only
+                continue
+        if ours:
             note.delete()
             deleted += 1
     return deleted
 
 
-def apply_plan(book, sheet, grid: Grid, plan: WritePlan, alert: Optional[str] = None,
-               title: str = "绩效评分") -> ApplyStats:
+def _valid_ref(ref: str) -> bool:
+    try:
+        parse_a1(ref)
+        return True
+    except ValueError:
+        return False
+
+
+def _notes_by_cell(sheet) -> dict[tuple[int, int], Any]:
+    try:
+        notes = list(sheet.notes)
+    except _UNSUPPORTED:
+        return {}
+    out = {}
+    for note in notes:
+        addr = _note_address(note)
+        if addr:
+            out[addr] = note
+    return out
+
+
+def apply_plan(book, sheet, grid: Grid, plan: WritePlan) -> ApplyStats:
+    """Write the plan into the live book. Order: check 评分说明, values, undo the previous run's notes
+    and fills, new notes and fills, then 评分说明 (with the record the next run needs)."""
+    from workbook.xlsx import NOTE_SEPARATOR
+
     stats = ApplyStats()
+    record = read_record(book, plan)  # before any write: a foreign 评分说明 stops us here
+
     formulas = grid.formulas
     for block in plan.blocks:
-        pieces = _split_block(block, formulas)
         if formulas:
             for i, row in enumerate(block.values):
                 for j in range(len(row)):
                     if (block.row + i, block.col + j) in formulas:
                         stats.skipped_formula_cells.append((block.row + i, block.col + j))
-        for piece in pieces:
+        for piece in _split_block(block, formulas):
             nrows, ncols = len(piece.values), max(len(r) for r in piece.values)
             if nrows == 0 or ncols == 0:
                 continue
@@ -149,39 +243,72 @@ def apply_plan(book, sheet, grid: Grid, plan: WritePlan, alert: Optional[str] = 
             target.value = _pad(piece.values, ncols)
             stats.value_writes += 1
 
-    note_cells = {parse_a1(n.cell) for n in plan.notes}
-    stats.notes_deleted = clear_our_notes(sheet, plan.owned_cells(), note_cells)
+    notes = _notes_by_cell(sheet)
+    stats.notes_deleted = _undo_previous(sheet, record, notes)
+    notes = _notes_by_cell(sheet) if stats.notes_deleted else notes
     for note in plan.notes:
+        text = f"{NOTE_MARK}\n{note.text}"
+        rng = sheet.range(note.cell)
+        existing = notes.get(parse_a1(note.cell))
         try:
-            sheet.range(note.cell).add_note(f"{NOTE_MARK}\n{note.text}")
+            if existing is None:
+                rng.add_note(text)
+            else:
+                user = _note_text(existing)
+                if user is None:
+                    continue  # a note we cannot read (remote engine): never overwrite it
+                existing.text = user.split(NOTE_SEPARATOR, 1)[0] + NOTE_SEPARATOR + text
             stats.notes_added += 1
         except _UNSUPPORTED:
-            break  # the host has no notes: the 评分说明 sheet still lists every finding
+            break  # the host has no notes: 评分说明 still lists every finding
 
+    previous_original = {ref: original for ref, _, original in record}
+    new_cells = set()
+    new_record: list[tuple[str, str, str]] = []
     for hl in plan.highlights:
+        colour = HIGHLIGHT_COLORS[hl.severity]
+        rng = sheet.range(hl.cell)
+        if hl.cell in previous_original:
+            original = previous_original[hl.cell]
+        else:
+            try:
+                original = _rgb_hex(rng.color)
+            except _UNSUPPORTED:
+                original = ""
         try:
-            sheet.range(hl.cell).color = HIGHLIGHT_COLORS[hl.severity]
-            stats.highlights += 1
+            rng.color = colour
         except _UNSUPPORTED:
             break
+        stats.highlights += 1
+        new_cells.add(hl.cell)
+        new_record.append((hl.cell, _argb(colour), original))
+    for ref, _, original in record:
+        if ref not in new_cells and _valid_ref(ref):
+            sheet.range(ref).color = _colour_of_record(original)  # finding fixed: give the cell its fill back
+            stats.restored += 1
 
-    if plan.explain_rows:
-        write_explain_sheet(book, sheet, plan)
-    if alert:
-        book.app.alert(alert, title=title)
+    write_explain_sheet(book, sheet, plan, new_record)
     return stats
 
 
-def write_explain_sheet(book, form_sheet, plan: WritePlan) -> None:
+def write_explain_sheet(book, form_sheet, plan: WritePlan, record: list[tuple[str, str, str]]) -> None:
+    from workbook.xlsx import FILL_MARKER
+
+    rows = [list(r) for r in plan.explain_rows]
+    marker_row = len(rows) + 2
+    rows += [[None], [FILL_MARKER]] + [list(r) for r in record]
     names = [s.name for s in book.sheets]
     if plan.explain_sheet in names:
         ex = book.sheets[plan.explain_sheet]
         ex.clear_contents()
     else:
         ex = book.sheets.add(plan.explain_sheet, after=book.sheets[len(names) - 1])
-    width = max(len(r) for r in plan.explain_rows)
-    rows = _pad(plan.explain_rows, width)
-    ex.range((1, 1), (len(rows), width)).value = rows
+    width = max(len(r) for r in rows)
+    ex.range((1, 1), (len(rows), width)).value = _pad(rows, width)
+    try:
+        ex.range((marker_row, 1), (len(rows), 1)).rows.hidden = True  # the record is for the next run
+    except _UNSUPPORTED:
+        pass
     try:
         form_sheet.activate()  # adding a sheet activates it in Excel; bring the form back
     except _UNSUPPORTED:

@@ -91,15 +91,16 @@ def recalculate(book, profile=None) -> Outcome:
         book.app.alert(msg, title=TITLE)
         return Outcome(False, msg)
     try:
-        result = scored.result
-        stats = ApplyStats()
-        # The message needs the stats (skipped formula cells), so apply first, then alert.
         stats = apply_plan(book, sheet, read.grid, scored.plan)
-        msg = summary(result, prof, stats, sheet.name)
+    except WorkbookError as exc:  # e.g. a foreign sheet named 评分说明: nothing was written
+        msg = str(exc)
         book.app.alert(msg, title=TITLE)
-        return Outcome(True, msg, sheet.name, scored, stats, reads, stats.skipped_formula_cells)
-    except Exception as exc:  # noqa: BLE001
+        return Outcome(False, msg, sheet.name, scored, reads=reads)
+    except Exception as exc:  # noqa: BLE001 - Excel must show a message, the console keeps the traceback
         traceback.print_exc(file=sys.stderr)
         msg = f"写入评分结果时出错：{exc}"
         book.app.alert(msg, title=TITLE)
         return Outcome(False, msg, sheet.name, scored, reads=reads)
+    msg = summary(scored.result, prof, stats, sheet.name)
+    book.app.alert(msg, title=TITLE)
+    return Outcome(True, msg, sheet.name, scored, stats, reads, stats.skipped_formula_cells)

@@ -69,10 +69,28 @@ def payload(src: Source, active: Optional[str] = None, used_range: bool = True) 
     }
 
 
+def enable_remote_engine(key: str = "noncommercial") -> None:
+    """Make xlwings' remote engine available even if xlwings was imported before the licence key was
+    set (xlwings decides at import time). The remote engine is xlwings PRO code under PolyForm
+    Noncommercial; "noncommercial" is its free key for noncommercial and government use."""
+    import os
+
+    import xlwings
+
+    os.environ.setdefault("XLWINGS_LICENSE_KEY", key)
+    if any(e.name == "remote" for e in xlwings.engines):
+        return
+    from xlwings.pro import _xlremote
+
+    xlwings.engines.add(xlwings.main.Engine(impl=_xlremote.engine))
+    xlwings.__pro__ = True
+
+
 def book(src: Union[Source, dict], active: Optional[str] = None):
     """An ``xw.Book`` on the remote engine for ``src`` (a path, an openpyxl workbook or a payload)."""
     import xlwings as xw
 
+    enable_remote_engine()
     data = src if isinstance(src, dict) else payload(src, active)
     return xw.Book(json=data)
 
@@ -90,7 +108,7 @@ def apply_actions(wb: Workbook, acts: Iterable[dict]) -> dict:
     """Replay remote-engine actions on ``wb`` (modified in place). Returns what cannot live in a
     file: ``{"alerts": [...], "active": name}``. Unknown actions raise, so tests notice new calls."""
     order = list(wb.sheetnames)
-    extra: dict[str, Any] = {"alerts": [], "active": None}
+    extra: dict[str, Any] = {"alerts": [], "active": wb.active.title if wb.sheetnames else None}
 
     def ws_at(pos):
         return wb[order[pos]]
@@ -109,7 +127,7 @@ def apply_actions(wb: Workbook, acts: Iterable[dict]) -> dict:
                     c = ws.cell(a["start_row"] + 1 + i, a["start_column"] + 1 + j)
                     if f == "setRangeColor":
                         col = a["args"][0] if isinstance(a["args"], list) else a["args"]
-                        c.fill = _hex_fill(col)
+                        c.fill = _hex_fill(col) if col else PatternFill(fill_type=None)
                     else:
                         c.value = None
         elif f == "addNote":
@@ -134,6 +152,14 @@ def apply_actions(wb: Workbook, acts: Iterable[dict]) -> dict:
         elif f == "activateSheet":
             pos = a["args"][0] if isinstance(a["args"], list) else a["args"]
             extra["active"] = order[pos]
+        elif f == "setRowHidden":
+            ws = ws_at(a["sheet_position"])
+            for i in range(a["row_count"]):
+                ws.row_dimensions[a["start_row"] + 1 + i].hidden = bool(a["args"][0])
+        elif f == "setNoteText":
+            ws = ws_at(a["sheet_position"])
+            address, text = a["args"]
+            ws[address.replace("$", "")].comment = Comment(text, "pe-score")
         elif f == "alert":
             extra["alerts"].append(a["args"][0])
         else:

@@ -1,0 +1,279 @@
+"""The ribbon button, run against xlwings' remote engine built from real workbooks.
+
+The remote engine records every write as an action, one per call a desktop Excel would receive, so
+the action list is both the result (replayed onto an openpyxl copy and checked cell by cell) and the
+count of calls into Excel.
+"""
+from __future__ import annotations
+
+import copy
+import json
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+pytest.importorskip("workbook.pipeline")
+
+import xlwings as xw  # noqa: E402
+
+import addin  # noqa: E402
+from addin.excel_adapter import NOTE_MARK, apply_plan  # noqa: E402
+from scoring.report import result_json  # noqa: E402
+from tests import remote_book as rb  # noqa: E402
+from workbook.grid import parse_a1  # noqa: E402
+from workbook.pipeline import score_workbook  # noqa: E402
+from workbook.plan import EXPLAIN_SHEET, HIGHLIGHT_COLORS  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "templates" / "examples" / "shiyan_hrss_2021.xlsx"
+
+
+@pytest.fixture(autouse=True)
+def _licence(monkeypatch):
+    # The remote engine is xlwings PRO code; free for noncommercial and government use.
+    monkeypatch.setenv("XLWINGS_LICENSE_KEY", "noncommercial")
+
+
+@pytest.fixture
+def reads(monkeypatch):
+    """Counts every read of Range.value / Range.formula (a call into Excel on desktop)."""
+    count = Counter()
+    for prop in ("value", "formula"):
+        orig = getattr(xw.main.Range, prop)
+
+        def fget(self, _orig=orig, _prop=prop):
+            count[_prop] += 1
+            return _orig.fget(self)
+
+        monkeypatch.setattr(xw.main.Range, prop, property(fget, orig.fset))
+    return count
+
+
+def _example_wb():
+    if not EXAMPLE.exists():
+        pytest.skip("templates/examples/shiyan_hrss_2021.xlsx not generated yet")
+    return openpyxl.load_workbook(EXAMPLE)
+
+
+def _clone(wb):
+    # openpyxl workbooks do not survive copy.deepcopy (shared style tables); a save/load round trip does.
+    import io
+
+    buf = io.BytesIO()
+    wb.save(buf)
+    buf.seek(0)
+    return openpyxl.load_workbook(buf)
+
+
+def _click(wb, active=None):
+    """One click on the ribbon: returns (outcome, actions, replayed workbook, extra)."""
+    book = rb.book(_clone(wb), active)
+    outcome = addin.recalculate(book)
+    acts = rb.actions(book)
+    after = _clone(wb)
+    extra = rb.apply_actions(after, acts)
+    return outcome, acts, after, extra
+
+
+def _form_writes(acts, position=0):
+    return [a for a in acts if a["func"] == "setValues" and a["sheet_position"] == position]
+
+
+def _cells_of(action):
+    r0, c0 = action["start_row"] + 1, action["start_column"] + 1
+    return {(r0 + i, c0 + j) for i in range(action["row_count"]) for j in range(action["column_count"])}
+
+
+def _snapshot(ws):
+    # "" and None are the same empty cell to Excel (and after an openpyxl save/load).
+    return {(c.row, c.column): (None if c.value == "" else c.value, c.comment.text if c.comment else None,
+                                c.fill.fgColor.rgb if c.fill and c.fill.fill_type == "solid" else None)
+            for row in ws.iter_rows() for c in row}
+
+
+def test_seed_example_scores_97_like_the_command_line(tmp_path):
+    wb = _example_wb()
+    outcome, acts, after, extra = _click(wb)
+    assert outcome.ok, outcome.message
+    form = outcome.scored.form
+    ws = after[outcome.sheet]
+    assert ws[form.total_cell].value == 97
+    assert ws[form.grade_cell].value == "优"
+    assert extra["alerts"] == [outcome.message]
+    assert "总分 97 分" in outcome.message and "优" in outcome.message and "警告" in outcome.message
+
+    cli = subprocess.run([sys.executable, "-m", "pe_score", "score", "--json", str(EXAMPLE)],
+                         capture_output=True, text=True, cwd=ROOT)
+    assert cli.returncode in (0, 1), cli.stderr  # 1 = the form has errors, still a report
+    expected = json.loads(cli.stdout)
+    ours = json.loads(json.dumps(result_json(outcome.scored.result, outcome.scored.profile)))
+    for key in ("total", "grade", "capped", "budget", "goals", "indicators", "issues"):
+        assert ours[key] == expected[key], key
+
+    # Cell by cell: every indicator score and goal subtotal in the replayed copy is the engine's.
+    for ir in outcome.scored.result.indicators:
+        if ir.computed and ir.score is not None and ir.cell:
+            assert ws[ir.cell].value == pytest.approx(round(ir.score, 2))
+    assert [ws[g.subtotal_cell].value for g in outcome.scored.result.goals if g.subtotal_cell] == \
+        [18, 18, 9, 10, 10, 8, 4]
+    # Every finding with a cell is marked with a note and a highlight.
+    for f in outcome.scored.result.findings:
+        if f.cell:
+            note = ws[f.cell].comment
+            assert note is not None and note.text.startswith(NOTE_MARK) and f.code in note.text
+            assert ws[f.cell].fill.fgColor.rgb.endswith(
+                HIGHLIGHT_COLORS[max((x.severity for x in outcome.scored.result.findings if x.cell == f.cell),
+                                     key=["info", "warning", "error"].index)].lstrip("#"))
+    # 评分说明 holds the plan's rows, and the form stays the active sheet.
+    ex = after[EXPLAIN_SHEET]
+    plan = outcome.scored.plan
+    assert [c.value for c in ex[1]][: len(plan.explain_rows[0])] == plan.explain_rows[0]
+    assert extra["active"] == outcome.sheet
+
+
+def test_one_read_and_writes_only_inside_the_plan(reads):
+    wb = _example_wb()
+    before = _snapshot(wb.active)
+    outcome, acts, after, _ = _click(wb)
+    assert reads["value"] == 1  # the whole form in one call (no 评分说明 yet)
+    plan = outcome.scored.plan
+    owned = plan.owned_cells()
+    written = set().union(*(_cells_of(a) for a in _form_writes(acts)))
+    assert written == owned
+    assert len(_form_writes(acts)) == len(plan.blocks)  # one call per block, never per cell
+    noted = {parse_a1(n.cell) for n in plan.notes} | {parse_a1(h.cell) for h in plan.highlights}
+    for a in acts:
+        if a["func"] in ("addNote", "setRangeColor") and a["sheet_position"] == 0:
+            assert _cells_of(a) <= noted
+    after_snap = _snapshot(after[outcome.sheet])
+    for key, (value, _, _) in before.items():
+        if key not in owned:
+            assert after_snap[key][0] == value, key
+
+
+def _big_example():
+    from pe_score.example_data import EXAMPLE as DATA
+    from pe_score.templates import build_form
+
+    data = copy.deepcopy(DATA)
+    for goal in data["goals"]:
+        goal["sections"] = [(label, [r for r in rows for _ in range(5)]) for label, rows in goal["sections"]]
+    return build_form(data)
+
+
+def test_value_writes_per_goal_do_not_grow_with_indicators(reads):
+    seed_outcome, seed_acts, _, _ = _click(_example_wb())
+    big_wb = _big_example()
+    n_seed = sum(len(g.indicators) for g in seed_outcome.scored.form.goals)
+    reads.clear()
+    big_outcome, big_acts, big_after, _ = _click(big_wb)
+    assert big_outcome.ok
+    n_big = sum(len(g.indicators) for g in big_outcome.scored.form.goals)
+    assert n_big == 5 * n_seed
+    assert len(_form_writes(big_acts)) == len(_form_writes(seed_acts))
+    goals = len(big_outcome.scored.form.goals)
+    assert len(_form_writes(big_acts)) <= goals + 4  # one per goal + header, budget rate/score, total/grade
+    assert reads["value"] == 1
+
+
+def test_second_click_changes_nothing(tmp_path):
+    wb = _example_wb()
+    _, _, first, _ = _click(wb)
+    path = tmp_path / "once.xlsx"
+    first.save(path)
+    once = openpyxl.load_workbook(path)
+    outcome2, acts2, second, _ = _click(once)
+    assert outcome2.ok
+    for name in (outcome2.sheet, EXPLAIN_SHEET):
+        assert _snapshot(second[name]) == _snapshot(once[name]), name
+    assert second.sheetnames == once.sheetnames
+    assert sum(a["func"] == "addSheet" for a in acts2) == 0
+
+
+def test_fixed_finding_loses_its_note_and_highlight(tmp_path):
+    wb = _example_wb()
+    outcome, _, first, _ = _click(wb)
+    ws_name = outcome.sheet
+    pe402 = next(f for f in outcome.scored.result.findings if f.code == "PE402")
+    path = tmp_path / "once.xlsx"
+    first.save(path)
+    fixed = openpyxl.load_workbook(path)
+    fixed[ws_name][pe402.cell].value = "年初目标按上年实际数保守设定，本年就业形势好于预期。"
+    outcome2, _, second, _ = _click(fixed)
+    assert pe402.cell not in {f.cell for f in outcome2.scored.result.findings if f.code == "PE402"}
+    cell = second[ws_name][pe402.cell]
+    assert cell.comment is None
+    assert cell.fill.fill_type is None
+    assert outcome2.stats.restored >= 1
+
+
+def test_used_range_not_starting_at_a1():
+    src = _example_wb().active
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = src.title
+    for row in src.iter_rows():
+        for c in row:
+            if c.value is not None:
+                ws.cell(c.row + 3, c.column + 2, c.value)
+    outcome, acts, after, _ = _click(wb)
+    assert outcome.ok, outcome.message
+    assert outcome.scored.result.total == pytest.approx(97)
+    assert after[ws.title][outcome.scored.form.total_cell].value == 97
+    assert parse_a1(outcome.scored.form.total_cell)[1] == 11  # column I shifted by two
+
+
+def test_active_sheet_first_then_the_first_form(reads):
+    wb = _example_wb()
+    notes = wb.create_sheet("填表说明", 0)
+    notes["A1"] = "请按附件2-1填写"
+    wb.active = 0
+    outcome, acts, after, _ = _click(wb)
+    assert outcome.ok and outcome.sheet == "附件2-1"
+    assert reads["value"] == 2  # the active sheet, then the form
+    assert all(a["sheet_position"] == 1 for a in _form_writes(acts, 1)) and _form_writes(acts, 1)
+    assert not _form_writes(acts, 0)
+
+
+def test_no_form_is_a_chinese_message_not_a_traceback():
+    wb = openpyxl.Workbook()
+    wb.active["A1"] = "采购清单"
+    wb.active["B2"] = 42
+    outcome, acts, _, extra = _click(wb)
+    assert not outcome.ok
+    assert [a["func"] for a in acts] == ["alert"]
+    assert "附件2-1" in extra["alerts"][0] and "Traceback" not in extra["alerts"][0]
+
+
+def test_foreign_explain_sheet_is_not_overwritten():
+    wb = _example_wb()
+    other = wb.create_sheet(EXPLAIN_SHEET)
+    other["A1"] = "我自己的说明"
+    outcome, acts, _, extra = _click(wb)
+    assert not outcome.ok
+    assert [a["func"] for a in acts] == ["alert"]
+    assert "改名" in extra["alerts"][0]
+
+
+def test_formula_cells_are_never_written():
+    # On desktop Excel the adapter reads formulas in one call; here the grid of the .xlsx supplies them.
+    from workbook.xlsx import read_grids
+
+    wb = _example_wb()
+    scored = score_workbook(read_grids(EXAMPLE))
+    grid = next(g for g in read_grids(EXAMPLE) if g.name == scored.form.sheet)
+    assert grid.formulas, "the template's subtotals and total are formulas"
+    # A plan that wants to write every formula cell too (as on a host that could not see formulas).
+    from workbook.plan import Block
+
+    plan = copy.deepcopy(scored.plan)
+    plan.blocks = plan.blocks + [Block(r, c, [[0]]) for (r, c) in sorted(grid.formulas)]
+    book = rb.book(_clone(wb))
+    stats = apply_plan(book, book.sheets[scored.form.sheet], grid, plan)
+    written = set().union(*(_cells_of(a) for a in _form_writes(rb.actions(book))))
+    assert not written & set(grid.formulas)
+    assert set(stats.skipped_formula_cells) >= set(grid.formulas)
