@@ -11,7 +11,7 @@ from pe_score.example_data import EXAMPLE, EXPECTED_GOAL_SCORES
 from scoring.findings import CATALOGUE
 from workbook.errors import NotAForm
 from workbook.grid import Grid
-from workbook.layout import HEADER_MAX_ROWS, header_role, is_placeholder, norm, read_form
+from workbook.layout import BODY_MAX_ROWS, HEADER_MAX_ROWS, header_role, is_placeholder, norm, read_form
 
 N_INDICATORS = sum(len(items) for g in EXAMPLE["goals"] for _, items in g["sections"])
 
@@ -322,3 +322,30 @@ def test_helpers():
     assert header_role("一级指标") == "level1"
     assert all(is_placeholder(x) for x in ["……", "…", "...", "····"])
     assert not is_placeholder("完成")
+
+
+def test_endless_indicator_like_rows_are_bounded():
+    b = build()
+    rows = [["产出指标", "数量指标", f"指标{i}", 2, "x", "y", "10人", "12人", 2, None] for i in range(50_000)]
+    grid = Grid(name="big", values=b.grid.values[:b.header_row] + rows)
+    t = time.perf_counter()
+    f = read_form(grid)
+    assert time.perf_counter() - t < 1.0
+    assert sum(len(g.indicators) for g in f.goals) == BODY_MAX_ROWS
+
+
+def test_header_block_wordings():
+    b = build()
+    g = b.grid
+    g.values[2][0] = "2021年度部门整体支出绩效自评表"
+    g.values[4] = ["单位名称：十堰市人力资源和社会保障局"] + [None] * 9
+    g.values[3][8], g.values[3][9] = "自评得分", "97分"
+    f = read_form(g)
+    assert f.year == 2021 and f.unit == "十堰市人力资源和社会保障局"
+    assert f.claimed_total == 97 and f.claimed_total_cell == "J4"
+    g.values[3][8], g.values[3][9] = "自评得分: 95.5", None
+    f = read_form(g)
+    assert f.claimed_total == 95.5 and f.claimed_total_cell == "I4"
+    g.values[3][8] = "自评得分："
+    f = read_form(g)
+    assert f.claimed_total is None and f.claimed_total_cell == "J4"  # empty: the number goes there

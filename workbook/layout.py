@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from typing import Any, Optional
 
 from scoring.findings import make
@@ -42,12 +43,18 @@ from scoring.models import (
     Level1Label,
 )
 from workbook.errors import NotAForm
-from workbook.grid import Grid, a1
+from workbook.grid import Grid, col_letter
+
+_letter = lru_cache(maxsize=1024)(col_letter)
+
+
+def a1(row: int, col: int) -> str:
+    return f"{_letter(col)}{row}"
 
 HEADER_MAX_ROWS = 200
 HEADER_MAX_COLS = 60
 BODY_MAX_GAP = 100
-BODY_MAX_ROWS = 5000
+BODY_MAX_ROWS = 2000  # a real form has well under 200 rows
 SECOND_FORM_ROWS = 200
 _MAX_INDEXED_MERGE = 20000  # merged ranges larger than this many cells are checked linearly
 
@@ -76,7 +83,14 @@ def norm(value: Any) -> str:
     """Cell text for matching: NFKC (full-width -> half-width punctuation), no whitespace at all."""
     if value is None:
         return ""
+    if isinstance(value, str):
+        return _norm_str(value)
     return _WS.sub("", unicodedata.normalize("NFKC", _text(value)))
+
+
+@lru_cache(maxsize=4096)
+def _norm_str(value: str) -> str:  # cell texts repeat a lot (数量指标, 同上 ...)
+    return _WS.sub("", unicodedata.normalize("NFKC", value.strip()))
 
 
 def _text(value: Any) -> str:
@@ -130,12 +144,23 @@ def is_placeholder(value: Any) -> bool:
     return bool(s) and all(ch in _PLACEHOLDER_CHARS for ch in s)
 
 
+@lru_cache(maxsize=4096)
+def _header_role_str(s: str) -> Optional[str]:
+    return _role_of(s)
+
+
 def header_role(value: Any) -> Optional[str]:
+    """Which indicator-table column a header cell names, or None (see ``_role_of``)."""
+    if value is None or isinstance(value, (int, float)):
+        return None
+    return _header_role_str(norm(value))
+
+
+def _role_of(s: str) -> Optional[str]:
     """Which indicator-table column a header cell names, or None.
 
     Parenthesised parts are dropped first, so "年初目标值（A）" and "年初\\n目标值" both read 年初目标值.
     """
-    s = norm(value)
     if not s:
         return None
     core = _PAREN.sub("", s) or s
@@ -408,7 +433,7 @@ class _Reader:
                 continue
             first_c, first_v = cells[0]
             first = norm(first_v)
-            if self.header_at(r, span):
+            if header_role(g.get(r, name_c)) == "name" and self.header_at(r, span):
                 gap = 0
                 continue  # header repeated (page break)
             # total / grade
