@@ -49,8 +49,8 @@ FIXTURES = {
     "PE304": lambda: form_of(row("培训人数", "两分", "10人", "10人", 2)),
     "PE305": lambda: _seed(lambda f: None),
     "PE306": lambda: (seed_form(), load_profile("national-project")),
-    "PE307": lambda: _with(form_of(row("培训人数", 2, "10人", "10人", 2)), lambda f: f.goals[0].__dict__.update(
-        points=None, title="年度目标1：促进就业。")),
+    "PE307": lambda: _with(form_of(row("培训人数", 2, "10人", "10人", 2)), lambda f: (
+        setattr(f.goals[0], "points", None), setattr(f.goals[0], "title", "年度目标1：促进就业。"))),
     "PE401": lambda: form_of(row("培训人数", 2, "10人", "9人", 1.8)),
     "PE402": lambda: form_of(row("培训人数", 2, "10人", "20人", 2)),
     "PE403": lambda: form_of(row("培训人数", 2, "10人", "10人", 2), executed=90.0),
