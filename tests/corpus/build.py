@@ -14,12 +14,14 @@ Each entry says what the tool must do with it (``Entry.expect``):
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import random
 import re
 import struct
 import sys
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Optional
@@ -43,10 +45,18 @@ class Entry:
 # ---- the base form and how to find its parts ------------------------------------------------------
 
 
-def _example() -> Workbook:
+@functools.lru_cache(maxsize=1)
+def _example_bytes() -> bytes:
     from pe_score.templates import build_example
 
-    return build_example()
+    return _save(build_example())
+
+
+def _example() -> Workbook:
+    """A fresh copy of the seed form (built once, then reloaded: building it is the slow part)."""
+    from openpyxl import load_workbook
+
+    return load_workbook(io.BytesIO(_example_bytes()))
 
 
 def _blank() -> Workbook:
@@ -175,8 +185,9 @@ def _member(data: bytes, name: str) -> bytes:
         return z.read(name)
 
 
-def _patch_central(data: bytes, name: str, *, file_size: Optional[int] = None, flag_or: int = 0) -> bytes:
-    """Lie in the zip headers: declared uncompressed size and/or general-purpose flags of ``name``."""
+def _patch_central(data: bytes, name: str, *, file_size: Optional[int] = None, flag_or: int = 0,
+                   method: Optional[int] = None, crc: Optional[int] = None) -> bytes:
+    """Rewrite zip header fields of ``name`` (declared size, flags, method, CRC), in both headers."""
     buf = bytearray(data)
     eocd = buf.rfind(b"PK\x05\x06")
     cd_size, cd_off = struct.unpack_from("<II", buf, eocd + 12)
@@ -194,6 +205,12 @@ def _patch_central(data: bytes, name: str, *, file_size: Optional[int] = None, f
             if file_size is not None:
                 struct.pack_into("<I", buf, pos + 24, file_size)
                 struct.pack_into("<I", buf, local + 22, file_size)
+            if method is not None:
+                struct.pack_into("<H", buf, pos + 10, method)
+                struct.pack_into("<H", buf, local + 8, method)
+            if crc is not None:
+                struct.pack_into("<I", buf, pos + 16, crc)
+                struct.pack_into("<I", buf, local + 14, crc)
         pos += 46 + fn_len + ex_len + cm_len
     return bytes(buf)
 
@@ -268,7 +285,7 @@ def entry(name: str, what: str, expect: str, bomb: bool = False):
 
 @entry("example.xlsx", "the seed form as the template builds it", "score")
 def _e_example() -> bytes:
-    return _save(_example())
+    return _example_bytes()
 
 
 @entry("template_blank.xlsx", "the blank template: a form with nothing filled in", "any")
@@ -590,14 +607,14 @@ def _e_many_sheets() -> bytes:
 
 @entry("noise_50000_rows.xlsx", "the form, then 50,000 rows x 8 columns of noise", "score")
 def _e_noise() -> bytes:
-    data = _save(_example())
+    data = _example_bytes()
     rng = random.Random(50000)
     return _inject_rows(data, "xl/worksheets/sheet1.xml", _noise_rows(200, 50_000, 8, rng))
 
 
 @entry("noise_wide_300_cols.xlsx", "the form, then 200 rows x 300 columns of noise", "score")
 def _e_wide() -> bytes:
-    data = _save(_example())
+    data = _example_bytes()
     rng = random.Random(300)
     return _inject_rows(data, "xl/worksheets/sheet1.xml", _noise_rows(200, 200, 300, rng))
 
@@ -622,7 +639,7 @@ def _e_dup_header() -> bytes:
 
 @entry("xlsm_fake_vba.xlsm", "macro-enabled workbook with a (fake) vbaProject.bin part", "score")
 def _e_xlsm() -> bytes:
-    data = _save(_example())
+    data = _example_bytes()
     ct = _member(data, "[Content_Types].xml").decode()
     ct = ct.replace(
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
@@ -703,13 +720,13 @@ def _e_random_pk() -> bytes:
 
 @entry("truncated.xlsx", "the example cut in half (download interrupted)", "refuse")
 def _e_truncated() -> bytes:
-    data = _save(_example())
+    data = _example_bytes()
     return data[: len(data) // 2]
 
 
 @entry("crc_corrupt.xlsx", "one byte of the compressed sheet flipped", "refuse")
 def _e_crc() -> bytes:
-    data = bytearray(_save(_example()))
+    data = bytearray(_example_bytes())
     with zipfile.ZipFile(io.BytesIO(bytes(data))) as z:
         info = z.getinfo("xl/worksheets/sheet1.xml")
     start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
@@ -719,14 +736,14 @@ def _e_crc() -> bytes:
 
 @entry("broken_xml_sheet.xlsx", "the sheet XML cut off mid-element", "refuse")
 def _e_broken_xml() -> bytes:
-    data = _save(_example())
+    data = _example_bytes()
     sheet = _member(data, "xl/worksheets/sheet1.xml")
     return _rezip(data, {"xl/worksheets/sheet1.xml": sheet[: len(sheet) // 2]})
 
 
 @entry("zip_no_workbook.xlsx", "a zip with [Content_Types].xml and styles but no workbook part", "refuse")
 def _e_no_wb() -> bytes:
-    data = _save(_example())
+    data = _example_bytes()
     return _rezip(data, {"xl/workbook.xml": None})
 
 
@@ -759,14 +776,14 @@ def _e_ods() -> bytes:
 
 @entry("xlsb_renamed.xlsx", "a binary .xlsb workbook renamed .xlsx", "refuse")
 def _e_xlsb() -> bytes:
-    data = _save(_example())
+    data = _example_bytes()
     rels = _member(data, "_rels/.rels").decode().replace("xl/workbook.xml", "xl/workbook.bin")
     return _rezip(data, {"_rels/.rels": rels.encode(), "xl/workbook.xml": None}, {"xl/workbook.bin": b"\x83\x01\x00"})
 
 
 @entry("zip_encrypted_member.xlsx", "a zip member flagged as encrypted (ZipCrypto)", "refuse")
 def _e_zip_enc() -> bytes:
-    return _patch_central(_save(_example()), "xl/worksheets/sheet1.xml", flag_or=0x1)
+    return _patch_central(_example_bytes(), "xl/worksheets/sheet1.xml", flag_or=0x1)
 
 
 @entry("encrypted.xlsx", "the example protected with an open password (msoffcrypto-tool)", "refuse")
@@ -774,7 +791,7 @@ def _e_encrypted() -> bytes:
     from msoffcrypto.format.ooxml import OOXMLFile
 
     out = io.BytesIO()
-    OOXMLFile(io.BytesIO(_save(_example()))).encrypt("123456", out)
+    OOXMLFile(io.BytesIO(_example_bytes())).encrypt("123456", out)
     return out.getvalue()
 
 
@@ -785,12 +802,12 @@ def _e_xml_bomb() -> bytes:
     sst = ('<?xml version="1.0" encoding="UTF-8"?><!DOCTYPE sst [' + "".join(ents) + "]>"
            '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" uniqueCount="1">'
            "<si><t>&lol9;</t></si></sst>")
-    return _with_shared_strings(_save(_example()), sst.encode())
+    return _with_shared_strings(_example_bytes(), sst.encode())
 
 
 @entry("xxe_external_entity.xlsx", "an external entity (file:///etc/passwd) in the sheet XML", "refuse", bomb=True)
 def _e_xxe() -> bytes:
-    data = _save(_example())
+    data = _example_bytes()
     sheet = _member(data, "xl/worksheets/sheet1.xml").decode()
     sheet = re.sub(r"^<\?xml[^>]*\?>", "", sheet)
     sheet = '<?xml version="1.0"?><!DOCTYPE worksheet [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>' + sheet
@@ -800,7 +817,7 @@ def _e_xxe() -> bytes:
 
 @entry("dtd_in_workbook.xlsx", "a DOCTYPE in xl/workbook.xml", "refuse", bomb=True)
 def _e_dtd() -> bytes:
-    data = _save(_example())
+    data = _example_bytes()
     wbx = _member(data, "xl/workbook.xml").decode()
     wbx = re.sub(r"^<\?xml[^>]*\?>", "", wbx)
     return _rezip(data, {"xl/workbook.xml": ('<?xml version="1.0"?><!DOCTYPE workbook>' + wbx).encode()})
@@ -808,32 +825,43 @@ def _e_dtd() -> bytes:
 
 @entry("zip_bomb_declared.xlsx", "tiny file whose sheet declares a 4 GB uncompressed size", "refuse", bomb=True)
 def _e_zip_declared() -> bytes:
-    return _patch_central(_save(_example()), "xl/worksheets/sheet1.xml", file_size=0xFFFFFFF0)
+    return _patch_central(_example_bytes(), "xl/worksheets/sheet1.xml", file_size=0xFFFFFFF0)
 
 
+@functools.lru_cache(maxsize=4)
 def _real_bomb(size: int, part: str) -> bytes:
-    """A valid-looking workbook whose ``part`` really expands to ``size`` bytes of XML whitespace."""
-    data = _save(_example())
+    """A valid workbook whose ``part`` really inflates to ``size`` bytes: the XML with megabytes of
+    whitespace before its closing root tag.
+
+    Built without compressing ``size`` bytes: one MiB of spaces is deflated with a full flush (so each
+    repetition compresses to the same bytes), the block is repeated, and the member is stored raw and
+    then relabelled as deflated with the true size and CRC.
+    """
+    data = _example_bytes()
     if part == "xl/sharedStrings.xml":
         data = _with_shared_strings(data, _SST_OK)
     head = _member(data, part)
+    close = head.rindex(b"</")
+    chunks = size // MB
+    comp = zlib.compressobj(9, zlib.DEFLATED, -15)
+    first = comp.compress(head[:close]) + comp.flush(zlib.Z_FULL_FLUSH)
+    pad = b" " * MB
+    block = comp.compress(pad) + comp.flush(zlib.Z_FULL_FLUSH)
+    last = comp.compress(head[close:]) + comp.flush(zlib.Z_FINISH)
+    raw = first + block * chunks + last
+    crc = zlib.crc32(head[:close])
+    for _ in range(chunks):
+        crc = zlib.crc32(pad, crc)
+    crc = zlib.crc32(head[close:], crc)
+    true_size = len(head) + chunks * MB
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as dst:
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
-            if info.filename != part:
+            if info.filename == part:
+                dst.writestr(zipfile.ZipInfo(part, date_time=(2021, 1, 1, 0, 0, 0)), raw, compress_type=zipfile.ZIP_STORED)
+            else:
                 dst.writestr(info.filename, src.read(info.filename))
-                continue
-            zi = zipfile.ZipInfo(part, date_time=(2021, 1, 1, 0, 0, 0))
-            zi.compress_type = zipfile.ZIP_DEFLATED
-            with dst.open(zi, "w", force_zip64=False) as fh:
-                # whitespace before the closing root tag keeps the part well-formed
-                close = head.rindex(b"</")
-                fh.write(head[:close])
-                pad = b" " * MB
-                for _ in range(size // MB):
-                    fh.write(pad)
-                fh.write(head[close:])
-    return out.getvalue()
+    return _patch_central(out.getvalue(), part, file_size=true_size, method=zipfile.ZIP_DEFLATED, crc=crc & 0xFFFFFFFF)
 
 
 @entry("zip_bomb_real.xlsx", "sheet part really expands to 210 MB (honest headers)", "refuse", bomb=True)
@@ -853,13 +881,13 @@ def _e_zip_understated() -> bytes:
 
 @entry("zip_many_members.xlsx", "20,000 zip members", "refuse", bomb=True)
 def _e_many_members() -> bytes:
-    data = _save(_example())
+    data = _example_bytes()
     return _rezip(data, {}, {f"xl/media/x{i}.bin": b"" for i in range(20_000)})
 
 
 @entry("oversize_51mb.xlsx", "a 51 MB file (a stored 51 MB media part)", "refuse")
 def _e_oversize() -> bytes:
-    data = _save(_example())
+    data = _example_bytes()
     out = io.BytesIO(data)
     with zipfile.ZipFile(out, "a", zipfile.ZIP_STORED) as z:
         z.writestr("xl/media/image1.bin", random.Random(51).randbytes(51 * MB))

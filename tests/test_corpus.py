@@ -1,0 +1,248 @@
+"""Bad input gets a clear answer: every corpus file through check_file, the command line and the ribbon.
+
+The corpus (``tests/corpus/build.py``) is generated once per session into a temporary folder.
+"""
+from __future__ import annotations
+
+import io
+import re
+import signal
+import time
+import tracemalloc
+import zipfile
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from tests.corpus.build import ENTRIES, build
+from tests.corpus.run import CJK, judge
+from workbook.errors import UnreadableFile
+from workbook.grid import Grid
+from workbook.safety import DEFAULT_LIMITS, Limits, check_file, clip_grid, iter_clipped, sheets_to_scan
+
+NAMES = [e.name for e, _ in ENTRIES]
+BY_NAME = {e.name: e for e, _ in ENTRIES}
+
+
+@pytest.fixture(scope="session")
+def corpus(tmp_path_factory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("corpus")
+    return {e.name: p for e, p in build(folder)}
+
+
+def test_corpus_is_large_and_covers_every_kind():
+    assert len(NAMES) >= 40 and len(set(NAMES)) == len(NAMES)
+    kinds = {e.expect for e, _ in ENTRIES}
+    assert kinds == {"score", "notform", "refuse", "any"}
+    assert sum(e.bomb for e, _ in ENTRIES) >= 5
+
+
+# ---- check_file -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_check_file_refuses_exactly_the_bad_files(corpus, name):
+    entry, path = BY_NAME[name], corpus[name]
+    if entry.expect == "refuse":
+        with pytest.raises(UnreadableFile) as err:
+            check_file(path)
+        msg = str(err.value)
+        assert CJK.search(msg) and path.name in msg
+        assert "Traceback" not in msg and "Error" not in msg  # a sentence for a person, not an exception name
+    else:
+        info = check_file(path)
+        assert info.kind in ("xlsx", "xlsm", "xls")
+
+
+@pytest.mark.parametrize("name", [e.name for e, _ in ENTRIES if e.bomb])
+def test_bombs_refused_before_expansion_within_budget(corpus, name):
+    """Refused in under a second with under 16 MB allocated, whatever the part would expand to."""
+    t = time.perf_counter()
+    with pytest.raises(UnreadableFile, match="炸弹|实体|校验|超过上限|部件"):
+        check_file(corpus[name])
+    seconds = time.perf_counter() - t
+    tracemalloc.start()  # a second run under tracemalloc (which slows it down) for the memory peak
+    try:
+        with pytest.raises(UnreadableFile):
+            check_file(corpus[name])
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert seconds < 1.0, seconds
+    assert peak < 16 * 1024 * 1024, peak
+
+
+def test_specific_messages_name_the_problem(corpus):
+    def msg(name):
+        with pytest.raises(UnreadableFile) as err:
+            check_file(corpus[name])
+        return str(err.value)
+
+    assert "CSV" in msg("csv_renamed.xlsx") and "文本" in msg("csv_renamed.xlsx")
+    assert "文本" in msg("tsv_gbk_renamed.xlsx")
+    assert "加密" in msg("encrypted.xlsx") and "密码" in msg("encrypted.xlsx")
+    assert "损坏" in msg("truncated.xlsx")
+    assert "炸弹" in msg("xml_bomb_sharedstrings.xlsx")
+    assert "炸弹" in msg("zip_bomb_declared.xlsx") and "未解压" in msg("zip_bomb_declared.xlsx")
+    assert "50.0 MB" in msg("oversize_51mb.xlsx")
+    assert "Word" in msg("docx_renamed.xlsx")
+    assert "网页" in msg("html_renamed.xls")
+    assert "ods" in msg("ods_renamed.xlsx")
+
+
+def test_check_file_missing_and_folder(tmp_path):
+    with pytest.raises(UnreadableFile, match="不存在"):
+        check_file(tmp_path / "nope.xlsx")
+    with pytest.raises(UnreadableFile, match="文件夹"):
+        check_file(tmp_path)
+
+
+def test_limits_are_configurable(corpus):
+    small = Limits(max_file_bytes=10_000)
+    with pytest.raises(UnreadableFile, match="超过本工具的上限"):
+        check_file(corpus["example.xlsx"], small)
+    with pytest.raises(UnreadableFile, match="内部部件"):
+        check_file(corpus["noise_50000_rows.xlsx"], Limits(max_part_bytes=1024 * 1024))
+
+
+def test_check_file_reports_sheets_and_vba(corpus):
+    info = check_file(corpus["form_third_sheet.xlsx"])
+    assert info.sheets == ["填表说明", "基础数据", "自评表"] and info.kind == "xlsx"
+    info = check_file(corpus["xlsm_fake_vba.xlsm"])
+    assert info.kind == "xlsm" and info.has_vba
+
+
+def test_a_doctype_anywhere_is_refused_even_without_entities(tmp_path, corpus):
+    data = corpus["example.xlsx"].read_bytes()
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            body = src.read(info.filename)
+            if info.filename == "xl/styles.xml":
+                body = re.sub(rb"^<\?xml[^>]*\?>", b"", body)
+                body = b'<?xml version="1.0"?><!DOCTYPE styleSheet SYSTEM "http://example.invalid/x.dtd">' + body
+            dst.writestr(info.filename, body)
+    p = tmp_path / "dtd_styles.xlsx"
+    p.write_bytes(out.getvalue())
+    with pytest.raises(UnreadableFile, match="xl/styles.xml"):
+        check_file(p)
+
+
+# ---- reading limits -----------------------------------------------------------------------------
+
+
+def test_clip_grid_cuts_rows_columns_merges_and_formulas():
+    lim = Limits(max_rows=5, max_cols=3, max_cells=1000)
+    g = Grid("s", [[r * 10 + c for c in range(6)] for r in range(9)], merged=[(1, 1, 2, 5), (7, 1, 8, 2)],
+             formulas={(1, 1): "=1", (9, 1): "=2", (1, 6): "=3"})
+    c = clip_grid(g, lim)
+    assert c.n_rows == 5 and c.n_cols == 3
+    assert c.merged == [(1, 1, 2, 3)] and c.formulas == {(1, 1): "=1"}
+    assert g.n_rows == 9  # the input is not modified
+    small = Grid("s", [[1, 2]], [], None)
+    assert clip_grid(small, lim) is small
+
+
+def test_clip_grid_respects_the_cell_budget():
+    g = Grid("s", [[0] * 50 for _ in range(100)])
+    c = clip_grid(g, Limits(max_rows=1000, max_cols=100, max_cells=500))
+    assert c.n_rows == 10 and c.n_cols == 50
+
+
+def test_iter_clipped_is_lazy_and_bounded():
+    pulled = 0
+
+    def rows():
+        nonlocal pulled
+        for i in range(10**9):
+            pulled += 1
+            yield [i] * 1000
+
+    out = list(iter_clipped(rows(), Limits(max_rows=7, max_cols=4)))
+    assert len(out) == 7 and all(len(r) == 4 for r in out) and pulled <= 8
+
+
+def test_sheets_to_scan():
+    assert sheets_to_scan([str(i) for i in range(80)]) == [str(i) for i in range(DEFAULT_LIMITS.max_sheets)]
+
+
+# ---- the command line on every file -------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def cli_outcomes(corpus, tmp_path_factory):
+    pytest.importorskip("workbook.pipeline", reason="the scoring pipeline has not landed yet")
+    out_dir = tmp_path_factory.mktemp("corpus_out")
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        outs = list(pool.map(lambda n: judge(BY_NAME[n], corpus[n], out_dir), NAMES))
+    return {o.name: o for o in outs}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", NAMES)
+def test_cli_answers_every_file_clearly(cli_outcomes, name):
+    """Exit 0/1 with the JSON report, or exit 2 with a Chinese message; never a traceback or a hang;
+    the input file is never modified; files meant to be refused get check_file's message."""
+    o = cli_outcomes[name]
+    assert not o.problems, f"{name}: rc={o.rc}\n" + "\n".join(o.problems)
+
+
+@pytest.mark.slow
+def test_cli_bombs_answered_fast(cli_outcomes):
+    """A refused bomb costs no more than starting the program (budget: 10 s on a busy 2-core CI)."""
+    for e, _ in ENTRIES:
+        if e.bomb:
+            assert cli_outcomes[e.name].rc == 2 and cli_outcomes[e.name].seconds < 10, e.name
+
+
+# ---- the ribbon (xlwings remote engine) on every file Excel itself could open -----------------------
+
+
+@contextmanager
+def _deadline(seconds: int):
+    def boom(*_):
+        raise TimeoutError(f"no answer within {seconds} s")
+
+    old = signal.signal(signal.SIGALRM, boom)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, old)
+
+
+_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?$")
+OPENABLE = [e.name for e, _ in ENTRIES if e.expect != "refuse" and not e.name.endswith(".xls")]
+
+
+@pytest.mark.parametrize("name", OPENABLE)
+def test_ribbon_gives_a_result_or_a_chinese_alert(corpus, name, monkeypatch):
+    pytest.importorskip("workbook.pipeline", reason="the scoring pipeline has not landed yet")
+    monkeypatch.setenv("XLWINGS_LICENSE_KEY", "noncommercial")
+    from tests import remote_book
+
+    import addin
+
+    entry = BY_NAME[name]
+    if name.startswith("noise_"):
+        pytest.skip("a 50,000-row payload is a server-size test, not a corpus test")
+    payload = remote_book.payload(corpus[name])
+    for sheet in payload["sheets"]:  # xlwings' remote engine wants ISO datetimes with a trailing Z
+        sheet["values"] = [[v + "Z" if isinstance(v, str) and _ISO.match(v) else v for v in row] for row in sheet["values"]]
+    bk = remote_book.book(payload)
+    with _deadline(60):
+        outcome = addin.recalculate(bk)
+    acts = remote_book.actions(bk)
+    alerts = [a for a in acts if a.get("func") == "alert"]
+    assert alerts, f"{name}: no message shown to the user"
+    text = str(alerts[-1]["args"][0])
+    assert CJK.search(text) and "Traceback" not in text
+    assert "写入评分结果时出错" not in text, text  # the adapter's last-resort message is a crash in disguise
+    if entry.expect == "score":
+        assert outcome.ok, f"{name}: {outcome.message}"
+        assert any(a.get("func") == "setValues" for a in acts)
+    if entry.expect == "notform":
+        assert not outcome.ok
