@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
-from typing import Callable, Optional
+from typing import Callable
 
 from . import methods as m
 from .findings import make
@@ -61,7 +61,6 @@ def check_score_range(ind: Indicator, res: IndicatorResult, profile: Profile) ->
     typed, _ = _typed(ind)
     if typed is None:
         return []
-    d = profile.digits
     if typed < 0:
         return [make("PE208", ind.cells.score, name=_name(ind), score=m.compact(typed))]
     if res.weight is not None and typed > res.weight + profile.tolerance:

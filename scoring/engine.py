@@ -186,14 +186,13 @@ def score_indicator(
                     found.append(make("PE206", cells.actual, name=name, actual=m.shown(actual, unit)))
             elif method is Method.REVERSE:
                 within = _within(ap) and actual <= tp.number
-                score, ratio, explanation = m.score_reverse(
-                    tp.number, actual, weight, profile, unit, tp.comparator or "le"
-                )
+                cmp = tp.comparator if tp.comparator in ("le", "lt") else "le"  # explicit override on "≥x"
+                score, ratio, explanation = m.score_reverse(tp.number, actual, weight, profile, unit, cmp)
                 if within and ap.comparator != "lt" and score is not None and score < weight:
                     # "未超过80%" against "≤80%": the wording itself says the ceiling was kept.
                     score = weight
                     explanation = (
-                        f"反向指标：目标 {m.shown(tp.number, unit, tp.comparator or 'le')}，"
+                        f"反向指标：目标 {m.shown(tp.number, unit, cmp)}，"
                         f"实际“{ind.actual}”，已达标：满分 {m.fixed(weight, profile.digits)}"
                     )
             else:

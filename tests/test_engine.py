@@ -18,7 +18,7 @@ from scoring import (
     score_form,
     score_indicator,
 )
-from scoring.models import Budget, Constraint, Indicator
+from scoring.models import Budget, Indicator
 from tests.seed_form import TIERS_STANDARD, form_of, row, seed_form
 
 P = load_profile("hubei-2-1")
