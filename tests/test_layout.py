@@ -349,3 +349,35 @@ def test_header_block_wordings():
     g.values[3][8] = "自评得分："
     f = read_form(g)
     assert f.claimed_total is None and f.claimed_total_cell == "J4"  # empty: the number goes there
+
+
+def test_numbered_goal_rows_in_a_sequence_column():
+    b = build(Variant(seq_column=True))
+    g = b.grid
+    for i, r in enumerate(b.goal_rows):
+        g.values[r - 1][0] = "一二三四五六七"[i]
+    g.values[b.total_row - 1][0] = "（八）"
+    f = read_form(g)
+    assert content(f) == content(BASE)
+    assert f.total_cell == b.addr("score", b.total_row)
+
+
+def test_every_reader_code_is_produced_and_catalogued():
+    """PE902-PE907 come from the reader (PE901 is the NotAForm case, raised instead)."""
+    produced = set()
+    b = build()
+    g = b.grid
+    for r in b.goal_rows:
+        g.values[r - 1] = [None] * 10
+    g.values[b.total_row - 1] = [None] * 10
+    g.values[b.indicator_rows[(0, 2)] - 1][2] = None
+    g.values[b.indicator_rows[(1, 1)] - 1][0] = "50%)"
+    produced |= {x.code for x in read_form(g).findings}
+    produced |= {x.code for x in read_form(Grid("x", build().grid.values * 2)).findings}
+    seed = seed_text_grid()
+    if seed is not None:
+        produced |= {x.code for x in read_form(seed).findings}
+    expected = {c for c in CATALOGUE if c.startswith("PE9")} - {"PE901"}
+    if seed is None:
+        expected.discard("PE906")
+    assert produced == expected

@@ -431,7 +431,7 @@ class _Reader:
                 if gap >= BODY_MAX_GAP:
                     break
                 continue
-            first_c, first_v = cells[0]
+            first_c, first_v = _lead(cells)
             first = norm(first_v)
             if header_role(g.get(r, name_c)) == "name" and self.header_at(r, span):
                 gap = 0
@@ -586,6 +586,18 @@ class _Reader:
             target=_text(get("target")), actual=_text(get("actual")),
             typed_score=get("score"), reason=_text(get("reason")), cells=cells,
         )
+
+
+_SEQ = re.compile(r"^\(?[0-9一二三四五六七八九十]+[).、]?$")
+
+
+def _lead(cells: list[tuple[int, Any]]) -> tuple[int, Any]:
+    """The row's first meaningful cell: a leading sequence number ("1", "一", "（二）") is skipped."""
+    if len(cells) > 1:
+        v = cells[0][1]
+        if (isinstance(v, (int, float)) and not isinstance(v, bool)) or _SEQ.match(norm(v)):
+            return cells[1]
+    return cells[0]
 
 
 def _parse_label(value: Any, cell: str) -> Optional[Level1Label]:
