@@ -75,6 +75,7 @@ def main() -> None:
     rows.append(("写出评分副本（openpyxl）", timed(write_copy, max(args.repeat // 5, 3))))
     out.unlink(missing_ok=True)
 
+    cold = []
     if args.cold:
         env = dict(os.environ, PYTHONPATH=str(ROOT))
 
@@ -85,19 +86,32 @@ def main() -> None:
             subprocess.run([sys.executable, "-m", "pe_score", "score", path, "--json"],
                            check=True, env=env, cwd=ROOT, stdout=subprocess.DEVNULL)
 
-        rows.append(("冷启动 python -c pass", timed(cold_pass, args.cold)))
-        rows.append(("冷启动 pe-score score --json", timed(cold_score, args.cold)))
+        cold.append(("python -c pass（基准）", timed(cold_pass, args.cold)))
+        cold.append(("pe-score score --json", timed(cold_score, args.cold)))
 
-    base = rows[0][1]
-    cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo", encoding="utf-8")
-                if line.startswith("model name")), "unknown") if os.path.exists("/proc/cpuinfo") else "unknown"
-    print(f"文件：{os.path.basename(path)}；重复 {args.repeat} 次取中位数；CPU：{cpu}；核数：{os.cpu_count()}；"
+    cpu = "unknown"
+    if os.path.exists("/proc/cpuinfo"):
+        with open("/proc/cpuinfo", encoding="utf-8") as fh:
+            cpu = next((ln.split(":", 1)[1].strip() for ln in fh if ln.startswith("model name")), cpu)
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"文件：{os.path.basename(path)}；CPU：{cpu}；核数：{os.cpu_count()}；负载：{load:.1f}；"
           f"Python {sys.version.split()[0]}")
-    width = max(len(name) for name, _ in rows) + 2
-    print(f"{'步骤':<{width}}{'毫秒':>10}{'相对基准':>10}")
-    for name, secs in rows:
-        print(f"{name:<{width}}{secs * 1000:>10.2f}{secs / base:>10.1f}×")
+    _table(f"进程内，每份表单（{args.repeat} 次取中位数）", rows)
+    if cold:
+        _table(f"冷启动进程（{args.cold} 次取中位数）", cold)
 
+
+def _width(text: str) -> int:
+    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
+
+
+def _table(title: str, rows: list[tuple[str, float]]) -> None:
+    base = rows[0][1]
+    w = max(_width(name) for name, _ in rows) + 2
+    print(f"\n{title}")
+    print("步骤" + " " * (w - 4) + f"{'毫秒':>8}{'倍数':>8}")
+    for name, secs in rows:
+        print(name + " " * (w - _width(name)) + f"{secs * 1000:>10.2f}{secs / base:>9.1f}×")
 
 if __name__ == "__main__":
     main()

@@ -100,7 +100,9 @@ def _print_table(scored: Any, profile: Any, written: Any) -> None:
     from scoring.report import METHOD_ZH
 
     form, result = scored.form, scored.result
-    console = Console(highlight=False, soft_wrap=False)
+    # Piped output (files, CI logs) gets room for the Chinese columns instead of rich's 80.
+    wide = None if sys.stdout.isatty() or os.environ.get("COLUMNS") else 120
+    console = Console(highlight=False, soft_wrap=False, width=wide)
 
     head = form.unit or "（未填写单位名称）"
     year = f"{form.year}年度" if form.year else "年度未知"
