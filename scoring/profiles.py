@@ -105,11 +105,11 @@ def list_profiles() -> list[str]:
     return sorted(p.stem for p in PROFILE_DIR.glob("*.toml"))
 
 
-def load_profile(name_or_path: Union[str, Path, Profile] = DEFAULT_PROFILE) -> Profile:
+def load_profile(name_or_path: Union[str, Path, Profile, None] = DEFAULT_PROFILE) -> Profile:
     """A shipped profile by name (``hubei-2-1``) or a TOML file by path."""
     if isinstance(name_or_path, Profile):
         return name_or_path
-    text = str(name_or_path)
+    text = str(name_or_path) if name_or_path not in (None, "") else DEFAULT_PROFILE
     path = Path(text)
     if not (text.endswith(".toml") or path.is_file()):
         path = PROFILE_DIR / f"{text}.toml"

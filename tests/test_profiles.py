@@ -41,9 +41,10 @@ def test_load_by_path_and_name_defaults_to_stem(tmp_path):
     assert load_profile(str(path)) == p
 
 
-def test_profile_instance_passes_through():
+def test_profile_instance_passes_through_and_none_is_default():
     p = load_profile()
     assert load_profile(p) is p
+    assert load_profile(None).name == load_profile("").name == "hubei-2-1"
 
 
 def test_unknown_name_is_a_chinese_error():
