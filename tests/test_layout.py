@@ -137,6 +137,16 @@ def test_goal_title_merged_across_score_column():
     assert content(f) == content(BASE)
 
 
+def test_goal_score_cell_holding_text_is_not_a_subtotal():
+    b = build()
+    g = b.grid
+    g.values[b.goal_rows[0] - 1][8] = "见附表"
+    g.values[b.goal_rows[1] - 1][8] = "18分"
+    f = read_form(g)
+    assert f.goals[0].subtotal_cell is None
+    assert f.goals[1].subtotal_cell == f"I{b.goal_rows[1]}" and f.goals[1].typed_subtotal == "18分"
+
+
 def test_formula_cells_read_as_cached_values():
     f = read_form(build(Variant(formulas=True)).grid)
     assert content(f) == content(BASE)

@@ -537,9 +537,11 @@ class _Reader:
         subtotal_cell, typed = None, None
         title_rng = self.merge(r, c)
         covered = title_rng is not None and title_rng[1] <= score_c <= title_rng[3]
-        if not covered and self._free(r, score_c, c):
+        here = self.g.get(r, score_c)
+        used = norm(here) != "" and _number(here) is None  # text there (a note, a label): not ours
+        if not covered and not used and self._free(r, score_c, c):
             subtotal_cell = a1(r, score_c)
-            typed = self.g.get(r, score_c)
+            typed = here
         return Goal(number=number, title=_text(v), points=points, cell=a1(r, c),
                     subtotal_cell=subtotal_cell, typed_subtotal=typed)
 
