@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-from workbook.grid import Grid, a1, parse_a1
+from workbook.grid import Grid, parse_a1
 from workbook.plan import HIGHLIGHT_COLORS, Block, WritePlan
 
 # Every note we write starts with this, so a later run can tell our notes from the user's.
@@ -313,7 +313,3 @@ def write_explain_sheet(book, form_sheet, plan: WritePlan, record: list[tuple[st
         form_sheet.activate()  # adding a sheet activates it in Excel; bring the form back
     except _UNSUPPORTED:
         pass
-
-
-def cell(row: int, col: int) -> str:
-    return a1(row, col)

@@ -92,6 +92,7 @@ class Paths:
     xlstart: PurePath
     addin: PurePath  # the installed add-in
     staged_addin: PurePath  # built and configured here before it is copied into XLSTART
+    launcher: Optional[PurePath] = None  # macOS: a space-free wrapper script (see mac_launcher_script)
 
 
 def platform_key(sys_platform: str = sys.platform) -> str:
@@ -121,8 +122,16 @@ def install_paths(platform: str, env: Mapping[str, str], home: Optional[str] = N
         venv = app / "venv"
         xlstart = h.joinpath(*MAC_STARTUP)
         py = venv / "bin" / "python"
-        return Paths("mac", app, venv, py, py, xlstart, xlstart / ADDIN_FILE, app / ADDIN_FILE)
+        launcher = h / ".pe-score" / "python"
+        return Paths("mac", app, venv, py, launcher, xlstart, xlstart / ADDIN_FILE, app / ADDIN_FILE, launcher)
     raise InstallError(f"不支持的平台：{platform}")
+
+
+def mac_launcher_script(paths: Paths) -> str:
+    """xlwings' AppleScript puts the interpreter path into a shell command unquoted, so the venv under
+    "Application Support" (a space) cannot be named directly; the add-in runs this wrapper instead."""
+    target = str(paths.python).replace("'", "'\\''")
+    return f"#!/bin/sh\n# pe-score: run the add-in's Python (created by install.command)\nexec '{target}' \"$@\"\n"
 
 
 def addin_config(paths: Paths) -> dict[str, str]:
@@ -212,6 +221,8 @@ def plan_install(paths: Paths, source: PurePath, addin_bytes: bytes, *, with_udf
         steps.append(Step("把工作表函数（=PE_SCORE 等）导入加载项",
                           lambda: _run([str(paths.python), str(Path(__file__)), "import-udfs",
                                         str(paths.staged_addin)])))
+    if paths.launcher is not None:
+        steps.append(Step(f"创建启动脚本：{paths.launcher}", lambda: _write_launcher(paths)))
     if paths.platform == "mac":
         xlwings_cli = paths.venv / "bin" / "xlwings"
         steps.append(Step("允许 Excel 调用 Python（xlwings runpython install）",
@@ -221,10 +232,13 @@ def plan_install(paths: Paths, source: PurePath, addin_bytes: bytes, *, with_udf
 
 
 def plan_uninstall(paths: Paths) -> list[Step]:
-    return [
+    steps = [
         Step(f"删除加载项：{paths.addin}", lambda: _remove(Path(paths.addin))),
         Step(f"删除 Python 环境：{paths.app_dir}", lambda: _remove(Path(paths.app_dir))),
     ]
+    if paths.launcher is not None:
+        steps.append(Step(f"删除启动脚本：{paths.launcher.parent}", lambda: _remove(Path(paths.launcher.parent))))
+    return steps
 
 
 # ---- side effects (thin) -----------------------------------------------------------------------
@@ -242,6 +256,13 @@ def _create_venv(paths: Paths) -> None:
         return
     Path(paths.app_dir).mkdir(parents=True, exist_ok=True)
     _run([sys.executable, "-m", "venv", str(paths.venv)])
+
+
+def _write_launcher(paths: Paths) -> None:
+    path = Path(paths.launcher)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(mac_launcher_script(paths), encoding="utf-8")
+    path.chmod(0o755)
 
 
 def _stage_addin(paths: Paths, addin_bytes: bytes) -> None:

@@ -70,10 +70,31 @@ def test_windows_paths():
 def test_mac_paths():
     p = pi.install_paths("mac", {}, home="/Users/zhang")
     assert p.venv == PurePosixPath("/Users/zhang/Library/Application Support/pe-score/venv")
-    assert p.python == p.excel_python == p.venv / "bin" / "python"
+    assert p.python == p.venv / "bin" / "python"
+    # xlwings' AppleScript does not quote the interpreter: the add-in runs a space-free wrapper.
+    assert p.excel_python == p.launcher == PurePosixPath("/Users/zhang/.pe-score/python")
+    assert " " not in str(p.excel_python)
     assert p.xlstart == PurePosixPath(
         "/Users/zhang/Library/Group Containers/UBF8T346G9.Office/User Content.localized/Startup.localized/Excel")
     assert p.addin == p.xlstart / "addin.xlam"
+
+
+def test_mac_launcher_runs_the_venv_python(tmp_path):
+    import os
+    import stat
+
+    p = pi.install_paths("mac", {}, home=str(tmp_path / "home it's"))
+    script = pi.mac_launcher_script(p)
+    assert script.startswith("#!/bin/sh\n")
+    # Run the wrapper for real, pointed at this interpreter, through a path with a space and a quote.
+    real = pi.Paths(**{**p.__dict__, "python": PurePosixPath(tmp_path / "home it's" / "py thon")})
+    Path(real.python).parent.mkdir(parents=True, exist_ok=True)
+    os.symlink(sys.executable, real.python)
+    launcher = tmp_path / "launcher"
+    launcher.write_text(pi.mac_launcher_script(real))
+    launcher.chmod(launcher.stat().st_mode | stat.S_IEXEC)
+    out = subprocess.run([str(launcher), "-c", "print('ok 你好')"], capture_output=True, text=True)
+    assert out.returncode == 0 and out.stdout.strip() == "ok 你好"
 
 
 def test_platform_key():
@@ -97,7 +118,7 @@ def test_config_points_the_addin_at_the_venv_and_round_trips_through_the_xlam():
     cfg = pi.addin_config(win)
     assert cfg == {"Interpreter_Win": str(win.excel_python), "UDF Modules": "addin.functions"}
     mac = pi.install_paths("mac", {}, home="/Users/zhang")
-    assert pi.addin_config(mac)["Interpreter_Mac"] == "/Users/zhang/Library/Application Support/pe-score/venv/bin/python"
+    assert pi.addin_config(mac)["Interpreter_Mac"] == "/Users/zhang/.pe-score/python"
     data = build_addin.set_config(build_addin.OUTPUT.read_bytes(), cfg)
     read = build_addin.read_config(data)
     assert read["Interpreter_Win"] == str(win.excel_python)
@@ -139,6 +160,7 @@ def test_install_plan_order_and_uninstall(tmp_path):
     mac_steps = [s.what for s in pi.plan_install(mac, PurePosixPath("/x"), build_addin.OUTPUT.read_bytes(),
                                                  with_udfs=False)]
     assert not any("工作表函数" in w for w in mac_steps) and any("runpython" in w for w in mac_steps)
+    assert any("启动脚本" in w for w in mac_steps)
     un = [s.what for s in pi.plan_uninstall(p)]
     assert str(p.addin) in un[0] and str(p.app_dir) in un[1]
 
