@@ -207,6 +207,11 @@ def _score(file: Path, sheet, profile_name, as_json, write, in_place, no_backup,
         if file.is_dir():
             raise Failed(f"{file} 是文件夹，不是工作簿。")
         writing = write is not None or in_place
+        if writing and file.suffix.lower() not in (".xlsx", ".xlsm"):
+            raise Failed(
+                f"只能把评分结果写入 .xlsx / .xlsm 工作簿；请先在 Excel 或 WPS 中把 {file.name} 另存为 .xlsx，"
+                "再使用 --write 或 --in-place。"
+            )
         profile = _load_profile(profile_name)
         if writing:
             from workbook.xlsx import read_grids

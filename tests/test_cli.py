@@ -194,3 +194,11 @@ def test_new_form_and_no_overwrite(tmp_path):
     assert out.exists()
     again = run("new", "-o", out)
     assert again.returncode == 2 and "已存在" in again.stderr
+
+
+@needs_pipeline
+def test_write_needs_xlsx_input(example, tmp_path):
+    xls = tmp_path / "old.xls"
+    shutil.copy(example, xls)
+    r = run("score", xls, "--write", tmp_path / "o.xlsx")
+    assert r.returncode == 2 and "另存为 .xlsx" in r.stderr and "Traceback" not in r.stderr

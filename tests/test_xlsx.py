@@ -279,3 +279,9 @@ def test_cached_values_are_read(tmp_path, book):
     form = xlsx.read_grids(path)[1]
     assert form.get(10, 9) == 3.5
     assert form.formulas[(10, 9)] == "=SUM(I11:I14)"
+
+
+def test_unwritable_target_is_a_clear_error(book, tmp_path):
+    with pytest.raises(UnsafeToWrite) as err:
+        xlsx.write_scored(book, tmp_path / "no" / "such" / "dir" / "o.xlsx", _plan())
+    assert "无法" in str(err.value)

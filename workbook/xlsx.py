@@ -407,12 +407,15 @@ def write_scored(
 
     # 7. Save next to the target, then move into place in one step.
     backup_path = None
-    if in_place and backup:
-        backup_path = _backup_path(src)
-        shutil.copy2(src, backup_path)
     out_dir = out.parent if str(out.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.stem}.", suffix=out.suffix, dir=out_dir)
-    os.close(fd)
+    try:
+        if in_place and backup:
+            backup_path = _backup_path(src)
+            shutil.copy2(src, backup_path)
+        fd, tmp = tempfile.mkstemp(prefix=f".{out.stem}.", suffix=out.suffix, dir=out_dir)
+        os.close(fd)
+    except OSError as exc:
+        raise UnsafeToWrite(f"无法在 {out_dir} 中写入文件：{exc.strerror or exc}") from None
     try:
         wb.save(tmp)
         if out.exists():
@@ -422,8 +425,10 @@ def write_scored(
             os.umask(umask)
             os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, out)
-    except BaseException:
+    except BaseException as exc:
         if os.path.exists(tmp):
             os.unlink(tmp)
+        if isinstance(exc, OSError):
+            raise UnsafeToWrite(f"无法写入 {out.name}：{exc.strerror or exc}") from None
         raise
     return WriteResult(out, backup_path)
