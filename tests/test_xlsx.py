@@ -285,3 +285,26 @@ def test_unwritable_target_is_a_clear_error(book, tmp_path):
     with pytest.raises(UnsafeToWrite) as err:
         xlsx.write_scored(book, tmp_path / "no" / "such" / "dir" / "o.xlsx", _plan())
     assert "无法" in str(err.value)
+
+
+def test_example_outside_the_plan_is_untouched(example_xlsx, tmp_path):
+    """The real template: scoring it changes the plan's cells and nothing else (print setup included)."""
+    pipeline = pytest.importorskip("workbook.pipeline")
+    scored = pipeline.score_workbook(xlsx.read_grids(example_xlsx))
+    out = tmp_path / "scored.xlsx"
+    xlsx.write_scored(example_xlsx, out, scored.plan)
+    before, after = _snapshot(example_xlsx), _snapshot(out)
+    sheet = scored.plan.sheet
+    assert after["order"] == before["order"] + [EXPLAIN_SHEET]
+    assert after["names"] == before["names"]
+    for key in ("merged", "dv", "cf", "widths", "heights", "freeze", "local_names"):
+        assert after[sheet][key] == before[sheet][key], key
+    owned = {openpyxl.utils.get_column_letter(c) + str(r) for r, c in scored.plan.owned_cells()}
+    marked = {n.cell for n in scored.plan.notes} | {h.cell for h in scored.plan.highlights}
+    for ref, cell in before[sheet]["cells"].items():
+        if ref in owned or ref in marked:
+            continue
+        assert after[sheet]["cells"][ref] == cell, ref
+    a, b = openpyxl.load_workbook(example_xlsx)[sheet], openpyxl.load_workbook(out)[sheet]
+    assert (b.print_area, b.print_title_rows) == (a.print_area, a.print_title_rows)
+    assert repr(b.page_setup) == repr(a.page_setup) and repr(b.print_options) == repr(a.print_options)

@@ -6,7 +6,8 @@ Writing rules (see docs/architecture.md and README "保证"):
 - the input is never written unless ``in_place=True`` (then a backup is copied first);
 - the output appears atomically (temp file in the target folder, then ``os.replace``);
 - scoring a scored copy again gives the same file contents: earlier pe-score comments are replaced,
-  earlier highlights are undone using the original fills recorded in hidden rows of 评分说明.
+  earlier notes and highlights are undone using what hidden rows of 评分说明 recorded (which cells got a
+  pe-score comment, and each highlighted cell's original fill).
 """
 from __future__ import annotations
 
@@ -26,8 +27,11 @@ from workbook.plan import EXPLAIN_SHEET, HIGHLIGHT_COLORS, WritePlan
 AUTHOR = "pe-score"
 # A pe-score note added under a user's own comment starts after this line, so it can be replaced.
 NOTE_SEPARATOR = "\n—— pe-score ——\n"
-# First cell of the hidden block in 评分说明 that records the fills pe-score replaced.
+# First cell of the hidden block in 评分说明 recording what pe-score changed: one row per cell,
+# (A1, highlight ARGB or "", original fill XML or "", NOTE_FLAG or "").
 FILL_MARKER = "pe-score 原底色记录（重新评分时用于恢复底色，请勿修改）"
+NOTE_FLAG = "批注"
+Record = tuple[str, str, str, str]
 _SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
 
 
@@ -188,8 +192,8 @@ def _is_our_fill(fill: Any, argb: str) -> bool:
     )
 
 
-def _read_fill_record(ws) -> Optional[list[tuple[str, str, str]]]:
-    """(cell, applied ARGB, original fill XML) rows from an earlier 评分说明, or None if it has no marker."""
+def _read_fill_record(ws) -> Optional[list[Record]]:
+    """The rows recorded by an earlier run in 评分说明, or None when the sheet has no marker (not ours)."""
     rows = None
     for row in ws.iter_rows(values_only=True):
         if rows is None:
@@ -198,7 +202,8 @@ def _read_fill_record(ws) -> Optional[list[tuple[str, str, str]]]:
             continue
         if not row or not row[0]:
             continue
-        rows.append((str(row[0]), str(row[1] or ""), str(row[2] or "")))
+        cells = [str(v) if v is not None else "" for v in (tuple(row) + ("", "", ""))[1:4]]
+        rows.append((str(row[0]), cells[0], cells[1], cells[2]))
     return rows
 
 
@@ -226,7 +231,7 @@ def _text_width(text: str) -> int:
     return max(sum(2 if ord(ch) > 0x2E7F else 1 for ch in line) for line in lines)
 
 
-def _write_explain_sheet(wb, plan: WritePlan, record: list[tuple[str, str, str]], index: Optional[int]) -> None:
+def _write_explain_sheet(wb, plan: WritePlan, record: list[Record], index: Optional[int]) -> None:
     from openpyxl.styles import Alignment, Font, PatternFill
 
     ws = wb.create_sheet(plan.explain_sheet, index)
@@ -255,9 +260,9 @@ def _write_explain_sheet(wb, plan: WritePlan, record: list[tuple[str, str, str]]
     grey = Font(color="FF808080", size=9)
     ws.cell(row=start, column=1, value=FILL_MARKER).font = grey
     ws.row_dimensions[start].hidden = True
-    for i, (ref, argb, xml) in enumerate(record, start=1):
-        for c, v in enumerate((ref, argb, xml), start=1):
-            ws.cell(row=start + i, column=c, value=v).font = grey
+    for i, values in enumerate(record, start=1):
+        for c, v in enumerate(values, start=1):
+            ws.cell(row=start + i, column=c, value=v or None).font = grey
         ws.row_dimensions[start + i].hidden = True
 
 
@@ -322,7 +327,7 @@ def write_scored(
     ws = wb[plan.sheet]
 
     # 1. An earlier 评分说明 tells which fills pe-score changed; a foreign sheet of that name is not ours.
-    record_in: list[tuple[str, str, str]] = []
+    record_in: list[Record] = []
     explain_index: Optional[int] = None
     if plan.explain_sheet in wb.sheetnames:
         old = wb[plan.explain_sheet]
@@ -339,24 +344,22 @@ def write_scored(
         wb.remove(old)
 
     # 2. Undo the previous run: its highlights (where the user has not recoloured since) and its notes.
-    for ref, argb, xml in record_in:
+    for ref, argb, xml, flag in record_in:
         try:
             cell = ws[ref]
         except (ValueError, KeyError):
             continue
-        if _is_our_fill(cell.fill, argb):
+        if argb and _is_our_fill(cell.fill, argb):
             cell.fill = _fill_from_xml(xml) if xml else PatternFill()
+        comment = getattr(cell, "comment", None)
+        if flag == NOTE_FLAG and comment is not None and comment.author == AUTHOR:
+            cell.comment = None  # only comments this tool recorded: a template's own note stays
     for row in ws.iter_rows():
         for cell in row:
             comment = getattr(cell, "comment", None)
-            if comment is None:
-                continue
-            if comment.author == AUTHOR:
-                cell.comment = None
-            elif NOTE_SEPARATOR in comment.text:
+            if comment is not None and NOTE_SEPARATOR in comment.text:
                 user_text = comment.text.split(NOTE_SEPARATOR, 1)[0]
-                kept = Comment(user_text, comment.author, height=comment.height, width=comment.width)
-                cell.comment = kept
+                cell.comment = Comment(user_text, comment.author, height=comment.height, width=comment.width)
 
     # 3. Values.
     from openpyxl.cell.cell import MergedCell
@@ -371,10 +374,11 @@ def write_scored(
                     raise UnsafeToWrite(f"单元格 {cell.coordinate} 位于合并区域内，无法写入评分结果。")
                 cell.value = value
 
-    # 4. Notes: one comment per cell; a user's comment keeps its text and gets ours appended.
+    # 4. Notes: one comment per cell; an existing comment keeps its text and gets ours appended.
     texts: dict[tuple[int, int], list[str]] = {}
     for note in plan.notes:
         texts.setdefault(_anchor(ws, note.cell), []).append(note.text)
+    noted: set[str] = set()
     for (r, c), parts in texts.items():
         cell = ws.cell(row=r, column=c)
         text = "\n".join(parts)
@@ -385,6 +389,7 @@ def write_scored(
             cell.comment = Comment(merged, existing.author, height=existing.height, width=existing.width)
         else:
             cell.comment = Comment(text, AUTHOR, height=min(40 + 18 * lines, 400), width=320)
+            noted.add(cell.coordinate)
 
     # 5. Highlights, remembering what each cell looked like before.
     by_cell: dict[str, str] = {}
@@ -392,15 +397,16 @@ def write_scored(
         ref = hl.cell.upper().replace("$", "")
         if ref not in by_cell or _SEVERITY_RANK[hl.severity] < _SEVERITY_RANK[by_cell[ref]]:
             by_cell[ref] = hl.severity
-    record_out: list[tuple[str, str, str]] = []
+    record_out: list[Record] = []
     for ref, severity in by_cell.items():
         cell = ws[ref]
         argb = _argb(HIGHLIGHT_COLORS[severity])
         original = cell.fill
         plain = isinstance(original, PatternFill) and original.patternType is None
         xml = "" if plain else _fill_xml(original)
-        record_out.append((ref, argb, xml))
+        record_out.append((ref, argb, xml, NOTE_FLAG if ref in noted else ""))
         cell.fill = PatternFill("solid", fgColor=argb, bgColor=argb)
+    record_out += [(ref, "", "", NOTE_FLAG) for ref in sorted(noted - set(by_cell))]
 
     # 6. The 评分说明 sheet, where it was, or last.
     _write_explain_sheet(wb, plan, record_out, explain_index)
