@@ -38,6 +38,7 @@ class ApplyStats:
     highlights: int = 0
     restored: int = 0
     skipped_formula_cells: list[tuple[int, int]] = field(default_factory=list)
+    failed_cells: list[tuple[int, int]] = field(default_factory=list)  # Excel refused (e.g. merged)
 
 
 def _pad(rows: list[list[Any]], width: int) -> list[list[Any]]:
@@ -70,7 +71,62 @@ def read_sheet(sheet) -> SheetRead:
             for j, f in enumerate(row):
                 if isinstance(f, str) and f.startswith("="):
                     formulas[(r0 + i, c0 + j)] = f
-    return SheetRead(Grid(name=sheet.name, values=grid_values, merged=[], formulas=formulas), calls)
+    merged: list[tuple[int, int, int, int]] = []
+    xml = _xml_spreadsheet(rng)
+    if xml is not None:
+        calls += 1
+        try:
+            merged = merged_from_xml_spreadsheet(xml, r0, c0)
+        except Exception:  # noqa: BLE001 - merges are optional extra information
+            merged = []
+    return SheetRead(Grid(name=sheet.name, values=grid_values, merged=merged, formulas=formulas), calls)
+
+
+XL_RANGE_VALUE_XML_SPREADSHEET = 11  # Excel's xlRangeValueXMLSpreadsheet
+_SS = "{urn:schemas-microsoft-com:office:spreadsheet}"
+
+
+def _xml_spreadsheet(rng) -> Optional[str]:
+    """Windows Excel returns a range as "XML Spreadsheet 2003" in one call, merged areas included
+    (``Range.Value(xlRangeValueXMLSpreadsheet)``); other hosts have no such call: None."""
+    try:
+        api = rng.api
+    except Exception:  # noqa: BLE001 - remote engine / macOS: no COM object
+        return None
+    for getter in ("Value", "GetValue"):
+        try:
+            xml = getattr(api, getter)(XL_RANGE_VALUE_XML_SPREADSHEET)
+        except Exception:  # noqa: BLE001 - pywin32 exposes parameterised properties either way
+            continue
+        if isinstance(xml, str) and "<Workbook" in xml:
+            return xml
+    return None
+
+
+def merged_from_xml_spreadsheet(xml: str, row0: int = 1, col0: int = 1) -> list[tuple[int, int, int, int]]:
+    """Merged areas (first_row, first_col, last_row, last_col), 1-based on the sheet, from the XML
+    Spreadsheet 2003 text of a range whose top-left cell is (row0, col0). Rows and cells carry
+    ``ss:Index`` when they skip; a cell's ``ss:MergeAcross`` also moves the next cell's position."""
+    from defusedxml.ElementTree import fromstring
+
+    root = fromstring(xml)
+    table = root.find(f".//{_SS}Table")
+    if table is None:
+        return []
+    merges = []
+    r = 0
+    for row in table.findall(f"{_SS}Row"):
+        r = int(row.get(f"{_SS}Index") or r + 1)
+        c = 0
+        for cell in row.findall(f"{_SS}Cell"):
+            c = int(cell.get(f"{_SS}Index") or c + 1)
+            across = int(cell.get(f"{_SS}MergeAcross") or 0)
+            down = int(cell.get(f"{_SS}MergeDown") or 0)
+            if across or down:
+                top, left = row0 + r - 1, col0 + c - 1
+                merges.append((top, left, top + down, left + across))
+            c += across
+    return merges
 
 
 def _split_block(block: Block, formulas: Optional[dict]) -> list[Block]:
@@ -240,8 +296,13 @@ def apply_plan(book, sheet, grid: Grid, plan: WritePlan) -> ApplyStats:
             if nrows == 0 or ncols == 0:
                 continue
             target = sheet.range((piece.row, piece.col), (piece.row + nrows - 1, piece.col + ncols - 1))
-            target.value = _pad(piece.values, ncols)
-            stats.value_writes += 1
+            try:
+                target.value = _pad(piece.values, ncols)
+                stats.value_writes += 1
+            except _UNSUPPORTED:
+                raise
+            except Exception:  # noqa: BLE001 - e.g. "cannot change part of a merged cell" (merges unknown)
+                _write_cell_by_cell(sheet, piece, stats)
 
     notes = _notes_by_cell(sheet)
     stats.notes_deleted = _undo_previous(sheet, record, notes)
@@ -289,6 +350,17 @@ def apply_plan(book, sheet, grid: Grid, plan: WritePlan) -> ApplyStats:
 
     write_explain_sheet(book, sheet, plan, new_record)
     return stats
+
+
+def _write_cell_by_cell(sheet, piece: Block, stats: "ApplyStats") -> None:
+    """Fallback when a block write fails on a host that could not tell us its merged areas."""
+    for i, row in enumerate(piece.values):
+        for j, value in enumerate(row):
+            try:
+                sheet.range((piece.row + i, piece.col + j)).value = value
+                stats.value_writes += 1
+            except Exception:  # noqa: BLE001
+                stats.failed_cells.append((piece.row + i, piece.col + j))
 
 
 def write_explain_sheet(book, form_sheet, plan: WritePlan, record: list[tuple[str, str, str]]) -> None:

@@ -11,6 +11,8 @@ import traceback
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
+from workbook.grid import a1
+
 from .excel_adapter import ApplyStats, SheetRead, apply_plan, read_sheet
 
 TITLE = "绩效评分"
@@ -70,6 +72,9 @@ def summary(result, profile, stats: ApplyStats, sheet_name: str) -> str:
     lines.append(f"错误 {errors} 个，警告 {warnings} 个；已在单元格批注中标出，详见“评分说明”工作表。")
     if stats.skipped_formula_cells:
         lines.append(f"{len(stats.skipped_formula_cells)} 个得分单元格含有公式，未覆盖。")
+    if stats.failed_cells:
+        cells = "、".join(a1(r, c) for r, c in stats.failed_cells[:5])
+        lines.append(f"{len(stats.failed_cells)} 个单元格无法写入（如 {cells}，可能位于合并单元格内），请手工填写。")
     return "\n".join(lines)
 
 

@@ -277,3 +277,87 @@ def test_formula_cells_are_never_written():
     written = set().union(*(_cells_of(a) for a in _form_writes(rb.actions(book))))
     assert not written & set(grid.formulas)
     assert set(stats.skipped_formula_cells) >= set(grid.formulas)
+
+
+# ---- desktop-only reads and the fallback for merged cells ----------------------------------------
+
+
+def test_merged_areas_from_excels_xml_spreadsheet():
+    from addin.excel_adapter import merged_from_xml_spreadsheet
+
+    # The shape Windows Excel gives for Range.Value(xlRangeValueXMLSpreadsheet) of the form's top rows:
+    # A2:J2 and A3:J3 merged across, A7:B8 merged down and across, C8:D8, skipped cells by ss:Index.
+    xml = """<?xml version="1.0"?>
+<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet" xmlns:o="urn:schemas-microsoft-com:office:office"
+ xmlns:x="urn:schemas-microsoft-com:office:excel" xmlns:ss="urn:schemas-microsoft-com:office:spreadsheet">
+ <Worksheet ss:Name="附件2-1">
+  <Table ss:ExpandedColumnCount="10" ss:ExpandedRowCount="8" x:FullColumns="1" x:FullRows="1">
+   <Row><Cell><Data ss:Type="String">附件2-1</Data></Cell></Row>
+   <Row><Cell ss:MergeAcross="9" ss:StyleID="s1"><Data ss:Type="String">部门整体支出绩效自评表</Data></Cell></Row>
+   <Row><Cell ss:MergeAcross="9"><Data ss:Type="String">（2021年度）</Data></Cell></Row>
+   <Row ss:Index="7">
+    <Cell ss:MergeAcross="1" ss:MergeDown="1"><Data ss:Type="String">预算执行情况（万元）（20分）</Data></Cell>
+    <Cell ss:MergeAcross="1"/>
+    <Cell><Data ss:Type="String">预算数（A）</Data></Cell>
+   </Row>
+   <Row>
+    <Cell ss:Index="3" ss:MergeAcross="1"><Data ss:Type="String">部门整体支出总额</Data></Cell>
+    <Cell><Data ss:Type="Number">10072.67</Data></Cell>
+    <Cell ss:Index="9" ss:MergeAcross="1"/>
+   </Row>
+  </Table>
+ </Worksheet>
+</Workbook>"""
+    assert merged_from_xml_spreadsheet(xml) == [
+        (2, 1, 2, 10), (3, 1, 3, 10), (7, 1, 8, 2), (7, 3, 7, 4), (8, 3, 8, 4), (8, 9, 8, 10)]
+    # A used range that starts at C5 shifts every area.
+    assert merged_from_xml_spreadsheet(xml, 5, 3)[0] == (6, 3, 6, 12)
+    assert merged_from_xml_spreadsheet("<Workbook xmlns='urn:schemas-microsoft-com:office:spreadsheet'/>") == []
+
+
+class _ExcelWithMerges:
+    """A stand-in for desktop Excel's refusal to write part of a merged area (the remote engine never
+    refuses): wraps a real remote-engine sheet and raises like COM does."""
+
+    def __init__(self, sheet, merged):
+        self._sheet, self._merged = sheet, merged
+
+    def __getattr__(self, name):
+        return getattr(self._sheet, name)
+
+    def range(self, *args):
+        rng = self._sheet.range(*args)
+        merged = self._merged
+
+        class _Range:
+            def __getattr__(self, name):
+                return getattr(rng, name)
+
+            def __setattr__(self, name, value):
+                if name == "value":
+                    r0, c0 = rng.row, rng.column
+                    r1, c1 = r0 + rng.shape[0] - 1, c0 + rng.shape[1] - 1
+                    for (a, b, c, d) in merged:
+                        overlaps = a <= r1 and r0 <= c and b <= c1 and c0 <= d
+                        if overlaps and not (r0 <= a and c0 <= b and r1 >= c and c1 >= d):
+                            raise RuntimeError("不能更改合并单元格的某一部分")
+                setattr(rng, name, value)
+
+        return _Range()
+
+
+def test_block_over_an_unknown_merge_falls_back_to_single_cells():
+    wb = _example_wb()
+    book = rb.book(_clone(wb))
+    sheet = book.sheets["附件2-1"]
+    from addin.excel_adapter import read_sheet
+    from workbook.pipeline import score_grid
+
+    read = read_sheet(sheet)
+    scored = score_grid(read.grid)
+    first = scored.plan.blocks[3]  # goal 1's block: title row subtotal + its indicators
+    merged = [(first.row, first.col, first.row, first.col + 1)]  # the subtotal cell merged with J
+    stats = apply_plan(book, _ExcelWithMerges(sheet, merged), read.grid, scored.plan)
+    assert stats.failed_cells == [(first.row, first.col)]
+    written = set().union(*(_cells_of(a) for a in _form_writes(rb.actions(book))))
+    assert scored.plan.owned_cells() - written == {(first.row, first.col)}
