@@ -404,9 +404,10 @@ def iter_clipped(rows: Iterable[Iterable[Any]], limits: Limits = DEFAULT_LIMITS)
 def clip_grid(grid: Grid, limits: Limits = DEFAULT_LIMITS) -> Grid:
     """The part of ``grid`` the tool scans; returns ``grid`` itself when nothing is cut."""
     max_rows = row_budget(grid.n_cols, limits)
-    if grid.n_rows <= max_rows and grid.n_cols <= limits.max_cols:
-        return grid
     max_cols = limits.max_cols
+    inside = all(r2 <= max_rows and c2 <= max_cols for (_r1, _c1, r2, c2) in grid.merged)
+    if grid.n_rows <= max_rows and grid.n_cols <= max_cols and inside:
+        return grid
     values = [list(r[:max_cols]) for r in grid.values[:max_rows]]
     merged = [
         (r1, c1, min(r2, max_rows), min(c2, max_cols))

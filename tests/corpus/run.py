@@ -25,7 +25,7 @@ from typing import Optional
 
 ROOT = Path(__file__).resolve().parents[2]
 CJK = re.compile(r"[\u4e00-\u9fff]")
-TIMEOUT = 90.0  # seconds per file; the slowest honest input (50,000 noise rows) takes a few
+TIMEOUT = 90.0  # seconds per file; scoring (no --write) the 50,000 noise rows takes a few
 
 
 @dataclass
@@ -68,7 +68,7 @@ def judge(entry, path: Path, out_dir: Path, timeout: float = TIMEOUT) -> Outcome
     before = sha(path)
     target = out_dir / f"scored_{path.stem}.xlsx"
     args = ["score", str(path), "--json"]
-    if entry.expect != "refuse" and path.suffix.lower() in (".xlsx", ".xlsm"):
+    if entry.expect != "refuse" and not entry.heavy and path.suffix.lower() in (".xlsx", ".xlsm"):
         target = target.with_suffix(path.suffix.lower())
         args += ["--write", str(target)]
     rc, out, err, secs = cli(*args, timeout=timeout)
