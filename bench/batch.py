@@ -108,7 +108,7 @@ def read_all_cells(folder: Path) -> int:
     return cells
 
 
-def check(folder: Path, jobs: int, summary: Path) -> int:
+def check(folder: Path, jobs: int, summary: Path | None) -> int:
     from pe_score.batch import run_check
 
     return run_check([folder], summary=summary, jobs=jobs, stdout=io.StringIO(), stderr=io.StringIO(),
@@ -209,19 +209,26 @@ def main(argv: list[str] | None = None) -> int:
     folder = args.keep or tmp / "forms"
     try:
         t0 = time.perf_counter()
-        generate(folder, args.n, workers=cores)
+        if args.keep and len(files_of(folder)) == args.n:
+            print(f"reusing the {args.n} forms in {folder}")
+        else:
+            generate(folder, args.n, workers=cores)
+            print(f"generated {args.n} forms in {time.perf_counter() - t0:.1f} s")
         n_files = len(files_of(folder))
-        print(f"machine: {cores} cores ({cpu_model()}), Python {platform.python_version()}")
-        print(f"generated {n_files} forms in {time.perf_counter() - t0:.1f} s")
+        print(f"machine: {cores} cores ({cpu_model()}), Python {platform.python_version()}, "
+              f"load average {os.getloadavg()[0]:.1f} (other work on the machine skews the timings)")
 
         cells = read_all_cells(folder)  # warm the file cache once
         t_read = best_of(args.repeat, read_all_cells, folder)
+        t_plain = best_of(args.repeat, check, folder, 1, None)
         t_check = best_of(args.repeat, check, folder, 1, tmp / "summary.xlsx")
         t_jobs = best_of(args.repeat, check, folder, jobs, tmp / "summary_jobs.xlsx")
         print(f"(a) calamine, read every cell ({cells} cells): {t_read:.2f} s = {n_files / t_read:.0f} forms/s")
         print(f"(b) pe-score check --summary, 1 process (in-process): {t_check:.2f} s = "
               f"{n_files / t_check:.0f} forms/s")
         print(f"    ratio b/a = {t_check / t_read:.2f} (target <= 2)")
+        print(f"    without --summary: {t_plain:.2f} s = {n_files / t_plain:.0f} forms/s "
+              f"(the summary workbook costs {(t_check - t_plain) / n_files * 1000:.2f} ms per form)")
         print(f"(c) pe-score check --summary --jobs {jobs}: {t_jobs:.2f} s = {n_files / t_jobs:.0f} forms/s, "
               f"speed-up {t_check / t_jobs:.2f}x on {jobs} processes")
 
@@ -237,6 +244,7 @@ def main(argv: list[str] | None = None) -> int:
             rss_2n = peak_rss_mb(double, tmp / "rss_2n.xlsx")
             print(f"peak memory (subprocess, 1 process, --summary): N={n_files}: {rss_n:.0f} MB, "
                   f"2N={2 * n_files}: {rss_2n:.0f} MB")
+        print(f"load average at the end {os.getloadavg()[0]:.1f}")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return 0

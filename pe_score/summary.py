@@ -102,7 +102,7 @@ class FormRow:
 
 def _lines(text: str, width: float) -> int:
     """Lines a wrapped text needs in a column ``width`` characters wide (CJK counts double)."""
-    units = sum(1.8 if ord(ch) > 0x2E80 else 1.0 for ch in text)
+    units = sum(1.6 if ord(ch) > 0x2E80 else 1.0 for ch in text)
     return max(1, math.ceil(units / width))
 
 
