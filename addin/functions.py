@@ -50,6 +50,18 @@ def _engine():
     return engine
 
 
+# With err_to_str=True xlwings hands cell errors to Python as these strings instead of None, which
+# would look like an empty cell and be skipped.
+EXCEL_ERRORS = frozenset({"#N/A", "#VALUE!", "#REF!", "#DIV/0!", "#NUM!", "#NAME?", "#NULL!",
+                          "#SPILL!", "#CALC!", "#GETTING_DATA", "#FIELD!", "#BLOCKED!", "#CONNECT!",
+                          "#BUSY!", "#UNKNOWN!"})
+
+
+def _check_error(value: Any, what: str) -> None:
+    if isinstance(value, str) and value.strip().upper() in EXCEL_ERRORS:
+        raise PEValueError(f"{what}是错误值 {value.strip()}")
+
+
 def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
@@ -65,6 +77,7 @@ def _text(value: Any) -> str:
 
 def _number(value: Any, what: str) -> float:
     """A number from a cell: numbers as they are, text through the engine's value parser."""
+    _check_error(value, what)
     if isinstance(value, bool):
         raise PEValueError(f"{what}不是数字：{value}")
     if isinstance(value, (int, float)):
@@ -92,6 +105,8 @@ def _method(value: Any) -> Optional[Method]:
 
 def _indicator(points: Any, target: Any, actual: Any, method: Any = None, tier: Any = None,
                typed: Any = None) -> Indicator:
+    _check_error(target, "年初目标值")
+    _check_error(actual, "实际完成值")
     weight = _number(points, "分值")
     if weight < 0:
         raise PEValueError("分值不能为负数")
@@ -139,10 +154,10 @@ def PE_SCORE(points, target, actual, method=None, tier=None):
 
 
 @xw.func(category="绩效评分")
-@xw.arg("points", ndim=2, doc="分值列：各指标分值所在的区域")
-@xw.arg("targets", ndim=2, doc="目标列：年初目标值(A)所在的区域，行数与分值列相同")
-@xw.arg("actuals", ndim=2, doc="实际列：实际完成值(B)所在的区域，行数与分值列相同")
-@xw.arg("methods", ndim=2, doc="[方法列]（可省略）：每行的评分方法")
+@xw.arg("points", ndim=2, err_to_str=True, doc="分值列：各指标分值所在的区域")
+@xw.arg("targets", ndim=2, err_to_str=True, doc="目标列：年初目标值(A)所在的区域，行数与分值列相同")
+@xw.arg("actuals", ndim=2, err_to_str=True, doc="实际列：实际完成值(B)所在的区域，行数与分值列相同")
+@xw.arg("methods", ndim=2, err_to_str=True, doc="[方法列]（可省略）：每行的评分方法")
 def PE_SCORES(points, targets, actuals, methods=None):
     """一次计算整列得分（动态数组，向下溢出）。分值为空的行（标题行、“……”占位行）返回空白；有分值但无法计算的行使整列返回 #VALUE!，以免求和时被忽略。"""
     p, t, a = _flat(points), _flat(targets), _flat(actuals)
@@ -151,6 +166,11 @@ def PE_SCORES(points, targets, actuals, methods=None):
         raise PEValueError("分值列、目标列、实际列（及方法列）的行数必须相同")
     out: list[list[Any]] = []
     for i, (pi, ti, ai, mi) in enumerate(zip(p, t, a, m), start=1):
+        for v, what in ((pi, "分值"), (ti, "目标"), (ai, "实际")):
+            try:
+                _check_error(v, what)
+            except PEValueError as exc:
+                raise PEValueError(f"第 {i} 行：{exc}") from None
         if _blank(pi) or (isinstance(pi, str) and not any(ch.isdigit() for ch in pi)):
             out.append([None])  # not an indicator row
             continue
@@ -207,13 +227,14 @@ def PE_BUDGET(planned, executed, points=None):
 
 @xw.func(category="绩效评分")
 @xw.arg("budget_score", doc="预算得分：预算执行情况的得分")
-@xw.arg("goal_scores", doc="目标得分区域：各年度目标（或各指标）的得分")
-@xw.arg("constraint", doc="[约束性指标]（可省略）：约束性指标情况（如“存在审计等部门重点披露的问题”）和/或扣分（负数）")
+@xw.arg("goal_scores", err_to_str=True, doc="目标得分区域：各年度目标（或各指标）的得分")
+@xw.arg("constraint", err_to_str=True, doc="[约束性指标]（可省略）：约束性指标情况（如“存在审计等部门重点披露的问题”）和/或扣分（负数）")
 def PE_TOTAL(budget_score, goal_scores, constraint=None):
     """总分 = 预算得分 + 目标得分合计 − 酌情扣分；约束性指标出现审计重点披露问题或重大不良影响时，总分不超过 60 分。得分区域中有文字时返回 #VALUE!。"""
     engine = _engine()
     total = _number(budget_score, "预算得分")
     for v in _flat(goal_scores):
+        _check_error(v, "目标得分区域中")
         if _blank(v):
             continue
         if isinstance(v, bool) or not isinstance(v, (int, float)):
@@ -221,6 +242,7 @@ def PE_TOTAL(budget_score, goal_scores, constraint=None):
         total += float(v)
     triggered = False
     for v in _flat(constraint) if constraint is not None else []:
+        _check_error(v, "约束性指标")
         if _blank(v):
             continue
         if isinstance(v, (int, float)) and not isinstance(v, bool):

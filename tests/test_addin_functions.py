@@ -122,3 +122,16 @@ def test_udf_names_are_the_excel_names():
                      "PE_EXPLAIN"}
     for n in names:
         assert getattr(F, n).__doc__ and any("\u4e00" <= ch <= "\u9fff" for ch in getattr(F, n).__doc__)
+
+
+def test_excel_error_values_in_inputs_are_errors_not_blanks():
+    # xlwings passes cell errors as "#N/A" strings (err_to_str=True); a blank would be skipped by SUM.
+    with pytest.raises(PEValueError):
+        F.PE_TOTAL(20, [[18], ["#N/A"], [9]])
+    with pytest.raises(PEValueError):
+        F.PE_SCORES([[2], ["#REF!"]], [["1人"], ["1人"]], [["1人"], ["1人"]])
+    with pytest.raises(PEValueError):
+        F.PE_SCORE(2, "#N/A", "4.97万人")
+    with pytest.raises(PEValueError):
+        F.PE_BUDGET("#DIV/0!", 100)
+    assert F.PE_TOTAL(20, [[18], [None], ["  "], [9]]) == pytest.approx(47)  # real blanks are fine
