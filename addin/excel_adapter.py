@@ -88,15 +88,24 @@ _SS = "{urn:schemas-microsoft-com:office:spreadsheet}"
 
 def _xml_spreadsheet(rng) -> Optional[str]:
     """Windows Excel returns a range as "XML Spreadsheet 2003" in one call, merged areas included
-    (``Range.Value(xlRangeValueXMLSpreadsheet)``); other hosts have no such call: None."""
+    (``Range.Value(xlRangeValueXMLSpreadsheet)``); other hosts have no such call: None.
+    Called last on ``rng``: flagging ``Value`` as a method changes that COM wrapper only."""
     try:
         api = rng.api
     except Exception:  # noqa: BLE001 - remote engine / macOS: no COM object
         return None
-    for getter in ("Value", "GetValue"):
+
+    def makepy(api):  # early-bound (gencache) wrapper: parameterised property as GetValue()
+        return api.GetValue(XL_RANGE_VALUE_XML_SPREADSHEET)
+
+    def dynamic(api):  # late-bound wrapper: pywin32 needs to be told Value takes an argument
+        api._FlagAsMethod("Value")
+        return api.Value(XL_RANGE_VALUE_XML_SPREADSHEET)
+
+    for attempt in (makepy, dynamic):
         try:
-            xml = getattr(api, getter)(XL_RANGE_VALUE_XML_SPREADSHEET)
-        except Exception:  # noqa: BLE001 - pywin32 exposes parameterised properties either way
+            xml = attempt(api)
+        except Exception:  # noqa: BLE001 - not offered by this host or wrapper
             continue
         if isinstance(xml, str) and "<Workbook" in xml:
             return xml
