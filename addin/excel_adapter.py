@@ -1,7 +1,7 @@
 """The thin layer between a live xlwings ``Book`` and the pure workbook layer.
 
-It reads a sheet into a ``workbook.grid.Grid`` with one values call (plus one formulas call where the
-engine can answer it synchronously) and applies a ``WritePlan``: one ``range.value = block`` per block,
+It reads a sheet into a ``workbook.grid.Grid`` with one values call (plus, where the host answers them,
+one formulas call and one merged-areas call) and applies a ``WritePlan``: one ``range.value = block`` per block,
 notes, highlights, the 评分说明 sheet and the closing message. It decides nothing about scoring.
 
 Works on desktop Excel (Windows/macOS) and on xlwings' remote engine (used in the tests). The remote
