@@ -19,7 +19,6 @@ from conftest import ROOT
 from pe_score.batch import (
     MSG_ENCRYPTED,
     MSG_NO_FORM,
-    ZIP_MAX_MEMBERS,
     Job,
     check_job,
     collect_sources,
@@ -164,22 +163,31 @@ def test_missing_path_and_explicit_file_of_any_name(tmp_path):
     assert sources[1].problem is None and sources[1].path == str(odd)
 
 
-def test_zip_guards_declared_sizes_count_and_gbk_names(tmp_path):
+def test_zip_guards_declared_sizes_count_and_gbk_names(tmp_path, monkeypatch):
+    import pe_score.batch as batch
+
     z = tmp_path / "bomb.zip"
     with zipfile.ZipFile(z, "w", zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr("bomb.xlsx", b"\0" * (70 * 1024 * 1024))  # compresses ~1000:1
+        zf.writestr("bomb.xlsx", b"\0" * (3 * 1024 * 1024))  # compresses ~1000:1
+        zf.writestr("big.xlsx", os.urandom(300_000))  # incompressible, but above the (lowered) limit
         zf.writestr("nested.zip", b"PK")
         zf.writestr("ok.xlsx", b"PK\x05\x06" + b"\0" * 18)
+    monkeypatch.setattr(batch, "ZIP_MAX_MEMBER_BYTES", 200_000)
     by_name = {s.display.split("!")[1]: s for s in collect_sources([z])}
-    assert "过大" in by_name["bomb.xlsx"].problem or "压缩炸弹" in by_name["bomb.xlsx"].problem
+    assert "过大" in by_name["big.xlsx"].problem
+    monkeypatch.setattr(batch, "ZIP_MAX_MEMBER_BYTES", 64 * 1024 * 1024)
+    by_name = {s.display.split("!")[1]: s for s in collect_sources([z])}
+    assert "压缩炸弹" in by_name["bomb.xlsx"].problem
+    assert by_name["big.xlsx"].problem is None
     assert "嵌套" in by_name["nested.zip"].problem
     assert by_name["ok.xlsx"].problem is None
 
     # Too many members: refused from the central directory, before anything is read.
+    monkeypatch.setattr(batch, "ZIP_MAX_MEMBERS", 50)
     many = tmp_path / "many.zip"
     with zipfile.ZipFile(many, "w") as zf:
-        for i in range(ZIP_MAX_MEMBERS + 1):
-            zf.writestr(f"f{i}.txt", b"")
+        for i in range(51):
+            zf.writestr(f"f{i}.xlsx", b"")
     (only,) = collect_sources([many])
     assert "过多" in only.problem
 
@@ -310,6 +318,10 @@ def test_exit_status_zero_and_two(tmp_path):
     assert code == (1 if scored.result.errors else 0)
     assert "评分的表" in out.getvalue()
 
+    # The progress bar (normally only on a terminal) does not disturb the run or stdout.
+    err = io.StringIO()
+    assert run_check([good], stdout=io.StringIO(), stderr=err, progress=True) == code
+
     bad = tmp_path / "bad.xlsx"
     bad.write_bytes(b"nothing")
     assert run_check([bad], stdout=io.StringIO(), stderr=io.StringIO()) == 2
@@ -317,6 +329,7 @@ def test_exit_status_zero_and_two(tmp_path):
 
 
 @needs_pipeline
+@pytest.mark.slow
 def test_cli_subprocess(folder, tmp_path):
     env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONIOENCODING="utf-8")
     out = tmp_path / "cli.xlsx"
