@@ -361,3 +361,13 @@ def test_block_over_an_unknown_merge_falls_back_to_single_cells():
     assert stats.failed_cells == [(first.row, first.col)]
     written = set().union(*(_cells_of(a) for a in _form_writes(rb.actions(book))))
     assert scored.plan.owned_cells() - written == {(first.row, first.col)}
+
+
+def test_main_scores_the_calling_book(monkeypatch):
+    # addin.main() is what the ribbon's RunPython runs; xlwings' mock caller stands in for Excel's --wb.
+    wb = _example_wb()
+    book = rb.book(_clone(wb))
+    monkeypatch.setattr(xw.Book, "_mock_caller", book, raising=False)
+    outcome = addin.main()
+    assert outcome.ok and outcome.scored.result.total == pytest.approx(97)
+    assert rb.actions(book)[-1]["func"] == "alert"
