@@ -202,3 +202,18 @@ def test_write_needs_xlsx_input(example, tmp_path):
     shutil.copy(example, xls)
     r = run("score", xls, "--write", tmp_path / "o.xlsx")
     assert r.returncode == 2 and "另存为 .xlsx" in r.stderr and "Traceback" not in r.stderr
+
+
+@needs_pipeline
+def test_json_path_does_not_import_heavy_modules(example):
+    """Cold start matters: scoring without writing must not load openpyxl, rich or xlwings."""
+    code = (
+        "import sys; from pe_score.cli import main; rc = main(['score', sys.argv[1], '--json']); "
+        "heavy = sorted(m for m in ('openpyxl', 'rich', 'xlwings') if m in sys.modules); "
+        "sys.stderr.write('HEAVY=' + ','.join(heavy) + '\\n'); sys.exit(rc)"
+    )
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    r = subprocess.run([sys.executable, "-c", code, str(example)], cwd=ROOT, env=env,
+                       capture_output=True, text=True, encoding="utf-8", timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert "HEAVY=\n" in r.stderr
