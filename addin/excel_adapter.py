@@ -47,7 +47,13 @@ def _pad(rows: list[list[Any]], width: int) -> list[list[Any]]:
 
 def read_sheet(sheet) -> SheetRead:
     """One bulk read of ``sheet.used_range``; the grid is anchored at A1 whatever the used range is."""
+    from workbook.safety import DEFAULT_LIMITS as limits
+
     rng = sheet.used_range
+    n_rows, n_cols = rng.shape
+    if n_rows > limits.max_rows or n_cols > limits.max_cols:
+        # Formatting down to row 1048576 makes a huge used range; a form never needs that much.
+        rng = rng.resize(min(n_rows, limits.max_rows), min(n_cols, limits.max_cols))
     values = rng.options(ndim=2).value
     calls = 1
     r0, c0 = rng.row, rng.column

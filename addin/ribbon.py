@@ -37,12 +37,12 @@ def _fmt(x: float, digits: int = 2) -> str:
 
 def _candidate_sheets(book):
     from workbook.plan import EXPLAIN_SHEET
+    from workbook.safety import DEFAULT_LIMITS
 
     active = book.sheets.active
     yield active
-    for sh in book.sheets:
-        if sh.name != active.name and sh.name != EXPLAIN_SHEET:
-            yield sh
+    others = [sh for sh in book.sheets if sh.name not in (active.name, EXPLAIN_SHEET)]
+    yield from others[: max(0, DEFAULT_LIMITS.max_sheets - 1)]
 
 
 def find_form(book, profile) -> tuple[Any, SheetRead, Any, int]:

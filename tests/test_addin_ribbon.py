@@ -371,3 +371,16 @@ def test_main_scores_the_calling_book(monkeypatch):
     outcome = addin.main()
     assert outcome.ok and outcome.scored.result.total == pytest.approx(97)
     assert rb.actions(book)[-1]["func"] == "alert"
+
+
+def test_a_used_range_down_to_the_last_row_is_read_within_the_limits():
+    from addin.excel_adapter import read_sheet
+    from workbook.safety import DEFAULT_LIMITS
+
+    data = rb.payload(_clone(_example_wb()))
+    data["sheets"][0]["used_range_address"] = "$A$1:$XFD$1048576"  # formatting applied to whole columns
+    book = rb.book(data)
+    grid = read_sheet(book.sheets[0]).grid
+    assert grid.n_rows == DEFAULT_LIMITS.max_rows and grid.n_cols == DEFAULT_LIMITS.max_cols
+    outcome = addin.recalculate(rb.book(data))
+    assert outcome.ok and outcome.scored.result.total == pytest.approx(97)
