@@ -102,3 +102,21 @@ def test_reading_limits_apply_to_both_adapters(tmp_path):
         g = reader(path)[0]
         assert g.get(1, 1) == "附件2-1"
         assert g.n_cols <= DEFAULT_LIMITS.max_cols
+
+
+def test_xls_is_read_too(tmp_path):
+    xlwt = pytest.importorskip("xlwt")
+    book = xlwt.Workbook()
+    sh = book.add_sheet("附件2-1")
+    sh.write(0, 0, "附件2-1")
+    sh.write(3, 2, 2)  # BIFF stores every number as a float
+    sh.write(3, 3, 1.5)
+    sh.write_merge(5, 5, 0, 3, "合并")
+    sh.write(6, 0, dt.datetime(2022, 4, 14), xlwt.easyxf(num_format_str="yyyy-mm-dd"))
+    path = tmp_path / "old.xls"
+    book.save(str(path))
+    g = fast.read_grids(path)[0]
+    assert g.name == "附件2-1" and g.get(1, 1) == "附件2-1"
+    assert g.get(4, 3) == 2 and isinstance(g.get(4, 3), int) and g.get(4, 4) == 1.5
+    assert (6, 1, 6, 4) in g.merged
+    assert g.get(7, 1) == dt.datetime(2022, 4, 14)
