@@ -434,6 +434,8 @@ def write_scored(
     except BaseException as exc:
         if os.path.exists(tmp):
             os.unlink(tmp)
+        if isinstance(exc, PermissionError):
+            raise UnsafeToWrite(f"无法写入 {out.name}：没有权限，或文件正在 Excel/WPS 中打开；请关闭后重试。") from None
         if isinstance(exc, OSError):
             raise UnsafeToWrite(f"无法写入 {out.name}：{exc.strerror or exc}") from None
         raise
