@@ -37,6 +37,7 @@ class ApplyStats:
     notes_deleted: int = 0
     highlights: int = 0
     restored: int = 0
+    reads: int = 0  # reads of the earlier 评分说明 (the form itself is read by read_sheet)
     skipped_formula_cells: list[tuple[int, int]] = field(default_factory=list)
     failed_cells: list[tuple[int, int]] = field(default_factory=list)  # Excel refused (e.g. merged)
 
@@ -294,10 +295,28 @@ def _notes_by_cell(sheet) -> dict[tuple[int, int], Any]:
 def apply_plan(book, sheet, grid: Grid, plan: WritePlan) -> ApplyStats:
     """Write the plan into the live book. Order: check 评分说明, values, undo the previous run's notes
     and fills, new notes and fills, then 评分说明 (with the record the next run needs)."""
-    from workbook.xlsx import NOTE_SEPARATOR
-
     stats = ApplyStats()
+    exists = plan.explain_sheet in [s.name for s in book.sheets]
     record = read_record(book, plan)  # before any write: a foreign 评分说明 stops us here
+    stats.reads += int(exists)
+    app = book.app
+    _set_screen_updating(app, False)  # desktop: no flicker while notes and fills are set
+    try:
+        _apply(book, sheet, grid, plan, record, stats)
+    finally:
+        _set_screen_updating(app, True)
+    return stats
+
+
+def _set_screen_updating(app, value: bool) -> None:
+    try:
+        app.screen_updating = value
+    except Exception:  # noqa: BLE001 - optional nicety; some hosts have no such switch
+        pass
+
+
+def _apply(book, sheet, grid: Grid, plan: WritePlan, record, stats: ApplyStats) -> None:
+    from workbook.xlsx import NOTE_SEPARATOR
 
     formulas = grid.formulas
     for block in plan.blocks:
@@ -364,7 +383,6 @@ def apply_plan(book, sheet, grid: Grid, plan: WritePlan) -> ApplyStats:
             stats.restored += 1
 
     write_explain_sheet(book, sheet, plan, new_record)
-    return stats
 
 
 def _write_cell_by_cell(sheet, piece: Block, stats: "ApplyStats") -> None:

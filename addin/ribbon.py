@@ -69,7 +69,10 @@ def summary(result, profile, stats: ApplyStats, sheet_name: str) -> str:
     lines = [f"“{sheet_name}”总分 {_fmt(result.total, digits)} 分，评价等级：{result.grade}。"]
     if result.capped:
         lines.append(f"约束性指标已触发，总分按封顶处理（计算得分 {_fmt(result.raw_total, digits)} 分）。")
-    lines.append(f"错误 {errors} 个，警告 {warnings} 个；已在单元格批注中标出，详见“评分说明”工作表。")
+    if errors or warnings:
+        lines.append(f"错误 {errors} 个，警告 {warnings} 个；已在单元格批注中标出，详见“评分说明”工作表。")
+    else:
+        lines.append("错误 0 个，警告 0 个；各项得分的算法见“评分说明”工作表。")
     if stats.skipped_formula_cells:
         lines.append(f"{len(stats.skipped_formula_cells)} 个得分单元格含有公式，未覆盖。")
     if stats.failed_cells:
@@ -95,6 +98,11 @@ def recalculate(book, profile=None) -> Outcome:
         msg = f"{exc}\n请打开附件2-1《部门整体支出绩效自评表》所在的工作表后再点击“重新计算得分”。"
         book.app.alert(msg, title=TITLE)
         return Outcome(False, msg)
+    except Exception as exc:  # noqa: BLE001 - nothing was written; say so instead of a traceback
+        traceback.print_exc(file=sys.stderr)
+        msg = f"读取或评分时出错（工作簿未作任何修改）：{exc}"
+        book.app.alert(msg, title=TITLE)
+        return Outcome(False, msg)
     try:
         stats = apply_plan(book, sheet, read.grid, scored.plan)
     except WorkbookError as exc:  # e.g. a foreign sheet named 评分说明: nothing was written
@@ -108,4 +116,4 @@ def recalculate(book, profile=None) -> Outcome:
         return Outcome(False, msg, sheet.name, scored, reads=reads)
     msg = summary(scored.result, prof, stats, sheet.name)
     book.app.alert(msg, title=TITLE)
-    return Outcome(True, msg, sheet.name, scored, stats, reads, stats.skipped_formula_cells)
+    return Outcome(True, msg, sheet.name, scored, stats, reads + stats.reads, stats.skipped_formula_cells)

@@ -260,3 +260,31 @@ def seed_text_grid() -> Optional[Grid]:
     for line in SEED_TEXT.read_text(encoding="utf-8").splitlines():
         rows.append([cell if cell.strip() else None for cell in line.split("\t")])
     return Grid(name="seed", values=rows)
+
+
+def project_form_grid(name: str = "项目支出绩效自评表") -> Grid:
+    """A 财预〔2020〕10号 项目支出绩效自评表: budget row with its own 分值 column, no 年度目标 rows,
+    分值 after 实际完成值, a 绩效指标 column merged down on the left, 总分 at the bottom."""
+    rows = [
+        ["附件"],
+        ["项目支出绩效自评表"],
+        ["（2021年度）"],
+        ["项目名称", "就业补助资金"],
+        ["主管部门", "十堰市人力资源和社会保障局", None, None, "实施单位", "十堰市就业服务局"],
+        ["项目资金（万元）", None, "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"],
+        [None, "年度资金总额", 100, 120, 108, 10, 0.9, 9],
+        [None, "其中：当年财政拨款", 100, 120, 108, "—", "—", "—"],
+        ["年度总体目标", "预期目标", None, None, "实际完成情况"],
+        [None, "促进城乡劳动者就业", None, None, "完成"],
+        ["绩效指标", "一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分",
+         "偏差原因分析及改进措施"],
+        [None, "产出指标", "数量指标", "职业技能培训人数", "≥1000人", "1000人", 30, 30, None],
+        [None, None, "质量指标", "培训合格率", "≥90%", "80%", 20, 17.78, "部分学员未参加考核"],
+        [None, "效益指标", "社会效益指标", "培训后就业率", "≥80%", "85%", 30, 30, None],
+        [None, "满意度指标", "服务对象满意度指标", "学员满意度", "≥90%", "95%", 10, 10, None],
+        ["总分", None, None, None, None, None, 100, 96.78, None],
+    ]
+    width = max(len(r) for r in rows)
+    values = [r + [None] * (width - len(r)) for r in rows]
+    merged = [(11, 1, 15, 1), (12, 2, 13, 2), (9, 1, 10, 1), (6, 1, 8, 1)]
+    return Grid(name=name, values=values, merged=merged)

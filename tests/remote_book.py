@@ -160,6 +160,8 @@ def apply_actions(wb: Workbook, acts: Iterable[dict]) -> dict:
             ws = ws_at(a["sheet_position"])
             address, text = a["args"]
             ws[address.replace("$", "")].comment = Comment(text, "pe-score")
+        elif f in ("setScreenUpdating", "setCalculation", "calculate"):
+            extra.setdefault("app", []).append((f, a["args"]))  # application state, nothing in the file
         elif f == "alert":
             extra["alerts"].append(a["args"][0])
         else:

@@ -104,6 +104,7 @@ def test_seed_example_scores_97_like_the_command_line(tmp_path):
     assert ws[form.total_cell].value == 97
     assert ws[form.grade_cell].value == "优"
     assert extra["alerts"] == [outcome.message]
+    assert extra["app"] == [("setScreenUpdating", [False]), ("setScreenUpdating", [True])]
     assert "总分 97 分" in outcome.message and "优" in outcome.message and "警告" in outcome.message
 
     cli = subprocess.run([sys.executable, "-m", "pe_score", "score", "--json", str(EXAMPLE)],
@@ -180,14 +181,16 @@ def test_value_writes_per_goal_do_not_grow_with_indicators(reads):
     assert reads["value"] == 1
 
 
-def test_second_click_changes_nothing(tmp_path):
+def test_second_click_changes_nothing(tmp_path, reads):
     wb = _example_wb()
     _, _, first, _ = _click(wb)
     path = tmp_path / "once.xlsx"
     first.save(path)
     once = openpyxl.load_workbook(path)
+    reads.clear()
     outcome2, acts2, second, _ = _click(once)
     assert outcome2.ok
+    assert reads["value"] == outcome2.reads == 2  # the form, and 评分说明 for the previous run's record
     for name in (outcome2.sheet, EXPLAIN_SHEET):
         assert _snapshot(second[name]) == _snapshot(once[name]), name
     assert second.sheetnames == once.sheetnames

@@ -391,3 +391,22 @@ def test_every_reader_code_is_produced_and_catalogued():
     if seed is None:
         expected.discard("PE906")
     assert produced == expected
+
+
+def test_national_project_form():
+    from grids import project_form_grid
+
+    f = read_form(project_form_grid())
+    b = f.budget
+    assert (b.points, b.planned, b.executed) == (10, 120, 108)  # 全年预算数 preferred over 年初
+    assert b.cells["planned"] == "D7" and b.cells["score"] == "H7" and b.cells["rate"] == "G7"
+    assert len(f.goals) == 1 and f.goals[0].points == 90
+    names = [(i.level1, i.level2, i.name, i.weight, i.cells.score) for i in f.goals[0].indicators]
+    assert names == [
+        ("产出指标", "数量指标", "职业技能培训人数", 30, "H12"),
+        ("产出指标", "质量指标", "培训合格率", 20, "H13"),
+        ("效益指标", "社会效益指标", "培训后就业率", 30, "H14"),
+        ("满意度指标", "服务对象满意度指标", "学员满意度", 10, "H15"),
+    ]
+    assert f.total_cell == "H16" and f.typed_total == 96.78
+    assert [x.code for x in f.findings] == ["PE904"]

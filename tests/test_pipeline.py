@@ -126,3 +126,14 @@ def test_xlsx_round_trip(tmp_path):
     templates.build_example().save(path)
     s = score_workbook(xlsx.read_grids(path))
     assert s.result.total == EXPECTED_TOTAL
+
+
+def test_national_project_form_with_its_profile():
+    from grids import project_form_grid
+
+    s = score_grid(project_form_grid(), "national-project")
+    assert s.result.budget.score == 9  # 10 × 108/120
+    assert round(s.result.total, 2) == 96.78  # 9 + 30 + 20 × 80/90 + 30 + 10
+    values = planned_values(s.plan)
+    assert values["H13"] == 17.78 and values["H16"] == 96.78 and values["H7"] == 9
+    assert not any(f.code == "PE202" for f in s.result.findings)  # the typed 17.78 matches
