@@ -5,6 +5,10 @@ first row holding 三级指标/指标名称, 分值/权重, a target column, an 
 other part (unit, year, header self-score, budget block, goals, constraint, total, grade) is
 found relative to it by its wording.
 
+Besides the Hubei 附件2-1 layout, the reader accepts the 财预〔2020〕10号 项目支出 form: a budget
+block labelled 项目资金 with 年初/全年预算数, 全年执行数 and its own 分值 column, and no 年度目标 rows
+(one implicit goal, PE904).
+
 Scan limits (so a huge sheet of noise is rejected quickly, in one bounded pass):
 - the indicator header must lie within the first ``HEADER_MAX_ROWS`` rows and ``HEADER_MAX_COLS``
   columns;
@@ -197,6 +201,8 @@ def _budget_role(value: Any) -> Optional[str]:
         return None
     if "原因" in s:
         return "reason"
+    if s.startswith("分值") or s == "权重":
+        return "points"  # national project form: the budget's points in their own column
     if "得分" in s:
         return "score"
     if "执行率" in s:
@@ -314,7 +320,7 @@ class _Reader:
                         form.unit = _text(cells[i + 1][1])
                 if form.claimed_total_cell is None and "自评得分" in s:
                     self._claimed(form, r, c, s, cells[i + 1:])
-                if budget_label is None and "预算执行情况" in s:
+                if budget_label is None and ("预算执行情况" in s or "项目资金" in s):
                     budget_label = (r, c, s)
         if budget_label is not None:
             form.budget = self.read_budget(budget_label, header_row, max_col)
@@ -374,6 +380,8 @@ class _Reader:
         budget.typed_rate = get("rate")
         budget.typed_score = get("score")
         budget.reason = _text(get("reason"))
+        if budget.points is None:
+            budget.points = _number(get("points"))
         return budget
 
     # -- the table body
@@ -443,13 +451,14 @@ class _Reader:
                 self.finding("PE902", a1(r, first_c), row=r)
                 self.second_form = True
                 break
-            if no_weight and re.match(r"^(合计|总分|总计)", first):
+            label_row = first_c < name_c or not norm(g.get(r, name_c))
+            if label_row and re.match(r"^(合计|总分|总计)", first):
                 form.typed_total = g.get(r, score_c) if self._free(r, score_c, first_c) else None
                 form.total_cell = a1(r, score_c) if self._free(r, score_c, first_c) else None
                 seen_total = True
                 gap = 0
                 continue
-            if no_weight and re.match(r"^(评价等级|绩效等级|等级|评级)", first):
+            if label_row and re.match(r"^(评价等级|绩效等级|等级|评级)", first):
                 form.grade_cell = a1(r, score_c) if self._free(r, score_c, first_c) else None
                 break
             if seen_total:
