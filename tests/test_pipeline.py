@@ -117,6 +117,11 @@ def test_seed_text_extraction_scores_without_budget_values():
     assert s.result.claimed_total == 97
     codes = {f.code for f in s.result.findings} | {f.code for f in s.form.findings}
     assert "PE906" in codes
+    # a realigned row is written where its score physically is, never over its neighbours
+    shifted = s.form.goals[0].indicators[-1]
+    values = planned_values(s.plan)
+    assert values[shifted.cells.score] == 2 and shifted.cells.score.startswith("H")
+    assert shifted.cells.reason not in values
 
 
 def test_xlsx_round_trip(tmp_path):

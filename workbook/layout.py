@@ -222,6 +222,7 @@ class _Reader:
         self.g = grid
         self.findings: list[Finding] = []
         self.second_form = False
+        self.phys: dict[int, Optional[int]] = {}
         self.rest_col: Optional[int] = None
         self.right_limit = HEADER_MAX_COLS + 2  # last column read; less when a form sits to the right
         self.implicit_cell: Optional[str] = None
@@ -387,7 +388,12 @@ class _Reader:
     # -- the table body
 
     def realign(self, r: int, vals: dict[int, Any], cols: dict[str, int]) -> dict[int, Any]:
-        """Undo two kinds of shifted rows (seen in real sheets and their extractions); PE906."""
+        """Undo two kinds of shifted rows (seen in real sheets and their extractions); PE906.
+
+        ``self.phys`` maps a header column to where that field physically sits in this row, so the
+        row's cell addresses (and the plan's writes) point at the user's cells, not at the header's.
+        """
+        self.phys = {}
         wc, nc, sc = cols["weight"], cols["name"], cols["score"]
         if (
             wc == nc + 1
@@ -398,6 +404,7 @@ class _Reader:
         ):
             # the whole row one column to the left (a vertically merged first column was lost)
             self.finding("PE906", a1(r, nc), row=r, what="的内容相对表头向左错位一列")
+            self.phys = {c: c - 1 for c in cols.values()}
             return {c + 1: v for c, v in vals.items()}
         rc = cols.get("reason")
         if rc and rc == sc + 1 and cols.get("actual"):
@@ -409,6 +416,7 @@ class _Reader:
                 # 实际完成值 repeated into 得分, the score pushed into 偏差原因
                 out = dict(vals)
                 out[sc], out[rc] = nv, None
+                self.phys = {sc: rc, rc: None}
                 self.finding("PE906", a1(r, sc), row=r, what="的得分列重复了实际完成值、得分写在了偏差原因列")
                 return out
         return vals
@@ -433,6 +441,7 @@ class _Reader:
         r = header_row
         while r < end:
             r += 1
+            self.phys = {}
             cells = self.row_cells(r, span)
             if not cells:
                 gap += 1
@@ -484,9 +493,9 @@ class _Reader:
             # 一级 / 二级 labels fill down
             if l1_c is not None and norm(vals.get(l1_c)):
                 t = vals[l1_c]
-                label = _parse_label(t, a1(r, l1_c))
+                label = _parse_label(t, self.addr(r, l1_c))
                 if label is None:
-                    self.finding("PE905", a1(r, l1_c), text=_text(t), level1=level1 or "（无）")
+                    self.finding("PE905", self.addr(r, l1_c), text=_text(t), level1=level1 or "（无）")
                 elif not (label_key == (norm(t), id(goal or implicit)) and (goal or implicit) is not None):
                     # a new label (the same text repeated on every row is a fill, not a new label)
                     level1, level1_cell, level2, level2_cell = label.name, label.cell, "", None
@@ -498,7 +507,7 @@ class _Reader:
                         target_goal.labels.append(label)
                     label_key = (norm(t), id(target_goal))
             if l2_c is not None and norm(vals.get(l2_c)) and not is_placeholder(vals.get(l2_c)):
-                level2, level2_cell = _text(vals[l2_c]), a1(r, l2_c)
+                level2, level2_cell = _text(vals[l2_c]), self.addr(r, l2_c)
             name_v = vals.get(name_c)
             if not norm(name_v) and (_number(vals.get(weight_c)) is not None or _number(vals.get(score_c)) is not None):
                 # figures without a 三级指标: cannot be scored
@@ -570,8 +579,13 @@ class _Reader:
             cells=self._cells(r, cols),
         )
 
+    def addr(self, r: int, c: int) -> Optional[str]:
+        """A1 of where header column c's field sits in row r (see ``realign``)."""
+        p = self.phys.get(c, c)
+        return None if p is None else a1(r, p)
+
     def _cells(self, r: int, cols: dict[str, int]) -> Cells:
-        return Cells(**{k: a1(r, c) for k, c in cols.items() if k in Cells.model_fields})
+        return Cells(**{k: self.addr(r, c) for k, c in cols.items() if k in Cells.model_fields})
 
     def _indicator(self, r, vals, cols, level1, level1_cell, level2, level2_cell, last_standard) -> Indicator:
         get = lambda role: vals.get(cols[role]) if role in cols else None  # noqa: E731
