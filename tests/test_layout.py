@@ -417,3 +417,15 @@ def test_national_project_form():
     ]
     assert f.total_cell == "H16" and f.typed_total == 96.78
     assert [x.code for x in f.findings] == ["PE904"]
+
+
+def test_year_and_unit_fallbacks():
+    b = build()
+    g = b.grid
+    g.values[1][0] = "2022年部门整体支出绩效自评表"
+    g.values[2][0] = None
+    g.values[3][0] = "填报单位：十堰市人力资源和社会保障局（公章）"
+    g.values[4] = [None] * 10
+    f = read_form(g)
+    assert f.year == 2022
+    assert f.unit == "十堰市人力资源和社会保障局"

@@ -76,6 +76,8 @@ _NUM = re.compile(r"[-+]?\d+(?:\.\d+)?")
 _POINTS = re.compile(r"\(\s*(?:分值|权重)?[:]?\s*(\d+(?:\.\d+)?)\s*分\s*\)")
 _SHARE = re.compile(r"权重\s*[:]?\s*(\d+(?:\.\d+)?)\s*%")
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年度")
+# "填报单位：十堰市人社局（公章）  填报人…": the unit when there is no 单位名称 cell
+_UNIT_FALLBACK = re.compile(r"(?:填报单位|部门名称|单位)[:]((?:(?!\(公章\)|填报人|联系电话|填报日期|自评得分).)+)")
 _CLAIMED = re.compile(r"自评得分\s*[:]?\s*([-+]?\d+(?:\.\d+)?)")
 _GOAL = re.compile(r"^(?:年度目标|目标\s*(?=[0-9一二三四五六七八九十]))\s*([0-9]+|[一二三四五六七八九十]+)?")
 _CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
@@ -304,6 +306,8 @@ class _Reader:
 
     def read_above(self, form: Form, header_row: int, max_col: int) -> None:
         budget_label: Optional[tuple[int, int, str]] = None
+        year_in_title: Optional[int] = None
+        unit_fallback = ""
         for r in range(1, header_row):
             cells = self.row_cells(r, max_col)
             for i, (c, v) in enumerate(cells):
@@ -312,6 +316,13 @@ class _Reader:
                     m = _YEAR.search(s)
                     if m:
                         form.year = int(m.group(1))
+                    elif year_in_title is None and "自评表" in s:
+                        m = re.search(r"((?:19|20)\d{2})年", s)  # "2021年部门整体支出绩效自评表"
+                        year_in_title = int(m.group(1)) if m else None
+                if not unit_fallback:
+                    m = _UNIT_FALLBACK.search(s)
+                    if m:
+                        unit_fallback = m.group(1)
                 if not form.unit and "单位名称" in s:
                     after = s.split("单位名称", 1)[1].lstrip(":")
                     raw = _text(v)
@@ -323,6 +334,10 @@ class _Reader:
                     self._claimed(form, r, c, s, cells[i + 1:])
                 if budget_label is None and ("预算执行情况" in s or "项目资金" in s):
                     budget_label = (r, c, s)
+        if form.year is None:
+            form.year = year_in_title
+        if not form.unit:
+            form.unit = unit_fallback
         if budget_label is not None:
             form.budget = self.read_budget(budget_label, header_row, max_col)
 
