@@ -270,6 +270,7 @@ def test_repeated_header_after_page_break_is_skipped():
     header = list(g.values[b.header_row - 1])
     r = b.goal_rows[3]
     g.values.insert(r - 1, header)
+    g.merged = [(r1 + (r1 >= r), c1, r2 + (r2 >= r), c2) for r1, c1, r2, c2 in g.merged]
     f = read_form(g)
     assert content(f) == content(BASE)
 
@@ -429,3 +430,16 @@ def test_year_and_unit_fallbacks():
     f = read_form(g)
     assert f.year == 2022
     assert f.unit == "十堰市人力资源和社会保障局"
+
+
+def test_subtotal_rows():
+    b = build(Variant(title_merge_to="J"))
+    g = b.grid
+    r = b.goal_rows[1]  # insert 小计 as the last row of goal 1
+    g.values.insert(r - 1, ["小计"] + [None] * 7 + [18, None])
+    g.merged = [(r1 + (r1 >= r), c1, r2 + (r2 >= r), c2) for r1, c1, r2, c2 in g.merged]
+    f = read_form(g)
+    assert f.goals[0].subtotal_cell == f"I{r}" and f.goals[0].typed_subtotal == 18
+    assert f.goals[1].subtotal_cell is None
+    assert not any(x.code == "PE903" for x in f.findings)
+    assert content(f) == content(BASE)

@@ -482,6 +482,14 @@ class _Reader:
                 seen_total = True
                 gap = 0
                 continue
+            if label_row and first.startswith("小计"):
+                # a goal's subtotal on its own row (when the title row has no room for it)
+                target_goal = goal or implicit
+                if target_goal is not None and target_goal.subtotal_cell is None and self._free(r, score_c, first_c):
+                    target_goal.subtotal_cell = a1(r, score_c)
+                    target_goal.typed_subtotal = g.get(r, score_c)
+                gap = 0
+                continue
             if label_row and re.match(r"^(评价等级|绩效等级|等级|评级)", first):
                 form.grade_cell = a1(r, score_c) if self._free(r, score_c, first_c) else None
                 break
