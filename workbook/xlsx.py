@@ -75,15 +75,22 @@ def _formula_text(value: Any) -> Optional[str]:
 def read_grids(path: str | os.PathLike) -> list[Grid]:
     """One Grid per worksheet: cached values as a spreadsheet shows them, formulas, merged ranges."""
     _check(path)
-    wb_f = _load(path, data_only=False)
-    wb_v = _load(path, data_only=True)
+    wb_f = _load(path, data_only=False)  # formulas and merged ranges
+    wb_v = _load(path, data_only=True, read_only=True)  # cached values, streamed (cheaper)
+    try:
+        return _grids(wb_f, wb_v)
+    finally:
+        wb_v.close()
+
+
+def _grids(wb_f, wb_v) -> list[Grid]:
     from workbook.safety import DEFAULT_LIMITS, clip_grid, row_budget, sheets_to_scan
 
     grids: list[Grid] = []
     for title in sheets_to_scan([ws.title for ws in wb_f.worksheets]):
         ws_f, ws_v = wb_f[title], wb_v[title]
-        max_col = min(ws_v.max_column, DEFAULT_LIMITS.max_cols)
-        max_row = min(ws_v.max_row, row_budget(max_col))
+        max_col = min(ws_f.max_column, DEFAULT_LIMITS.max_cols)
+        max_row = min(ws_f.max_row, row_budget(max_col))
         values = [
             [cell_value(v) for v in row]
             for row in ws_v.iter_rows(min_row=1, min_col=1, max_row=max_row, max_col=max_col, values_only=True)
