@@ -217,3 +217,11 @@ def test_json_path_does_not_import_heavy_modules(example):
                        capture_output=True, text=True, encoding="utf-8", timeout=120)
     assert r.returncode == 0, r.stderr
     assert "HEAVY=\n" in r.stderr
+
+
+@needs_pipeline
+def test_named_sheet(example):
+    ok = run("score", example, "--sheet", "附件2-1", "--json")
+    assert ok.returncode == 0 and json.loads(ok.stdout)["sheet"] == "附件2-1"
+    missing = run("score", example, "--sheet", "不存在的表")
+    assert missing.returncode == 2 and "不存在的表" in missing.stderr and missing.stdout == ""
