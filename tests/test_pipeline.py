@@ -142,3 +142,31 @@ def test_national_project_form_with_its_profile():
     values = planned_values(s.plan)
     assert values["H13"] == 17.78 and values["H16"] == 96.78 and values["H7"] == 9
     assert not any(f.code == "PE202" for f in s.result.findings)  # the typed 17.78 matches
+
+
+def _combos(n=12, seed=11):
+    import random
+
+    rnd = random.Random(seed)
+    headers = [{}, {"target": "年度指标值", "actual": "实际值", "score": "自评得分"},
+               {"name": "指标名称", "weight": "权重", "target": "目标值", "actual": "完成值"}]
+    for _ in range(n):
+        yield Variant(
+            top=rnd.choice([1, 3, 40]), left=rnd.choice([1, 2, 6]), headers=rnd.choice(headers),
+            halfwidth=rnd.random() < 0.5, seq_column=rnd.random() < 0.5,
+            blank_after=tuple(rnd.sample("ABCDEFGHI", rnd.randint(0, 2))), note_column=rnd.random() < 0.5,
+            level1=rnd.choice(["merged", "repeated", "first-only"]), budget=True,
+            self_score=rnd.choice(["label", "combined"]), title_merge_to=rnd.choice(["H", "J"]),
+            formulas=rnd.random() < 0.5,
+        )
+
+
+@pytest.mark.parametrize("v", list(_combos()))
+def test_random_layout_combinations_score_97_and_plans_are_idempotent(v):
+    b = build(v)
+    s = score_grid(b.grid)
+    assert s.result.total == EXPECTED_TOTAL
+    assert [g.score for g in s.result.goals] == EXPECTED_GOAL_SCORES
+    assert s.form.findings == []
+    again = score_grid(apply_plan(b.grid, s.plan))
+    assert planned_values(again.plan) == planned_values(s.plan)
