@@ -15,7 +15,7 @@ import re
 from typing import Any, Optional, Union
 
 from scoring.models import Finding, Form, Result
-from workbook.grid import Grid, a1, parse_a1
+from workbook.grid import Grid, parse_a1
 from workbook.plan import Block, Highlight, Note, WritePlan
 
 _SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
