@@ -201,3 +201,24 @@ def test_notes_group_findings_per_cell_and_explain_rows():
     assert [h.cell for h in plan.highlights] == cells
     assert plan.explain_rows and plan.explain_rows[0][0] == "目标"
     assert plan.sheet == b.grid.name
+
+
+def test_combined_header_text_without_a_number_gets_one():
+    b = build(Variant(self_score="combined"))
+    g = b.grid
+    g.values[3][0] = "填报单位：（公章）    填报日期：2022年04月14日    自评得分："
+    form, result, plan = plan_for(g)
+    assert form.claimed_total is None and form.claimed_total_cell == "A4"
+    text = planned_values(plan)["A4"]
+    assert text == "填报单位：（公章）    填报日期：2022年04月14日    自评得分：97"
+    _, _, plan2 = plan_for(apply_plan(g, plan))
+    assert planned_values(plan2)["A4"] == text
+
+
+def test_header_label_in_the_last_column_gets_no_cell_outside_the_form():
+    b = build()
+    g = b.grid
+    g.values[3][8], g.values[3][9] = None, "自评得分："
+    form, result, plan = plan_for(g)
+    assert form.claimed_total_cell is None
+    assert all(blk.col <= 10 for blk in plan.blocks)

@@ -307,7 +307,9 @@ class _Reader:
 
     # -- above the header
 
-    def read_above(self, form: Form, header_row: int, max_col: int) -> None:
+    def read_above(self, form: Form, header_row: int, max_col: int, last_col: int) -> None:
+        """Unit, year, header self-score and budget block: rows above the header, up to max_col;
+        last_col is the table's last column (a header self-score cell is never placed beyond it)."""
         budget_label: Optional[tuple[int, int, str]] = None
         year_in_title: Optional[int] = None
         unit_fallback = ""
@@ -334,7 +336,7 @@ class _Reader:
                     elif i + 1 < len(cells):
                         form.unit = _text(cells[i + 1][1])
                 if form.claimed_total_cell is None and "自评得分" in s:
-                    self._claimed(form, r, c, s, cells[i + 1:])
+                    self._claimed(form, r, c, s, cells[i + 1:], last_col)
                 if budget_label is None and ("预算执行情况" in s or "项目资金" in s):
                     budget_label = (r, c, s)
         if form.year is None:
@@ -344,7 +346,7 @@ class _Reader:
         if budget_label is not None:
             form.budget = self.read_budget(budget_label, header_row, max_col)
 
-    def _claimed(self, form: Form, r: int, c: int, s: str, right: list[tuple[int, Any]]) -> None:
+    def _claimed(self, form: Form, r: int, c: int, s: str, right: list[tuple[int, Any]], max_col: int) -> None:
         m = _CLAIMED.search(s)
         if m:  # "自评得分：97" inside one (possibly combined) text cell
             form.claimed_total = float(m.group(1))
@@ -357,10 +359,15 @@ class _Reader:
                 form.claimed_total = n
                 form.claimed_total_cell = a1(r, rc)
                 return
-        # label with an empty cell to its right: that is where the number belongs
+        label_only = re.fullmatch(r"自评得分[:]?(\(分\))?", s) is not None
+        if not label_only and re.search(r"自评得分[:]?$", s):
+            # combined text ending in an empty "自评得分：": the number goes into the text
+            form.claimed_total_cell = a1(r, c)
+            return
+        # a label with an empty cell to its right (inside the form's columns): the number goes there
         rng = self.merge(r, c)
         nxt = (rng[3] if rng else c) + 1
-        if self.g.get(r, nxt) in (None, "") and self.merge(r, nxt) in (None,):
+        if nxt <= max_col and self.g.get(r, nxt) in (None, "") and self.merge(r, nxt) is None:
             form.claimed_total_cell = a1(r, nxt)
 
     def read_budget(self, label: tuple[int, int, str], header_row: int, max_col: int) -> Budget:
@@ -670,7 +677,8 @@ def read_form(grid: Grid) -> Form:
     reader = _Reader(grid)
     header_row, cols = reader.find_header()
     form = Form(sheet=grid.name)
-    reader.read_above(form, header_row, min(max(max(cols.values()) + 2, 12), reader.right_limit))
+    last_col = max(cols.values())
+    reader.read_above(form, header_row, min(max(last_col + 2, 12), reader.right_limit), last_col)
     last = reader.read_body(form, header_row, cols)
     for r in range(last + 1, min(grid.n_rows, last + SECOND_FORM_ROWS) + 1):
         if reader.second_form:

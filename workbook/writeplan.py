@@ -20,6 +20,7 @@ from workbook.plan import Block, Highlight, Note, WritePlan
 
 _SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
 _CLAIMED_NUMBER = re.compile(r"(自评得分\s*[:：]?\s*)([-+]?\d+(?:\.\d+)?)")
+_CLAIMED_EMPTY = re.compile(r"\S.*自评得分\s*[:：]?\s*$", re.S)  # combined text, number missing
 
 
 def _round(x: float, digits: int) -> Union[int, float]:
@@ -95,6 +96,8 @@ def _header_value(current: Any, total: Union[int, float]) -> Any:
     """The header self-score: a number, or the combined text with the new number in place."""
     if isinstance(current, str) and _CLAIMED_NUMBER.search(current):
         return _CLAIMED_NUMBER.sub(lambda m: m.group(1) + _fmt(total), current, count=1)
+    if isinstance(current, str) and _CLAIMED_EMPTY.search(current):
+        return current.rstrip() + _fmt(total)  # "… 自评得分：" -> "… 自评得分：97"
     return total
 
 
