@@ -83,6 +83,7 @@ def test_specific_messages_name_the_problem(corpus):
     assert "CSV" in msg("csv_renamed.xlsx") and "文本" in msg("csv_renamed.xlsx")
     assert "文本" in msg("tsv_gbk_renamed.xlsx")
     assert "加密" in msg("encrypted.xlsx") and "密码" in msg("encrypted.xlsx")
+    assert "加密" in msg("xls_encrypted.xls") and ".xls" in msg("xls_encrypted.xls")
     assert "损坏" in msg("truncated.xlsx")
     assert "炸弹" in msg("xml_bomb_sharedstrings.xlsx")
     assert "炸弹" in msg("zip_bomb_declared.xlsx") and "未解压" in msg("zip_bomb_declared.xlsx")

@@ -675,6 +675,16 @@ def _e_xls() -> bytes:
     return out.getvalue()
 
 
+@entry("xls_encrypted.xls", "a BIFF8 .xls whose globals carry a FILEPASS (open password) record", "refuse")
+def _e_xls_encrypted() -> bytes:
+    data = bytearray(_e_xls())
+    bof = data.find(b"\x09\x08\x10\x00\x00\x06\x05\x00")  # BIFF8 BOF of the workbook globals
+    assert bof >= 0
+    nxt = bof + 4 + 16  # the record after BOF is where Excel puts FILEPASS
+    struct.pack_into("<H", data, nxt, 0x002F)
+    return bytes(data)
+
+
 def _form_text(sep: str) -> str:
     src = _example().worksheets[0]
     lines = []
