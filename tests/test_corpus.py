@@ -131,6 +131,22 @@ def test_a_doctype_anywhere_is_refused_even_without_entities(tmp_path, corpus):
         check_file(p)
 
 
+def test_malformed_vml_is_tolerated_but_a_doctype_in_it_is_refused(tmp_path, corpus):
+    """Excel's legacy VML drawings are not always well-formed XML and no reader needs them;
+    an entity declaration is refused in every part all the same."""
+    from tests.corpus.build import _rezip
+
+    data = corpus["example.xlsx"].read_bytes()
+    vml = "xl/drawings/commentsDrawing1.vml"
+    ok = tmp_path / "vml.xlsx"
+    ok.write_bytes(_rezip(data, {vml: b"<xml><v:shape><br></xml>"}))
+    assert check_file(ok).kind == "xlsx"
+    bomb = tmp_path / "vml_bomb.xlsx"
+    bomb.write_bytes(_rezip(data, {vml: b'<!DOCTYPE x [<!ENTITY a "b">]><xml>&a;</xml>'}))
+    with pytest.raises(UnreadableFile, match="实体"):
+        check_file(bomb)
+
+
 # ---- reading limits -----------------------------------------------------------------------------
 
 

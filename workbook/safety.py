@@ -370,7 +370,19 @@ def _scan_xml(p: Path, zf: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limit
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, NotImplementedError):
         raise _fail(p, f"文件已损坏（内部部件“{info.filename}”无法解压，校验失败）。" + _RESAVE) from None
     except Exception:  # expat ParseError and friends: broken XML
+        if not _is_core_part(info.filename):
+            return  # e.g. legacy VML drawings are often not well-formed; no reader depends on them
         raise _fail(p, f"文件已损坏（内部部件“{info.filename}”不是有效的 XML）。" + _RESAVE) from None
+
+
+def _is_core_part(name: str) -> bool:
+    """Parts every reader parses: malformed XML there means the workbook cannot be read."""
+    low = name.lower()
+    return (
+        low in ("[content_types].xml", "xl/workbook.xml", "xl/sharedstrings.xml", "xl/styles.xml")
+        or low.endswith(".rels")
+        or (low.startswith("xl/worksheets/") and low.endswith(".xml"))
+    )
 
 
 # ---- reading limits, for the adapters ------------------------------------------------------------
