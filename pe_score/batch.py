@@ -284,19 +284,8 @@ def _reason(exc: BaseException, path: str, suffix: str) -> str:
 
 def _find_forms(grids, profile):
     from workbook.errors import NotAForm
+    from workbook.pipeline import find_forms
 
-    try:
-        from workbook.pipeline import find_forms
-    except ImportError:  # older pipeline: score every sheet, keep the ones that are forms
-        from workbook.pipeline import score_grid
-
-        found = []
-        for grid in grids:
-            try:
-                found.append(score_grid(grid, profile))
-            except NotAForm:
-                pass
-        return found
     try:
         return find_forms(grids, profile)
     except NotAForm:
@@ -394,30 +383,65 @@ def _safe_check_job(job: Job, profile_name: str, want_json: bool = True) -> Outc
         return Outcome(job.display, error=f"处理时出错（{type(exc).__name__}: {str(exc)[:120]}）")
 
 
+MSG_CRASHED = "读取该文件时处理进程意外退出（文件可能异常），请单独检查"
+
+
 def _pool_outcomes(jobs: Iterator[Job], profile_name: str, workers: int, want_json: bool) -> Iterator[Outcome]:
-    """Outcomes in input order, with at most a small window of files in flight (bounded memory)."""
+    """Outcomes in input order, with at most a small window of files in flight (bounded memory).
+
+    A worker that dies (a reader crashing on a hostile file, the OOM killer) breaks the whole pool
+    and fails every pending future. The batch then rebuilds the pool, resubmits the pending files,
+    and retries the oldest one alone in a fresh process to learn whether it was the culprit.
+    """
     window = workers * 4
-    pending: deque = deque()
+    pending: deque = deque()  # (job, future), oldest first
     ex = ProcessPoolExecutor(max_workers=workers)
+
+    def submit(job: Job):
+        nonlocal ex
+        try:
+            return ex.submit(_safe_check_job, job, profile_name, want_json)
+        except BrokenProcessPool:
+            ex = _restart(ex, workers, pending, profile_name, want_json)
+            return ex.submit(_safe_check_job, job, profile_name, want_json)
+
+    def take() -> Outcome:
+        nonlocal ex
+        job, fut = pending.popleft()
+        try:
+            return fut.result()
+        except BrokenProcessPool:
+            ex = _restart(ex, workers, pending, profile_name, want_json)
+            return _alone(job, profile_name, want_json)
+
     try:
         for job in jobs:
-            pending.append((job.display, ex.submit(_safe_check_job, job, profile_name, want_json)))
+            pending.append((job, submit(job)))
             while len(pending) >= window:
-                yield _result(pending.popleft())
+                yield take()
         while pending:
-            yield _result(pending.popleft())
+            yield take()
     finally:
         ex.shutdown(wait=True, cancel_futures=True)
 
 
-def _result(item) -> Outcome:
-    display, fut = item
-    try:
-        return fut.result()
-    except BrokenProcessPool:
-        return Outcome(display, error="读取该文件时处理进程意外退出（文件可能异常），请单独检查")
-    except Exception as exc:
-        return Outcome(display, error=f"处理时出错（{type(exc).__name__}）")
+def _restart(ex: ProcessPoolExecutor, workers: int, pending: deque, profile_name: str,
+             want_json: bool) -> ProcessPoolExecutor:
+    """A new pool, with every pending job submitted to it again (in the same order)."""
+    ex.shutdown(wait=False, cancel_futures=True)
+    fresh = ProcessPoolExecutor(max_workers=workers)
+    for i, (job, _) in enumerate(list(pending)):
+        pending[i] = (job, fresh.submit(_safe_check_job, job, profile_name, want_json))
+    return fresh
+
+
+def _alone(job: Job, profile_name: str, want_json: bool) -> Outcome:
+    """Run one job in its own short-lived process: if that dies too, this file is the culprit."""
+    with ProcessPoolExecutor(max_workers=1) as solo:
+        try:
+            return solo.submit(_safe_check_job, job, profile_name, want_json).result()
+        except BrokenProcessPool:
+            return Outcome(job.display, error=MSG_CRASHED)
 
 
 def iter_outcomes(sources: list[Source], profile_name: str, jobs: int = 1,

@@ -345,3 +345,30 @@ def test_cli_subprocess(folder, tmp_path):
     bad = subprocess.run([sys.executable, "-m", "pe_score", "check", str(folder), "--summary", str(tmp_path / "x.csv")],
                          env=env, capture_output=True, text=True, encoding="utf-8", timeout=60)
     assert bad.returncode == 2 and ".xlsx" in bad.stderr
+
+
+@needs_pipeline
+@pytest.mark.skipif(__import__("multiprocessing").get_start_method() != "fork",
+                    reason="the crash is injected by patching the module before the workers fork")
+def test_a_worker_that_dies_costs_one_file_not_the_batch(tmp_path, monkeypatch):
+    import pe_score.batch as batch
+
+    for i in range(6):
+        save(form_workbook(97), tmp_path / f"{i}.xlsx")
+    (tmp_path / "3.xlsx").rename(tmp_path / "3_crash.xlsx")
+    real = batch.check_job
+
+    def dying(job, *args):
+        if "crash" in job.display:
+            os._exit(70)  # what a segfault in a reader looks like to the pool
+        return real(job, *args)
+
+    monkeypatch.setattr(batch, "check_job", dying)
+    out = io.StringIO()
+    code = run_check([tmp_path], as_json=True, jobs=2, stdout=out, stderr=io.StringIO())
+    arr = json.loads(out.getvalue())
+    assert [Path(o["file"]).name for o in arr] == ["0.xlsx", "1.xlsx", "2.xlsx", "3_crash.xlsx", "4.xlsx", "5.xlsx"]
+    crashed = arr[3]
+    assert crashed["error"] == batch.MSG_CRASHED
+    assert all(o.get("total") == 97 for i, o in enumerate(arr) if i != 3)
+    assert code == 1
