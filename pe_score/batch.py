@@ -136,11 +136,18 @@ def _zip_sources(path: str, display: str) -> Iterator[Source]:
         yield Source(shown, path, info.filename, problem=problem)
 
 
-def collect_sources(paths: Iterable[str | os.PathLike]) -> list[Source]:
+def collect_sources(paths: Iterable[str | os.PathLike], exclude: Iterable[str | os.PathLike] = ()) -> list[Source]:
     """Every workbook under ``paths``, in a stable order (folders sorted, zips in archive order).
 
-    Only names are collected here; nothing is read until the batch reaches the file.
+    Only names are collected here; nothing is read until the batch reaches the file. ``exclude``:
+    files never to read (the summary being written, which may sit in the folder under review).
     """
+    skip = {os.path.realpath(x) for x in exclude}
+    out: list[Source] = [s for s in _collect(paths) if os.path.realpath(s.path) not in skip]
+    return out
+
+
+def _collect(paths: Iterable[str | os.PathLike]) -> list[Source]:
     out: list[Source] = []
     for p in paths:
         p = os.fspath(p)
@@ -599,7 +606,7 @@ def run_check(
     if progress is None:
         progress = stderr.isatty()
 
-    sources = collect_sources(paths)
+    sources = collect_sources(paths, exclude=[summary] if summary else [])
     stats = Stats()
     writer = SummaryWriter(summary, tolerance=getattr(prof, "tolerance", DIFF_TOLERANCE)) if summary else None
     array = _JsonArray(stdout) if as_json else None

@@ -326,6 +326,22 @@ def test_exit_status_zero_and_two(tmp_path):
     bad.write_bytes(b"nothing")
     assert run_check([bad], stdout=io.StringIO(), stderr=io.StringIO()) == 2
     assert run_check([tmp_path / "empty_dir_does_not_exist"], stdout=io.StringIO(), stderr=io.StringIO()) == 2
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    err = io.StringIO()
+    assert run_check([empty], stdout=io.StringIO(), stderr=err) == 2
+    assert "没有找到 Excel 文件" in err.getvalue()
+
+
+@needs_pipeline
+def test_summary_inside_the_reviewed_folder_is_not_reviewed(tmp_path):
+    save(form_workbook(97), tmp_path / "a.xlsx")
+    summary = tmp_path / "汇总.xlsx"
+    for _ in range(2):  # the second run finds last run's summary in the folder and leaves it out
+        run_check([tmp_path], summary=summary, stdout=io.StringIO(), stderr=io.StringIO())
+    _, rows = _summary_rows(summary)
+    assert [Path(r["文件"]).name for r in rows] == ["a.xlsx"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.xlsx", "汇总.xlsx"]
 
 
 @needs_pipeline
