@@ -178,3 +178,52 @@ def test_committed_templates_recalculate_as_the_engine_scores_them(lo):
     assert ws[res.form.grade_cell].value == res.result.grade
     blank = openpyxl.load_workbook(_converted(lo, "committed_form"), data_only=True)
     assert blank.sheetnames
+
+
+@pytest.fixture(scope="module")
+def corpus_copies(tmp_path_factory):
+    """Scored copies of every corpus workbook the tool scores (odd layouts, odd values), converted by
+    LibreOffice in one run."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tests.corpus.build import ENTRIES
+
+    names = {e.name for e, _ in ENTRIES
+             if e.expect in ("score", "any") and not e.heavy and e.name.endswith((".xlsx", ".xlsm"))}
+    src = tmp_path_factory.mktemp("lo_corpus")
+    written = tmp_path_factory.mktemp("lo_corpus_written")
+    out = tmp_path_factory.mktemp("lo_corpus_out")
+    profile = tmp_path_factory.mktemp("lo_corpus_profile")
+    files = build_corpus(src, only=names)
+
+    def write(item):
+        _, p = item
+        target = written / f"scored_{p.name}"
+        rc, _, err, _ = cli("score", str(p), "--write", str(target))
+        return p.name, rc, err, target
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        results = list(pool.map(write, files))
+    copies = {name: target for name, rc, _, target in results if rc in (0, 1) and target.exists()}
+    proc = subprocess.run(
+        ["soffice", f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
+         "--convert-to", "xlsx", "--outdir", str(out), *sorted(str(p) for p in copies.values())],
+        capture_output=True, timeout=600,
+    )
+    return copies, out, proc
+
+
+def test_libreoffice_opens_every_scored_copy_of_the_corpus(corpus_copies):
+    copies, out, proc = corpus_copies
+    assert len(copies) >= 30, sorted(copies)
+    problems = []
+    for name, copy in sorted(copies.items()):
+        converted = out / f"{copy.stem}.xlsx"  # --convert-to xlsx renames .xlsm
+        if not converted.exists():
+            problems.append(f"{name}: LibreOffice could not open the scored copy")
+            continue
+        theirs = openpyxl.load_workbook(converted, read_only=True).sheetnames
+        ours = openpyxl.load_workbook(copy, read_only=True).sheetnames
+        if theirs != ours:
+            problems.append(f"{name}: sheets {ours} came back as {theirs}")
+    assert not problems, "\n".join(problems) + "\n" + proc.stderr.decode("utf-8", "replace")[-2000:]

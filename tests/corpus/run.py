@@ -98,6 +98,7 @@ def judge(entry, path: Path, out_dir: Path, timeout: float = TIMEOUT) -> Outcome
         if "--write" in args:
             if target.exists():
                 o.wrote = target
+                pr.extend(_check_written(target))
             elif rc in (0, 1):
                 pr.append("exit 0/1 with --write but no scored copy was written")
     if rc == 2:
@@ -117,6 +118,24 @@ def judge(entry, path: Path, out_dir: Path, timeout: float = TIMEOUT) -> Outcome
             if str(exc) not in err:
                 pr.append("the CLI's message is not check_file's: " + err.strip()[:200])
     return o
+
+
+def _check_written(path: Path) -> list[str]:
+    """A scored copy must pass our own safety check and open again with openpyxl."""
+    from workbook.errors import UnreadableFile
+    from workbook.safety import check_file
+
+    try:
+        check_file(path)
+    except UnreadableFile as exc:
+        return [f"the scored copy is refused by check_file: {exc}"]
+    try:
+        import openpyxl
+
+        openpyxl.load_workbook(path).close()
+    except Exception as exc:  # noqa: BLE001 - any failure to reopen is the finding
+        return [f"the scored copy does not reopen ({type(exc).__name__}: {exc})"]
+    return []
 
 
 def run(keep: Optional[Path] = None, jobs: int = 2, only: Optional[set[str]] = None) -> list[Outcome]:
