@@ -214,6 +214,35 @@ def test_cli_bombs_answered_fast(cli_outcomes):
             assert cli_outcomes[e.name].rc == 2 and cli_outcomes[e.name].seconds < 10, e.name
 
 
+def test_batch_review_answers_every_file(corpus):
+    """``pe-score check FOLDER --json`` over the whole corpus: one entry per file (per form), each a
+    result in range or a Chinese error."""
+    pytest.importorskip("workbook.pipeline", reason="the scoring pipeline has not landed yet")
+    import json
+
+    from tests.corpus.run import cli
+
+    folder = next(iter(corpus.values())).parent
+    rc, out, err, seconds = cli("check", str(folder), "--json", timeout=300)
+    assert rc in (0, 1), err
+    assert "Traceback" not in out + err and "内部错误" not in out + err
+    entries = json.loads(out)
+    seen: dict[str, list] = {}
+    for e in entries:
+        seen.setdefault(Path(e["file"]).name, []).append(e)
+    assert set(seen) == set(NAMES)
+    for name, items in seen.items():
+        for e in items:
+            if e.get("error"):
+                assert CJK.search(e["error"]), (name, e["error"])
+                assert BY_NAME[name].expect != "score", (name, e["error"])
+            else:
+                assert 0 <= e["total"] <= 100 and e["grade"] in ("优", "良", "中", "差"), name
+                assert BY_NAME[name].expect not in ("refuse", "notform"), name
+        if BY_NAME[name].expect in ("refuse", "notform"):
+            assert all(e.get("error") for e in items), name
+
+
 # ---- the ribbon (xlwings remote engine) on every file Excel itself could open -----------------------
 
 
