@@ -56,7 +56,7 @@ class FileInfo:
     """What ``check_file`` learnt: the container kind and, for OOXML, the sheet names."""
 
     path: Path
-    kind: str  # "xlsx" | "xlsm" | "xls"
+    kind: str  # "xlsx" | "xlsm" | "xls" | "ods"
     size: int
     sheets: list[str] = field(default_factory=list)
     has_vba: bool = False
@@ -105,10 +105,40 @@ def check_file(path: str | os.PathLike, limits: Limits = DEFAULT_LIMITS) -> File
         raise _fail(p, f"无法打开文件（{exc.strerror or exc}）。") from None
 
     if head.startswith(_ZIP):
-        return _check_zip(p, st.st_size, limits)
-    if head.startswith(_OLE):
-        return _check_ole(p, st.st_size)
-    raise _fail(p, _describe_other(head, p))
+        info = _check_zip(p, st.st_size, limits)
+    elif head.startswith(_OLE):
+        info = _check_ole(p, st.st_size)
+    else:
+        raise _fail(p, _describe_other(head, p))
+    _check_suffix(p, info.kind)
+    return info
+
+
+# The readers choose their parser by the file name; say so when the name hides the real format.
+_KNOWN_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".xlsb", ".csv", ".et", ".ett")
+
+
+def _check_suffix(p: Path, kind: str) -> None:
+    suffix = p.suffix.lower()
+    if suffix not in _KNOWN_SUFFIXES:
+        return
+    if kind == "xls" and suffix != ".xls":
+        raise _fail(
+            p,
+            f"这实际上是旧版 Excel 97-2003 工作簿（.xls），但扩展名是“{suffix}”。请把扩展名改为 .xls，"
+            "或在 Excel/WPS 中另存为 .xlsx，再试。",
+        )
+    if kind == "ods" and suffix != ".ods":
+        raise _fail(
+            p,
+            f"这实际上是 OpenDocument 表格（.ods，WPS/LibreOffice 格式），但扩展名是“{suffix}”。"
+            "请把扩展名改为 .ods，或另存为 .xlsx，再试。",
+        )
+    if kind in ("xlsx", "xlsm") and suffix not in (".xlsx", ".xlsm"):
+        raise _fail(
+            p,
+            f"这实际上是 Excel 工作簿（.xlsx 格式），但扩展名是“{suffix}”。请把扩展名改为 .xlsx，再试。",
+        )
 
 
 def _describe_other(head: bytes, p: Path) -> str:
@@ -260,6 +290,8 @@ def _check_zip(p: Path, size: int, limits: Limits) -> FileInfo:
                 "疑似“压缩炸弹”，已拒绝打开（未解压）。",
             )
 
+        if "mimetype" in names and _read_small(zf, "mimetype", cap=1024).strip() == _ODS_MIME:
+            return _check_ods(p, zf, infos, size, limits)
         _require_spreadsheet(p, names)
         workbook_part = _workbook_part(p, zf, names, limits)
         if workbook_part.endswith(".bin"):
@@ -278,6 +310,19 @@ def _check_zip(p: Path, size: int, limits: Limits) -> FileInfo:
         return FileInfo(path=p, kind=kind, size=size, sheets=sheets, has_vba=has_vba)
 
 
+_ODS_MIME = "application/vnd.oasis.opendocument.spreadsheet"
+
+
+def _check_ods(p: Path, zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], size: int, limits: Limits) -> FileInfo:
+    """An OpenDocument spreadsheet (read by python-calamine): the same XML checks as OOXML."""
+    if "content.xml" not in {i.filename for i in infos}:
+        raise _fail(p, "OpenDocument 表格缺少 content.xml，文件已损坏。" + _RESAVE)
+    for info in infos:
+        if info.filename.lower().endswith(_XML_SUFFIXES):
+            _scan_xml(p, zf, info, limits, core=info.filename in ("content.xml", "styles.xml"))
+    return FileInfo(path=p, kind="ods", size=size)
+
+
 def _require_spreadsheet(p: Path, names: set[str]) -> None:
     if "[Content_Types].xml" in names:
         if any(n.startswith("xl/") for n in names):
@@ -288,7 +333,7 @@ def _require_spreadsheet(p: Path, names: set[str]) -> None:
             raise _fail(p, "这是 PowerPoint 演示文稿（.pptx），不是 Excel 工作簿。")
         return  # a workbook part named elsewhere; _workbook_part follows the relationship
     if "mimetype" in names and "content.xml" in names:
-        raise _fail(p, "这是 OpenDocument 表格（.ods，WPS/LibreOffice 格式），不是 .xlsx。" + _RESAVE)
+        raise _fail(p, "这是 OpenDocument 文档（如 .odt 文字文档），不是电子表格。")
     raise _fail(p, "这是一个 ZIP 压缩包，不是 Excel 工作簿（缺少 [Content_Types].xml）。")
 
 
@@ -338,7 +383,7 @@ class _NullTarget:
         return None
 
 
-def _scan_xml(p: Path, zf: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits) -> None:
+def _scan_xml(p: Path, zf: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits, core: Optional[bool] = None) -> None:
     """Stream one part through defusedxml: refuse DTDs, entity declarations and external references.
 
     Chunks of 1 MiB, at most ``max_part_bytes`` in total. Only defusedxml's guard handlers stay
@@ -370,7 +415,7 @@ def _scan_xml(p: Path, zf: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limit
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, NotImplementedError):
         raise _fail(p, f"文件已损坏（内部部件“{info.filename}”无法解压，校验失败）。" + _RESAVE) from None
     except Exception:  # expat ParseError and friends: broken XML
-        if not _is_core_part(info.filename):
+        if not (_is_core_part(info.filename) if core is None else core):
             return  # e.g. legacy VML drawings are often not well-formed; no reader depends on them
         raise _fail(p, f"文件已损坏（内部部件“{info.filename}”不是有效的 XML）。" + _RESAVE) from None
 

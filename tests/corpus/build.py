@@ -785,6 +785,59 @@ def _e_ods() -> bytes:
     return out.getvalue()
 
 
+def _ods(rows: list[list]) -> bytes:
+    """A minimal OpenDocument spreadsheet (mimetype first and stored, manifest, content)."""
+    def cell(v) -> str:
+        if v is None:
+            return "<table:table-cell/>"
+        if isinstance(v, (int, float)) and not isinstance(v, bool):
+            return f'<table:table-cell office:value-type="float" office:value="{v}"><text:p>{v}</text:p></table:table-cell>'
+        return f'<table:table-cell office:value-type="string"><text:p>{_esc(str(v))}</text:p></table:table-cell>'
+
+    body = "".join("<table:table-row>" + "".join(cell(v) for v in r) + "</table:table-row>" for r in rows)
+    content = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+        '<office:body><office:spreadsheet><table:table table:name="附件2-1">'
+        + body + "</table:table></office:spreadsheet></office:body></office:document-content>"
+    )
+    manifest = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+        '<manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+        '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+        "</manifest:manifest>"
+    )
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet", compress_type=zipfile.ZIP_STORED)
+        z.writestr("META-INF/manifest.xml", manifest)
+        z.writestr("content.xml", content)
+    return out.getvalue()
+
+
+def _form_values() -> list[list]:
+    ws = _example().worksheets[0]
+    return [[None if isinstance(v, str) and v.startswith("=") else v for v in row] for row in ws.iter_rows(values_only=True)]
+
+
+@entry("form.ods", "the form (values, no merges) as an OpenDocument spreadsheet", "score")
+def _e_ods_form() -> bytes:
+    return _ods(_form_values())
+
+
+@entry("xls_renamed.xlsx", "a real .xls renamed .xlsx", "refuse")
+def _e_xls_renamed() -> bytes:
+    return _e_xls()
+
+
+@entry("xlsx_renamed.xls", "a real .xlsx renamed .xls", "refuse")
+def _e_xlsx_renamed() -> bytes:
+    return _example_bytes()
+
+
 @entry("xlsb_renamed.xlsx", "a binary .xlsb workbook renamed .xlsx", "refuse")
 def _e_xlsb() -> bytes:
     data = _example_bytes()
