@@ -162,6 +162,24 @@ def test_libreoffice_recalculation_agrees_with_the_engine(lo, name):
     assert abs(data["total"] - res.total) <= 0.005 + 1e-9 and data["grade"] == res.grade  # JSON shows 2 dp
 
 
+@pytest.mark.parametrize("reader", ["fast", "xlsx"])
+def test_files_saved_by_libreoffice_score_the_same(lo, reader):
+    """The other direction: a workbook saved by a real application (LibreOffice's own xlsx, with its
+    shared strings and cached formula results) passes check_file and scores as the original did."""
+    import importlib
+
+    from workbook.safety import check_file
+
+    read = importlib.import_module(f"workbook.{reader}").read_grids
+    for name, scored_copy in lo["scored"].items():
+        ours = pipeline.score_workbook(xlsx.read_grids(scored_copy)).result
+        converted = _converted(lo, f"scored_{name}")
+        check_file(converted)
+        theirs = pipeline.score_workbook(read(converted)).result
+        assert abs(theirs.total - ours.total) < 0.01 and theirs.grade == ours.grade, (name, theirs.total, ours.total)
+        assert [round(g.score, 2) for g in theirs.goals] == [round(g.score, 2) for g in ours.goals], name
+
+
 def test_expected_totals(lo):
     """The variants really exercise the cap, the deduction and computed scores."""
     totals = {n: pipeline.score_workbook(xlsx.read_grids(p)).result for n, p in lo["scored"].items()}
