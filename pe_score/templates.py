@@ -271,12 +271,17 @@ def build_form(data: Optional[dict] = None, *, goals: int = 3, rows_per_goal: in
     capped = (f'IF(OR(ISNUMBER(SEARCH("重点披露",H{cr})),ISNUMBER(SEARCH("重大不良",H{cr}))),'
               f"MIN({CAP},{raw}),{raw})")
     s.put(tr, 1, "合计", "head", 8)
-    s.put(tr, 9, f"=ROUND({capped},2)", "calc")
+    # Blank until something is scored, so an empty form shows no total and no grade 差.
+    filled = f"COUNT({','.join(['H8'] + [f'I{a}:I{b}' for a, b in body])})=0"
+    s.put(tr, 9, f'=IF({filled},"",ROUND({capped},2))', "calc")
     s.put(tr, 10, None, "l")
     s.put(gr, 1, "评价等级", "head", 8)
-    s.put(gr, 9, f'=IF(I{tr}>=90,"优",IF(I{tr}>=80,"良",IF(I{tr}>=60,"中","差")))', "calc")
+    s.put(gr, 9, f'=IF(I{tr}="","",IF(I{tr}>=90,"优",IF(I{tr}>=80,"良",IF(I{tr}>=60,"中","差"))))', "calc")
     s.put(gr, 10, None, "l")
-    s.put(4, 10, f"=I{tr}", "meta_n")
+    # A filled form carries the self-score the unit claimed (the seed's "自评得分: 97"), which the
+    # checks compare with the recomputed total; a blank form shows the computed total instead.
+    claimed = d.get("claimed_total")
+    s.put(4, 10, claimed if claimed is not None else f"=I{tr}", "meta_n")
     heights[tr] = heights[gr] = 22
     heights[gr + 1] = 12  # gap before the notes
 

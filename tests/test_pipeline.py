@@ -32,7 +32,9 @@ def test_template_example_grid_scores_97():
     # the template computes subtotals, total, grade, rate and budget score with formulas
     values = planned_values(s.plan)
     assert values and all(not s.form.total_cell == c for c in values)
-    assert set(values) <= {i.cells.score for g in s.form.goals for i in g.indicators}
+    # ...so only indicator scores and the header's claimed self-score (a typed 97) are written
+    assert s.form.claimed_total == 97 and values.get(s.form.claimed_total_cell) == 97
+    assert set(values) <= {i.cells.score for g in s.form.goals for i in g.indicators} | {"J4"}
 
 
 @pytest.mark.parametrize("v", [

@@ -85,11 +85,16 @@ def test_budget_total_and_grade_formulas(which, request):
     assert (tr, gr) == (cr + 1, cr + 2)
     assert {f"A{cr}:B{cr}", f"A{tr}:H{tr}", f"A{gr}:H{gr}"} <= _merged(ws)
     raw = "SUM(" + ",".join(["H8"] + [f"I{r}" for r in goals]) + f")+MIN(0,I{cr})"
+    # blank until anything is scored: the budget score or any indicator score between the goal rows
+    scored = ",".join(["H8"] + [f"I{a + 1}:I{b - 1}" for a, b in zip(goals, goals[1:] + [cr])])
     assert ws.cell(tr, 9).value == (
-        f'=ROUND(IF(OR(ISNUMBER(SEARCH("重点披露",H{cr})),ISNUMBER(SEARCH("重大不良",H{cr}))),'
-        f"MIN(60,{raw}),{raw}),2)")
-    assert ws.cell(gr, 9).value == f'=IF(I{tr}>=90,"优",IF(I{tr}>=80,"良",IF(I{tr}>=60,"中","差")))'
-    assert ws["J4"].value == f"=I{tr}"
+        f'=IF(COUNT({scored})=0,"",'
+        f'ROUND(IF(OR(ISNUMBER(SEARCH("重点披露",H{cr})),ISNUMBER(SEARCH("重大不良",H{cr}))),'
+        f"MIN(60,{raw}),{raw}),2))")
+    assert ws.cell(gr, 9).value == (
+        f'=IF(I{tr}="","",IF(I{tr}>=90,"优",IF(I{tr}>=80,"良",IF(I{tr}>=60,"中","差"))))')
+    # the example carries the unit's claimed self-score as typed; the blank form shows the total
+    assert ws["J4"].value == (97 if which == "example" else f"=I{tr}")
     # Goal subtotals cover exactly the rows between one title row and the next block.
     ends = goals[1:] + [cr]
     for title, nxt in zip(goals, ends):
@@ -267,7 +272,8 @@ def test_example_grid_values():
     assert g.get(5, 3) == "十堰市人力资源和社会保障局"
     assert g.get(8, 5) == 10072.67 and g.get(8, 8) is None
     assert g.get(11, 1) == "产出指标（分值权重100%）" and g.get(11, 9) == 2
-    assert parse_a1("J4") in g.formulas
+    assert g.get(4, 10) == 97 and parse_a1("J4") not in g.formulas
+    assert parse_a1("J4") in t.blank_grid().formulas
 
 
 # ---- files ---------------------------------------------------------------------------------
