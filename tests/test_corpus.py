@@ -85,6 +85,7 @@ def test_specific_messages_name_the_problem(corpus):
     assert "加密" in msg("encrypted.xlsx") and "密码" in msg("encrypted.xlsx")
     assert "加密" in msg("xls_encrypted.xls") and ".xls" in msg("xls_encrypted.xls")
     assert "损坏" in msg("truncated.xlsx")
+    assert "XFD1048576" in msg("cell_bomb_far_corner.xlsx") and "删除多余的行和列" in msg("stray_cell_far_away.xlsx")
     assert "改为 .xls" in msg("xls_renamed.xlsx") and "改为 .xlsx" in msg("xlsx_renamed.xls")
     assert "炸弹" in msg("xml_bomb_sharedstrings.xlsx")
     assert "炸弹" in msg("zip_bomb_declared.xlsx") and "未解压" in msg("zip_bomb_declared.xlsx")

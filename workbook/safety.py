@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import posixpath
+import re
 import struct
 import zipfile
 import zlib
@@ -27,7 +28,7 @@ from defusedxml.ElementTree import DefusedXMLParser
 from defusedxml.ElementTree import fromstring as _safe_fromstring
 
 from .errors import UnreadableFile
-from .grid import Grid
+from .grid import Grid, col_letter
 
 MB = 1024 * 1024
 
@@ -46,6 +47,7 @@ class Limits:
     max_rows: int = 10_000  # rows scanned per sheet
     max_cols: int = 100  # columns scanned per sheet
     max_cells: int = 1_000_000  # cells scanned per sheet (rows are cut first when exceeded)
+    max_sheet_area: int = 10_000_000  # rows x columns spanned by one sheet's cells (calamine allocates it densely)
 
 
 DEFAULT_LIMITS = Limits()
@@ -300,11 +302,23 @@ def _check_zip(p: Path, size: int, limits: Limits) -> FileInfo:
             raise _fail(p, "文件缺少工作簿主体（xl/workbook.xml），已损坏或不是 Excel 工作簿。" + _RESAVE)
 
         # Every XML part a reader may parse: refuse DTDs/entities before any of them is expanded.
+        extents: dict[str, _Extent] = {}
         for info in infos:
             if info.filename.lower().endswith(_XML_SUFFIXES):
-                _scan_xml(p, zf, info, limits)
+                low = info.filename.lower()
+                ext = extents.setdefault(info.filename, _Extent()) if low.startswith("xl/worksheets/") else None
+                _scan_xml(p, zf, info, limits, extent=ext)
 
         sheets = _sheet_names(p, zf, workbook_part)
+        for part, ext in extents.items():
+            area, ref = ext.area()
+            if area > limits.max_sheet_area:
+                raise _fail(
+                    p,
+                    f"工作表“{_sheet_of_part(zf, workbook_part, part)}”的内容分布在 {ref}（约 {area:,} 个单元格），"
+                    f"超过上限 {limits.max_sheet_area:,}；通常是远处误输入了内容。请在 Excel 中删除多余的行和列"
+                    "（或把自评表复制到新工作簿）后保存，再试。",
+                )
         has_vba = any(n.lower().endswith("vbaproject.bin") for n in names)
         kind = "xlsm" if has_vba or "macroEnabled" in _read_small(zf, "[Content_Types].xml") else "xlsx"
         return FileInfo(path=p, kind=kind, size=size, sheets=sheets, has_vba=has_vba)
@@ -378,21 +392,82 @@ def _sheet_names(p: Path, zf: zipfile.ZipFile, workbook_part: str) -> list[str]:
     return out
 
 
+_REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+
+
+def _sheet_of_part(zf: zipfile.ZipFile, workbook_part: str, part: str) -> str:
+    """The sheet name a worksheet part belongs to (for messages); the part name when unknown."""
+    base = posixpath.dirname(workbook_part)
+    rels_name = posixpath.join(base, "_rels", posixpath.basename(workbook_part) + ".rels")
+    try:
+        rels = _safe_fromstring(_read_small(zf, rels_name).encode("utf-8"))
+        targets = {
+            r.get("Id"): posixpath.normpath(posixpath.join(base, r.get("Target") or "")).lstrip("/")
+            if not (r.get("Target") or "").startswith("/") else (r.get("Target") or "").lstrip("/")
+            for r in rels
+        }
+        root = _safe_fromstring(_read_small(zf, workbook_part, cap=16 * MB).encode("utf-8"))
+        for ns in _MAIN_NS:
+            for sheet in root.iter(f"{ns}sheet"):
+                if targets.get(sheet.get(_REL_NS)) == part:
+                    return sheet.get("name") or part
+    except Exception:  # only a nicer message is at stake
+        pass
+    return part
+
+
 class _NullTarget:
     def close(self) -> None:
         return None
 
 
-def _scan_xml(p: Path, zf: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits, core: Optional[bool] = None) -> None:
+_CELL_REF = re.compile(rb'\br="([A-Z]{1,3})([0-9]{1,7})"')
+
+
+class _Extent:
+    """Bounding box of the cell references (r="B12") seen in a worksheet part."""
+
+    def __init__(self) -> None:
+        self.rows: tuple[int, int] = (0, 0)
+        self.cols: set[bytes] = set()
+
+    def add(self, chunk: bytes) -> None:
+        found = _CELL_REF.findall(chunk)
+        if not found:
+            return
+        rows = [int(r) for _, r in found]
+        lo, hi = min(rows), max(rows)
+        self.rows = (min(self.rows[0], lo) if self.rows[0] else lo, max(self.rows[1], hi))
+        self.cols.update(c for c, _ in found)
+
+    def area(self) -> tuple[int, str]:
+        if not self.cols:
+            return 0, ""
+        nums = [_col_number(c.decode()) for c in self.cols]
+        c1, c2 = min(nums), max(nums)
+        r1, r2 = self.rows
+        return (r2 - r1 + 1) * (c2 - c1 + 1), f"{col_letter(c1)}{r1}:{col_letter(c2)}{r2}"
+
+
+def _col_number(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def _scan_xml(p: Path, zf: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits, core: Optional[bool] = None,
+              extent: Optional[_Extent] = None) -> None:
     """Stream one part through defusedxml: refuse DTDs, entity declarations and external references.
 
     Chunks of 1 MiB, at most ``max_part_bytes`` in total. Only defusedxml's guard handlers stay
     installed on the expat parser (no per-element Python callbacks), so a 10 MB sheet scans in
-    well under a second.
+    well under a second. With ``extent``, the cell references of a worksheet are collected on the way.
     """
     parser = DefusedXMLParser(target=_NullTarget(), forbid_dtd=True, forbid_entities=True, forbid_external=True)
     parser.parser.DefaultHandlerExpand = None  # type: ignore[attr-defined]
     budget = limits.max_part_bytes
+    tail = b""
     try:
         with zf.open(info) as fh:
             while True:
@@ -403,6 +478,9 @@ def _scan_xml(p: Path, zf: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limit
                 if budget < 0:
                     raise _fail(p, f"文件内部部件“{info.filename}”解压后超过上限 {_mb(limits.max_part_bytes)}，已停止读取。")
                 parser.feed(chunk)
+                if extent is not None:
+                    extent.add(tail + chunk)  # the overlap catches a reference cut between chunks
+                    tail = chunk[-32:]
             parser.close()
     except UnreadableFile:
         raise

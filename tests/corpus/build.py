@@ -943,6 +943,28 @@ def _e_zip_understated() -> bytes:
     return _patch_central(_real_bomb(210 * MB, "xl/worksheets/sheet1.xml"), "xl/worksheets/sheet1.xml", file_size=40_000)
 
 
+@entry("cell_bomb_far_corner.xlsx", "a 5 KB sheet with cells at A1 and XFD1048576 (17 billion cells spanned)", "refuse", bomb=True)
+def _e_cell_bomb() -> bytes:
+    wb = Workbook()
+    wb.active["A1"] = "附件2-1"
+    wb.active["XFD1048576"] = 1
+    return _save(wb)
+
+
+@entry("stray_cell_far_away.xlsx", "the form plus a stray value at ZZ1048576", "refuse", bomb=True)
+def _e_stray_far() -> bytes:
+    wb = _example()
+    wb.worksheets[0]["ZZ1048576"] = "x"
+    return _save(wb)
+
+
+@entry("stray_cell_row_200000.xlsx", "the form plus a stray value at A200000 (read, but only the first rows)", "score")
+def _e_stray_near() -> bytes:
+    wb = _example()
+    wb.worksheets[0]["A200000"] = "备注"
+    return _save(wb)
+
+
 @entry("zip_many_members.xlsx", "20,000 zip members", "refuse", bomb=True)
 def _e_many_members() -> bytes:
     data = _example_bytes()
