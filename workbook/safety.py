@@ -2,7 +2,11 @@
 
 ``check_file(path)`` looks only at bytes on disk and at the zip's central directory; XML parts are
 stream-scanned through defusedxml with a byte budget, never read into memory whole. It raises
-``workbook.errors.UnreadableFile`` with a Chinese message that says what the file is and what to do.
+``workbook.errors.UnreadableFile`` with a Chinese message that says what the file is and what to do:
+not a spreadsheet (text/CSV, HTML, PDF, Word ...), the wrong extension for its real format, encrypted,
+corrupt, too large, a zip bomb (declared sizes, ratio, member count), an XML bomb (any DTD or entity),
+or a sheet whose cells span more than ``max_sheet_area`` cells. Accepted: .xlsx/.xlsm, .xls, .ods.
+Callers: every reader and writer calls it first (``workbook.xlsx``, ``workbook.fast``, the batch).
 
 The adapters (``workbook.xlsx``, ``workbook.fast``) enforce the reading limits with
 ``sheets_to_scan``, ``iter_clipped`` / ``clip_grid``: the tool reads at most ``Limits.max_sheets``
