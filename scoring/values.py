@@ -27,6 +27,7 @@ How a cell is read, in order:
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import math
 import numbers
 import re
@@ -34,13 +35,16 @@ import unicodedata
 from decimal import Decimal, InvalidOperation
 from typing import Any, Literal, Optional, Union
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 Comparator = Literal["ge", "gt", "le", "lt", "eq", "approx"]
 Status = Literal["done", "partial", "not_done", "ongoing"]
 
 
 class ParsedValue(BaseModel):
+    # Frozen: parse_value memoises its results, so one instance may be shared by many callers.
+    model_config = ConfigDict(frozen=True)
+
     raw: str  # the text as given (numbers converted with str())
     kind: Literal["number", "text", "empty"]
     number: Optional[float] = None  # in base units: "4.97万人" -> 49700.0, "98%" -> 98.0 (unit "%")
@@ -480,7 +484,25 @@ def _parse(value: Any, expect: Optional[ParsedValue]) -> ParsedValue:
     return _parse_text(value, expect)
 
 
+# Forms repeat the same texts (template wording, 完成, 100%), and the engine and the checks read the
+# same cell more than once: results are memoised on (text, target unit), the only part of
+# ``expect`` the parser looks at. Long texts are parsed every time to keep the cache small.
+_CACHE_MAX_TEXT = 2000
+
+
 def _parse_text(raw: str, expect: Optional[ParsedValue]) -> ParsedValue:
+    target_unit = expect.unit if isinstance(expect, ParsedValue) and expect.kind == "number" else None
+    if type(raw) is str and len(raw) <= _CACHE_MAX_TEXT:
+        return _parse_text_cached(raw, target_unit)
+    return _parse_text_unit(raw, target_unit)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_text_cached(raw: str, target_unit: Optional[str]) -> ParsedValue:
+    return _parse_text_unit(raw, target_unit)
+
+
+def _parse_text_unit(raw: str, target_unit: Optional[str]) -> ParsedValue:
     if len(raw) < 40 and _EXCEL_ERROR_RE.fullmatch(raw.strip()):
         return _text_value(raw, f"单元格是 Excel 错误值 {raw.strip()}，请检查公式")
     text = _normalise(raw)
@@ -495,7 +517,6 @@ def _parse_text(raw: str, expect: Optional[ParsedValue]) -> ParsedValue:
             x = float("nan")
         if not math.isfinite(x):
             return _text_value(raw, "数值超出范围（无穷大），请核对")
-        target_unit = expect.unit if isinstance(expect, ParsedValue) and expect.kind == "number" else None
         return ParsedValue(raw=raw, kind="number", number=x, candidates=1,
                            note=f"未写单位（目标单位为“{target_unit}”）" if target_unit else "")
 
@@ -557,7 +578,6 @@ def _parse_text(raw: str, expect: Optional[ParsedValue]) -> ParsedValue:
 
     chosen: Optional[_Figure] = None
     confident = True
-    target_unit = expect.unit if isinstance(expect, ParsedValue) and expect.kind == "number" else None
     if target_unit and len(real) > 1:
         matching = [f for f in real if _unit_match(f.unit, target_unit)]
         if len(matching) == 1:
