@@ -180,3 +180,114 @@ def test_clip_grid_is_a_bounded_idempotent_prefix(grid, max_rows, max_cols, max_
         assert r1 <= max_rows and c1 <= max_cols and r2 <= max_rows and c2 <= max_cols
     again = clip_grid(c, lim)
     assert again.values == c.values or again is c
+
+
+# ---- check_file and the readers on damaged files --------------------------------------------------
+
+from workbook.errors import UnreadableFile  # noqa: E402
+from workbook.safety import check_file  # noqa: E402
+
+
+def _example_bytes() -> bytes:
+    from tests.corpus.build import _example_bytes as eb
+
+    return eb()
+
+
+@st.composite
+def damaged(draw):
+    """The seed workbook with random byte flips, a cut, or an inserted run of bytes."""
+    data = bytearray(_example_bytes())
+    for _ in range(draw(st.integers(1, 4))):
+        op = draw(st.sampled_from(["flip", "flip", "cut", "insert", "zero"]))
+        i = draw(st.integers(0, len(data) - 1))
+        if op == "flip":
+            data[i] ^= draw(st.integers(1, 255))
+        elif op == "cut":
+            del data[i: i + draw(st.integers(1, 4096))]
+        elif op == "insert":
+            data[i:i] = draw(st.binary(min_size=1, max_size=64))
+        else:
+            data[i: i + 16] = bytes(min(16, len(data) - i))
+        if not data:
+            data = bytearray(b"\0")
+    return bytes(data)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(damaged())
+def test_damaged_files_get_a_chinese_answer_from_check_file_and_the_readers(tmp_path_factory, data):
+    """check_file on a damaged workbook accepts it or raises UnreadableFile; what it accepts, both
+    readers read or refuse with a WorkbookError — nothing else escapes."""
+    from workbook import fast, xlsx
+
+    path = tmp_path_factory.mktemp("damaged") / "表.xlsx"
+    path.write_bytes(data)
+    try:
+        check_file(path)
+    except UnreadableFile as exc:
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in str(exc))
+        return
+    for reader in (fast.read_grids, xlsx.read_grids):
+        try:
+            grids = reader(path)
+        except WorkbookError as exc:
+            assert any("\u4e00" <= ch <= "\u9fff" for ch in str(exc))
+            continue
+        try:
+            pipeline.score_workbook(grids)
+        except WorkbookError:
+            pass
+
+
+_CELL = __import__("re").compile(r'<c r="([A-Z]+\d+)"([^>]*?)(/>|>(.*?)</c>)')
+
+
+@st.composite
+def odd_cells(draw):
+    """The seed workbook whose sheet XML has cells retyped with random, often impossible, values:
+    t="s" pointing past the shared strings, t="b" holding text, t="d" holding garbage, a style index
+    that does not exist ... The XML stays well-formed, so check_file lets it through to the readers."""
+    import io
+    import zipfile
+
+    from tests.corpus.build import _esc, _member, _rezip
+
+    data = _example_bytes()
+    xml = _member(data, "xl/worksheets/sheet1.xml").decode("utf-8")
+    cells = list(_CELL.finditer(xml))
+    picks = draw(st.lists(st.integers(0, len(cells) - 1), min_size=1, max_size=12, unique=True))
+    out, last = [], 0
+    for i in sorted(picks):
+        m = cells[i]
+        t = draw(st.sampled_from(["s", "n", "b", "e", "str", "d", "zz", ""]))
+        v = draw(st.one_of(st.sampled_from(["9999", "-1", "1e999", "nan", "x", "", "2021-13-45T99:99", "#REF!", "1"]),
+                           st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=10)))
+        s_attr = draw(st.sampled_from(["", ' s="0"', ' s="999"']))
+        t_attr = f' t="{t}"' if t else ""
+        out.append(xml[last:m.start()])
+        out.append(f'<c r="{m.group(1)}"{s_attr}{t_attr}><v>{_esc(v)}</v></c>')
+        last = m.end()
+    out.append(xml[last:])
+    return _rezip(data, {"xl/worksheets/sheet1.xml": "".join(out).encode("utf-8")})
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(odd_cells())
+def test_impossible_cell_values_get_a_result_or_a_chinese_answer(tmp_path_factory, data):
+    from workbook import fast, xlsx
+
+    path = tmp_path_factory.mktemp("odd") / "表.xlsx"
+    path.write_bytes(data)
+    check_file(path)  # well-formed XML: accepted
+    for reader in (fast.read_grids, xlsx.read_grids):
+        try:
+            grids = reader(path)
+        except WorkbookError as exc:
+            assert any("\u4e00" <= ch <= "\u9fff" for ch in str(exc))
+            continue
+        try:
+            scored = pipeline.score_workbook(grids)
+        except WorkbookError:
+            continue
+        assert 0 <= scored.result.total <= 100
