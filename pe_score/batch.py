@@ -294,7 +294,7 @@ def _find_forms(grids, profile):
     from workbook.pipeline import find_forms
 
     try:
-        return find_forms(grids, profile)
+        return find_forms(grids, profile, plan=False)  # the batch writes nothing back
     except NotAForm:
         return []
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Union
+from typing import Optional, Union
 
 from scoring.engine import score_form
 from scoring.models import Form, Result
@@ -27,7 +27,7 @@ Grids = Union[Iterable[Grid], Mapping[str, Grid]]
 class Scored:
     form: Form
     result: Result
-    plan: WritePlan
+    plan: Optional[WritePlan]  # None when the caller asked for plan=False (nothing is written)
     profile: Profile
 
 
@@ -35,18 +35,20 @@ def _profile(profile: ProfileLike) -> Profile:
     return load_profile(profile)  # a Profile passes through; a name or a .toml path is loaded
 
 
-def _score(form: Form, grid: Grid, profile: Profile) -> Scored:
+def _score(form: Form, grid: Grid, profile: Profile, plan: bool = True) -> Scored:
     result = score_form(form, profile)
-    plan = build_plan(form, result, grid, profile=profile)
+    # The write plan costs about as much as reading the form; callers that only report skip it.
+    plan = build_plan(form, result, grid, profile=profile) if plan else None
     return Scored(form=form, result=result, plan=plan, profile=profile)
 
 
-def score_grid(grid: Grid, profile: ProfileLike = DEFAULT_PROFILE) -> Scored:
-    """Score the form on one sheet; raises NotAForm when the sheet holds none."""
+def score_grid(grid: Grid, profile: ProfileLike = DEFAULT_PROFILE, plan: bool = True) -> Scored:
+    """Score the form on one sheet; raises NotAForm when the sheet holds none.
+    ``plan=False``: skip the write plan (``Scored.plan`` is None)."""
     prof = _profile(profile)
     form = read_form(grid)
     form.sheet = grid.name
-    return _score(form, grid, prof)
+    return _score(form, grid, prof, plan)
 
 
 def _as_list(grids: Grids) -> list[Grid]:
@@ -78,8 +80,9 @@ def score_workbook(grids: Grids, sheet: str | None = None,
                    "表头须含“三级指标、分值、年初目标值、实际完成值、得分”。")
 
 
-def find_forms(grids: Grids, profile: ProfileLike = DEFAULT_PROFILE) -> list[Scored]:
-    """Every sheet that holds a form, scored (for the batch review); other sheets are skipped."""
+def find_forms(grids: Grids, profile: ProfileLike = DEFAULT_PROFILE, plan: bool = True) -> list[Scored]:
+    """Every sheet that holds a form, scored (for the batch review); other sheets are skipped.
+    ``plan=False``: skip the write plans (``Scored.plan`` is None), for callers that write nothing."""
     prof = _profile(profile)
     out = []
     for grid in _as_list(grids):
@@ -88,5 +91,5 @@ def find_forms(grids: Grids, profile: ProfileLike = DEFAULT_PROFILE) -> list[Sco
         except NotAForm:
             continue
         form.sheet = grid.name
-        out.append(_score(form, grid, prof))
+        out.append(_score(form, grid, prof, plan))
     return out
