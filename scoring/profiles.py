@@ -6,6 +6,7 @@ A profile is a TOML file validated by ``Profile``. Shipped profiles live in ``sc
 """
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Literal, Union
@@ -105,6 +106,11 @@ def list_profiles() -> list[str]:
     return sorted(p.stem for p in PROFILE_DIR.glob("*.toml"))
 
 
+# Loaded profiles by (path, mtime, size): a Profile is frozen, so one instance can be shared, and
+# an edited file is read again. Parsing and validating the TOML costs more than scoring a row.
+_LOADED: dict[tuple[str, int, int], Profile] = {}
+
+
 def load_profile(name_or_path: Union[str, Path, Profile, None] = DEFAULT_PROFILE) -> Profile:
     """A shipped profile by name (``hubei-2-1``) or a TOML file by path."""
     if isinstance(name_or_path, Profile):
@@ -115,6 +121,22 @@ def load_profile(name_or_path: Union[str, Path, Profile, None] = DEFAULT_PROFILE
         path = PROFILE_DIR / f"{text}.toml"
         if not path.is_file():
             raise ProfileError(f"未知的评分方案“{text}”；可用：{'、'.join(list_profiles())}，或给出 .toml 文件路径。")
+    try:
+        st = path.stat()
+        key = (os.path.abspath(path), st.st_mtime_ns, st.st_size)
+    except OSError:
+        key = None
+    if key is not None and key in _LOADED:
+        return _LOADED[key]
+    profile = _load_file(path)
+    if key is not None:
+        if len(_LOADED) >= 64:  # user files edited over and over in one session
+            _LOADED.clear()
+        _LOADED[key] = profile
+    return profile
+
+
+def _load_file(path: Path) -> Profile:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
