@@ -190,9 +190,17 @@ def _looks_like_text(head: bytes) -> bool:
 # ---- OLE compound files: .xls or an encrypted OOXML ----------------------------------------------
 
 
-def _check_ole(p: Path, size: int) -> FileInfo:
-    import olefile  # comes with oletools; pure Python, reads only the directory here
+_ENCRYPTION_INFO = "EncryptionInfo".encode("utf-16-le")
 
+
+def _check_ole(p: Path, size: int) -> FileInfo:
+    try:
+        import olefile  # pure Python (a dependency); reads only the directory here
+    except ImportError:  # an install without it: the stream name is enough to spot an encrypted OOXML
+        with open(p, "rb") as fh:
+            if _ENCRYPTION_INFO in fh.read():
+                raise _fail(p, "文件已加密（设置了打开密码），本工具不能读取加密文件。") from None
+        return FileInfo(path=p, kind="xls", size=size)
     try:
         ole = olefile.OleFileIO(str(p))
     except Exception:  # olefile raises assorted errors on damaged directories
