@@ -13,6 +13,7 @@ import re
 from collections import defaultdict
 from typing import Callable
 
+from . import engine as _engine  # engine imports this module only inside functions: no cycle at import
 from . import methods as m
 from .findings import make
 from .models import Finding, Form, Indicator, IndicatorResult, Method, Result
@@ -28,9 +29,7 @@ def _name(ind: Indicator) -> str:
 
 
 def _typed(ind: Indicator):
-    from .engine import typed_number  # engine imports this module; the helper lives there
-
-    return typed_number(ind.typed_score)
+    return _engine.typed_number(ind.typed_score)
 
 
 def _close(a: float, b: float, tol: float) -> bool:
@@ -92,12 +91,10 @@ def check_typed_matches(ind: Indicator, res: IndicatorResult, profile: Profile) 
 
 def check_tier_band(ind: Indicator, res: IndicatorResult, profile: Profile) -> list[Finding]:
     """PE205: a three-tier score outside the band of its declared or evident tier."""
-    from .engine import infer_tier
-
     typed, _ = _typed(ind)
     if res.method is not Method.JUDGEMENT or typed is None or not res.weight or typed < 0 or typed > res.weight:
         return []
-    tier = infer_tier(ind)
+    tier = _engine.infer_tier(ind)
     if tier is None or m.in_band(typed, res.weight, tier, profile, profile.tolerance):
         return []
     return [make("PE205", ind.cells.score, name=_name(ind), tier=tier, band=m.band_text(tier, profile),
@@ -183,8 +180,11 @@ def check_total_points(form: Form, result: Result, profile: Profile) -> list[Fin
                  sum=m.compact(budget + goals), expected=m.compact(profile.total_points))]
 
 
+_LEVEL1_TAIL = re.compile(r"[（(].*$")
+
+
 def _level1_of(name: str) -> str:
-    return re.sub(r"[（(].*$", "", name or "").strip()
+    return _LEVEL1_TAIL.sub("", name or "").strip()
 
 
 def check_level1_shares(form: Form, result: Result, profile: Profile) -> list[Finding]:

@@ -64,8 +64,11 @@ def _usable_weight(weight: Optional[float]) -> Optional[float]:
     return w if math.isfinite(w) and w >= 0 else None
 
 
+_NORM_DROP = re.compile(r"[\s，,。.;；:：、“”\"'（）()]")
+
+
 def _norm(text: str) -> str:
-    return re.sub(r"[\s，,。.;；:：、“”\"'（）()]", "", str(text or ""))
+    return _NORM_DROP.sub("", str(text or ""))
 
 
 def _numeric_target(tp: ParsedValue) -> bool:
@@ -146,8 +149,6 @@ def score_indicator(
     indicator: Indicator, profile: Union[Profile, str, None] = None, *, goal: int = 0, index: int = 0
 ) -> tuple[IndicatorResult, list[Finding]]:
     """Score one 三级指标 row; the findings include the row checks of ``scoring.checks``."""
-    from .checks import ROW_CHECKS  # checks use methods/values only; imported late to keep modules flat
-
     profile = load_profile(profile or "hubei-2-1")
     ind = indicator
     cells = ind.cells
@@ -241,7 +242,7 @@ def score_indicator(
         typed=typed,
         computed=computed,
     )
-    for check in ROW_CHECKS:
+    for check in _checks.ROW_CHECKS:
         found.extend(check(ind, result, profile))
     return result, found
 
@@ -407,8 +408,6 @@ def grade_for(total: Optional[float], profile: Union[Profile, str, None] = None)
 
 def score_form(form: Form, profile: Union[Profile, str, None] = None) -> Result:
     """Score a whole form and run every check; never raises on odd content."""
-    from .checks import CHECKS
-
     profile = load_profile(profile or "hubei-2-1")
     findings: list[Finding] = list(form.findings)
     budget, found = _score_form_budget(form.budget, profile)
@@ -445,7 +444,12 @@ def score_form(form: Form, profile: Union[Profile, str, None] = None) -> Result:
         claimed_total=form.claimed_total,
         findings=[],
     )
-    for check in CHECKS:
+    for check in _checks.CHECKS:
         findings.extend(check(form, result, profile))
     result.findings = findings
     return result
+
+
+# Imported last (checks imports this module at its top): a function-level import per row cost
+# more than some checks themselves.
+from . import checks as _checks  # noqa: E402
