@@ -617,7 +617,7 @@ class _Reader:
         return None if p is None else a1(r, p)
 
     def _cells(self, r: int, cols: dict[str, int]) -> Cells:
-        return Cells(**{k: self.addr(r, c) for k, c in cols.items() if k in Cells.model_fields})
+        return Cells(**{k: self.addr(r, c) for k, c in cols.items() if k in _CELL_FIELDS})
 
     def _indicator(self, r, vals, cols, level1, level1_cell, level2, level2_cell, last_standard) -> Indicator:
         get = lambda role: vals.get(cols[role]) if role in cols else None  # noqa: E731
@@ -644,6 +644,9 @@ class _Reader:
             typed_score=get("score"), reason=_text(get("reason")), cells=cells,
         )
 
+
+# Looked up once: pydantic's class attribute ``model_fields`` is slow to reach per row.
+_CELL_FIELDS = frozenset(Cells.model_fields)
 
 _SEQ = re.compile(r"^\(?[0-9一二三四五六七八九十]+[).、]?$")
 
