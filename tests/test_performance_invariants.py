@@ -1,0 +1,161 @@
+"""The speed-ups of the batch path change no result.
+
+- ``parse_value`` is memoised on (text, target unit): a cached answer equals a fresh parse whatever
+  was parsed before (other expects, other units), and a shared ParsedValue cannot be mutated;
+- ``load_profile`` returns a cached Profile: equal to validating the TOML again, frozen, and an
+  edited file is read again;
+- ``find_forms(..., plan=False)`` (the batch) gives the same forms and results as the default path
+  that builds the write plan, and as ``score_grid``;
+- whole forms score the same with a cold and a warm parse cache (the example, generated variations
+  of it as ``bench/batch.py`` makes them, and the bad-input corpus files that hold a form).
+"""
+from __future__ import annotations
+
+import importlib.util
+import tomllib
+
+import pytest
+from pydantic import ValidationError
+
+from scoring import values
+from scoring.engine import score_form
+from scoring.profiles import PROFILE_DIR, Profile, list_profiles, load_profile
+from scoring.report import result_json
+from scoring.values import ParsedValue, parse_value
+from tests.conftest import EXAMPLE, ROOT
+from workbook.errors import NotAForm
+from workbook.fast import read_grids
+from workbook.layout import read_form
+from workbook.pipeline import find_forms, score_grid
+
+TEXTS = [
+    "", "—", "无", "100%", "98%", "≥98%", "≤4.5%", "4.5%以内", "不超过80%", "未超过80%", "4.97万人",
+    "57.89万人次", "62.27", "0.98", "1", "0", "0%", "完成", "已完成", "部分完成", "未开展", "继续推进",
+    "≥1次/年", "每年不少于2次", "2-3批次", "两次", "三个工作日内", "零事故", "未发生安全事故",
+    "完成省人才服务局制定的年度目标任务", "发放补贴3.5万元，惠及1200户", "覆盖12个县市区，培训5000人次",
+    "98%（新目标）", "（预计）", "(10072.67)", "12333话务", "2021年", "5×8小时", "1、培训 2、考核",
+    "#DIV/0!", "10,072.67万元", "５０％", "≥95", "95分", "约2000人", "3000余人", "1.5万元/人",
+]
+
+
+def _expects() -> list:
+    return [None, parse_value("≥98%"), parse_value("5000人次"), parse_value("1200户"), parse_value("完成"),
+            parse_value("3.5万元"), parse_value("")]
+
+
+def test_parse_value_cache_answers_as_a_fresh_parse():
+    expects = _expects()
+    cold = {}
+    for e in expects:
+        for t in TEXTS:
+            values._parse_text_cached.cache_clear()
+            cold[(t, id(e))] = parse_value(t, e)
+    # warm, in a different order (another expect with the same text parsed just before)
+    for t in reversed(TEXTS):
+        for e in reversed(expects):
+            assert parse_value(t, e) == cold[(t, id(e))], (t, e)
+    assert values._parse_text_cached.cache_info().hits > 0
+
+
+def test_expect_only_matters_through_its_unit():
+    # The cache key keeps only the target unit: two expects with the same unit must parse alike uncached.
+    a, b = parse_value("≥5000人次"), parse_value("约3万人次（预计）")
+    assert a.unit == b.unit == "人次" and a != b
+    for t in TEXTS:
+        assert values._parse_text_unit(t, a.unit) == values._parse_text_unit(t, b.unit)
+        assert parse_value(t, a) == values._parse_text_unit(t, "人次")
+
+
+def test_parsed_values_are_shared_and_frozen():
+    first = parse_value("4.97万人")
+    assert parse_value("4.97万人") is first  # served from the cache
+    with pytest.raises(ValidationError):
+        first.number = 1.0  # a caller changing it would change every later parse of that text
+
+
+def test_uncached_inputs_still_parse():
+    long = "完成" + "，继续推进" * 600  # longer than the cache admits
+    assert len(long) > values._CACHE_MAX_TEXT
+    assert parse_value(long) == values._parse_text_unit(long, None)
+
+    class Text(str):
+        pass
+
+    assert parse_value(Text("98%")) == parse_value("98%")
+    assert parse_value(98) == ParsedValue(raw="98", kind="number", number=98.0)
+
+
+def test_profile_cache_equals_a_fresh_load():
+    for name in list_profiles():
+        data = tomllib.loads((PROFILE_DIR / f"{name}.toml").read_text(encoding="utf-8"))
+        data.setdefault("name", name)
+        fresh = Profile.model_validate(data)
+        assert load_profile(name) == fresh
+        assert load_profile(name) is load_profile(name)
+    with pytest.raises(ValidationError):
+        load_profile("hubei-2-1").tolerance = 1.0
+
+
+def test_an_edited_profile_file_is_read_again(tmp_path):
+    path = tmp_path / "mine.toml"
+    base = (PROFILE_DIR / "hubei-2-1.toml").read_text(encoding="utf-8")
+    path.write_text(base, encoding="utf-8")
+    assert load_profile(str(path)) == load_profile("hubei-2-1")
+    assert "tolerance = 0.01" in base
+    path.write_text(base.replace("tolerance = 0.01", "tolerance = 0.5"), encoding="utf-8")
+    assert load_profile(str(path)).tolerance == 0.5
+
+
+def _bench():
+    spec = importlib.util.spec_from_file_location("_bench_batch", ROOT / "bench" / "batch.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+@pytest.fixture(scope="module")
+def workbooks(tmp_path_factory) -> list:
+    """The example, eight generated variations (bench/batch.py) and the corpus files that may hold a form."""
+    from tests.corpus.build import ENTRIES, build
+
+    folder = tmp_path_factory.mktemp("perf")
+    bench = _bench()
+    bench.generate(folder / "generated", 8, start=20)
+    bench.generate(folder / "capped", 1, start=7)  # form 7 has the 约束性指标 cap triggered
+    names = {e.name for e, _ in ENTRIES if e.expect in ("score", "any") and not (e.heavy or e.bomb)}
+    corpus = [p for _, p in build(folder / "corpus", only=names)]
+    return [EXAMPLE, *bench.files_of(folder / "generated"), *bench.files_of(folder / "capped"), *corpus]
+
+
+def _dump(scored) -> list:
+    return [(s.form.model_dump(), result_json(s.result, s.profile), s.result.model_dump()) for s in scored]
+
+
+def test_plan_false_and_a_cold_cache_change_no_result(workbooks):
+    checked = 0
+    for path in workbooks:
+        try:
+            grids = read_grids(path)
+        except Exception:
+            continue  # refused by the reader: nothing to compare
+        values._parse_text_cached.cache_clear()
+        cold = find_forms(grids, "hubei-2-1")  # default: with write plans, cold parse cache
+        warm = find_forms(grids, "hubei-2-1", plan=False)
+        assert _dump(warm) == _dump(cold), path.name
+        assert all(s.plan is None for s in warm) and all(s.plan is not None for s in cold)
+        for s in cold:
+            grid = next(g for g in grids if g.name == s.form.sheet)
+            again = score_grid(grid, "national-project", plan=False)
+            values._parse_text_cached.cache_clear()
+            ref = score_form(read_form(grid).model_copy(update={"sheet": grid.name}), load_profile("national-project"))
+            assert result_json(again.result, again.profile) == result_json(ref, again.profile), path.name
+        checked += bool(cold)
+    assert checked >= 20  # the example, the generated forms and most corpus forms were compared
+
+
+def test_a_sheet_without_a_form_is_still_refused_with_plan_false():
+    from workbook.grid import Grid
+
+    with pytest.raises(NotAForm):
+        score_grid(Grid(name="空", values=[["x"]], merged=[], formulas=None), plan=False)
+    assert find_forms([Grid(name="空", values=[["x"]], merged=[], formulas=None)], plan=False) == []
