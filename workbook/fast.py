@@ -79,7 +79,8 @@ def read_grids(path: str | os.PathLike) -> list[Grid]:
                 # iter_rows starts at row 1 but at the first used column: pad to keep A1 positions.
                 lead = [None] * (sheet.start[1] if sheet.start else 0)
                 rows = iter_clipped(lead + row for row in sheet.iter_rows())
-                values = trim([[cell_value(v) for v in row] for row in rows])
+                # Most cells are text or empty (''): handled inline, the rest by cell_value.
+                values = trim([[(v or None) if type(v) is str else cell_value(v) for v in row] for row in rows])
                 merged_raw = sheet.merged_cell_ranges or []
             except Exception as exc:
                 raise UnreadableFile(
