@@ -448,6 +448,9 @@ def parse_value(value: Any, expect: Optional[ParsedValue] = None) -> ParsedValue
     """Parse one cell. ``expect`` (the parsed target) guides the choice of figure in a sentence:
     the figure whose unit matches the target's unit wins."""
     try:
+        if type(value) is str and len(value) <= _CACHE_MAX_TEXT:  # the common case: straight to the memo
+            unit = expect.unit if isinstance(expect, ParsedValue) and expect.kind == "number" else None
+            return _parse_text_cached(value, unit)
         return _parse(value, expect)
     except Exception as exc:  # last line of defence: the contract is "never raises"
         try:
