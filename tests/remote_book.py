@@ -31,7 +31,12 @@ def _load(src: Source, data_only: bool) -> Workbook:
 
 
 def _json_value(v: Any) -> Any:
-    if isinstance(v, (dt.datetime, dt.date, dt.time)):
+    # xlwings' remote engine reads dates as ISO datetimes with a trailing Z (as its JS clients send them)
+    if isinstance(v, dt.datetime):
+        return v.replace(tzinfo=None).isoformat() + "Z"
+    if isinstance(v, dt.date):
+        return dt.datetime(v.year, v.month, v.day).isoformat() + "Z"
+    if isinstance(v, dt.time):
         return v.isoformat()
     if isinstance(v, str) and v.startswith("="):
         return None  # a formula without a cached value: Excel would send its result, unknown here
