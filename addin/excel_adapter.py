@@ -16,9 +16,9 @@ from typing import Any, Optional
 
 from workbook.grid import Grid, parse_a1
 from workbook.plan import HIGHLIGHT_COLORS, Block, WritePlan
+from workbook.record import AUTHOR, NOTE_FLAG, NOTE_MARK, NOTE_SEPARATOR, Record, has_content, parse_record, record_rows
 
 # Every note we write starts with this, so a later run can tell our notes from the user's.
-NOTE_MARK = "【pe-score】"
 _UNSUPPORTED = (NotImplementedError, AttributeError)
 
 
@@ -223,26 +223,16 @@ def _rgb_hex(colour: Any) -> str:
         return ""
 
 
-def read_record(book, plan: WritePlan) -> Optional[list[tuple[str, str, str]]]:
-    """The (cell, applied ARGB, original fill) rows an earlier run left in 评分说明; [] when there is no
-    such sheet. Raises UnsafeToWrite when a sheet of that name exists but was not made by pe-score."""
+def read_record(book, plan: WritePlan) -> list[Record]:
+    """What an earlier run (ribbon or command line) recorded in 评分说明; [] when there is no such
+    sheet. Raises UnsafeToWrite when a sheet of that name exists but was not made by pe-score."""
     from workbook.errors import UnsafeToWrite
-    from workbook.xlsx import FILL_MARKER
 
     if plan.explain_sheet not in [s.name for s in book.sheets]:
         return []
     values = book.sheets[plan.explain_sheet].used_range.options(ndim=2).value or []
-    rows: Optional[list[tuple[str, str, str]]] = None
-    for row in values:
-        first = row[0] if row else None
-        if rows is None:
-            if first == FILL_MARKER:
-                rows = []
-            continue
-        if first:
-            rows.append((str(first), str(row[1] or "") if len(row) > 1 else "",
-                         str(row[2] or "") if len(row) > 2 else ""))
-    if rows is None and any(v not in (None, "") for r in values for v in r):
+    rows = parse_record(values)
+    if rows is None and has_content(values):
         raise UnsafeToWrite(f"工作簿中已有名为“{plan.explain_sheet}”的工作表，但不是 pe-score 生成的；"
                             "写入会覆盖其内容。请先给该工作表改名，再点击“重新计算得分”。")
     return rows or []
@@ -251,9 +241,7 @@ def read_record(book, plan: WritePlan) -> Optional[list[tuple[str, str, str]]]:
 def _undo_previous(sheet, record, notes_by_cell: dict) -> int:
     """Remove the notes of the previous run on the cells it recorded (and, on desktop, any note that
     says it is ours). A user's note that got ours appended keeps its own text."""
-    from workbook.xlsx import AUTHOR, NOTE_SEPARATOR
-
-    recorded = {parse_a1(ref) for ref, _, _ in record if _valid_ref(ref)}
+    recorded = {parse_a1(r[0]) for r in record if _valid_ref(r[0])}
     deleted = 0
     for addr, note in notes_by_cell.items():
         text = _note_text(note)
@@ -316,7 +304,6 @@ def _set_screen_updating(app, value: bool) -> None:
 
 
 def _apply(book, sheet, grid: Grid, plan: WritePlan, record, stats: ApplyStats) -> None:
-    from workbook.xlsx import NOTE_SEPARATOR
 
     formulas = grid.formulas
     for block in plan.blocks:
@@ -341,6 +328,7 @@ def _apply(book, sheet, grid: Grid, plan: WritePlan, record, stats: ApplyStats) 
     notes = _notes_by_cell(sheet)
     stats.notes_deleted = _undo_previous(sheet, record, notes)
     notes = _notes_by_cell(sheet) if stats.notes_deleted else notes
+    noted: set[str] = set()
     for note in plan.notes:
         text = f"{NOTE_MARK}\n{note.text}"
         rng = sheet.range(note.cell)
@@ -354,12 +342,13 @@ def _apply(book, sheet, grid: Grid, plan: WritePlan, record, stats: ApplyStats) 
                     continue  # a note we cannot read (remote engine): never overwrite it
                 existing.text = user.split(NOTE_SEPARATOR, 1)[0] + NOTE_SEPARATOR + text
             stats.notes_added += 1
+            noted.add(note.cell)
         except _UNSUPPORTED:
             break  # the host has no notes: 评分说明 still lists every finding
 
-    previous_original = {ref: original for ref, _, original in record}
+    previous_original = {r[0]: r[2] for r in record}
     new_cells = set()
-    new_record: list[tuple[str, str, str]] = []
+    new_record: list[Record] = []
     for hl in plan.highlights:
         colour = HIGHLIGHT_COLORS[hl.severity]
         rng = sheet.range(hl.cell)
@@ -376,12 +365,13 @@ def _apply(book, sheet, grid: Grid, plan: WritePlan, record, stats: ApplyStats) 
             break
         stats.highlights += 1
         new_cells.add(hl.cell)
-        new_record.append((hl.cell, _argb(colour), original))
-    for ref, _, original in record:
+        new_record.append((hl.cell, _argb(colour), original, NOTE_FLAG if hl.cell in noted else ""))
+    for ref, _, original, _flag in record:
         if ref not in new_cells and _valid_ref(ref):
             sheet.range(ref).color = _colour_of_record(original)  # finding fixed: give the cell its fill back
             stats.restored += 1
 
+    new_record += [(ref, "", "", NOTE_FLAG) for ref in sorted(noted - new_cells)]
     write_explain_sheet(book, sheet, plan, new_record)
 
 
@@ -396,12 +386,10 @@ def _write_cell_by_cell(sheet, piece: Block, stats: "ApplyStats") -> None:
                 stats.failed_cells.append((piece.row + i, piece.col + j))
 
 
-def write_explain_sheet(book, form_sheet, plan: WritePlan, record: list[tuple[str, str, str]]) -> None:
-    from workbook.xlsx import FILL_MARKER
-
+def write_explain_sheet(book, form_sheet, plan: WritePlan, record: list[Record]) -> None:
     rows = [list(r) for r in plan.explain_rows]
     marker_row = len(rows) + 2
-    rows += [[None], [FILL_MARKER]] + [list(r) for r in record]
+    rows += [[None]] + record_rows(record)
     names = [s.name for s in book.sheets]
     if plan.explain_sheet in names:
         ex = book.sheets[plan.explain_sheet]

@@ -24,6 +24,11 @@ from openpyxl.workbook.workbook import Workbook
 Source = Union[str, Path, Workbook]
 
 
+# Excel signs a note with the user's name, never with ours: the replay does the same, so tests
+# cannot tell our notes from a user's by their author.
+EXCEL_USER = "王俊"
+
+
 def _load(src: Source, data_only: bool) -> Workbook:
     if isinstance(src, Workbook):
         return src
@@ -141,7 +146,7 @@ def apply_actions(wb: Workbook, acts: Iterable[dict]) -> dict:
             cell = ws[address.replace("$", "")]
             if cell.comment is not None:
                 raise ValueError(f"Excel refuses a second note on {address}")
-            cell.comment = Comment(text, "pe-score")
+            cell.comment = Comment(text, EXCEL_USER)
         elif f == "deleteNote":
             ws = ws_at(a["sheet_position"])
             ws[a["args"][0].replace("$", "")].comment = None
@@ -164,7 +169,7 @@ def apply_actions(wb: Workbook, acts: Iterable[dict]) -> dict:
         elif f == "setNoteText":
             ws = ws_at(a["sheet_position"])
             address, text = a["args"]
-            ws[address.replace("$", "")].comment = Comment(text, "pe-score")
+            ws[address.replace("$", "")].comment = Comment(text, EXCEL_USER)
         elif f in ("setScreenUpdating", "setCalculation", "calculate"):
             extra.setdefault("app", []).append((f, a["args"]))  # application state, nothing in the file
         elif f == "alert":

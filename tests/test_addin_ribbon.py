@@ -21,7 +21,8 @@ pytest.importorskip("workbook.pipeline")
 import xlwings as xw  # noqa: E402
 
 import addin  # noqa: E402
-from addin.excel_adapter import NOTE_MARK, apply_plan  # noqa: E402
+from addin.excel_adapter import apply_plan  # noqa: E402
+from workbook.record import NOTE_MARK  # noqa: E402
 from scoring.report import result_json  # noqa: E402
 from tests import remote_book as rb  # noqa: E402
 from workbook.grid import parse_a1  # noqa: E402

@@ -23,15 +23,8 @@ from workbook.errors import UnreadableFile, UnsafeToWrite
 from workbook.fast import cell_value, trim
 from workbook.grid import Grid, parse_a1
 from workbook.plan import EXPLAIN_SHEET, HIGHLIGHT_COLORS, WritePlan
+from workbook.record import AUTHOR, NOTE_FLAG, NOTE_MARK, NOTE_SEPARATOR, Record, parse_record, record_rows
 
-AUTHOR = "pe-score"
-# A pe-score note added under a user's own comment starts after this line, so it can be replaced.
-NOTE_SEPARATOR = "\n—— pe-score ——\n"
-# First cell of the hidden block in 评分说明 recording what pe-score changed: one row per cell,
-# (A1, highlight ARGB or "", original fill XML or "", NOTE_FLAG or "").
-FILL_MARKER = "pe-score 原底色记录（重新评分时用于恢复底色，请勿修改）"
-NOTE_FLAG = "批注"
-Record = tuple[str, str, str, str]
 _SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
 
 
@@ -201,17 +194,7 @@ def _is_our_fill(fill: Any, argb: str) -> bool:
 
 def _read_fill_record(ws) -> Optional[list[Record]]:
     """The rows recorded by an earlier run in 评分说明, or None when the sheet has no marker (not ours)."""
-    rows = None
-    for row in ws.iter_rows(values_only=True):
-        if rows is None:
-            if row and row[0] == FILL_MARKER:
-                rows = []
-            continue
-        if not row or not row[0]:
-            continue
-        cells = [str(v) if v is not None else "" for v in (tuple(row) + ("", "", ""))[1:4]]
-        rows.append((str(row[0]), cells[0], cells[1], cells[2]))
-    return rows
+    return parse_record(ws.iter_rows(values_only=True))
 
 
 # ---- writing ------------------------------------------------------------------------------
@@ -265,11 +248,9 @@ def _write_explain_sheet(wb, plan: WritePlan, record: list[Record], index: Optio
     # The fill record: hidden rows after a blank row; they let the next run undo this run's colours.
     start = len(plan.explain_rows) + 2
     grey = Font(color="FF808080", size=9)
-    ws.cell(row=start, column=1, value=FILL_MARKER).font = grey
-    ws.row_dimensions[start].hidden = True
-    for i, values in enumerate(record, start=1):
+    for i, values in enumerate(record_rows(record)):
         for c, v in enumerate(values, start=1):
-            ws.cell(row=start + i, column=c, value=v or None).font = grey
+            ws.cell(row=start + i, column=c, value=v).font = grey
         ws.row_dimensions[start + i].hidden = True
 
 
@@ -359,8 +340,10 @@ def write_scored(
         if argb and _is_our_fill(cell.fill, argb):
             cell.fill = _fill_from_xml(xml) if xml else PatternFill()
         comment = getattr(cell, "comment", None)
-        if flag == NOTE_FLAG and comment is not None and comment.author == AUTHOR:
-            cell.comment = None  # only comments this tool recorded: a template's own note stays
+        # only notes this tool recorded (ours, or the ribbon's, which Excel signs with the user's name)
+        if flag == NOTE_FLAG and comment is not None and (
+                comment.author == AUTHOR or comment.text.startswith(NOTE_MARK)):
+            cell.comment = None
     for row in ws.iter_rows():
         for cell in row:
             comment = getattr(cell, "comment", None)
