@@ -22,7 +22,7 @@ from typing import Any, NamedTuple, Optional
 from workbook.errors import UnreadableFile, UnsafeToWrite
 from workbook.fast import cell_value, trim
 from workbook.grid import Grid, parse_a1
-from workbook.plan import EXPLAIN_SHEET, HIGHLIGHT_COLORS, WritePlan
+from workbook.plan import HIGHLIGHT_COLORS, WritePlan
 from workbook.record import AUTHOR, NOTE_FLAG, NOTE_MARK, NOTE_SEPARATOR, Record, parse_record, record_rows
 
 _SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
