@@ -33,7 +33,7 @@ import numbers
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
-from typing import Any, Literal, Optional, Union
+from typing import Any, Iterator, Literal, Optional, Union
 
 from pydantic import BaseModel, ConfigDict
 
@@ -333,13 +333,31 @@ def _describe(f: _Figure) -> str:
     return _fmt(f.number)
 
 
+# Every alternative of _SCAN_RE starts at a digit or at the sign of a number. Trying the pattern only
+# there finds the same matches as _SCAN_RE.finditer (which tries it at every position: 3x slower).
+_SCAN_START_RE = re.compile(r"[\d+\-]")
+
+
+def _scan_matches(text: str) -> Iterator[re.Match]:
+    """The matches of ``_SCAN_RE.finditer(text)``, in order."""
+    pos = 0
+    for start in _SCAN_START_RE.finditer(text):
+        p = start.start()
+        if p < pos:
+            continue
+        m = _SCAN_RE.match(text, p)  # lookbehinds still see the text before p
+        if m:
+            yield m
+            pos = m.end()
+
+
 def _scan(text: str) -> tuple[list[_Figure], list[str], int]:
     """Find the figures of a normalised text. Returns (figures, skipped descriptions, count seen)."""
     figures: list[_Figure] = []
     skipped: list[str] = []
     seen = 0
     n = len(text)
-    for m in _SCAN_RE.finditer(text):
+    for m in _scan_matches(text):
         kind = m.lastgroup
         if kind == "date":
             if len(skipped) < 6:

@@ -85,6 +85,18 @@ def test_uncached_inputs_still_parse():
     assert parse_value(98) == ParsedValue(raw="98", kind="number", number=98.0)
 
 
+def test_scan_tries_the_pattern_only_where_a_figure_can_start():
+    # _scan_matches must find exactly what _SCAN_RE.finditer finds (spans, kinds, groups).
+    import random
+
+    alphabet = list("0123456789０１.-+~—–至到年月日度届份底初末中旬上下前×xX* 个人次%‰万亿千,，；;、/()（）第达不超过≤≥<>=约余多以内") + ["٣", "①"]
+    rnd = random.Random(20211)
+    texts = TEXTS + ["".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 30))) for _ in range(20000)]
+    for t in texts:
+        want = [(m.span(), m.lastgroup, m.groupdict()) for m in values._SCAN_RE.finditer(t)]
+        assert [(m.span(), m.lastgroup, m.groupdict()) for m in values._scan_matches(t)] == want, t
+
+
 def test_profile_cache_equals_a_fresh_load():
     for name in list_profiles():
         data = tomllib.loads((PROFILE_DIR / f"{name}.toml").read_text(encoding="utf-8"))
