@@ -485,7 +485,7 @@ class _Reader:
                 self.second_form = True
                 break
             label_row = first_c < name_c or not norm(g.get(r, name_c))
-            if label_row and re.match(r"^(合计|总分|总计)", first):
+            if label_row and _TOTAL_ROW.match(first):
                 form.typed_total = g.get(r, score_c) if self._free(r, score_c, first_c) else None
                 form.total_cell = a1(r, score_c) if self._free(r, score_c, first_c) else None
                 seen_total = True
@@ -499,7 +499,7 @@ class _Reader:
                     target_goal.typed_subtotal = g.get(r, score_c)
                 gap = 0
                 continue
-            if label_row and re.match(r"^(评价等级|绩效等级|等级|评级)", first):
+            if label_row and _GRADE_ROW.match(first):
                 form.grade_cell = a1(r, score_c) if self._free(r, score_c, first_c) else None
                 break
             if seen_total:
@@ -649,6 +649,9 @@ class _Reader:
 _CELL_FIELDS = frozenset(Cells.model_fields)
 
 _SEQ = re.compile(r"^\(?[0-9一二三四五六七八九十]+[).、]?$")
+# Precompiled: matched against the first cell of every body row.
+_TOTAL_ROW = re.compile(r"^(合计|总分|总计)")
+_GRADE_ROW = re.compile(r"^(评价等级|绩效等级|等级|评级)")
 
 
 def _lead(cells: list[tuple[int, Any]]) -> tuple[int, Any]:
