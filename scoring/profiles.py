@@ -2,7 +2,7 @@
 
 A profile is a TOML file validated by ``Profile``. Shipped profiles live in ``scoring/profiles/``;
 ``load_profile`` also accepts a path to a user's own file. The settings and their sources are in
-../shared/reference/scoring_rules.md §5.
+docs/rules.md.
 """
 from __future__ import annotations
 
