@@ -41,12 +41,16 @@ class Grid:
     ``merged`` holds merged ranges as 1-based inclusive (first_row, first_col, last_row, last_col);
     ``formulas`` maps 1-based (row, col) of cells that hold a formula to its text, or is None when
     the source cannot tell (the xlwings remote engine, calamine).
+    ``clipped`` is set by ``workbook.safety.clip_grid`` when the sheet was larger than the reading
+    limits: (first row not read, first column not read), 0 for an axis that was not cut; None when
+    the whole sheet was read. The reader turns it into finding PE908.
     """
 
     name: str
     values: list[list[Any]]
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)
     formulas: Optional[dict[tuple[int, int], str]] = None
+    clipped: Optional[tuple[int, int]] = None
 
     @property
     def n_rows(self) -> int:

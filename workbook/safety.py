@@ -548,12 +548,24 @@ def iter_clipped(rows: Iterable[Iterable[Any]], limits: Limits = DEFAULT_LIMITS)
         yield cut
 
 
-def clip_grid(grid: Grid, limits: Limits = DEFAULT_LIMITS) -> Grid:
-    """The part of ``grid`` the tool scans; returns ``grid`` itself when nothing is cut."""
-    max_rows = row_budget(grid.n_cols, limits)
+def clip_grid(grid: Grid, limits: Limits = DEFAULT_LIMITS, extent: Optional[tuple[int, int]] = None) -> Grid:
+    """The part of ``grid`` the tool scans; returns ``grid`` itself when nothing is cut.
+
+    ``extent``: the sheet's used (rows, columns) as its source reports them, for adapters that already
+    read only the first rows/columns (the grid alone cannot tell that anything was left out).
+    A cut is recorded on the result as ``Grid.clipped`` (first row, first column not read; 0 = not cut).
+    """
+    full_rows, full_cols = grid.n_rows, grid.n_cols
+    if extent is not None:
+        full_rows, full_cols = max(full_rows, extent[0]), max(full_cols, extent[1])
+    max_rows = row_budget(full_cols, limits)
     max_cols = limits.max_cols
+    clipped = (max_rows + 1 if full_rows > max_rows else 0, max_cols + 1 if full_cols > max_cols else 0)
+    clipped = clipped if any(clipped) else grid.clipped
     inside = all(r2 <= max_rows and c2 <= max_cols for (_r1, _c1, r2, c2) in grid.merged)
     if grid.n_rows <= max_rows and grid.n_cols <= max_cols and inside:
+        if clipped != grid.clipped:
+            grid.clipped = clipped  # already cut by the adapter: only record it
         return grid
     values = [list(r[:max_cols]) for r in grid.values[:max_rows]]
     merged = [
@@ -564,7 +576,7 @@ def clip_grid(grid: Grid, limits: Limits = DEFAULT_LIMITS) -> Grid:
     formulas = None
     if grid.formulas is not None:
         formulas = {k: v for k, v in grid.formulas.items() if k[0] <= max_rows and k[1] <= max_cols}
-    return Grid(name=grid.name, values=values, merged=merged, formulas=formulas)
+    return Grid(name=grid.name, values=values, merged=merged, formulas=formulas, clipped=clipped)
 
 
 def is_clipped(n_rows: int, n_cols: int, limits: Limits = DEFAULT_LIMITS) -> Optional[str]:
