@@ -153,6 +153,18 @@ def _weight_sum(indicators) -> float:
     return total
 
 
+_EMPTY_NAME = re.compile(r"^[\s.。…·—\-－_、]*$")  # blank, or a "……" / "—" placeholder
+
+
+def check_has_indicators(form: Form, result: Result, profile: Profile) -> list[Finding]:
+    """PE308: a header but no indicator to score; the budget alone must not pass as a self-score."""
+    if any(not _EMPTY_NAME.match(ind.name or "") for goal in form.goals for ind in goal.indicators):
+        return []
+    if form.goals:
+        return [make("PE308", form.goals[0].cell, where="各年度目标下")]
+    return [make("PE308", None, where="表中")]
+
+
 def check_goal_points(form: Form, result: Result, profile: Profile) -> list[Finding]:
     """PE307 goal without points; PE301 indicator points not adding up to the goal's."""
     out: list[Finding] = []
@@ -311,6 +323,7 @@ def check_totals(form: Form, result: Result, profile: Profile) -> list[Finding]:
 
 
 CHECKS: list[Check] = [
+    check_has_indicators,
     check_goal_points,
     check_total_points,
     check_level1_shares,

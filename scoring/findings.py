@@ -71,6 +71,8 @@ _RULES = [
          "“{label}”合计 {sum} 分，评分方案“{profile}”规定为 {expected} 分。"),
     Rule("PE307", "warning", "年度目标未标注分值", "A goal title declares no points, so its weights cannot be checked.",
          "“{goal}”没有标注分值（如“（18分）”），无法核对其下指标分值。"),
+    Rule("PE308", "error", "表中没有可评分的指标", "The form has a header but no indicator rows to score (or only placeholder rows).",
+         "{where}没有可评分的指标（三级指标行为空或只是占位行），不能得出有效的自评得分；请填写各项指标。"),
     # ---- PE4xx: explanations required ---------------------------------------------------
     Rule("PE401", "warning", "未满分但未说明原因", "A score below full points has no deviation explanation.",
          "“{name}”得分 {score}（满分 {weight}），但“偏差原因分析及改进措施”为空；请说明原因。"),
@@ -117,6 +119,8 @@ _RULES = [
          "第 {row} 行{what}，已按表头列重新对齐读取；请核对并移正单元格。"),
     Rule("PE907", "info", "未找到合计行", "No 合计/总分 row: the recomputed total cannot be written into the form.",
          "表中没有“合计”行，重新计算的总分无法写回表内（见“评分说明”）。"),
+    Rule("PE908", "warning", "工作表过大，只读取了一部分", "The sheet is larger than the reading limits; only its first rows/columns were read.",
+         "工作表超过 {limit}，只读取了前 {limit}；{rest}的内容未读取，也未参与评分。请删除表格以外的多余内容（或把自评表复制到新工作表）后再评分。"),
 ]
 
 CATALOGUE: dict[str, Rule] = {r.code: r for r in _RULES}

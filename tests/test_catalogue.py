@@ -51,6 +51,7 @@ FIXTURES = {
     "PE306": lambda: (seed_form(), load_profile("national-project")),
     "PE307": lambda: _with(form_of(row("培训人数", 2, "10人", "10人", 2)), lambda f: (
         setattr(f.goals[0], "points", None), setattr(f.goals[0], "title", "年度目标1：促进就业。"))),
+    "PE308": lambda: form_of(pad=False),
     "PE401": lambda: form_of(row("培训人数", 2, "10人", "9人", 1.8)),
     "PE402": lambda: form_of(row("培训人数", 2, "10人", "20人", 2)),
     "PE403": lambda: form_of(row("培训人数", 2, "10人", "10人", 2), executed=90.0),

@@ -151,3 +151,22 @@ def test_implicit_goal_from_reader_is_not_flagged_twice():
     form.goals[0].points = None
     form.findings = [make("PE904", None, points=80)]
     assert codes(form) == ["PE904"]
+
+
+def test_form_without_indicators_is_an_error():
+    """PE308: a header with no rows (or only placeholders, or empty goals) must not pass on the budget alone."""
+    no_goals = form_of(pad=False)
+    no_goals.goals = []
+    res = score_form(no_goals, P)
+    assert [(f.code, f.severity, f.cell) for f in res.findings if f.code == "PE308"] == [("PE308", "error", None)]
+    assert res.errors and res.total == 20  # still scored, but flagged
+    empty_goals = form_of(pad=False)  # one goal (80 分) with zero indicators
+    assert ("PE308", "A10") in found(empty_goals)
+    assert "PE301" in codes(empty_goals)
+    placeholders = form_of(row("……", 2, "", "", None), row("—", 2, "", "", None, r=12), pad=False)
+    assert "PE308" in codes(placeholders)
+
+
+def test_one_indicator_is_enough_to_score():
+    assert "PE308" not in codes(form_of(row("人数", 80, "10人", "10人", 80), pad=False))
+    assert "PE308" not in codes(seed_form())

@@ -11,6 +11,7 @@ from pe_score.example_data import EXAMPLE, EXPECTED_GOAL_SCORES
 from scoring.findings import CATALOGUE
 from workbook.errors import NotAForm
 from workbook.grid import Grid
+from workbook.safety import Limits, clip_grid
 from workbook.layout import BODY_MAX_ROWS, HEADER_MAX_ROWS, header_role, is_placeholder, norm, read_form
 
 N_INDICATORS = sum(len(items) for g in EXAMPLE["goals"] for _, items in g["sections"])
@@ -395,6 +396,9 @@ def test_every_reader_code_is_produced_and_catalogued():
     seed = seed_text_grid()
     if seed is not None:
         produced |= {x.code for x in read_form(seed).findings}
+    wide = build().grid
+    wide.values[0] += [None] * 30 + ["stray"]
+    produced |= {x.code for x in read_form(clip_grid(wide, Limits(max_cols=20))).findings}
     expected = {c for c in CATALOGUE if c.startswith("PE9")} - {"PE901"}
     if seed is None:
         expected.discard("PE906")
@@ -443,3 +447,100 @@ def test_subtotal_rows():
     assert f.goals[1].subtotal_cell is None
     assert not any(x.code == "PE903" for x in f.findings)
     assert content(f) == content(BASE)
+
+
+# ---- PE908: a sheet larger than the reading limits ------------------------------------------------
+
+
+def _with_stray(row: int, col: int) -> Grid:
+    g = build().grid
+    while len(g.values) < row:
+        g.values.append([])
+    r = g.values[row - 1]
+    r += [None] * (col - len(r))
+    r[col - 1] = "多余内容"
+    return g
+
+
+def test_sheet_read_whole_has_no_clip_finding():
+    g = build().grid
+    assert clip_grid(g) is g and g.clipped is None
+    assert not any(x.code == "PE908" for x in read_form(g).findings)
+
+
+@pytest.mark.parametrize("row,col,limits,cell,words", [
+    (200, 3, Limits(max_rows=100), "A101", ("超过 100 行", "第 101 行起")),
+    (2, 40, Limits(max_cols=20), "U1", ("超过 20 列", "U 列起")),
+    (200, 40, Limits(max_rows=100, max_cols=20), "U1", ("超过 100 行、20 列", "第 101 行起、U 列起")),
+    (200, 3, Limits(max_rows=1000, max_cols=100, max_cells=1000), "A101", ("超过 100 行",)),  # cell budget
+])
+def test_clipped_sheet_is_reported_and_the_rest_still_read(row, col, limits, cell, words):
+    g = clip_grid(_with_stray(row, col), limits)
+    assert g.clipped is not None
+    f = read_form(g)
+    hits = [x for x in f.findings if x.code == "PE908"]
+    assert [(x.severity, x.cell) for x in hits] == [("warning", cell)]
+    assert all(w in hits[0].message for w in words), hits[0].message
+    assert content(f) == content(BASE)  # the form itself lies inside the limits
+
+
+def test_clip_recorded_when_the_adapter_already_cut_the_grid():
+    """Adapters read only the first rows/columns and pass the sheet's used size as ``extent``."""
+    g = build().grid
+    assert clip_grid(g, extent=(g.n_rows, g.n_cols)).clipped is None
+    g2 = build().grid
+    out = clip_grid(g2, Limits(max_rows=100), extent=(5000, 10))
+    assert out.clipped == (101, 0)
+    assert [x.cell for x in read_form(out).findings if x.code == "PE908"] == ["A101"]
+
+
+def _save(grid: Grid, path, stray=None, formatted=None):
+    import openpyxl
+    from openpyxl.styles import Font
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = grid.name
+    for r, vals in enumerate(grid.values, 1):
+        for c, v in enumerate(vals, 1):
+            if v is not None:
+                ws.cell(r, c, v)
+    for r1, c1, r2, c2 in grid.merged:
+        ws.merge_cells(start_row=r1, start_column=c1, end_row=r2, end_column=c2)
+    if stray:
+        ws.cell(*stray, "多余内容")
+    if formatted:
+        ws.cell(*formatted).font = Font(bold=True)  # a formatted empty cell is not content
+    wb.save(path)
+
+
+@pytest.mark.parametrize("reader", ["fast", "xlsx"])
+def test_adapters_report_a_sheet_cut_at_the_column_limit(tmp_path, reader):
+    import importlib
+
+    from workbook.safety import DEFAULT_LIMITS
+
+    read_grids = importlib.import_module(f"workbook.{reader}").read_grids
+    beyond = DEFAULT_LIMITS.max_cols + 20
+    _save(build().grid, tmp_path / "wide.xlsx", stray=(3, beyond))
+    _save(build().grid, tmp_path / "formatted.xlsx", formatted=(3, beyond))
+    g = read_grids(tmp_path / "wide.xlsx")[0]
+    assert g.clipped == (0, DEFAULT_LIMITS.max_cols + 1)
+    f = read_form(g)
+    assert [x.cell for x in f.findings if x.code == "PE908"] == ["CW1"]
+    assert content(f) == content(BASE)
+    g = read_grids(tmp_path / "formatted.xlsx")[0]
+    assert g.clipped is None and not any(x.code == "PE908" for x in read_form(g).findings)
+
+
+@pytest.mark.parametrize("reader", ["fast", "xlsx"])
+def test_adapters_report_a_sheet_cut_at_the_row_limit(tmp_path, reader):
+    import importlib
+
+    from workbook.safety import DEFAULT_LIMITS
+
+    read_grids = importlib.import_module(f"workbook.{reader}").read_grids
+    _save(build().grid, tmp_path / "long.xlsx", stray=(DEFAULT_LIMITS.max_rows + 50, 2))
+    g = read_grids(tmp_path / "long.xlsx")[0]
+    assert g.clipped == (DEFAULT_LIMITS.max_rows + 1, 0)
+    assert [x.cell for x in read_form(g).findings if x.code == "PE908"] == [f"A{DEFAULT_LIMITS.max_rows + 1}"]

@@ -87,7 +87,9 @@ def read_grids(path: str | os.PathLike) -> list[Grid]:
                     f"无法读取文件 {name} 的工作表“{sheet_name}”（{type(exc).__name__}）"
                 ) from None
             merged = [(r1 + 1, c1 + 1, r2 + 1, c2 + 1) for (r1, c1), (r2, c2) in merged_raw]
-            grids.append(clip_grid(Grid(name=sheet_name, values=values, merged=merged, formulas=None)))
+            # calamine's end is the last cell holding a value (0-based): what iter_clipped may have left out
+            extent = (sheet.end[0] + 1, sheet.end[1] + 1) if sheet.end else None
+            grids.append(clip_grid(Grid(name=sheet_name, values=values, merged=merged, formulas=None), extent=extent))
     finally:
         wb.close()
     return grids

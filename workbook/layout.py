@@ -697,5 +697,12 @@ def read_form(grid: Grid) -> Form:
             c = reader.row_cells(start, reader.right_limit)[0][0]
             reader.finding("PE902", a1(start, c), row=start)
             break
+    if grid.clipped:
+        # the adapter read only part of a huge sheet (workbook.safety.clip_grid): say so, or a form
+        # cut at the limit would be scored as if it were complete
+        rows, cols = grid.clipped
+        limit = "、".join(([f"{rows - 1} 行"] if rows else []) + ([f"{cols - 1} 列"] if cols else []))
+        rest = "、".join(([f"第 {rows} 行起"] if rows else []) + ([f"{col_letter(cols)} 列起"] if cols else []))
+        reader.finding("PE908", a1(1, cols) if cols else a1(rows, 1), limit=limit, rest=rest)
     form.findings = reader.findings
     return form

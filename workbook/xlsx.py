@@ -94,7 +94,12 @@ def _grids(wb_f, wb_v) -> list[Grid]:
             if text is not None and r <= max_row and c <= max_col:
                 formulas[(r, c)] = text
         merged = [(m.min_row, m.min_col, m.max_row, m.max_col) for m in ws_f.merged_cells.ranges]
-        grids.append(clip_grid(Grid(name=title, values=trim(values), merged=merged, formulas=formulas)))
+        extent = None
+        if ws_f.max_row > max_row or ws_f.max_column > max_col:
+            # max_row/max_column count formatted empty cells too: only cells with a value were left out
+            used = [k for k, cell in ws_f._cells.items() if cell.value is not None and cell.value != ""]
+            extent = (max((r for r, _ in used), default=0), max((c for _, c in used), default=0))
+        grids.append(clip_grid(Grid(name=title, values=trim(values), merged=merged, formulas=formulas), extent=extent))
     return grids
 
 
