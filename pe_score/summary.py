@@ -4,6 +4,12 @@ Written with openpyxl in write-only mode so thousands of forms stream through in
 rows go to the sheets as results arrive; tables, conditional formats and charts are attached at the
 end (openpyxl writes them after the rows). The file appears atomically (temp file + os.replace).
 
+The 问题清单 rows (tens of thousands: most of the cost) bypass openpyxl's per-cell XML serialiser:
+they are plain text cells, formatted here as worksheet XML into a temp file as they arrive and spliced
+into that sheet's part when the workbook is saved (``_splice``). The cells are the ones openpyxl
+writes (inline strings, same escaping and xml:space rule); a text Excel cannot hold (control
+characters) loses those characters instead of failing the whole summary.
+
 Sheets (names are part of the interface, see docs/batch.md):
 - 汇总: one row per form, plus one row per file that could not be read (with the reason);
 - 问题清单: one row per finding;
@@ -14,14 +20,19 @@ from __future__ import annotations
 import heapq
 import math
 import os
+import posixpath
+import re
+import shutil
 import tempfile
 import warnings
+import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Optional
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.chart import BarChart, Reference
 from openpyxl.chart.label import DataLabelList
 from openpyxl.formatting.rule import FormulaRule
@@ -134,6 +145,96 @@ def _add_table(ws, table: Table) -> None:
         ws.add_table(table)
 
 
+_MAX_TEXT = 32767  # Excel's limit for one cell; openpyxl truncates to it too
+
+
+def _text_cell(ref: str, value) -> str:
+    """One text cell as openpyxl's writer emits it (``<c t="inlineStr">``, escaped, xml:space rule)."""
+    text = value if type(value) is str else str(value)
+    if len(text) > _MAX_TEXT:
+        text = text[:_MAX_TEXT]
+    if not text:
+        return f'<c r="{ref}" t="inlineStr" />'
+    if ILLEGAL_CHARACTERS_RE.search(text):
+        text = ILLEGAL_CHARACTERS_RE.sub("", text)
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    stripped = text.strip()
+    space = ' xml:space="preserve"' if stripped and stripped != text else ""
+    return f'<c r="{ref}" t="inlineStr"><is><t{space}>{text}</t></is></c>'
+
+
+class _RawRows:
+    """Rows of text cells for one sheet, as worksheet XML in a temp file (constant memory)."""
+
+    def __init__(self, first_row: int, letters: str):
+        self.fh = tempfile.TemporaryFile("w+b")
+        self.buf: list[str] = []
+        self.row = first_row
+        self.letters = letters
+
+    def append(self, values) -> None:
+        r = self.row
+        cells = "".join(_text_cell(f"{col}{r}", v) for col, v in zip(self.letters, values) if v is not None)
+        self.buf.append(f'<row r="{r}">{cells}</row>')
+        self.row = r + 1
+        if len(self.buf) >= 2000:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.buf:
+            self.fh.write("".join(self.buf).encode("utf-8"))
+            self.buf = []
+
+    def close(self) -> None:
+        self.buf = []
+        self.fh.close()
+
+
+_SHEET_TAG = re.compile(r"<(?:\w+:)?sheet\b[^>]*>")
+_ATTR = re.compile(r'([\w:]+)="([^"]*)"')
+
+
+def _sheet_part(zin: zipfile.ZipFile, sheet_name: str) -> str:
+    """The zip member of the worksheet named ``sheet_name`` (via xl/workbook.xml and its rels)."""
+    from xml.sax.saxutils import unescape
+
+    rel_id = None
+    for tag in _SHEET_TAG.findall(zin.read("xl/workbook.xml").decode("utf-8")):
+        attrs = dict(_ATTR.findall(tag))
+        if unescape(attrs.get("name", ""), {"&quot;": '"', "&apos;": "'"}) == sheet_name:
+            rel_id = next((v for k, v in attrs.items() if k.endswith(":id")), None)
+    rels = zin.read("xl/_rels/workbook.xml.rels").decode("utf-8")
+    for tag in re.findall(r"<Relationship\b[^>]*>", rels):
+        attrs = dict(_ATTR.findall(tag))
+        if attrs.get("Id") == rel_id:
+            target = attrs.get("Target", "")
+            return target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+    raise KeyError(sheet_name)
+
+
+def _splice(src: str, dst: str, sheet_name: str, rows: _RawRows) -> None:
+    """Copy the workbook ``src`` to ``dst`` with ``rows`` appended to the sheetData of ``sheet_name``."""
+    rows.flush()
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as zout:
+        part = _sheet_part(zin, sheet_name)
+        for info in zin.infolist():
+            if info.filename != part:
+                zout.writestr(info, zin.read(info), compress_type=zipfile.ZIP_DEFLATED)
+                continue
+            xml = zin.read(info)
+            at = xml.rindex(b"</sheetData>")
+            with zout.open(zipfile.ZipInfo(info.filename, info.date_time), "w", force_zip64=True) as out:
+                out.write(xml[:at])
+                rows.fh.seek(0)
+                shutil.copyfileobj(rows.fh, out, 1024 * 1024)
+                out.write(xml[at:])
+
+
 class SummaryWriter:
     """Stream rows into the summary workbook; ``close()`` attaches tables/charts and saves atomically.
 
@@ -157,6 +258,14 @@ class SummaryWriter:
         self._closed = False
         self._setup(self.ws_sum, SUMMARY_HEADERS, SUMMARY_WIDTHS)
         self._setup(self.ws_iss, ISSUE_HEADERS, ISSUE_WIDTHS)
+        self._iss_rows = _RawRows(2, "ABCDEF")  # the 问题清单 data rows, spliced in on save
+        # One style per 汇总 column, registered once: styling each cell anew (Alignment hashed and
+        # looked up per cell) cost more than writing it.
+        ws = self.ws_sum
+        self._form_styles = [_cell(ws, None, fmt, alignment=al)._style for fmt, al in [
+            (None, _MID), (None, _MID), (None, _MID), (None, _CENTER), (SCORE_FORMAT, _MID), (SCORE_FORMAT, _MID),
+            (DIFF_FORMAT, _MID), (None, _CENTER), (None, _CENTER), (None, _CENTER), (None, _CENTER), (None, None),
+        ]]
         for letter, width in zip("ABCD", [28, 15, 10, 3]):
             self.ws_chart.column_dimensions[letter].width = width
         self._landscape(self.ws_chart)
@@ -188,20 +297,9 @@ class SummaryWriter:
     def add_form(self, row: FormRow) -> None:
         ws = self.ws_sum
         diff = row.difference
-        ws.append([
-            _cell(ws, row.file, alignment=_MID),
-            _cell(ws, row.sheet, alignment=_MID),
-            _cell(ws, row.unit or None, alignment=_MID),
-            _cell(ws, row.year, alignment=_CENTER),
-            _cell(ws, row.claimed, SCORE_FORMAT, alignment=_MID),
-            _cell(ws, row.total, SCORE_FORMAT, alignment=_MID),
-            _cell(ws, diff, DIFF_FORMAT, alignment=_MID),
-            _cell(ws, row.grade or None, alignment=_CENTER),
-            _cell(ws, "是" if row.capped else "否", alignment=_CENTER),
-            _cell(ws, row.errors, alignment=_CENTER),
-            _cell(ws, row.warnings, alignment=_CENTER),
-            _cell(ws, None),
-        ])
+        values = (row.file, row.sheet, row.unit or None, row.year, row.claimed, row.total, diff, row.grade or None,
+                  "是" if row.capped else "否", row.errors, row.warnings, None)
+        ws.append([Cell(ws, row=1, column=1, value=v, style_array=st) for v, st in zip(values, self._form_styles)])
         self.n_sum += 1
         if row.grade:
             self.grades[row.grade] += 1
@@ -231,11 +329,11 @@ class SummaryWriter:
         self.unreadable += 1
 
     def add_issue(self, file: str, sheet: str, issue: dict) -> None:
-        # Plain values: a styled write-only cell costs four times as much, and a year's forms
-        # carry tens of thousands of findings. Colour comes from conditional formatting.
+        # Plain text cells, no style: a year's forms carry tens of thousands of findings. Colour
+        # comes from conditional formatting. Written raw (see _RawRows), not through openpyxl.
         sev = issue.get("severity") or ""
-        self.ws_iss.append([file, sheet, issue.get("cell"), issue.get("code"), SEVERITY_ZH.get(sev, sev),
-                            issue.get("message")])
+        self._iss_rows.append((file, sheet, issue.get("cell"), issue.get("code"), SEVERITY_ZH.get(sev, sev),
+                               issue.get("message")))
         self.n_iss += 1
 
     # -- finish --------------------------------------------------------------------------------
@@ -346,19 +444,28 @@ class SummaryWriter:
         self._finish_issues()
         self._finish_charts()
         directory = os.path.dirname(os.path.abspath(self.out))
-        fd, tmp = tempfile.mkstemp(prefix=".pe-summary-", suffix=".xlsx", dir=directory)
-        os.close(fd)
+        temps = []
         try:
-            self.wb.save(tmp)
-            os.replace(tmp, self.out)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-            raise
+            for _ in range(2):
+                fd, path = tempfile.mkstemp(prefix=".pe-summary-", suffix=".xlsx", dir=directory)
+                os.close(fd)
+                temps.append(path)
+            self.wb.save(temps[0])
+            if self.n_iss:
+                _splice(temps[0], temps[1], ISSUES_SHEET, self._iss_rows)
+                os.replace(temps[1], self.out)
+            else:
+                os.replace(temps[0], self.out)
+        finally:
+            self._iss_rows.close()
+            for path in temps:
+                if os.path.exists(path):
+                    os.unlink(path)
 
     def discard(self) -> None:
         """Drop the workbook without writing (the temp sheet files of write-only mode go too)."""
         self._closed = True
+        self._iss_rows.close()
         for ws in (self.ws_sum, self.ws_iss, self.ws_chart):
             try:
                 ws.close()

@@ -153,3 +153,64 @@ def test_libreoffice_opens_summary(tmp_path):
     for name in ("汇总", "问题清单", "图表"):
         assert f'table:name="{name}"' in content
     assert "chart" in content
+
+
+# ---- the 问题清单 rows are written raw (pe_score.summary._RawRows) -----------------------------------
+
+TRICKY = [
+    {"code": "PE201", "severity": "error", "cell": "I12", "message": "a & b < c > d “引号” 'x' \"y\""},
+    {"code": "PE903", "severity": "warning", "cell": None, "message": "  前后有空格  "},
+    {"code": "PE907", "severity": "info", "cell": "", "message": "   "},
+    {"code": "PE999", "severity": "odd", "cell": "A1", "message": "第一行\n第二行\t制表"},
+    {"code": "PE104", "severity": "info", "cell": "AB10000", "message": "长" * 40000},
+]
+
+
+def _data_rows(path, part):
+    with zipfile.ZipFile(path) as z:
+        xml = z.read(part)
+    return xml[xml.index(b'<row r="2"'):xml.rindex(b"</sheetData>")]
+
+
+def test_issue_rows_are_the_cells_openpyxl_writes(tmp_path):
+    """Same XML as openpyxl's own write-only writer gives for these values (escaping, xml:space, skips)."""
+    from openpyxl import Workbook
+
+    from pe_score.summary import SEVERITY_ZH
+
+    out = tmp_path / "s.xlsx"
+    _write(out, [_row(1, 97, 95, issues=TRICKY), _row(2, 90, 90, issues=[ISSUE])])
+    ref = Workbook(write_only=True)
+    ws = ref.create_sheet("问题清单")
+    ws.append(ISSUE_HEADERS)
+    for file, issues in [("2021/单位1.xlsx", TRICKY), ("2021/单位2.xlsx", [ISSUE])]:
+        for i in issues:
+            ws.append([file, "附件2-1", i["cell"], i["code"], SEVERITY_ZH.get(i["severity"], i["severity"]),
+                       i["message"]])
+    ref.save(tmp_path / "ref.xlsx")
+    ours = _data_rows(out, "xl/worksheets/sheet2.xml")
+    assert ours == _data_rows(tmp_path / "ref.xlsx", "xl/worksheets/sheet1.xml")
+    assert ours.count(b"<row ") == len(TRICKY) + 1
+    wb = openpyxl.load_workbook(out)
+    got = [[c.value for c in r] for r in wb["问题清单"].iter_rows(min_row=2)]
+    assert got[0][5] == TRICKY[0]["message"] and got[1][2] is None and got[1][5] == "  前后有空格  "
+    assert len(got[4][5]) == 32767  # Excel's cell limit, as openpyxl truncates
+    assert wb["问题清单"].tables["IssueTable"].ref == "A1:F7"
+
+
+def test_issue_text_with_control_characters_does_not_fail_the_summary(tmp_path):
+    # openpyxl refuses such text (IllegalCharacterError); one odd message must not cost the whole summary
+    out = tmp_path / "s.xlsx"
+    bad = dict(ISSUE, message="坏\x00字\x0b符\x1f")
+    wb = _write(out, [_row(1, 97, 97, issues=[bad])])
+    assert [c.value for c in next(wb["问题清单"].iter_rows(min_row=2))][5] == "坏字符"
+
+
+def test_no_temp_files_left_after_close_or_discard(tmp_path):
+    out = tmp_path / "s.xlsx"
+    _write(out, [_row(1, 97, 97, issues=[ISSUE, WARN])])
+    with pytest.raises(RuntimeError):
+        with SummaryWriter(tmp_path / "t.xlsx") as w:
+            w.add_form(_row(1, 97, 97, issues=[ISSUE]))
+            raise RuntimeError("boom")
+    assert sorted(os.listdir(tmp_path)) == ["s.xlsx"]
