@@ -26,6 +26,7 @@ Reader findings (PE9xx, catalogue in scoring.findings) describe layout problems;
 - PE905 a 一级指标 cell whose text is not a label (e.g. a stray "50%)"), ignored;
 - PE906 a row whose cells are shifted against the header and were realigned;
 - PE907 no 合计/总分 row (the total cannot be written back).
+- PE908 the sheet was cut at the reading limits (``Grid.clipped``, set by ``workbook.safety.clip_grid``).
 A missing 分值 (PE304) and a goal title without points (PE307) are the engine's structure checks;
 the reader passes such rows on with ``weight=None`` / ``points=None``. With no header at all the
 reader raises ``NotAForm`` (callers that keep going may record PE901).
