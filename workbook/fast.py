@@ -53,10 +53,24 @@ def trim(rows: list[list[Any]]) -> list[list[Any]]:
 
 
 def read_grids(path: str | os.PathLike) -> list[Grid]:
-    """One Grid per worksheet, in workbook order (chart and dialog sheets are skipped)."""
-    from workbook.safety import check_file, clip_grid, iter_clipped, sheets_to_scan
+    """One Grid per worksheet, in workbook order (chart and dialog sheets are skipped).
 
-    check_file(path)
+    The fast safety tier runs first; when calamine then fails, the deep tier's specific message is raised.
+    """
+    from workbook.safety import check_file, explain_failure
+
+    check_file(path, deep=False)
+    try:
+        return _calamine_grids(path)
+    except Exception as exc:  # calamine's own errors are wrapped in UnreadableFile; anything else too
+        failure = exc if isinstance(exc, UnreadableFile) else UnreadableFile(
+            f"无法读取文件 {os.path.basename(os.fspath(path))}：不是可识别的电子表格（{type(exc).__name__}）"
+        )
+    raise explain_failure(path, failure) from None
+
+
+def _calamine_grids(path: str | os.PathLike) -> list[Grid]:
+    from workbook.safety import clip_grid, iter_clipped, sheets_to_scan
 
     import python_calamine as pc
 

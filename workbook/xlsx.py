@@ -67,13 +67,22 @@ def _formula_text(value: Any) -> Optional[str]:
 
 def read_grids(path: str | os.PathLike) -> list[Grid]:
     """One Grid per worksheet: cached values as a spreadsheet shows them, formulas, merged ranges."""
-    _check(path)
-    wb_f = _load(path, data_only=False)  # formulas and merged ranges
-    wb_v = _load(path, data_only=True, read_only=True)  # cached values, streamed (cheaper)
+    from workbook.safety import check_file, explain_failure
+
+    check_file(path, deep=False)  # the fast tier; the deep one explains a failure below
     try:
-        return _grids(wb_f, wb_v)
-    finally:
-        wb_v.close()
+        wb_f = _load(path, data_only=False)  # formulas and merged ranges
+        wb_v = _load(path, data_only=True, read_only=True)  # cached values, streamed (cheaper)
+        try:
+            return _grids(wb_f, wb_v)
+        finally:
+            wb_v.close()
+    except UnreadableFile as exc:
+        raise explain_failure(path, exc) from None
+    except Exception as exc:  # the streamed sheet is parsed lazily, inside _grids
+        raise explain_failure(
+            path, f"无法读取文件 {os.path.basename(os.fspath(path))}：内容无法解析（{type(exc).__name__}）"
+        ) from None
 
 
 def _grids(wb_f, wb_v) -> list[Grid]:
