@@ -120,3 +120,56 @@ def test_xls_is_read_too(tmp_path):
     assert g.get(4, 3) == 2 and isinstance(g.get(4, 3), int) and g.get(4, 4) == 1.5
     assert (6, 1, 6, 4) in g.merged
     assert g.get(7, 1) == dt.datetime(2022, 4, 14)
+
+
+def test_openpyxl_fallback_when_calamine_cannot_read(tmp_path):
+    """A cell type calamine does not know (t="zz") passes the safety check (well-formed XML); calamine
+    refuses the sheet, so the openpyxl reader answers instead of an error."""
+    import io
+    import zipfile
+
+    import python_calamine as pc
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "表"
+    ws["A1"] = "附件2-1"
+    ws["B2"] = 5
+    ws.merge_cells("A4:C4")
+    buf = io.BytesIO()
+    wb.save(buf)
+    out = io.BytesIO()
+    with zipfile.ZipFile(buf) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            body = src.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                body, n = __import__("re").subn(rb'<c r="B2"( t="n")?', b'<c r="B2" t="zz"', body)
+                assert n == 1
+            dst.writestr(info.filename, body)
+    path = tmp_path / "odd_type.xlsx"
+    path.write_bytes(out.getvalue())
+
+    with pytest.raises(Exception):  # the premise: calamine itself fails on this file
+        book = pc.CalamineWorkbook.from_path(str(path))
+        book.get_sheet_by_name("表").to_python()
+    grids = fast.read_grids(path)
+    assert [g.name for g in grids] == ["表"]
+    assert grids[0].get(1, 1) == "附件2-1" and grids[0].get(2, 2) in (5, "5")
+    assert (4, 1, 4, 3) in grids[0].merged
+
+
+def test_unreadable_by_both_readers_gets_the_deep_message(tmp_path):
+    """Malformed sheet XML passes the fast tier; both readers fail; the message is the deep tier's."""
+    from tests.corpus.build import _example_bytes, _member, _rezip
+    from workbook.safety import check_file
+
+    data = _example_bytes()
+    sheet = _member(data, "xl/worksheets/sheet1.xml")
+    path = tmp_path / "broken.xlsx"
+    path.write_bytes(_rezip(data, {"xl/worksheets/sheet1.xml": sheet[: len(sheet) // 2]}))
+    check_file(path, deep=False)
+    with pytest.raises(UnreadableFile) as deep:
+        check_file(path)
+    with pytest.raises(UnreadableFile) as err:
+        fast.read_grids(path)
+    assert str(err.value) == str(deep.value) and "不是有效的 XML" in str(err.value)

@@ -55,17 +55,26 @@ def trim(rows: list[list[Any]]) -> list[list[Any]]:
 def read_grids(path: str | os.PathLike) -> list[Grid]:
     """One Grid per worksheet, in workbook order (chart and dialog sheets are skipped).
 
-    The fast safety tier runs first; when calamine then fails, the deep tier's specific message is raised.
+    The fast safety tier runs first. When calamine cannot read a file it accepted (an unusual cell
+    type, a malformed cell ...), a .xlsx/.xlsm is read with openpyxl instead (those grids carry
+    formulas); only if that fails too is the deep tier's specific message raised.
     """
     from workbook.safety import check_file, explain_failure
 
-    check_file(path, deep=False)
+    info = check_file(path, deep=False)
     try:
         return _calamine_grids(path)
     except Exception as exc:  # calamine's own errors are wrapped in UnreadableFile; anything else too
         failure = exc if isinstance(exc, UnreadableFile) else UnreadableFile(
             f"无法读取文件 {os.path.basename(os.fspath(path))}：不是可识别的电子表格（{type(exc).__name__}）"
         )
+    if info.kind in ("xlsx", "xlsm"):
+        from workbook import xlsx
+
+        try:
+            return xlsx.read_grids(path)
+        except UnreadableFile:
+            pass  # xlsx has already run the deep tier; say the same below
     raise explain_failure(path, failure) from None
 
 
