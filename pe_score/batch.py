@@ -27,7 +27,7 @@ from typing import Any, Iterable, Iterator, Optional, TextIO
 from pe_score.summary import DIFF_TOLERANCE, FormRow, SummaryWriter
 from workbook.fast import read_grids
 
-SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 
 # Zip guards: what an archive may declare before we refuse it or one of its members. Forms are
 # tens of kilobytes; these leave room for big workbooks and stop bombs long before memory suffers.
@@ -36,16 +36,10 @@ ZIP_MAX_MEMBER_BYTES = 64 * 1024 * 1024
 ZIP_MAX_TOTAL_BYTES = 4 * 1024 * 1024 * 1024
 ZIP_MAX_RATIO = 200  # uncompressed / compressed, for members above 1 MB
 
-CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-# Directory entry name of an encrypted OOXML package inside its CFB container (UTF-16-LE).
-_ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
-
-MSG_ENCRYPTED = "文件已加密，请先解除密码保护"
 MSG_NO_FORM = "未找到附件2-1 部门整体支出绩效自评表（没有工作表符合该表样）"
 MSG_MISSING = "文件不存在"
 MSG_NOT_SPREADSHEET = "不是 Excel 文件（内容不是电子表格格式）"
 MSG_CORRUPT_ZIP = "文件已损坏，无法打开（xlsx 压缩结构不完整）"
-MSG_XLS_NAMED_XLSX = "文件扩展名与内容不符：这是旧版 .xls 格式，请把扩展名改为 .xls 后重试"
 
 LIST_LIMIT = 50  # rows of the end-of-run detail tables; the counts are always complete
 
@@ -244,31 +238,23 @@ def _profile(name: str):
     return _PROFILES[name]
 
 
-def _sniff_encrypted(path: str) -> Optional[bool]:
-    """True: an encrypted OOXML (a CFB container holding EncryptedPackage); False: another CFB
-    file (e.g. a real .xls); None: not a CFB container at all."""
-    try:
-        with open(path, "rb") as fh:
-            head = fh.read(8)
-            if head != CFB_MAGIC:
-                return None
-            # The directory names an EncryptedPackage stream; reading the (small) file is enough.
-            return _ENCRYPTED_PACKAGE in fh.read(ZIP_MAX_MEMBER_BYTES)
-    except OSError:
-        return None
-
-
 def _reason(exc: BaseException, path: str, suffix: str) -> str:
-    """A Chinese reason for a file that could not be read."""
-    from workbook.errors import WorkbookError
+    """A Chinese reason for a file that could not be read.
 
-    sniff = _sniff_encrypted(path)
-    if sniff or type(exc).__name__ == "PasswordError":
-        return MSG_ENCRYPTED
-    if sniff is False and suffix != ".xls":
-        return MSG_XLS_NAMED_XLSX
+    The readers raise workbook.safety's messages (encrypted, wrong extension, corrupt ...); for any
+    other failure the full safety check is asked first, so one problem gets one message everywhere.
+    """
+    from workbook.errors import UnreadableFile, WorkbookError
+    from workbook.safety import check_file
+
     if isinstance(exc, WorkbookError):
         return str(exc)
+    try:
+        check_file(path)
+    except UnreadableFile as refused:
+        return str(refused)
+    except Exception:  # only a better message is at stake
+        pass
     name = type(exc).__name__
     if isinstance(exc, (FileNotFoundError, IsADirectoryError)):
         return MSG_MISSING
@@ -283,7 +269,7 @@ def _reason(exc: BaseException, path: str, suffix: str) -> str:
         return MSG_CORRUPT_ZIP if head.startswith(b"PK") else MSG_NOT_SPREADSHEET
     if name == "XmlError":
         return "文件已损坏（工作表内容无法解析）"
-    if suffix == ".xls" and sniff is None:
+    if suffix == ".xls" and not head.startswith(b"\xd0\xcf\x11\xe0"):
         return MSG_NOT_SPREADSHEET
     detail = str(exc).strip().splitlines()[0] if str(exc).strip() else name
     return f"文件无法读取（{detail[:120]}）"
@@ -322,11 +308,7 @@ def _outcome_for(display: str, path: str, suffix: str, profile_name: str, want_j
     out = Outcome(display)
     profile = _profile(profile_name)
     try:
-        if _sniff_encrypted(path):
-            # Say "encrypted" in one clear sentence, whatever the reader would have said.
-            out.error = MSG_ENCRYPTED
-            return out
-        grids = read_grids(path)  # runs workbook.safety.check_file first
+        grids = read_grids(path)  # runs workbook.safety.check_file first (encrypted, bombs, wrong format ...)
     except Exception as exc:  # one bad file never stops the batch
         out.error = _reason(exc, path, suffix)
         return out
@@ -639,7 +621,7 @@ def run_check(
         writer.close()
     report_console = err_console if as_json else Console(file=stdout)
     if not sources:
-        err_console.print("[red]没有找到 Excel 文件（.xlsx / .xlsm / .xls / .zip）[/red]")
+        err_console.print("[red]没有找到 Excel 文件（.xlsx / .xlsm / .xls / .ods / .zip）[/red]")
     else:
         print_report(stats, report_console)
         if writer is not None:

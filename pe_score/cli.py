@@ -266,7 +266,7 @@ def new(
 
 @app.command()
 def check(
-    paths: list[Path] = typer.Argument(..., help="工作簿、文件夹（递归查找 .xlsx/.xlsm/.xls）或 .zip 压缩包。", show_default=False),
+    paths: list[Path] = typer.Argument(..., help="工作簿、文件夹（递归查找 .xlsx/.xlsm/.xls/.ods）或 .zip 压缩包。", show_default=False),
     summary: Optional[Path] = typer.Option(None, "--summary", help="把汇总写入这个 Excel 文件（.xlsx）。", show_default=False),
     as_json: bool = typer.Option(False, "--json", help="以 JSON 数组输出每张表的结果（只输出 JSON）。"),
     jobs: int = typer.Option(1, "--jobs", "-j", min=0, help="并行进程数；0 表示使用全部 CPU 核。"),

@@ -17,7 +17,6 @@ import pytest
 
 from conftest import ROOT
 from pe_score.batch import (
-    MSG_ENCRYPTED,
     MSG_NO_FORM,
     Job,
     check_job,
@@ -218,11 +217,22 @@ def test_member_larger_than_limit_is_refused_while_reading(tmp_path, monkeypatch
     assert job.data is None and "超过上限" in job.problem
 
 
+def safety_message(path: Path) -> str:
+    """workbook.safety's own message for a file it refuses (one message per problem everywhere)."""
+    from workbook.errors import UnreadableFile
+    from workbook.safety import check_file
+
+    with pytest.raises(UnreadableFile) as err:
+        check_file(path)
+    return str(err.value)
+
+
 def test_unreadable_files_get_chinese_reasons(folder, tmp_path):
     def reason(name):
         return check_job(Job(name, path=str(folder / name), suffix=Path(name).suffix), "hubei-2-1").error
 
-    assert reason("05_encrypted.xlsx") == MSG_ENCRYPTED
+    encrypted = safety_message(folder / "05_encrypted.xlsx")
+    assert "加密" in encrypted and "密码" in encrypted and reason("05_encrypted.xlsx") == encrypted
     for name in ("06_corrupt.xlsx", "07_not_a_spreadsheet.xlsx"):
         why = reason(name)
         assert why and any("\u4e00" <= ch <= "\u9fff" for ch in why), (name, why)
@@ -231,6 +241,25 @@ def test_unreadable_files_get_chinese_reasons(folder, tmp_path):
     wrong.write_bytes((folder / "09_copy.xls").read_bytes())
     why = check_job(Job("old.xlsx", path=str(wrong), suffix=".xlsx"), "hubei-2-1").error
     assert why is None or ".xls" in why
+    assert why is None or why == safety_message(wrong)
+
+
+@needs_pipeline
+def test_ods_files_are_reviewed(tmp_path):
+    """Folders are searched for .ods too (python-calamine reads them, the safety check accepts them)."""
+    from tests.corpus.build import _form_values, _ods
+
+    folder = tmp_path / "forms"
+    folder.mkdir()
+    save(form_workbook(97), folder / "a.xlsx")
+    (folder / "b.ods").write_bytes(_ods(_form_values()))
+    (folder / "c.txt").write_text("skip me", encoding="utf-8")
+    assert [Path(s.display).name for s in collect_sources([folder])] == ["a.xlsx", "b.ods"]
+    stdout = io.StringIO()
+    run_check([folder], as_json=True, stdout=stdout, stderr=io.StringIO())
+    arr = json.loads(stdout.getvalue())
+    ods = [o for o in arr if o["file"].endswith("b.ods")]
+    assert len(ods) == 1 and not ods[0].get("error") and 0 <= ods[0]["total"] <= 100, ods
 
 
 # ---- the whole batch ---------------------------------------------------------------------------
@@ -275,7 +304,8 @@ def test_folder_summary_json_and_exit_status(folder, tmp_path, jobs):
     assert by_file["乡镇/11_zip_wrong.xlsx"]["差异"] == -1.5
     assert by_file["乡镇/11_zip_wrong.xlsx"]["单位"] == "郧阳区人力资源和社会保障局"
 
-    assert by_file["05_encrypted.xlsx"]["无法读取原因"] == MSG_ENCRYPTED
+    encrypted = safety_message(folder / "05_encrypted.xlsx")
+    assert by_file["05_encrypted.xlsx"]["无法读取原因"] == encrypted
     assert by_file["08_no_form.xlsx"]["无法读取原因"]
     for name in ("06_corrupt.xlsx", "07_not_a_spreadsheet.xlsx", "../12_escape.xlsx"):
         assert by_file[name]["无法读取原因"], name
@@ -298,7 +328,7 @@ def test_folder_summary_json_and_exit_status(folder, tmp_path, jobs):
             "claimed_total"} <= set(first)
     assert first["claimed_total"] == 97 and first["total"] == 97
     enc = [o for o in arr if o["file"].endswith("05_encrypted.xlsx")][0]
-    assert enc == {"file": enc["file"], "claimed_total": None, "error": MSG_ENCRYPTED}
+    assert enc == {"file": enc["file"], "claimed_total": None, "error": encrypted}
 
     report = stderr.getvalue()  # with --json the table goes to stderr
     assert "批量审核结果" in report and "无法读取的文件" in report and "不一致" in report
