@@ -259,6 +259,12 @@ def _write_explain_sheet(wb, plan: WritePlan, record: list[Record], index: Optio
         ws.column_dimensions[get_column_letter(c)].width = min(max(w + 2, 8), 60)
     if plan.explain_rows:
         ws.freeze_panes = "A2"
+        ws.print_title_rows = "1:1"
+    # Printed on A4 landscape, one page wide, like the form itself.
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
     # The fill record: hidden rows after a blank row; they let the next run undo this run's colours.
     start = len(plan.explain_rows) + 2
     grey = Font(color="FF808080", size=9)
