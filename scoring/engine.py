@@ -55,13 +55,8 @@ def typed_number(value: Any) -> tuple[Optional[float], bool]:
 
 
 def _usable_weight(weight: Optional[float]) -> Optional[float]:
-    if weight is None or isinstance(weight, bool):
-        return None
-    try:
-        w = float(weight)
-    except (TypeError, ValueError):
-        return None
-    return w if math.isfinite(w) and w >= 0 else None
+    w = _finite_or_none(weight)
+    return w if w is not None and w >= 0 else None
 
 
 _NORM_DROP = re.compile(r"[\s，,。.;；:：、“”\"'（）()]")

@@ -198,7 +198,7 @@ class _Figure:
         self.glued = False
 
 
-def _cn_number(s: str) -> Optional[int]:
+def cn_number(s: str) -> Optional[int]:
     """Small Chinese numerals (零 .. 九十九), enough for "两次", "十二个月"."""
     if "十" in s:
         head, _, tail = s.partition("十")
@@ -575,7 +575,7 @@ def _parse_text_unit(raw: str, target_unit: Optional[str]) -> ParsedValue:
         # short Chinese numerals: "两次", "零起", "三个工作日内"
         cm = _CN_NUM_RE.fullmatch(body) if not figures and len(body) <= 12 else None
         if cm:
-            v = _cn_number(cm.group("cn"))
+            v = cn_number(cm.group("cn"))
             if v is not None:
                 cmp = _SUFFIX_CMP.get(cm.group("suffix") or "") or _PREFIX_CMP.get(cm.group("cmp") or "")
                 notes.append(f"按中文数字读作 {v}")

@@ -39,6 +39,7 @@ from functools import lru_cache
 from typing import Any, Optional
 
 from scoring.findings import make
+from scoring.values import cn_number
 from scoring.models import (
     Budget,
     Cells,
@@ -84,7 +85,6 @@ _YEAR = re.compile(r"((?:19|20)\d{2})\s*年度")
 _UNIT_FALLBACK = re.compile(r"(?:填报单位|部门名称|单位)[:]((?:(?!\(公章\)|填报人|联系电话|填报日期|自评得分).)+)")
 _CLAIMED = re.compile(r"自评得分\s*[:]?\s*([-+]?\d+(?:\.\d+)?)")
 _GOAL = re.compile(r"^(?:年度目标|目标\s*(?=[0-9一二三四五六七八九十]))\s*([0-9]+|[一二三四五六七八九十]+)?")
-_CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 _PLACEHOLDER_CHARS = set(".…·・。-—_~～ ")
 _FOREIGN = ("绩效自评表", "单位名称", "自评得分")  # words of a form's title block
 
@@ -130,17 +130,8 @@ def _number(value: Any) -> Optional[float]:
 
 
 def _chinese_int(s: str) -> Optional[int]:
-    if s.isdigit():
-        return int(s)
-    if s == "十":
-        return 10
-    if len(s) == 2 and s[0] == "十":
-        return 10 + _CN_DIGITS.get(s[1], 0)
-    if len(s) == 2 and s[1] == "十":
-        return _CN_DIGITS.get(s[0], 0) * 10
-    if len(s) == 3 and s[1] == "十":
-        return _CN_DIGITS.get(s[0], 0) * 10 + _CN_DIGITS.get(s[2], 0)
-    return _CN_DIGITS.get(s)
+    """Goal numbers: "3" or "三" / "十二" (the parser's reading of small Chinese numerals)."""
+    return int(s) if s.isdecimal() else cn_number(s)
 
 
 def _last_points(text_norm: str) -> Optional[float]:
