@@ -28,6 +28,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.page import PageMargins
 from openpyxl.writer.excel import ExcelWriter
 
+from scoring.profiles import load_profile
 from workbook.grid import Grid
 
 SHEET = "附件2-1"
@@ -35,8 +36,10 @@ REPO = Path(__file__).resolve().parents[1]
 FORM_PATH = Path("templates") / "form_2-1.xlsx"
 EXAMPLE_PATH = Path("templates") / "examples" / "shiyan_hrss_2021.xlsx"
 
-BUDGET_POINTS = 20
-CAP = 60
+# The form's native formulas follow the 附件2-1 scoring profile: rules are data, kept once in scoring/.
+PROFILE = load_profile("hubei-2-1")
+BUDGET_POINTS = PROFILE.budget.points
+CAP = PROFILE.cap.limit
 HEADER_ROW = 9
 FIRST_GOAL_ROW = 10
 # Fixed document dates keep the generated files reproducible.
@@ -168,7 +171,7 @@ def _notes(points: float) -> list[str]:
         "分别在该指标分值的 100%–80%（含80%）、80%–50%（含50%）、50%–0 区间内合理确定得分。",
         f"4. 预算执行得分 = {p}分 × 执行数（B）÷ 预算数（A），最高 {p} 分。",
         "5. 约束性指标不设权重：实际完成值写明“存在审计等部门重点披露的问题”或“造成重大不良社会影响”的，"
-        f"评价总得分不得超过 {CAP} 分；需酌情扣分的，在其得分栏填负数（如 -3）。",
+        f"评价总得分不得超过 {CAP:g} 分；需酌情扣分的，在其得分栏填负数（如 -3）。",
         "6. 总分 = 预算执行得分 + 各年度目标得分 + 扣分，保留两位小数；评价等级：90分（含）以上为优，"
         "80（含）—90分为良，60（含）—80分为中，60分以下为差。",
         "7. 各指标得分由填报人填写，或由 pe-score 按上述规则计算填入；年度目标小计、总分、等级、预算执行率和得分由表内公式自动计算。",
@@ -219,7 +222,8 @@ def build_form(data: Optional[dict] = None, *, goals: int = 3, rows_per_goal: in
     s.put(8, 5, budget.get("planned"), "money")
     s.put(8, 6, budget.get("executed"), "money")
     s.put(8, 7, '=IF(E8>0,F8/E8,"")', "pct")
-    s.put(8, 8, f'=IF(E8>0,MIN({points:g},{points:g}*F8/E8),"")', "calc2")
+    score = f"MIN({points:g},{points:g}*F8/E8)" if PROFILE.budget.cap else f"{points:g}*F8/E8"
+    s.put(8, 8, f'=IF(E8>0,{score},"")', "calc2")
     s.put(8, 9, budget.get("reason", ""), "l", 10)
     if budget.get("note"):
         note = Comment(budget["note"], "pe-score")
@@ -268,15 +272,15 @@ def build_form(data: Optional[dict] = None, *, goals: int = 3, rows_per_goal: in
         s.put(cr, col, value, ROW_STYLES[col - 1])
     tr, gr = cr + 1, cr + 2
     raw = f"SUM({','.join(['H8'] + [f'I{r}' for r in goal_rows])})+MIN(0,I{cr})"
-    capped = (f'IF(OR(ISNUMBER(SEARCH("重点披露",H{cr})),ISNUMBER(SEARCH("重大不良",H{cr}))),'
-              f"MIN({CAP},{raw}),{raw})")
+    triggered = ",".join(f'ISNUMBER(SEARCH("{w}",H{cr}))' for w in PROFILE.cap.triggers)
+    capped = f"IF(OR({triggered}),MIN({CAP:g},{raw}),{raw})" if PROFILE.cap.enabled else raw
     s.put(tr, 1, "合计", "head", 8)
     # Blank until something is scored, so an empty form shows no total and no grade 差.
     filled = f"COUNT({','.join(['H8'] + [f'I{a}:I{b}' for a, b in body])})=0"
     s.put(tr, 9, f'=IF({filled},"",ROUND({capped},2))', "calc")
     s.put(tr, 10, None, "l")
     s.put(gr, 1, "评价等级", "head", 8)
-    s.put(gr, 9, f'=IF(I{tr}="","",IF(I{tr}>=90,"优",IF(I{tr}>=80,"良",IF(I{tr}>=60,"中","差"))))', "calc")
+    s.put(gr, 9, f'=IF(I{tr}="","",{_grade_formula(f"I{tr}")})', "calc")
     s.put(gr, 10, None, "l")
     # A filled form carries the self-score the unit claimed (the seed's "自评得分: 97"), which the
     # checks compare with the recomputed total; a blank form shows the computed total instead.
@@ -300,6 +304,15 @@ def build_form(data: Optional[dict] = None, *, goals: int = 3, rows_per_goal: in
     return wb
 
 
+def _grade_formula(ref: str) -> str:
+    """Nested IFs over the profile's grade bands, highest first: IF(x>=90,"优",IF(x>=80,"良",…))."""
+    bands = sorted(PROFILE.grades, key=lambda g: g.min, reverse=True)
+    formula = f'"{bands[-1].name}"'
+    for g in reversed(bands[:-1]):
+        formula = f'IF({ref}>={g.min:g},"{g.name}",{formula})'
+    return formula
+
+
 def _validations(ws, body: list[tuple[int, int]], cr: int) -> None:
     """Non-blocking drop-downs: other text (the seed's "—", labels with weights) stays allowed."""
     def dv(options, title, prompt, ranges):
@@ -314,7 +327,7 @@ def _validations(ws, body: list[tuple[int, int]], cr: int) -> None:
            [f"A{a}:A{b}" for a, b in body])
         dv(LEVEL2, "二级指标", "选择二级指标。", [f"B{a}:B{b}" for a, b in body])
     dv(CONSTRAINT_CHOICES, "约束性指标（资金管理）",
-       f"实际完成值写明是否存在问题：文字中含“重点披露”或“重大不良”的，评价总得分最高{CAP}分；"
+       f"实际完成值写明是否存在问题：文字中含“重点披露”或“重大不良”的，评价总得分最高{CAP:g}分；"
        "在右侧得分栏填负数（如 -3）表示酌情扣分，不扣分则留空。", [f"H{cr}"])
     ded = DataValidation(type="decimal", operator="lessThanOrEqual", formula1="0", allow_blank=True,
                          showErrorMessage=False, showInputMessage=True, promptTitle="酌情扣分",
