@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Optional, TextIO
 
-from pe_score.summary import DIFF_TOLERANCE, FormRow, SummaryWriter
+from pe_score.summary import FormRow, SummaryWriter
 from workbook.fast import read_grids
 
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
@@ -293,6 +293,13 @@ def _number(value: Any) -> Optional[float]:
     return None
 
 
+def _differs(form, issues: list[dict]) -> bool:
+    """The engine's verdict on the form's claim: PE603 (header 自评得分), or PE604 (typed 合计) when the
+    header claims nothing — the same claim ``_claimed`` reports."""
+    codes = {i.get("code") for i in issues}
+    return "PE603" in codes or (form.claimed_total is None and "PE604" in codes)
+
+
 def _claimed(form, result) -> Optional[float]:
     # The header 自评得分 is the form's claim; a form without one claims its typed 合计.
     for value in (getattr(result, "claimed_total", None), form.claimed_total, form.typed_total):
@@ -322,7 +329,6 @@ def _outcome_for(display: str, path: str, suffix: str, profile_name: str, want_j
     if not scored:
         out.error = MSG_NO_FORM
         return out
-    tolerance = getattr(profile, "tolerance", DIFF_TOLERANCE)
     for item in scored:
         form, result = item.form, item.result
         obj = result_json(result, profile)
@@ -341,7 +347,7 @@ def _outcome_for(display: str, path: str, suffix: str, profile_name: str, want_j
             errors=sev.get("error", 0),
             warnings=sev.get("warning", 0),
             issues=issues,
-            tolerance=tolerance,
+            differs=_differs(form, issues),
         ))
         if want_json:  # not pickled back from a worker when nobody asked for JSON
             out.objects.append({"file": display, **obj, "claimed_total": claimed})
@@ -590,7 +596,7 @@ def run_check(
 
     sources = collect_sources(paths, exclude=[summary] if summary else [])
     stats = Stats()
-    writer = SummaryWriter(summary, tolerance=getattr(prof, "tolerance", DIFF_TOLERANCE)) if summary else None
+    writer = SummaryWriter(summary, prof) if summary else None
     array = _JsonArray(stdout) if as_json else None
     bar = Progress(TextColumn("审核中"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                    TextColumn("{task.description}"), console=err_console, transient=True,

@@ -54,7 +54,6 @@ ISSUE_HEADERS = ["文件", "工作表", "单元格", "代码", "级别", "说明
 ISSUE_WIDTHS = [44, 16, 8, 8, 7, 90]
 
 SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
-GRADES = ["优", "良", "中", "差"]
 UNREADABLE_LABEL = "无法读取"
 
 # Above this many forms the per-unit chart shows the largest differences only: a bar chart with
@@ -78,8 +77,6 @@ _HEAD_ALIGN = Alignment(vertical="center", horizontal="center", wrap_text=True)
 _HEAD_FONT = Font(bold=True, color="FFFFFF")
 _HEAD_FILL = PatternFill("solid", start_color="4472C4", end_color="4472C4")
 
-# Same default as the profiles' ``tolerance``: typed scores within it of the computed one agree.
-DIFF_TOLERANCE = 0.01
 
 
 @dataclass
@@ -97,18 +94,14 @@ class FormRow:
     errors: int = 0
     warnings: int = 0
     issues: list[dict] = field(default_factory=list)  # {"code","severity","cell","message"}
-    tolerance: float = DIFF_TOLERANCE
+    # The engine's verdict (its PE603/PE604 findings), not a second comparison made here.
+    differs: bool = False
 
     @property
     def difference(self) -> Optional[float]:
         if self.claimed is None or self.total is None:
             return None
         return round(self.total - self.claimed, 2)
-
-    @property
-    def differs(self) -> bool:
-        d = self.difference
-        return d is not None and abs(d) > self.tolerance + 1e-9
 
 
 def _lines(text: str, width: float) -> int:
@@ -241,9 +234,14 @@ class SummaryWriter:
     Use as a context manager; on an exception the partial file is discarded and ``out`` is untouched.
     """
 
-    def __init__(self, out: str | os.PathLike, tolerance: float = DIFF_TOLERANCE):
+    def __init__(self, out: str | os.PathLike, profile=None):
+        from scoring.profiles import load_profile
+
+        # Grade names and the tolerance of the highlight come from the scoring profile, like the scores.
+        prof = profile if profile is not None else load_profile()
         self.out = os.fspath(out)
-        self.tolerance = tolerance
+        self.tolerance = prof.tolerance
+        self.grade_names = [g.name for g in sorted(prof.grades, key=lambda g: g.min, reverse=True)]
         self.wb = Workbook(write_only=True)
         self.ws_sum = self.wb.create_sheet(SUMMARY_SHEET)
         self.ws_iss = self.wb.create_sheet(ISSUES_SHEET)
@@ -374,7 +372,7 @@ class SummaryWriter:
         # Block 1 (A1:B6): grade counts, the data of the first chart.
         ws.append([_cell(ws, "等级分布", font=_TITLE_FONT)])
         ws.append([_cell(ws, "等级", font=bold), _cell(ws, "表数", font=bold)])
-        labels = GRADES + ([UNREADABLE_LABEL] if self.unreadable else [])
+        labels = self.grade_names + ([UNREADABLE_LABEL] if self.unreadable else [])
         for g in labels:
             n = self.unreadable if g == UNREADABLE_LABEL else self.grades.get(g, 0)
             ws.append([g, n])
