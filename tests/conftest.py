@@ -51,6 +51,5 @@ def add_png(ws, anchor: str = "A1") -> None:
 @pytest.fixture
 def example_xlsx() -> Path:
     """The committed example workbook (十堰市人社局 2021, 97 points)."""
-    if not EXAMPLE.exists():
-        pytest.skip("templates/examples/shiyan_hrss_2021.xlsx not generated yet")
+    assert EXAMPLE.exists(), "templates/examples/shiyan_hrss_2021.xlsx is missing: run python -m pe_score.templates"
     return EXAMPLE

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import pytest
 
-pytest.importorskip("scoring.engine")
 
 from addin import functions as F  # noqa: E402
 from addin.functions import PEValueError  # noqa: E402

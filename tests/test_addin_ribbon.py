@@ -16,7 +16,6 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-pytest.importorskip("workbook.pipeline")
 
 import xlwings as xw  # noqa: E402
 
@@ -55,8 +54,7 @@ def reads(monkeypatch):
 
 
 def _example_wb():
-    if not EXAMPLE.exists():
-        pytest.skip("templates/examples/shiyan_hrss_2021.xlsx not generated yet")
+    assert EXAMPLE.exists(), "templates/examples/shiyan_hrss_2021.xlsx is missing"
     return openpyxl.load_workbook(EXAMPLE)
 
 

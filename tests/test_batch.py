@@ -3,7 +3,6 @@ corrupt file, an .xls copy and a zip; the summary workbook, the JSON array and t
 from __future__ import annotations
 
 import copy
-import importlib.util
 import io
 import json
 import os
@@ -25,10 +24,6 @@ from pe_score.batch import (
     run_check,
 )
 
-needs_pipeline = pytest.mark.skipif(
-    importlib.util.find_spec("workbook.pipeline") is None or importlib.util.find_spec("scoring.report") is None,
-    reason="workbook.pipeline / scoring.report not landed yet",
-)
 
 CAP_TEXT = "存在审计等部门重点披露的问题"
 
@@ -63,7 +58,7 @@ def save(wb: openpyxl.Workbook, path: Path) -> Path:
 
 def save_xls(wb: openpyxl.Workbook, path: Path) -> Path:
     """An .xls copy (BIFF8) of an openpyxl workbook's values and merged cells, written with xlwt."""
-    xlwt = pytest.importorskip("xlwt")
+    import xlwt  # in the test extra: a missing install must fail, not skip
     ws = wb.active
     book = xlwt.Workbook(encoding="utf-8")
     sheet = book.add_sheet(ws.title)
@@ -244,7 +239,6 @@ def test_unreadable_files_get_chinese_reasons(folder, tmp_path):
     assert why is None or why == safety_message(wrong)
 
 
-@needs_pipeline
 def test_ods_files_are_reviewed(tmp_path):
     """Folders are searched for .ods too (python-calamine reads them, the safety check accepts them)."""
     from tests.corpus.build import _form_values, _ods
@@ -273,7 +267,6 @@ def _summary_rows(path):
     return wb, rows
 
 
-@needs_pipeline
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_folder_summary_json_and_exit_status(folder, tmp_path, jobs):
     out = tmp_path / f"summary_{jobs}.xlsx"
@@ -334,7 +327,6 @@ def test_folder_summary_json_and_exit_status(folder, tmp_path, jobs):
     assert "批量审核结果" in report and "无法读取的文件" in report and "不一致" in report
 
 
-@needs_pipeline
 def test_exit_status_zero_and_two(tmp_path):
     good = save(form_workbook(97), tmp_path / "good.xlsx")
     assert run_check([good], stdout=io.StringIO(), stderr=io.StringIO()) in (0, 1)
@@ -363,7 +355,6 @@ def test_exit_status_zero_and_two(tmp_path):
     assert "没有找到 Excel 文件" in err.getvalue()
 
 
-@needs_pipeline
 def test_summary_inside_the_reviewed_folder_is_not_reviewed(tmp_path):
     save(form_workbook(97), tmp_path / "a.xlsx")
     summary = tmp_path / "汇总.xlsx"
@@ -374,7 +365,6 @@ def test_summary_inside_the_reviewed_folder_is_not_reviewed(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.xlsx", "汇总.xlsx"]
 
 
-@needs_pipeline
 @pytest.mark.slow
 def test_cli_subprocess(folder, tmp_path):
     env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONIOENCODING="utf-8")
@@ -393,7 +383,6 @@ def test_cli_subprocess(folder, tmp_path):
     assert bad.returncode == 2 and ".xlsx" in bad.stderr
 
 
-@needs_pipeline
 @pytest.mark.skipif(__import__("multiprocessing").get_start_method() != "fork",
                     reason="the crash is injected by patching the module before the workers fork")
 def test_a_worker_that_dies_costs_one_file_not_the_batch(tmp_path, monkeypatch):

@@ -1,7 +1,6 @@
 """The real `pe-score` command in a subprocess: output, exit codes, writing scored copies."""
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import shutil
@@ -13,10 +12,6 @@ import pytest
 
 from conftest import ROOT, add_png
 
-needs_pipeline = pytest.mark.skipif(
-    importlib.util.find_spec("workbook.pipeline") is None or importlib.util.find_spec("scoring.report") is None,
-    reason="workbook.pipeline / scoring.report not landed yet",
-)
 
 
 def run(*args: str, cwd=None) -> subprocess.CompletedProcess:
@@ -83,7 +78,6 @@ def test_bad_profile(example):
     assert r.returncode == 2 and "评分规则" in r.stderr and "Traceback" not in r.stderr
 
 
-@needs_pipeline
 def test_workbook_without_form(tmp_path):
     path = tmp_path / "plain.xlsx"
     wb = openpyxl.Workbook()
@@ -95,7 +89,6 @@ def test_workbook_without_form(tmp_path):
     assert has_chinese(r.stderr) and "Traceback" not in r.stderr
 
 
-@needs_pipeline
 def test_example_json(example):
     r = run("score", example, "--json")
     assert r.returncode == 0, r.stderr
@@ -107,7 +100,6 @@ def test_example_json(example):
     assert "十堰" not in r.stderr and "Traceback" not in r.stderr
 
 
-@needs_pipeline
 def test_example_table(example):
     r = run("score", example)
     assert r.returncode == 0, r.stderr
@@ -116,7 +108,6 @@ def test_example_table(example):
         assert text in out, text
 
 
-@needs_pipeline
 def test_error_finding_exits_1(example, tmp_path):
     wb = openpyxl.load_workbook(example)
     ws = wb.worksheets[0]
@@ -132,7 +123,6 @@ def test_error_finding_exits_1(example, tmp_path):
     assert t.returncode == 1 and "错误" in t.stdout
 
 
-@needs_pipeline
 def test_write_then_rescore_is_idempotent(example, tmp_path):
     out1, out2 = tmp_path / "scored.xlsx", tmp_path / "scored2.xlsx"
     before = example.read_bytes()
@@ -151,7 +141,6 @@ def test_write_then_rescore_is_idempotent(example, tmp_path):
     assert cells(out2) == cells(out1)
 
 
-@needs_pipeline
 def test_refuses_to_overwrite_input(example):
     before = example.read_bytes()
     r = run("score", example, "--write", example)
@@ -159,7 +148,6 @@ def test_refuses_to_overwrite_input(example):
     assert example.read_bytes() == before
 
 
-@needs_pipeline
 def test_in_place_with_backup(example):
     before = example.read_bytes()
     r = run("score", example, "--in-place")
@@ -172,7 +160,6 @@ def test_in_place_with_backup(example):
     assert r2.returncode == 0 and not example.with_name("shiyan.bak2.xlsx").exists()
 
 
-@needs_pipeline
 def test_image_refused_unless_forced(example, tmp_path):
     wb = openpyxl.load_workbook(example)
     add_png(wb.worksheets[0], "L2")
@@ -196,7 +183,6 @@ def test_new_form_and_no_overwrite(tmp_path):
     assert again.returncode == 2 and "已存在" in again.stderr
 
 
-@needs_pipeline
 def test_write_needs_xlsx_input(example, tmp_path):
     xls = tmp_path / "old.xls"
     shutil.copy(example, xls)
@@ -204,7 +190,6 @@ def test_write_needs_xlsx_input(example, tmp_path):
     assert r.returncode == 2 and "另存为 .xlsx" in r.stderr and "Traceback" not in r.stderr
 
 
-@needs_pipeline
 def test_json_path_does_not_import_heavy_modules(example):
     """Cold start matters: scoring without writing must not load openpyxl, rich or xlwings."""
     code = (
@@ -219,7 +204,6 @@ def test_json_path_does_not_import_heavy_modules(example):
     assert "HEAVY=\n" in r.stderr
 
 
-@needs_pipeline
 def test_named_sheet(example):
     ok = run("score", example, "--sheet", "附件2-1", "--json")
     assert ok.returncode == 0 and json.loads(ok.stdout)["sheet"] == "附件2-1"

@@ -192,7 +192,6 @@ def test_sheets_to_scan():
 
 @pytest.fixture(scope="session")
 def cli_outcomes(corpus, tmp_path_factory):
-    pytest.importorskip("workbook.pipeline", reason="the scoring pipeline has not landed yet")
     out_dir = tmp_path_factory.mktemp("corpus_out")
     with ThreadPoolExecutor(max_workers=2) as pool:
         outs = list(pool.map(lambda n: judge(BY_NAME[n], corpus[n], out_dir), NAMES))
@@ -219,7 +218,6 @@ def test_cli_bombs_answered_fast(cli_outcomes):
 def test_batch_review_answers_every_file(corpus):
     """``pe-score check FOLDER --json`` over the whole corpus: one entry per file (per form), each a
     result in range or a Chinese error."""
-    pytest.importorskip("workbook.pipeline", reason="the scoring pipeline has not landed yet")
     import json
 
     from tests.corpus.run import cli
@@ -269,7 +267,6 @@ OPENABLE = [e.name for e, _ in ENTRIES if e.expect != "refuse" and e.name.endswi
 
 @pytest.mark.parametrize("name", OPENABLE)
 def test_ribbon_gives_a_result_or_a_chinese_alert(corpus, name, monkeypatch):
-    pytest.importorskip("workbook.pipeline", reason="the scoring pipeline has not landed yet")
     monkeypatch.setenv("XLWINGS_LICENSE_KEY", "noncommercial")
     from tests import remote_book
 

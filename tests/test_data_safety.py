@@ -21,8 +21,8 @@ import pytest
 from tests.corpus.build import copy_sheet
 from tests.corpus.run import ROOT, cli
 
-pipeline = pytest.importorskip("workbook.pipeline")
-templates = pytest.importorskip("pe_score.templates")
+from pe_score import templates  # noqa: E402
+from workbook import pipeline  # noqa: E402
 
 import openpyxl  # noqa: E402
 from openpyxl.comments import Comment  # noqa: E402

@@ -23,7 +23,7 @@ pytestmark = [
     pytest.mark.skipif(shutil.which("soffice") is None, reason="soffice (LibreOffice) is not installed"),
 ]
 
-pipeline = pytest.importorskip("workbook.pipeline")
+from workbook import pipeline  # noqa: E402
 
 import openpyxl  # noqa: E402
 

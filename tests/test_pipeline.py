@@ -25,7 +25,7 @@ def test_seed_scores_97():
 
 
 def test_template_example_grid_scores_97():
-    templates = pytest.importorskip("pe_score.templates")
+    from pe_score import templates
     s = score_grid(templates.example_grid())
     assert s.result.total == EXPECTED_TOTAL
     assert [g.score for g in s.result.goals] == EXPECTED_GOAL_SCORES
@@ -127,8 +127,8 @@ def test_seed_text_extraction_scores_without_budget_values():
 
 
 def test_xlsx_round_trip(tmp_path):
-    templates = pytest.importorskip("pe_score.templates")
-    xlsx = pytest.importorskip("workbook.xlsx")
+    from pe_score import templates
+    from workbook import xlsx
     path = tmp_path / "example.xlsx"
     templates.build_example().save(path)
     s = score_workbook(xlsx.read_grids(path))

@@ -20,9 +20,8 @@ from workbook.errors import NotAForm, WorkbookError
 from workbook.grid import Grid
 from workbook.safety import Limits, clip_grid
 
-layout = pytest.importorskip("workbook.layout")
-pipeline = pytest.importorskip("workbook.pipeline")
-templates = pytest.importorskip("pe_score.templates")
+from pe_score import templates  # noqa: E402
+from workbook import layout, pipeline  # noqa: E402
 
 from scoring.profiles import load_profile  # noqa: E402
 from scoring.report import result_json  # noqa: E402

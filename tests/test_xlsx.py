@@ -289,7 +289,7 @@ def test_unwritable_target_is_a_clear_error(book, tmp_path):
 
 def test_example_outside_the_plan_is_untouched(example_xlsx, tmp_path):
     """The real template: scoring it changes the plan's cells and nothing else (print setup included)."""
-    pipeline = pytest.importorskip("workbook.pipeline")
+    from workbook import pipeline
     scored = pipeline.score_workbook(xlsx.read_grids(example_xlsx))
     out = tmp_path / "scored.xlsx"
     xlsx.write_scored(example_xlsx, out, scored.plan)
