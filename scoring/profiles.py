@@ -19,6 +19,35 @@ else:  # pragma: no cover - pyproject pulls tomli in for 3.10
     import tomli as tomllib
 
 PROFILE_DIR = Path(__file__).with_name("profiles")
+
+# pydantic's error types, said in Chinese for the people who edit profile files.
+_ERROR_ZH = {
+    "missing": "缺少这项设置",
+    "extra_forbidden": "没有这项设置（名称写错了？）",
+    "literal_error": "取值不在可选范围内",
+    "greater_than": "取值太小",
+    "greater_than_equal": "取值太小",
+    "less_than": "取值太大",
+    "less_than_equal": "取值太大",
+}
+
+
+def _explain(exc: ValidationError) -> str:
+    """One Chinese line per problem: where in the file, and what is wrong."""
+    lines = []
+    for err in exc.errors():
+        where = ".".join(str(part) for part in err.get("loc", ())) or "（整个文件）"
+        kind = err.get("type", "")
+        if kind == "value_error":
+            what = str(err.get("ctx", {}).get("error", err.get("msg", "")))
+        elif kind in _ERROR_ZH:
+            what = _ERROR_ZH[kind]
+        elif kind.endswith("_type") or kind.endswith("_parsing"):
+            what = f"类型不对（填的是 {err.get('input')!r}）"
+        else:
+            what = f"取值无效（{err.get('input')!r}）"
+        lines.append(f"{where}：{what}")
+    return "；".join(lines)
 DEFAULT_PROFILE = "hubei-2-1"
 
 
@@ -46,7 +75,7 @@ class QualitativeRules(_Strict):
     @model_validator(mode="after")
     def _ordered(self):
         if not self.middle < self.top:
-            raise ValueError("qualitative.middle must be below qualitative.top")
+            raise ValueError("qualitative.middle（部分达成档下限）必须小于 qualitative.top（达成档下限）")
         return self
 
 
@@ -79,9 +108,9 @@ class Profile(_Strict):
     def _grades_descending(self):
         mins = [g.min for g in self.grades]
         if not mins:
-            raise ValueError("a profile needs at least one grade")
+            raise ValueError("至少需要一个等级（[[grades]]）")
         if mins != sorted(mins, reverse=True) or len(set(mins)) != len(mins):
-            raise ValueError("grades must be listed from the highest 'min' to the lowest, without repeats")
+            raise ValueError("等级须按 min 从高到低排列，且不能重复")
         return self
 
     def with_options(self, **changes) -> "Profile":
@@ -147,4 +176,4 @@ def _load_file(path: Path) -> Profile:
     try:
         return Profile.model_validate(data)
     except ValidationError as exc:
-        raise ProfileError(f"评分方案文件 {path.name} 的设置无效：{exc}") from None
+        raise ProfileError(f"评分方案文件 {path.name} 的设置无效：{_explain(exc)}") from None

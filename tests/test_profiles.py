@@ -82,3 +82,17 @@ def test_with_options_validates_again():
     assert p.qualitative.middle == 0.6 and not p.cap.enabled and p.digits == 1
     with pytest.raises(Exception):
         load_profile().with_options(**{"quantitative.over_mode": "halve"})
+
+
+def test_invalid_profile_is_explained_in_chinese_line_by_line(tmp_path):
+    from scoring.profiles import ProfileError
+
+    bad = tmp_path / "bad.toml"
+    bad.write_text('name = "x"\nbogus = 1\ndigits = "a"\n[qualitative]\ntop = 0.5\nmiddle = 0.8\n', encoding="utf-8")
+    with pytest.raises(ProfileError) as info:
+        load_profile(str(bad))
+    msg = str(info.value)
+    # each problem named by its place in the file, in Chinese; none of pydantic's English dump
+    for expected in ("bogus：没有这项设置", "digits：类型不对", "qualitative：", "必须小于", "grades：缺少这项设置"):
+        assert expected in msg, msg
+    assert "validation error" not in msg and "pydantic.dev" not in msg and "Field required" not in msg
