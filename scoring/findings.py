@@ -105,8 +105,8 @@ _RULES = [
     Rule("PE606", "warning", "年度目标小计与计算不一致", "A goal's typed subtotal differs from the sum of its indicators.",
          "“{goal}”小计填报 {typed}，其下指标得分合计 {computed}。"),
     # ---- PE9xx: layout (reader) ----------------------------------------------------------
-    Rule("PE901", "error", "未找到附件2-1表头", "No 附件2-1 indicator header row was found on the sheet.",
-         "工作表“{sheet}”中未找到附件2-1表头（一级指标、二级指标、三级指标、分值……）。"),
+    # (No PE901: a sheet without a 附件2-1 table is not a finding but a read failure, workbook.errors.NotAForm,
+    # exit status 2.)
     Rule("PE902", "warning", "表格中出现第二张自评表", "A second self-evaluation table was found on the same sheet; only the first is scored.",
          "工作表中第 {row} 行开始出现第二张自评表，只评了第一张；请分表填写。"),
     Rule("PE903", "warning", "无法识别的行", "A row inside the table could not be recognised and was skipped.",

@@ -121,3 +121,14 @@ def test_make_never_raises_on_missing_fields():
     for code in CATALOGUE:
         f = make(code, "A1")
         assert f.code == code and f.cell == "A1" and f.message
+
+
+def test_every_catalogued_code_is_raised_somewhere_in_the_product():
+    """No dead entries: each code is used by the engine, the checks or the reader."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    sources = "".join(p.read_text(encoding="utf-8") for pkg in ("scoring", "workbook")
+                      for p in (root / pkg).rglob("*.py") if p.name != "findings.py")
+    unused = [code for code in CATALOGUE if f'"{code}"' not in sources]
+    assert not unused, unused

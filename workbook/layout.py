@@ -29,7 +29,7 @@ Reader findings (PE9xx, catalogue in scoring.findings) describe layout problems;
 - PE908 the sheet was cut at the reading limits (``Grid.clipped``, set by ``workbook.safety.clip_grid``).
 A missing 分值 (PE304) and a goal title without points (PE307) are the engine's structure checks;
 the reader passes such rows on with ``weight=None`` / ``points=None``. With no header at all the
-reader raises ``NotAForm`` (callers that keep going may record PE901).
+reader raises ``NotAForm``.
 """
 from __future__ import annotations
 
