@@ -402,7 +402,11 @@ def build_bundle(platform: str, out_dir: Path, *, pythons: Optional[Sequence[str
         for src, dst in ROOT_FILES.items():
             if (repo / src).exists():
                 (top / dst).parent.mkdir(parents=True, exist_ok=True)
-                shutil.copy2(repo / src, top / dst)
+                if dst.endswith(".bat"):  # cmd.exe wants CRLF, whatever the checkout did
+                    text = (repo / src).read_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+                    (top / dst).write_bytes(text)
+                else:
+                    shutil.copy2(repo / src, top / dst)
         if embed_python is not None:
             (top / "python").mkdir()
             shutil.copy2(embed_python, top / "python" / embed_python.name)

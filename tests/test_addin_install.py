@@ -525,3 +525,84 @@ def test_patch_makes_every_udf_failure_a_value_error():
 
     for sig in re.findall(r"^Function \w+\((.*)\)$", code, re.M):
         assert sig.isascii()
+
+
+# ---- the bundle builder's checks that need no download ------------------------------------------------
+
+
+def test_bundle_accepts_only_pythons_embeddable_package(tmp_path):
+    from install import bundle
+
+    good = tmp_path / "python-3.12.10-embed-amd64.zip"
+    with zipfile.ZipFile(good, "w") as z:
+        for n in ("python.exe", "pythonw.exe", "python312._pth", "python312.zip"):
+            z.writestr(n, b"")
+    assert bundle.embed_version(good) == "3.12"
+    for bad in ("python-3.12.10-amd64.exe", "python-3.12.10-embed-win32.zip", "python.zip"):
+        (tmp_path / bad).write_bytes(good.read_bytes())
+        with pytest.raises(bundle.BundleError, match="嵌入式"):
+            bundle.embed_version(tmp_path / bad)
+    hollow = tmp_path / "python-3.13.1-embed-amd64.zip"
+    with zipfile.ZipFile(hollow, "w") as z:
+        z.writestr("python.exe", b"")
+    with pytest.raises(bundle.BundleError, match="python313._pth"):
+        bundle.embed_version(hollow)
+
+
+def test_bundle_targets_and_markers():
+    from install import bundle
+
+    win = bundle.Target("win_amd64", "3.12")
+    env = win.environment()
+    assert env["sys_platform"] == "win32" and env["platform_system"] == "Windows" and env["python_version"] == "3.12"
+    from packaging.tags import Tag
+
+    tags = win.tags()
+    assert Tag("cp312", "cp312", "win_amd64") in tags and Tag("py3", "none", "any") in tags
+    assert Tag("cp313", "cp313", "win_amd64") not in tags and Tag("cp312", "cp312", "manylinux_2_17_x86_64") not in tags
+    assert [t.python for t in bundle.targets_for("win_amd64")] == ["3.10", "3.11", "3.12", "3.13"]
+    assert bundle.targets_for("current")[0].python == f"{sys.version_info[0]}.{sys.version_info[1]}"
+    assert bundle.current_platform_tag().replace("_", "").isalnum()
+    out = subprocess.run([sys.executable, "-m", "install.bundle", "--platform", "win_amd64", "-o", "x",
+                          "--python", "3.9"], cwd=ROOT, capture_output=True, text=True)
+    assert out.returncode == 2 and "3.9" in out.stderr
+
+
+def _wheel(folder, filename, requires=(), requires_python=None):
+    name, version = filename.split("-")[:2]
+    with zipfile.ZipFile(folder / filename, "w") as z:
+        meta = f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n"
+        meta += "".join(f"Requires-Dist: {r}\n" for r in requires)
+        if requires_python:
+            meta += f"Requires-Python: {requires_python}\n"
+        z.writestr(f"{name}-{version}.dist-info/METADATA", meta)
+
+
+def test_requirement_walk_uses_the_targets_markers(tmp_path):
+    """pip evaluates platform markers for the machine it runs on; the bundle's own walk evaluates them
+    for the target, so a Windows bundle built on Linux still gets pywin32 and colorama."""
+    from install import bundle
+
+    _wheel(tmp_path, "pe_score-0.1.0-py3-none-any.whl",
+           ["xlwings>=0.30", "typer[all]>=0.12", "tomli>=2.0; python_version < '3.11'"])
+    _wheel(tmp_path, "xlwings-0.37.8-cp312-cp312-win_amd64.whl", ['pywin32; platform_system == "Windows"'],
+           requires_python=">=3.11")
+    _wheel(tmp_path, "typer-0.12.0-py3-none-any.whl", ["click>=8", 'rich; extra == "all"'])
+    _wheel(tmp_path, "click-8.1.7-py3-none-any.whl", ['colorama; platform_system == "Windows"'])
+    _wheel(tmp_path, "rich-13.0.0-py3-none-any.whl")
+    wheels = bundle.read_wheels(tmp_path)
+    win312 = bundle.Target("win_amd64", "3.12")
+    assert sorted(r.name for r in bundle.unmet(wheels, ["pe-score==0.1.0"], win312)) == ["colorama", "pywin32"]
+    _wheel(tmp_path, "colorama-0.4.6-py2.py3-none-any.whl")
+    _wheel(tmp_path, "pywin32-312-cp312-cp312-win_amd64.whl")
+    wheels = bundle.read_wheels(tmp_path)
+    assert bundle.unmet(wheels, ["pe-score==0.1.0"], win312) == []
+    # the cp312 wheels do not fit Python 3.13; the extra [all] pulled rich in; tomli only below 3.11
+    assert [r.name for r in bundle.unmet(wheels, ["pe-score==0.1.0"], bundle.Target("win_amd64", "3.13"))] \
+        == ["xlwings"]
+    assert [r.name for r in bundle.unmet(wheels, ["pe-score==0.1.0"], bundle.Target("win_amd64", "3.10"))] \
+        == ["tomli"]
+    (tmp_path / "rich-13.0.0-py3-none-any.whl").unlink()
+    assert [r.name for r in bundle.unmet(bundle.read_wheels(tmp_path), ["pe-score==0.1.0"], win312)] == ["rich"]
+    assert wheels[-1].requires_python is None
+    assert next(w for w in wheels if w.name == "xlwings").requires_python.contains("3.10.0") is False

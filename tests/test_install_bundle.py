@@ -38,8 +38,8 @@ def _installer():
     return mod
 
 
-def _build(platform: str, out: Path) -> Path:
-    r = subprocess.run([sys.executable, "-m", "install.bundle", "--platform", platform, "-o", str(out)],
+def _build(platform: str, out: Path, *extra: str) -> Path:
+    r = subprocess.run([sys.executable, "-m", "install.bundle", "--platform", platform, "-o", str(out), *extra],
                        cwd=ROOT, capture_output=True, text=True, timeout=1200)
     assert r.returncode == 0, r.stdout + r.stderr
     zips = list(out.glob("*.zip"))
@@ -115,6 +115,16 @@ def test_bundle_installs_into_a_fresh_venv_with_the_network_blocked(current_bund
     assert not home.exists() and (tmp_path / "keep.txt").exists()
 
 
+def _embeddable_zip(path: Path) -> Path:
+    """A zip with the file names of python.org's embeddable package (contents are not run here)."""
+    with zipfile.ZipFile(path, "w") as z:
+        for name in ("python.exe", "pythonw.exe", "python312.dll", "python312.zip", "python3.dll"):
+            z.writestr(name, b"MZ")
+        z.writestr("python312._pth", "python312.zip\r\n.\r\n\r\n# Uncomment to run site.main() automatically\r\n"
+                                     "#import site\r\n")
+    return path
+
+
 def _fake_embeddable(folder: Path) -> Path:
     """This machine's interpreter laid out like python.org's Windows embeddable package: the binary and
     a ``._pth`` in one folder (the ``._pth`` lists the standard library, ``.``, and ``#import site``),
@@ -160,7 +170,8 @@ def test_bundle_sets_up_a_private_embeddable_python_with_the_network_blocked(cur
 
 
 def test_windows_bundle_holds_a_wheel_for_every_dependency_and_python(tmp_path):
-    zip_path = _build("win_amd64", tmp_path / "out")
+    embed = _embeddable_zip(tmp_path / "python-3.12.10-embed-amd64.zip")
+    zip_path = _build("win_amd64", tmp_path / "out", "--embed-python", str(embed))
     assert zip_path.name == f"pe-score-{bundle.project_version()}-win_amd64.zip"
     top = _unpack(zip_path, tmp_path / "unpacked")
     meta = json.loads((top / "bundle.json").read_text(encoding="utf-8"))
@@ -172,6 +183,11 @@ def test_windows_bundle_holds_a_wheel_for_every_dependency_and_python(tmp_path):
                  "addin/addin.xlam", "addin/build_addin.py"):
         assert (top / name).is_file(), name
     assert (top / "addin" / "addin.xlam").read_bytes() == SHIPPED
+    for bat in top.glob("*.bat"):
+        data = bat.read_bytes()
+        assert b"\n" not in data.replace(b"\r\n", b""), bat.name  # CRLF for cmd.exe
+    # the embeddable Python IT passed in is where install.bat looks for it
+    assert (top / "python" / embed.name).read_bytes() == embed.read_bytes() and meta["embed_python"] == embed.name
     readme = (top / "安装说明.txt").read_text(encoding="utf-8-sig")
     assert "install.bat" in readme and "add-functions.bat" in readme and "--silent" in readme
     wheels = top / "wheels"
@@ -202,7 +218,45 @@ def test_windows_bundle_holds_a_wheel_for_every_dependency_and_python(tmp_path):
     pi = _installer()
     source = pi.read_source(top)
     assert source.offline and source.pythons == ("3.11", "3.12", "3.13") and source.xlwings == xlwings
+    assert source.embed_zip == top / "python" / embed.name
     paths = pi.install_paths("win", {"LOCALAPPDATA": r"C:\Users\u\AppData\Local", "APPDATA": r"C:\Users\u\AppData\Roaming"},
                              embedded=True)
     cmd = pi.pip_install_command(paths, source)
     assert "--no-index" in cmd and cmd[cmd.index("--find-links") + 1] == str(wheels)
+
+
+def _sdist(folder: Path, name: str, setup_py: str) -> Path:
+    """A source-only distribution as PyPI would serve it (no wheel)."""
+    import tarfile
+
+    base = f"{name.replace('-', '_')}-1.0"
+    files = {
+        "pyproject.toml": '[build-system]\nrequires = ["setuptools>=61"]\nbuild-backend = "setuptools.build_meta"\n'
+                          f'[project]\nname = "{name}"\nversion = "1.0"\n',
+        "setup.py": setup_py,
+        f"{name.replace('-', '_')}.py": "VALUE = 1\n",
+        "PKG-INFO": f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n",
+    }
+    path = folder / f"{base}.tar.gz"
+    with tarfile.open(path, "w:gz") as tar:
+        for rel, text in files.items():
+            data = text.encode()
+            info = tarfile.TarInfo(f"{base}/{rel}")
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    return path
+
+
+def test_a_source_only_dependency_is_built_into_a_wheel_or_named(tmp_path, monkeypatch):
+    links = tmp_path / "links"
+    links.mkdir()
+    _sdist(links, "pe-probe-pure", "from setuptools import setup\nsetup(py_modules=['pe_probe_pure'])\n")
+    _sdist(links, "pe-probe-native", "raise SystemExit('error: Microsoft Visual C++ 14.0 or greater is required')\n")
+    monkeypatch.setenv("PIP_FIND_LINKS", str(links))
+    dest, log = tmp_path / "wheels", tmp_path / "bundle.log"
+    dest.mkdir()
+    target = bundle.Target("win_amd64", "3.12")
+    got = bundle.collect_wheels(["pe-probe-pure==1.0"], [target], dest, log)
+    assert [w.path.name for w in got] == ["pe_probe_pure-1.0-py3-none-any.whl"]
+    with pytest.raises(bundle.BundleError, match="pe-probe-native==1.0.*win_amd64.*3.12"):
+        bundle.collect_wheels(["pe-probe-native==1.0"], [target], dest, log)
