@@ -20,6 +20,12 @@ if defined EMBED if not exist "%PE_SCORE_HOME%\python\python.exe" (
   mkdir "%PE_SCORE_HOME%\python" 2>nul
   tar -xf "%EMBED%" -C "%PE_SCORE_HOME%\python" 2>nul || powershell -NoProfile -Command "Expand-Archive -LiteralPath '%EMBED%' -DestinationPath '%PE_SCORE_HOME%\python' -Force"
 )
+if defined EMBED if not exist "%PE_SCORE_HOME%\python\python.exe" (
+  echo 内置的 Python 解压失败："%EMBED%"
+  echo 请确认压缩包完整，且可以写入 "%PE_SCORE_HOME%"。
+  if not defined SILENT pause
+  exit /b 4
+)
 if defined EMBED set "PY="%PE_SCORE_HOME%\python\python.exe""
 if not defined PY where py >nul 2>nul && set "PY=py -3"
 if not defined PY for /f "delims=" %%P in ('where python 2^>nul ^| findstr /v /i "\\WindowsApps\\"') do if not defined PY set "PY="%%P""

@@ -620,6 +620,17 @@ def _is_within(path: str, folder: str) -> bool:
     return norm(path).startswith(norm(folder) + "/")
 
 
+def install_outcome(platform: str, assessment: Assessment, udf_failed: bool = False) -> int:
+    """The exit code of a finished install (see EXIT_*)."""
+    if platform in ("linux",):
+        return EXIT_OK
+    if not assessment.ribbon:
+        return EXIT_BLOCKED
+    if platform == "win" and (not assessment.udfs or udf_failed):
+        return EXIT_RIBBON_ONLY
+    return EXIT_OK
+
+
 # ---- side effects (thin) -----------------------------------------------------------------------
 
 _SILENT = False
@@ -882,8 +893,15 @@ def cmd_install(args, source: Source) -> int:
                 return subprocess.call([better, str(Path(__file__).resolve()), *sys.argv[1:]])
             kinds = list(dict.fromkeys([classify(here, ADDIN_MIN_PYTHON, allowed), *kinds]))
             raise InstallError(no_python_message(kinds, ADDIN_MIN_PYTHON, allowed), EXIT_NO_PYTHON)
-    elif not embedded and not version_ok(sys.version_info, MIN_PYTHON if platform == "linux" else ADDIN_MIN_PYTHON):
-        raise InstallError(python_too_old_message(sys.version_info), EXIT_NO_PYTHON)
+    elif not embedded:
+        minimum = MIN_PYTHON if platform == "linux" else ADDIN_MIN_PYTHON
+        mine = f"{sys.version_info[0]}.{sys.version_info[1]}"
+        if not version_ok(sys.version_info, minimum):
+            raise InstallError(python_too_old_message(sys.version_info, minimum), EXIT_NO_PYTHON)
+        if allowed is not None and mine not in allowed:
+            raise InstallError(f"当前 Python 为 {mine} 版，而安装包只含 Python {'、'.join(allowed)} 的组件。"
+                               "请用对应版本的 Python 运行安装程序，或用本机的 Python 重新生成安装包"
+                               "（python -m install.bundle --platform current）。", EXIT_NO_PYTHON)
     paths = install_paths(platform, os.environ, str(Path.home()), embedded=embedded)
     if embedded:
         if Path(sys.executable).parent.resolve() != Path(paths.python).parent.resolve():
@@ -933,8 +951,7 @@ def cmd_install(args, source: Source) -> int:
         say(f"\n完成。命令行：{cli}\n"
             "Linux 上没有 Excel：WPS 表格和 LibreOffice 请使用模板（pe-score new）自带的公式和 pe-score 命令行。")
         return EXIT_OK
-    code = EXIT_OK if assessment.ribbon and (assessment.udfs or platform == "mac") and not udf_failed else \
-        EXIT_BLOCKED if not assessment.ribbon else EXIT_RIBBON_ONLY
+    code = install_outcome(platform, assessment, udf_failed=udf_failed is not None)
     say("\n安装完成。" + ("请重新打开 Excel，功能区会出现“绩效评分”选项卡。" if assessment.ribbon else
                          "但按上面的说明，Excel 目前不会运行加载项。"))
     if code == EXIT_RIBBON_ONLY:
@@ -993,6 +1010,11 @@ def cmd_uninstall(args) -> int:
 
 def main(argv: Optional[list[str]] = None) -> int:
     global _SILENT
+    for stream in (sys.stdout, sys.stderr):  # a console or log in a code page without Chinese must not crash us
+        try:
+            stream.reconfigure(errors="replace")
+        except (AttributeError, ValueError):
+            pass
     parser = argparse.ArgumentParser(prog="pe_install", description="安装或卸载 pe-score Excel 加载项")
     parser.add_argument("action", choices=["install", "add-functions", "uninstall", "import-udfs", "check"])
     parser.add_argument("path", nargs="?")

@@ -16,7 +16,7 @@ if not defined PY for /f "delims=" %%P in ('where python 2^>nul ^| findstr /v /i
 if not defined PY (
   echo 没有找到 Python，无法自动卸载。请关闭 Excel 后手动删除：
   echo   %%APPDATA%%\Microsoft\Excel\XLSTART\addin.xlam
-  echo   %PE_SCORE_HOME%
+  echo   "%PE_SCORE_HOME%"
   if not defined SILENT pause
   exit /b 1
 )

@@ -606,3 +606,22 @@ def test_requirement_walk_uses_the_targets_markers(tmp_path):
     assert [r.name for r in bundle.unmet(bundle.read_wheels(tmp_path), ["pe-score==0.1.0"], win312)] == ["rich"]
     assert next(w for w in wheels if w.name == "typer").requires_python is None
     assert next(w for w in wheels if w.name == "xlwings").requires_python.contains("3.10.0") is False
+
+
+def test_exit_codes_of_a_finished_install():
+    full, ribbon_only = pi.Assessment(True, True), pi.Assessment(True, False)
+    blocked = pi.Assessment(False, False)
+    assert pi.install_outcome("win", full) == pi.EXIT_OK
+    assert pi.install_outcome("win", ribbon_only) == pi.EXIT_RIBBON_ONLY == 3
+    assert pi.install_outcome("win", full, udf_failed=True) == pi.EXIT_RIBBON_ONLY  # Excel refused the import
+    assert pi.install_outcome("win", blocked) == pi.EXIT_BLOCKED == 5
+    assert pi.install_outcome("mac", pi.Assessment(True, False)) == pi.EXIT_OK  # no functions on a Mac
+    assert pi.install_outcome("linux", blocked) == pi.EXIT_OK  # the command line only
+    from install import bundle
+
+    text = bundle.readme_text("0.1.0", "win_amd64", ["3.11", "3.12"], "0.37.8", None)
+    codes = next(line for line in text.splitlines() if line.strip().startswith("退出码"))
+    for code, meaning in pi.EXIT_CODES.items():
+        assert f"{code} " in codes, code
+    assert "embeddable" in text and "python.org" in text and "\r\n" in text
+    assert "Python 3.12" in bundle.readme_text("0.1.0", "win_amd64", ["3.12"], "0.37.8", "3.12")
