@@ -276,6 +276,7 @@ def _new_parser() -> _Parser:
         "  pe-score new --example -o 示例.xlsx   # 十堰市人社局 2021 年示例，97 分\n\n"
         + EXIT_STATUS_SIMPLE,
     )
+    p.usage = "%(prog)s [-h] -o 新文件 [--example]"  # -o is required (checked in _new, in Chinese)
     p.add_argument("-o", "--output", metavar="新文件", help="新文件的路径（.xlsx；必填）")
     p.add_argument("--example", action="store_true", help="生成填好的示例（十堰市人社局 2021 年，97 分）")
     return p
@@ -773,6 +774,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     saved_hook = sys.unraisablehook
     sys.unraisablehook = _quiet_unraisable
+    code = EXIT_FAILED
     try:
         code = _dispatch([os.fspath(a) for a in argv])
     except _HelpShown as shown:
@@ -785,10 +787,12 @@ def main(argv: Optional[list[str]] = None) -> int:
     except KeyboardInterrupt:
         _err("已中断。")
         code = EXIT_FAILED
-    except BrokenPipeError:  # `pe-score ... | head`
-        try:
-            sys.stdout = open(os.devnull, "w")
-        except OSError:
+    except SystemExit as exc:  # rich exits 1 itself when the reader of a pipe leaves
+        code = exc.code if isinstance(exc.code, int) else EXIT_FAILED
+    except BrokenPipeError:  # `pe-score ... | head`: the reader left; say nothing more
+        try:  # Python's own advice: point stdout at devnull so the final flush cannot fail again
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError, AttributeError):
             pass
         code = EXIT_FAILED
     except Exception as exc:  # the last line of defence: a message, never a traceback
