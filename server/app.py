@@ -8,12 +8,16 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 # xlwings Server reads its project folder (custom functions, scripts, templates, static files and
 # pyproject.toml settings) from this variable when it is imported: this folder, always.
 os.environ["XLWINGS_PROJECT_DIR"] = str(HERE)
+_early = sys.modules.get("xlwings_server.config")
+if _early is not None and Path(_early.PROJECT_DIR).resolve() != HERE:
+    raise RuntimeError(f"xlwings_server was imported before app.py, with the project folder {_early.PROJECT_DIR}")
 
 if not os.environ.get("XLWINGS_LICENSE_KEY"):
     raise SystemExit("XLWINGS_LICENSE_KEY is not set: xlwings Server needs a licence key "

@@ -14,7 +14,7 @@ from fastapi import HTTPException
 from xlwings.server import script
 
 import addin
-from pe_server.ordering import check_formulas, previous_record, undoable_order
+from pe_server.ordering import check_formulas, previous_explain, undoable_order
 
 
 @script(name="重新计算得分")
@@ -24,7 +24,7 @@ def 重新计算得分(book: xw.Book, formulas: Optional[dict] = None):
     if problem:
         raise HTTPException(status_code=400, detail=problem)
     names = [s.name for s in book.sheets]
-    before = previous_record(book)
+    before = previous_explain(book)
     addin.recalculate(book, formulas=formulas)
     actions = book.json()["actions"]
     actions[:] = undoable_order(actions, names, before)

@@ -53,16 +53,20 @@ def check_formulas(formulas: Any, sheet_names: list[str]) -> Optional[str]:
     return None
 
 
-def previous_record(book) -> list[Record]:
-    """The record the previous run left in 评分说明 ([] when none, or the sheet is not ours)."""
+def previous_explain(book) -> tuple[list[Record], int, int]:
+    """The previous run's record in 评分说明 ([] when none, or the sheet is not ours) and the last
+    row and column that sheet uses (0, 0 without it)."""
     if EXPLAIN_SHEET not in [s.name for s in book.sheets]:
-        return []
-    values = book.sheets[EXPLAIN_SHEET].used_range.options(ndim=2).value or []
-    return parse_record(values) or []
+        return [], 0, 0
+    used = book.sheets[EXPLAIN_SHEET].used_range
+    values = used.options(ndim=2).value or []
+    last = used.last_cell
+    return parse_record(values) or [], last.row, last.column
 
 
-def _pad(rows: list[list[Any]], width: int) -> list[list[Any]]:
-    return [[("" if v is None else v) for v in r] + [""] * (width - len(r)) for r in rows]
+def _pad(rows: list[list[Any]], width: int, height: int = 0) -> list[list[Any]]:
+    out = [[("" if v is None else v) for v in r] + [""] * (width - len(r)) for r in rows]
+    return out + [[""] * width for _ in range(height - len(out))]
 
 
 def _marker_index(values: list[list[Any]]) -> Optional[int]:
@@ -72,10 +76,12 @@ def _marker_index(values: list[list[Any]]) -> Optional[int]:
     return None
 
 
-def undoable_order(actions: list[dict], sheet_names: list[str], before: list[Record]) -> list[dict]:
+def undoable_order(actions: list[dict], sheet_names: list[str],
+                   before: tuple[list[Record], int, int]) -> list[dict]:
     """``actions`` of one ``addin.recalculate`` reordered as the module docstring explains.
-    ``sheet_names``: the book's sheets before the run; ``before``: the previous run's record.
-    Actions of a run that wrote nothing but a message are returned unchanged."""
+    ``sheet_names``: the book's sheets before the run; ``before``: ``previous_explain(book)`` before
+    the run. Actions of a run that wrote nothing but a message are returned unchanged."""
+    record, old_rows, old_cols = before
     explain_pos = sheet_names.index(EXPLAIN_SHEET) if EXPLAIN_SHEET in sheet_names else None
     for a in actions:
         if a["func"] == "addSheet" and a["args"][1] == EXPLAIN_SHEET:
@@ -98,25 +104,25 @@ def undoable_order(actions: list[dict], sheet_names: list[str], before: list[Rec
             form.append(a)
 
     writes = [a for a in explain if a["func"] == "setValues" and _marker_index(a["values"]) is not None]
-    if len(writes) != 1:
+    if len(writes) != 1 or writes[0]["start_row"] != 0 or writes[0]["start_column"] != 0:
         return head + explain + form + tail
     write = writes[0]
     marker = _marker_index(write["values"])
     new = parse_record(write["values"]) or []
     new_refs = {r[0] for r in new}
-    union = new + [r for r in before if r[0] not in new_refs]
-    if len(union) == len(new):
-        return head + explain + form + tail
+    union = new + [r for r in record if r[0] not in new_refs]
 
-    width = write["column_count"]
-    union_rows = _pad([list(r) for r in write["values"][:marker]] + record_rows(union), width)
-    first = {**write, "values": union_rows, "row_count": len(union_rows)}
-    explain = [first if a is write else a for a in explain]
-    for i, a in enumerate(explain):
-        if a["func"] == "setRowHidden":  # the hidden record rows: as many as the union has
-            explain[i] = {**a, "row_count": len(union_rows) - marker}
-    final_rows = _pad(record_rows(new), width)
-    final_rows += [[""] * width for _ in range(len(union_rows) - marker - len(final_rows))]
-    final = {**write, "values": final_rows, "start_row": write["start_row"] + marker,
-             "row_count": len(final_rows)}
+    # One write replaces the old sheet (no clearing first: a stop between the two would lose the
+    # previous record), padded with empty cells over whatever the old sheet used.
+    width = max(write["column_count"], old_cols)
+    union_rows = _pad([list(r) for r in write["values"][:marker]] + record_rows(union), width, old_rows)
+    first = {**write, "values": union_rows, "row_count": len(union_rows), "column_count": width}
+    hidden = len(record_rows(union))
+    explain = [first if a is write else {**a, "row_count": hidden} if a["func"] == "setRowHidden" else a
+               for a in explain if a["func"] != "sheetClearContents"]
+    if union == new:  # the first write is already the final content
+        return head + explain + form + tail
+    final_rows = _pad(record_rows(new), width, len(union_rows) - marker)
+    final = {**write, "values": final_rows, "start_row": marker, "row_count": len(final_rows),
+             "column_count": width}
     return head + explain + form + [final] + tail
