@@ -332,6 +332,40 @@ def test_libreoffice_recalculates_97_from_the_replayed_copy(first_click, tmp_pat
     assert ws["H8"].value == 20 and [ws[f"I{r}"].value for r in (10, 20, 29, 37, 43, 49, 54)] == [18, 18, 9, 10, 10, 8, 4]
 
 
+def _office_formulas(ws):
+    """Range.formulas of the used range as Office.js returns it: constants as values, "" for empty."""
+    def cell(v):
+        if v is None:
+            return ""
+        return v.isoformat() if hasattr(v, "isoformat") else v
+
+    return [[cell(c.value) for c in row] for row in ws.iter_rows(
+        min_row=ws.min_row, max_row=ws.max_row, min_col=ws.min_column, max_col=ws.max_column)]
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+def test_button_javascript_under_node_sends_the_formulas(client, tmp_path):
+    """tests/js/ribbon.test.js clicks the button on the example (an Office.js stand-in built from
+    it); the request it sent goes to the real server, which writes no formula cell."""
+    wb = openpyxl.load_workbook(EXAMPLE)
+    sheets = [{"name": ws.title, "formulas": _office_formulas(ws),
+               "used": [ws.min_row - 1, ws.min_column - 1, ws.max_row - ws.min_row + 1,
+                        ws.max_column - ws.min_column + 1]} for ws in wb.worksheets]
+    fixture, request = tmp_path / "book.json", tmp_path / "request.json"
+    fixture.write_text(json.dumps({"payload": rb.payload(wb), "sheets": sheets}, ensure_ascii=False), "utf-8")
+    proc = subprocess.run(["node", "--test", "tests/js/"], cwd=ROOT, capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "PE_BOOK_FIXTURE": str(fixture), "PE_REQUEST_OUT": str(request)})
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "# fail 0" in proc.stdout and "# skipped 0" in proc.stdout, proc.stdout
+    body = json.loads(request.read_text("utf-8"))
+    assert body["args"] == [formulas_of(wb)] and len(body["args"][0]["附件2-1"]) == 11
+    r = client.post(SCRIPT_URL, json=body)
+    assert r.status_code == 200, r.text
+    written = _cells_written(r.json()["actions"], 0)
+    formula_cells = {openpyxl.utils.cell.coordinate_to_tuple(ref) for ref in body["args"][0]["附件2-1"]}
+    assert written and not written & formula_cells
+
+
 def test_without_notes_the_message_says_what_was_done(client):
     wb = openpyxl.load_workbook(EXAMPLE)
     r, after, extra = click(client, wb, notes_supported=False)
