@@ -30,12 +30,6 @@ def _r(x: Optional[float], digits: int) -> Optional[float]:
     return 0.0 if v == 0 else v  # no "-0.0" in JSON
 
 
-def scored_goals(result: Result) -> set[int]:
-    """Indexes of the goals with at least one indicator score. A goal without any shows a blank
-    subtotal, not 0 (as the template's formula does: IF(COUNT(scores)=0,"",SUM(scores)))."""
-    return {ir.goal for ir in result.indicators if ir.score is not None}
-
-
 def result_json(result: Result, profile: Profile | str | None = None) -> dict[str, Any]:
     profile = load_profile(profile or result.profile or "hubei-2-1")
     d = profile.digits
@@ -76,6 +70,12 @@ def result_json(result: Result, profile: Profile | str | None = None) -> dict[st
                    for f in result.findings],
         "counts": counts,
     }
+
+
+def scored_goals(result: Result) -> set[int]:
+    """Indexes of the goals with at least one indicator score. A goal without any shows a blank
+    subtotal, not 0 (as the template's formula does: IF(COUNT(scores)=0,"",SUM(scores)))."""
+    return {ir.goal for ir in result.indicators if ir.score is not None}
 
 
 def explain_rows(form: Form, result: Result, profile: Profile | str | None = None) -> list[list[Any]]:
