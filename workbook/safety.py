@@ -607,7 +607,9 @@ class _Book:
                 first[0].close()
 
     def _check_record(self, scan: gate.SheetScan) -> None:
-        """The undo record of a scored copy names cells the tool wrote: inside the reading limits."""
+        """The undo record of a scored copy names cells the tool wrote: single cells inside the reading
+        limits (or the first cell past them). A range or a far cell is a record edited by hand; undoing
+        it would make openpyxl expand it cell by cell."""
         from workbook.record import parse_record
 
         values = scan.first_col or []
@@ -632,7 +634,8 @@ class _Book:
             ok = bool(re.fullmatch(r"[A-Z]{1,3}[1-9][0-9]{0,6}", ref))
             if ok:
                 row, col = gate.parse_cell(ref) if ok else (0, 0)
-                ok = row <= self.limits.max_rows and col <= self.limits.max_cols
+                # the first cell past the reading limits carries the PE908 note
+                ok = row <= self.limits.max_rows + 1 and col <= self.limits.max_cols + 1
             if not ok:
                 shown = ref if len(ref) <= 30 else ref[:27] + "…"
                 raise _fail(
