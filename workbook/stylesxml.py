@@ -54,13 +54,23 @@ def canonical(element: bytes) -> str:
 
 class Styles:
     def __init__(self, data: Optional[bytes]) -> None:
-        self.data = data if data else MINIMAL
+        self._data = data if data else MINIMAL
         self.created = not data
+        self.pending: dict[str, list[bytes]] = {k: [] for k in _ITEM}  # appended, written out by ``data``
         self._index()
         self.dirty = self.created
 
+    @property
+    def data(self) -> bytes:
+        """The styles part with every appended entry in place."""
+        for collection in _ITEM:
+            items, self.pending[collection] = self.pending[collection], []
+            for element in items:
+                self._append(collection, element)
+        return self._data
+
     def _index(self) -> None:
-        data = self.data
+        data = self._data
         p = xml.parsers.expat.ParserCreate()
         p.SetParamEntityParsing(xml.parsers.expat.XML_PARAM_ENTITY_PARSING_NEVER)
         self.prefix = ""
@@ -112,26 +122,30 @@ class Styles:
         items = self.items[collection]
         if 0 <= index < len(items):
             s, e = items[index]
-            return self.data[s:e]
+            return self._data[s:e]
+        pending = self.pending[collection]
+        if 0 <= index - len(items) < len(pending):
+            return pending[index - len(items)]
         return None
 
     def count(self, collection: str) -> int:
-        return len(self.items[collection])
+        return len(self.items[collection]) + len(self.pending[collection])
 
     def find_or_add(self, collection: str, element: bytes) -> int:
         """The index of an entry equal to ``element`` (unprefixed XML), appending it when missing."""
         canon = self._canon[collection]
         if canon is None:
             canon = {}
-            for i in range(len(self.items[collection])):
+            for i in range(self.count(collection)):
                 canon.setdefault(canonical(self.element(collection, i)), i)
             self._canon[collection] = canon
         key = canonical(element)
         if key in canon:
             return canon[key]
-        index = len(self.items[collection])
-        self._append(collection, self._prefixed(element))
-        self._canon[collection] = None
+        index = self.count(collection)
+        self.pending[collection].append(self._prefixed(element))
+        canon[key] = index
+        self.dirty = True
         return index
 
     def _prefixed(self, element: bytes) -> bytes:
@@ -141,7 +155,7 @@ class Styles:
         return re.sub(rb"<(/?)(?=[A-Za-z])", rb"<\1" + p, element)
 
     def _append(self, collection: str, element: bytes) -> None:
-        data = self.data
+        data = self._data
         if collection not in self.spans:
             # the collection is missing: create it in schema order
             rank = _COLLECTIONS.index(collection)
@@ -149,7 +163,7 @@ class Styles:
                        self.root_end)
             p = self.prefix
             new = f'<{p}{collection} count="1">'.encode() + element + f"</{p}{collection}>".encode()
-            self.data = data[:pos] + new + data[pos:]
+            self._data = data[:pos] + new + data[pos:]
         else:
             s, te, close = self.spans[collection]
             n = len(self.items[collection]) + 1
@@ -157,11 +171,13 @@ class Styles:
             if close < 0:  # <fills/>
                 tag = tag[:-2].rstrip() + b">"
                 new = tag + element + f"</{self.prefix}{collection}>".encode()
-                self.data = data[:s] + new + data[te:]
+                self._data = data[:s] + new + data[te:]
             else:
-                self.data = data[:s] + tag + data[te:close] + element + data[close:]
+                self._data = data[:s] + tag + data[te:close] + element + data[close:]
         self.dirty = True
+        canon = self._canon
         self._index()
+        self._canon = canon
 
     # ---- cell formats ----
     def xf(self, index: int) -> bytes:
