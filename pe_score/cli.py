@@ -213,10 +213,9 @@ def _score(file: Path, sheet, profile_name, as_json, write, in_place, no_backup,
                 "再使用 --write 或 --in-place。"
             )
         profile = _load_profile(profile_name)
-        if writing:
-            from workbook.xlsx import read_grids
-        else:
-            from workbook.fast import read_grids
+        # One reader for both: the surgical writer itself never overwrites a cell holding a formula.
+        from workbook.fast import read_grids
+
         grids = read_grids(file)
         from workbook.pipeline import score_workbook
 

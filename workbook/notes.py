@@ -14,6 +14,7 @@ import re
 from typing import Optional
 
 from workbook.grid import parse_a1
+from workbook.opc import PackageError
 from workbook.record import AUTHOR, NOTE_MARK, NOTE_SEPARATOR
 
 OLD_MARK = NOTE_SEPARATOR.strip("\n")  # "—— pe-score ——": earlier versions put this above an appended block
@@ -94,9 +95,12 @@ class Comments:
     """The comments of one sheet (``xl/commentsN.xml``), edited in place."""
 
     def __init__(self, data: Optional[bytes]) -> None:
-        from defusedxml.minidom import parseString
+        from xml.dom.minidom import parseString
 
-        self.dom = parseString(data or COMMENTS_EMPTY)
+        data = data or COMMENTS_EMPTY
+        if b"<!" in data:  # no DTD, no entity declarations, no CDATA tricks: Excel never writes them here
+            raise PackageError("comments: markup declarations are not allowed")
+        self.dom = parseString(data)
         self.root = self.dom.documentElement
         self.prefix = self.root.prefix + ":" if self.root.prefix else ""
         self.ns = self.root.namespaceURI

@@ -12,7 +12,6 @@ import re
 import struct
 import zipfile
 from typing import BinaryIO, Optional
-from xml.sax.saxutils import escape, quoteattr
 
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -35,10 +34,29 @@ class PackageError(Exception):
     """The package is not what an .xlsx must be (missing part, broken relationship)."""
 
 
-def attr_unescape(raw: bytes) -> str:
-    from xml.sax.saxutils import unescape
+_ENTITY = re.compile(r"&(#x[0-9A-Fa-f]+|#[0-9]+|lt|gt|amp|quot|apos);")
+_NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "apos": "'"}
 
-    return unescape(raw.decode("utf-8"), {"&quot;": '"', "&apos;": "'"})
+
+def _entity(m: re.Match) -> str:
+    name = m.group(1)
+    if name[0] == "#":
+        return chr(int(name[2:], 16) if name[1] in "xX" else int(name[1:]))
+    return _NAMED[name]
+
+
+def attr_unescape(raw: bytes) -> str:
+    text = raw.decode("utf-8")
+    return _ENTITY.sub(_entity, text) if "&" in text else text
+
+
+def escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def quoteattr(text: str) -> str:
+    return '"' + escape(text).replace('"', "&quot;").replace("\n", "&#10;").replace("\r", "&#13;").replace(
+        "\t", "&#9;") + '"'
 
 
 def tag_end(data: bytes, start: int) -> int:
@@ -88,8 +106,13 @@ def set_attrs(tag: bytes, changes: dict[str, Optional[str]]) -> bytes:
     return head + closing
 
 
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 def xml_text(text: str) -> str:
     """Text for element content: XML-escaped, characters XML 1.0 forbids written as Excel does (_xHHHH_)."""
+    if not _FORBIDDEN.search(text):
+        return escape(text)
     out = []
     for ch in text:
         o = ord(ch)
@@ -114,6 +137,9 @@ def rels_name(part: str) -> str:
 
 def relative(from_part: str, to_part: str) -> str:
     return posixpath.relpath(to_part, posixpath.dirname(from_part) or ".")
+
+
+_REL_TAG = re.compile(rb"<(?:[\w.-]+:)?Relationship\b(?:[^>\"']|\"[^\"]*\"|'[^']*')*>")
 
 
 class Rel:
@@ -179,14 +205,13 @@ class Package:
         name = rels_name(part)
         if not self.has(name):
             return []
-        from xml.dom.minidom import Node
-
-        dom = _parse_dom(self.read(name))
+        data = self.read(name)
+        if b"<!" in data:
+            raise PackageError(f"{name}: markup declarations are not allowed")
         out = []
-        for el in dom.documentElement.childNodes:
-            if el.nodeType == Node.ELEMENT_NODE and el.localName == "Relationship":
-                out.append(Rel(el.getAttribute("Id"), el.getAttribute("Type"), el.getAttribute("Target"),
-                               el.getAttribute("TargetMode") == "External"))
+        for m in _REL_TAG.finditer(data):
+            a = dict(start_tag_attrs(m.group(0)))
+            out.append(Rel(a.get("Id", ""), a.get("Type", ""), a.get("Target", ""), a.get("TargetMode") == "External"))
         return out
 
     def rel_target(self, part: str, rel: Rel) -> str:
@@ -317,8 +342,3 @@ def _copy_raw(zin: zipfile.ZipFile, info: zipfile.ZipInfo, zout: zipfile.ZipFile
     zout.filelist.append(out)
     zout.NameToInfo[out.filename] = out
 
-
-def _parse_dom(data: bytes):
-    from defusedxml.minidom import parseString
-
-    return parseString(data)

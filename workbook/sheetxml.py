@@ -149,7 +149,7 @@ def scan(data: bytes, want_rows: Optional[set[int]]) -> Scan:
             col = rc[1] if rc else st["col"] + 1
             st["col"] = col
             if st["cur_row"] is not None:
-                cell = CellInfo(st["row"], col, i, -1, tag_end(data, i), rc is not None, dict(attrs))
+                cell = CellInfo(st["row"], col, i, -1, -1, rc is not None, attrs)
                 st["cur_row"].cells.append(cell)
                 st["cell"] = cell
             return
@@ -179,7 +179,12 @@ def scan(data: bytes, want_rows: Optional[set[int]]) -> Scan:
         st["depth"] -= 1
         depth = st["depth"]
         local = _local(name)
-        close = data.index(b">", i) + 1 if data.startswith(b"</", i) else i
+        qn = name.encode()
+        n = len(qn) + 2
+        if data.startswith(b"</" + qn, i) and data[i + n:i + n + 1] in (b">", b" ", b"\t", b"\r", b"\n"):
+            close = data.index(b">", i) + 1
+        else:
+            close = i  # an empty-element tag: expat reports its end just after it
         if depth == 0:
             out.root_end = i
         elif depth == 1 and local == "sheetData":
@@ -187,11 +192,11 @@ def scan(data: bytes, want_rows: Optional[set[int]]) -> Scan:
                 out.sheetdata_close = i
         elif depth == 2 and local == "row" and st["cur_row"] is not None:
             row = st["cur_row"]
-            row.end = row.tag_end if data[row.tag_end - 2: row.tag_end] == b"/>" else close
+            row.end = close
             st["cur_row"] = None
         elif depth == 3 and local == "c" and st["cell"] is not None:
             cell = st["cell"]
-            cell.end = cell.tag_end if data[cell.tag_end - 2: cell.tag_end] == b"/>" else close
+            cell.end = close
             st["cell"] = None
         elif depth == 4 and local == "v" and st["cell"] is not None and st["text"] is not None:
             st["cell"].value_raw = "".join(st["text"])
@@ -401,6 +406,8 @@ def _row_bytes(data: bytes, p: str, row: RowInfo, row_edits: dict[int, CellEdit]
             parts.append(_cell_bytes(p, row.row, c, None, None, pending.pop(c)))
         parts.append(data[pos:cell.start])
         old = data[cell.start:cell.end]
+        if cell.tag_end < 0:
+            cell.tag_end = tag_end(data, cell.start)
         old_tag = data[cell.start:cell.tag_end]
         edit = pending.pop(cell.col, None)
         if edit is not None:

@@ -27,28 +27,36 @@ MINIMAL = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
            b"</styleSheet>")
 
 
+_TAG = re.compile(rb"<(/?)([\w:.-]+)((?:\s+[\w:.-]+\s*=\s*(?:\"[^\"]*\"|'[^']*'))*)\s*(/?)>|([^<]+)")
+
+
 def canonical(element: bytes) -> str:
-    """A comparable form of one element: prefixes dropped, attributes sorted, whitespace between tags dropped."""
+    """A comparable form of one element: prefixes dropped, attributes sorted (namespace declarations
+    dropped), empty-element tags expanded, whitespace between tags dropped. Refuses DTDs and comments."""
+    if b"<!" in element or b"<?" in element:
+        raise PackageError("styles XML: markup declarations are not allowed here")
     out: list[str] = []
-    p = xml.parsers.expat.ParserCreate()
-    p.SetParamEntityParsing(xml.parsers.expat.XML_PARAM_ENTITY_PARSING_NEVER)
-
-    def start(name, attrs):
-        items = sorted((k.rsplit(":", 1)[-1], v) for k, v in attrs.items() if not k.startswith("xmlns"))
-        out.append("<" + name.rsplit(":", 1)[-1] + "".join(f' {k}="{v}"' for k, v in items) + ">")
-
-    def end(name):
-        out.append("</" + name.rsplit(":", 1)[-1] + ">")
-
-    def chars(t):
-        if t.strip():
-            out.append(t)
-
-    p.StartElementHandler, p.EndElementHandler, p.CharacterDataHandler = start, end, chars
-    try:
-        p.Parse(element, True)
-    except xml.parsers.expat.ExpatError as exc:
-        raise PackageError(f"styles XML: {exc}") from None
+    pos = 0
+    for m in _TAG.finditer(element):
+        if m.start() != pos:
+            raise PackageError("styles XML: not well-formed")
+        pos = m.end()
+        closing, name, attrs, empty, text = m.groups()
+        if text is not None:
+            if text.strip():
+                out.append(text.decode("utf-8"))
+            continue
+        local = name.decode().rsplit(":", 1)[-1]
+        if closing:
+            out.append(f"</{local}>")
+            continue
+        items = sorted((k.rsplit(":", 1)[-1], v) for k, v in start_tag_attrs(b"<x" + attrs + b">")
+                       if not k.startswith("xmlns"))
+        out.append("<" + local + "".join(f' {k}="{v}"' for k, v in items) + ">")
+        if empty:
+            out.append(f"</{local}>")
+    if pos != len(element) or not out:
+        raise PackageError("styles XML: not well-formed")
     return "".join(out)
 
 
@@ -65,8 +73,8 @@ class Styles:
         """The styles part with every appended entry in place."""
         for collection in _ITEM:
             items, self.pending[collection] = self.pending[collection], []
-            for element in items:
-                self._append(collection, element)
+            if items:
+                self._append(collection, b"".join(items), len(items))
         return self._data
 
     def _index(self) -> None:
@@ -154,7 +162,7 @@ class Styles:
         p = self.prefix.encode()
         return re.sub(rb"<(/?)(?=[A-Za-z])", rb"<\1" + p, element)
 
-    def _append(self, collection: str, element: bytes) -> None:
+    def _append(self, collection: str, element: bytes, n_new: int = 1) -> None:
         data = self._data
         if collection not in self.spans:
             # the collection is missing: create it in schema order
@@ -162,11 +170,11 @@ class Styles:
             pos = next((s for name, s in self.top if name in _COLLECTIONS and _COLLECTIONS.index(name) > rank),
                        self.root_end)
             p = self.prefix
-            new = f'<{p}{collection} count="1">'.encode() + element + f"</{p}{collection}>".encode()
+            new = f'<{p}{collection} count="{n_new}">'.encode() + element + f"</{p}{collection}>".encode()
             self._data = data[:pos] + new + data[pos:]
         else:
             s, te, close = self.spans[collection]
-            n = len(self.items[collection]) + 1
+            n = len(self.items[collection]) + n_new
             tag = set_attrs(data[s:te], {"count": str(n)})
             if close < 0:  # <fills/>
                 tag = tag[:-2].rstrip() + b">"

@@ -650,7 +650,7 @@ def _explain_sheet(pkg: Package, book: Book, styles: Styles, plan: WritePlan, la
 
 
 def _q(text: str) -> str:
-    from xml.sax.saxutils import quoteattr
+    from workbook.opc import quoteattr
 
     return quoteattr(text)
 
