@@ -13,7 +13,7 @@ from typing import Any, Optional
 
 from workbook.grid import a1
 
-from .excel_adapter import ApplyStats, SheetRead, apply_plan, read_sheet
+from .excel_adapter import ApplyStats, SheetRead, apply_plan, explain_values, read_sheet, restore_from_record
 
 TITLE = "绩效评分"
 
@@ -46,15 +46,22 @@ def _candidate_sheets(book):
 
 
 def find_form(book, profile, formulas=None) -> tuple[Any, SheetRead, Any, int]:
-    """(sheet, read, scored, reads): the active sheet when it holds a form, else the first sheet that does."""
+    """(sheet, read, scored, reads): the active sheet when it holds a form, else the first sheet that does.
+    A sheet an earlier run scored gets the user's original values back from the record first, so a
+    rescore finds what the first run found."""
     from workbook.errors import NotAForm
     from workbook.pipeline import score_grid
+    from workbook.plan import EXPLAIN_SHEET
 
     reads = 0
     first_error: Optional[NotAForm] = None
+    explain = explain_values(book, EXPLAIN_SHEET)
+    reads += explain is not None
     for sheet in _candidate_sheets(book):
         read = read_sheet(sheet, None if formulas is None else formulas.get(sheet.name, {}))
         reads += read.calls
+        read.explain = explain
+        read.restored = restore_from_record(read.grid, explain)
         try:
             return sheet, read, score_grid(read.grid, profile), reads
         except NotAForm as exc:
@@ -109,7 +116,7 @@ def recalculate(book, profile=None, formulas=None) -> Outcome:
         book.app.alert(msg, title=TITLE)
         return Outcome(False, msg)
     try:
-        stats = apply_plan(book, sheet, read.grid, scored.plan)
+        stats = apply_plan(book, sheet, read.grid, scored.plan, read.restored, read.explain)
     except WorkbookError as exc:  # e.g. a foreign sheet named 评分说明: nothing was written
         msg = str(exc)
         book.app.alert(msg, title=TITLE)
