@@ -186,7 +186,7 @@ def test_help_task_pane_and_findings_pages_are_served_in_chinese(client):
     from scoring.findings import CATALOGUE
 
     pane = client.get("/taskpane.html").text
-    assert "重新计算得分" in pane and 'id="pe-recalculate"' in pane
+    assert "重新计算得分" in pane and 'id="pe-recalculate"' in pane and 'id="pe-findings"' in pane
     for code, rule in CATALOGUE.items():
         assert f"/pe/findings/{code}" in pane and rule.title_zh in pane
     assert not re.search(r"(src|href)=\"https?://", pane)  # nothing from outside the server
@@ -390,6 +390,30 @@ def test_missing_or_malformed_formulas_are_a_400_and_nothing_is_written(client):
         assert r.status_code == 400 and "公式数据格式不正确" in r.json()["detail"], bad
 
 
+def test_task_pane_report_equals_the_command_line_json_and_writes_nothing(client):
+    wb = openpyxl.load_workbook(EXAMPLE)
+    body = rb.payload(wb)
+    body["args"] = [formulas_of(wb)]
+    r = client.post("/pe/report", json=body)
+    assert r.status_code == 200, r.text
+    report = r.json()
+    cli = subprocess.run([sys.executable, "-m", "pe_score", "score", "--json", str(EXAMPLE)],
+                         capture_output=True, text=True, cwd=ROOT)
+    expected = json.loads(cli.stdout)
+    for key in ("sheet", "total", "grade", "capped", "budget", "goals", "indicators"):
+        assert report[key] == expected[key], key
+    assert [{k: v for k, v in i.items() if k != "title"} for i in report["issues"]] == expected["issues"]
+    from scoring.findings import CATALOGUE
+
+    assert all(i["title"] == CATALOGUE[i["code"]].title_zh for i in report["issues"])
+    empty = openpyxl.Workbook()
+    empty.active["A1"] = "采购清单"
+    r = client.post("/pe/report", json={**rb.payload(empty), "args": [{}]})
+    assert r.status_code == 422 and "附件2-1" in r.json()["detail"]
+    r = client.post("/pe/report", json=rb.payload(wb))
+    assert r.status_code == 400 and "未收到工作表中的公式" in r.json()["detail"]
+
+
 def test_no_form_is_a_chinese_message_and_nothing_else(client):
     wb = openpyxl.Workbook()
     wb.active["A1"] = "采购清单"
@@ -497,8 +521,8 @@ def test_reverse_proxy_header_and_secret(server_app):
     assert c.get("/manifest.xml").status_code == 200  # Office fetches these before anyone signs in
     anon = _auth_client(server_app, {"PE_AUTH": "header"})
     assert anon.get("/taskpane.html").status_code == 200
-    r = anon.post(SCRIPT_URL, json=rb.payload(openpyxl.load_workbook(EXAMPLE)))
-    assert r.status_code == 401
+    for path in (SCRIPT_URL, "/pe/report"):
+        assert anon.post(path, json=rb.payload(openpyxl.load_workbook(EXAMPLE))).status_code == 401, path
 
 
 def sso_hook(headers):
