@@ -103,6 +103,9 @@ def test_function_metadata_lists_the_eight_functions_with_chinese_help(client):
     assert [p["name"] for p in funcs["PE_SCORE"]["parameters"]] == ["points", "target", "actual", "method", "tier"]
     assert [p.get("optional", False) for p in funcs["PE_SCORE"]["parameters"]] == [False, False, False, True, True]
     assert funcs["PE_SCORE"]["parameters"][1]["description"] == "年初目标值(A)：如 3.5万人、4.5%以内、完成"
+    code = client.get("/xlwings/custom-functions-code.js").text  # what Excel runs to call them
+    for name in funcs:
+        assert f'CustomFunctions.associate("{name}", {name});' in code
 
 
 def _call(client, name, *args):
