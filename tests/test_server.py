@@ -540,3 +540,21 @@ def test_sign_on_hook(server_app):
     assert _call(c, "PE_SCORE", *args).status_code == 401
     c.headers.update({"Authorization": "Bearer good"})
     assert _call(c, "PE_SCORE", *args).status_code == 200
+
+
+# ---- the Dockerfile (no docker here: read it) ----------------------------------------------------
+
+
+def test_dockerfile_copies_what_exists_and_starts_the_app():
+    text = (SERVER / "Dockerfile").read_text(encoding="utf-8")
+    lines = [ln.strip() for ln in text.replace("\\\n", " ").splitlines() if ln.strip() and not ln.startswith("#")]
+    assert re.fullmatch(r"FROM python:3\.1[1-9]-slim", lines[0])
+    copies = [ln.split()[1:-1] for ln in lines if ln.startswith("COPY ")]
+    assert copies and all((ROOT / src).exists() for srcs in copies for src in srcs), copies
+    copied = {src for srcs in copies for src in srcs}
+    assert {"scoring", "workbook", "addin", "server", "docs/findings"} <= copied
+    assert any(ln.startswith("RUN pip install \".[server]\"") for ln in lines)
+    assert any(ln.startswith("USER ") and "root" not in ln for ln in lines)
+    cmd = json.loads(next(ln for ln in lines if ln.startswith("CMD "))[4:])
+    assert cmd[:5] == ["uvicorn", "app:app", "--app-dir", "server", "--host"]
+    assert not any("PE_AUTH" in ln for ln in lines if ln.startswith("ENV "))  # IT chooses; never anonymous by default
