@@ -334,31 +334,36 @@ class _SheetHandler:
 
 
 # Fast way (see the module docstring): every cell tag canonical, every ``ref`` attribute canonical.
-_C_TAGS = (b"<c ", b"<c>", b"<c/", b"<c\t", b"<c\n", b"<c\r")
-_PREFIXED_C = re.compile(rb":c[\s/>]")  # "<x:c ": the regular way (text like "a:c " also goes there)
 _CANON_C = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"[\s/>]')
+# A cell tag that is not canonical: "<c>", "<c/>", "<c\tr=..", "<c s=..", "<c r='..", "<c r=\"a1\"" ...
+_ODD_C = re.compile(rb'<c(?:[\t\n\r>/]| (?!r="[A-Z]{1,3}[0-9]{1,7}"[\s/>]))')
+_PREFIXED_C = re.compile(rb":c[\s/>]")  # "<x:c ": the regular way (text like "a:c " also goes there)
 _ANY_REF = re.compile(rb"ref\s*=")  # ref=, sqref=, x:ref=, ref = ... any spelling of either
+_CANON_MERGE = re.compile(rb'<mergeCell ref="([A-Z]{1,3})([0-9]{1,7}):([A-Z]{1,3})([0-9]{1,7})"\s*/>')
 _CANON_REF = re.compile(rb' ref="([A-Z]{1,3})([0-9]{1,7})(?::([A-Z]{1,3})([0-9]{1,7}))?"[\s/>]')
 _TAG_NAME = re.compile(rb"<([A-Za-z]+)[\s/>]")
 _EXPANDED = (b"mergeCell", b"hyperlink", b"f")  # the elements whose range a library expands
 _IGNORED = (b"dimension", b"autoFilter", b"sortState", b"sortCondition", b"tablePart", b"pane")
 
 
+def _rows_cols(rows: Iterable[bytes], cols: Iterable[bytes]) -> tuple[dict[bytes, int], dict[bytes, int]]:
+    return {r: int(r) for r in set(rows)}, {c: col_number(c.decode()) for c in set(cols)}
+
+
 def _fast_piece(data: bytes, scan: SheetScan, limits: PartLimits) -> None:
     """Cells and expanded ranges of a piece of a worksheet, or ``_Restart`` when anything in it is not
     spelled the canonical way."""
-    found = _CANON_C.findall(data)
-    if len(found) != sum(map(data.count, _C_TAGS)) or _PREFIXED_C.search(data) is not None:
+    if _ODD_C.search(data) is not None or _PREFIXED_C.search(data) is not None:
         raise _Restart()
+    found = _CANON_C.findall(data)
     if found:
         scan.cells += len(found)
         if scan.cells > limits.max_sheet_cells:
             raise Refused(f"一个工作表中的单元格超过 {limits.max_sheet_cells:,} 个，超出本工具的上限")
         letters, digits = zip(*found)
-        rows = [int(d) for d in set(digits)]
-        cols = [col_number(c.decode()) for c in set(letters)]
-        lo, hi = min(rows), max(rows)
-        clo, chi = min(cols), max(cols)
+        rows, cols = _rows_cols(digits, letters)
+        lo, hi = min(rows.values()), max(rows.values())
+        clo, chi = min(cols.values()), max(cols.values())
         if lo < 1 or hi > MAX_ROW or chi > MAX_COL:
             raise _Restart()  # the regular way names the cell
         scan.merge_box(lo, hi, clo, chi)
@@ -366,14 +371,27 @@ def _fast_piece(data: bytes, scan: SheetScan, limits: PartLimits) -> None:
     if not n_refs:
         return
     n_refs -= data.count(b' sqref="')  # validations, formats, selections: lists, never expanded
+    merges = _CANON_MERGE.findall(data)
+    if merges:
+        c1s, r1s, c2s, r2s = zip(*merges)
+        rows, cols = _rows_cols(r1s + r2s, c1s + c2s)
+        if min(rows.values()) < 1 or max(rows.values()) > MAX_ROW or max(cols.values()) > MAX_COL:
+            raise _Restart()
+        scan.ranges += len(merges)
+        scan.expanded += sum((abs(rows[r2] - rows[r1]) + 1) * (abs(cols[c2] - cols[c1]) + 1)
+                             for c1, r1, c2, r2 in merges)
+        n_refs -= len(merges)
     seen = 0
     for m in _CANON_REF.finditer(data):
-        seen += 1
-        start = data.rfind(b"<", 0, m.start())
+        at = m.start()
+        if data[at - 10:at] == b"<mergeCell":
+            continue  # counted above when canonical; an odd one leaves seen != n_refs
+        start = data.rfind(b"<", 0, at)
         tag = _TAG_NAME.match(data, start)
         if tag is None:
             raise _Restart()
         name = tag.group(1)
+        seen += 1
         if name in _IGNORED:
             continue
         if name not in _EXPANDED:
@@ -531,8 +549,22 @@ def _sst_texts(chunks: Iterator[bytes], limits: PartLimits, want: set[int]) -> d
     return texts
 
 
-def scan_comments(chunks: Iterator[bytes], limits: PartLimits) -> None:
-    """Comment anchors: openpyxl assigns each comment to every cell of its ``ref``."""
+_CANON_COMMENT_REF = re.compile(rb'<comment ref="([A-Z]{1,3})([0-9]{1,7})"[\s/>]')
+
+
+def scan_comments(chunks: Iterator[bytes], limits: PartLimits, fast: bool = True) -> None:
+    """Comment anchors: openpyxl assigns each comment to every cell of its ``ref``.
+
+    ``fast``: when every ``ref`` attribute is a canonical single cell (``<comment ref="B12"``), there is
+    nothing to expand; otherwise (and always with ``fast=False``) the regular way."""
+    parts = list(chunks)
+    if fast:
+        data = b"".join(parts)
+        n = len(_ANY_REF.findall(data))
+        if n == len(_CANON_COMMENT_REF.findall(data)):
+            _long_text(data, limits.max_text_bytes)
+            return
+    chunks = iter(parts)
     total = [0]
     guard = _TextGuard(limits.max_text_bytes)
     p = _parser()

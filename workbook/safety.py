@@ -41,9 +41,10 @@ from typing import Any, Iterable, Iterator, Optional
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
-from defusedxml.ElementTree import fromstring as _safe_fromstring
 
 from . import gate
+from xml.sax.saxutils import unescape
+
 from .errors import UnreadableFile
 from .grid import Grid, col_letter
 
@@ -295,10 +296,6 @@ def _biff_has_filepass(data: bytes) -> bool:
 
 _OFFICE_DOC = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"
 _STRICT_DOC = "http://purl.oclc.org/ooxml/officeDocument/relationships/officeDocument"
-_MAIN_NS = (
-    "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}",
-    "{http://purl.oclc.org/ooxml/spreadsheetml/main}",
-)
 _XML_SUFFIXES = (".xml", ".rels", ".vml")
 
 
@@ -346,19 +343,20 @@ def _check_zip(p: Path, size: int, limits: Limits, deep: bool = True) -> FileInf
                 "疑似“压缩炸弹”，已拒绝打开（未解压）。",
             )
 
-        if "mimetype" in names and _read_small(zf, "mimetype", cap=1024).strip() == _ODS_MIME:
+        members = _Members(p, zf, size)
+        if "mimetype" in names and members.text("mimetype", cap=1024).strip() == _ODS_MIME:
             return _check_ods(p, zf, infos, size, limits, deep)
         _require_spreadsheet(p, names)
-        workbook_part = _workbook_part(p, zf, names, limits, deep)
+        workbook_part = _workbook_part(p, zf, members, names, limits, deep)
         if workbook_part.endswith(".bin"):
             raise _fail(p, "这是 Excel 二进制工作簿（.xlsb），本工具只读取 .xlsx/.xlsm。" + _RESAVE)
         if workbook_part not in names:
             raise _fail(p, "文件缺少工作簿主体（xl/workbook.xml），已损坏或不是 Excel 工作簿。" + _RESAVE)
 
-        book = _Book(p, zf, workbook_part, limits, deep)
+        book = _Book(p, zf, members, workbook_part, limits, deep)
         book.check(infos)
         has_vba = any(n.lower().endswith("vbaproject.bin") for n in names)
-        kind = "xlsm" if has_vba or "macroEnabled" in _read_small(zf, "[Content_Types].xml") else "xlsx"
+        kind = "xlsm" if has_vba or "macroEnabled" in members.text("[Content_Types].xml") else "xlsx"
         return FileInfo(path=p, kind=kind, size=size, sheets=[name for name, _ in book.sheets], has_vba=has_vba)
 
 
@@ -390,36 +388,24 @@ def _require_spreadsheet(p: Path, names: set[str]) -> None:
     raise _fail(p, "这是一个 ZIP 压缩包，不是 Excel 工作簿（缺少 [Content_Types].xml）。")
 
 
-def _read_small(zf: zipfile.ZipFile, name: str, cap: int = 4 * MB) -> str:
-    try:
-        info = zf.getinfo(name)
-    except KeyError:
-        return ""
-    if info.file_size > cap:
-        return ""
-    with zf.open(info) as fh:
-        return fh.read(cap).decode("utf-8", "replace")
-
-
-def _workbook_part(p: Path, zf: zipfile.ZipFile, names: set[str], limits: Limits, deep: bool = True) -> str:
+def _workbook_part(p: Path, zf: zipfile.ZipFile, members: "_Members", names: set[str], limits: Limits,
+                   deep: bool = True) -> str:
     """Follow _rels/.rels to the workbook part; fall back to xl/workbook.xml."""
     if "_rels/.rels" not in names:
         return "xl/workbook.xml"
     info = zf.getinfo("_rels/.rels")
-    _scan_part(p, zf, info, limits, deep)
     try:
-        root = _safe_fromstring(_read_small(zf, "_rels/.rels").encode("utf-8"))
+        head = members.head(info)
     except Exception:
-        raise _fail(p, "文件已损坏（_rels/.rels 不是有效的 XML）。" + _RESAVE) from None
-    for rel in root:
+        raise _fail(p, "文件已损坏（内部部件“_rels/.rels”无法解压，校验失败）。" + _RESAVE) from None
+    _scan_part(p, zf, info, limits, deep, head=head)
+    for rel in _relationships(members.text("_rels/.rels")):
         if rel.get("Type") in (_OFFICE_DOC, _STRICT_DOC):
-            target = (rel.get("Target") or "").lstrip("/")
+            target = rel.get("Target", "").lstrip("/")
             return posixpath.normpath(target) if target else "xl/workbook.xml"
     return "xl/workbook.xml"
 
 
-_REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
-_STRICT_REL_NS = "{http://purl.oclc.org/ooxml/officeDocument/relationships}id"
 
 
 def _rels_part(part: str) -> str:
@@ -444,6 +430,135 @@ def _gate_limits(limits: Limits) -> gate.PartLimits:
     )
 
 
+class _Members:
+    """Zip members read for the checks. A file up to ``_IN_MEMORY`` bytes is read once and its members
+    inflated straight from memory (``zipfile.ZipFile.open`` costs more than inflating a small part);
+    larger files go through ``zipfile``. Errors: ``zipfile.BadZipFile`` / ``zlib.error``."""
+
+    _IN_MEMORY = 16 * MB
+
+    def __init__(self, p: Path, zf: zipfile.ZipFile, size: int):
+        self.zf = zf
+        self.raw: Optional[memoryview] = None
+        if size <= self._IN_MEMORY:
+            with open(p, "rb") as fh:
+                self.raw = memoryview(fh.read())
+        self.info = {i.filename: i for i in zf.infolist()}
+        self.cache: dict[str, bytes] = {}  # small parts already inflated whole
+
+    def _data(self, info: zipfile.ZipInfo) -> memoryview:
+        raw = self.raw
+        assert raw is not None
+        at = info.header_offset
+        if bytes(raw[at:at + 4]) != b"PK\x03\x04":
+            raise zipfile.BadZipFile(info.filename)
+        n, e = struct.unpack_from("<HH", raw, at + 26)
+        start = at + 30 + n + e
+        end = start + info.compress_size
+        if end > len(raw):
+            raise zipfile.BadZipFile(info.filename)
+        return raw[start:end]
+
+    def head(self, info: zipfile.ZipInfo, n: int = 1024) -> bytes:
+        """The first ``n`` decompressed bytes (no checksum: the part is not read to its end)."""
+        cached = self.cache.get(info.filename)
+        if cached is not None:
+            return cached[:n]
+        if self.raw is None:
+            with self.zf.open(info) as fh:
+                return fh.read(n)
+        data = self._data(info)
+        if info.compress_type == zipfile.ZIP_STORED:
+            return bytes(data[:n])
+        return zlib.decompressobj(-15).decompress(data, n)
+
+    def read(self, info: zipfile.ZipInfo, cap: int) -> bytes:
+        """The whole part, its checksum verified; ``ValueError`` past ``cap`` bytes."""
+        cached = self.cache.get(info.filename)
+        if cached is not None and len(cached) <= cap:
+            return cached
+        data = b"".join(self.chunks(info, cap))
+        if len(data) <= MB:
+            self.cache[info.filename] = data
+        return data
+
+    def chunks(self, info: zipfile.ZipInfo, budget: int) -> Iterator[bytes]:
+        """The part decompressed in pieces of at most 1 MiB, its checksum verified at the end;
+        ``ValueError`` past ``budget`` bytes, ``BadZipFile`` when it holds more than it declares."""
+        if self.raw is None:
+            with self.zf.open(info) as fh:
+                while True:
+                    chunk = fh.read(MB)
+                    if not chunk:
+                        return
+                    budget -= len(chunk)
+                    if budget < 0:
+                        raise ValueError(info.filename)
+                    yield chunk
+        data = self._data(info)
+        limit = min(budget, info.file_size)
+        if info.compress_type == zipfile.ZIP_STORED:
+            out = bytes(data[:limit + 1])
+            if len(out) > limit:
+                raise ValueError(info.filename) if len(out) > budget else zipfile.BadZipFile(info.filename)
+            if zlib.crc32(out) != info.CRC or len(out) != info.file_size:
+                raise zipfile.BadZipFile(info.filename)
+            yield out
+            return
+        d = zlib.decompressobj(-15)
+        crc, total, rest = 0, 0, data
+        while True:
+            out = d.decompress(rest, MB)
+            rest = d.unconsumed_tail
+            if out:
+                total += len(out)
+                if total > limit:
+                    if total > budget:
+                        raise ValueError(info.filename)
+                    raise zipfile.BadZipFile(info.filename)  # more than the directory declared
+                crc = zlib.crc32(out, crc)
+                yield out
+            if d.eof or not (out or rest):
+                break
+        if crc != info.CRC or total != info.file_size:
+            raise zipfile.BadZipFile(info.filename)
+
+    def text(self, name: str, cap: int = 4 * MB) -> str:
+        """A small part as text ("" when missing or larger than ``cap``)."""
+        info = self.info.get(name)
+        if info is None or info.file_size > cap:
+            return ""
+        try:
+            return self.read(info, cap).decode("utf-8", "replace")
+        except ValueError:
+            return ""
+
+
+_TAG_ATTRS = r"""((?:\s+[^\s=/>]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*/?>"""
+_RELATIONSHIP = re.compile(r"<(?:[^\s<>/:]+:)?Relationship" + _TAG_ATTRS)
+_SHEET_TAG = re.compile(r"<(?:[^\s<>/:]+:)?sheet" + _TAG_ATTRS)
+_ATTR = re.compile(r"""([^\s=/>]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_ENTITIES = {"&quot;": '"', "&apos;": "'"}
+
+
+def _attrs(text: str) -> dict[str, str]:
+    out = {}
+    for key, dq, sq in _ATTR.findall(text):
+        value = dq if dq or not sq else sq
+        out[key] = unescape(value, _ENTITIES) if "&" in value else value
+    return out
+
+
+def _relationships(text: str) -> list[dict[str, str]]:
+    """The attributes of each Relationship element of a .rels part (the part is not expanded:
+    a DTD, if any, is refused when the part itself is checked)."""
+    return [_attrs(m.group(1)) for m in _RELATIONSHIP.finditer(text)]
+
+
+_ROLES = {"worksheet": "worksheet", "sst": "sst", "comments": "comments"}
+_HEAD = 1024  # decompressed bytes read first from each part: an Excel prolog is ~60 bytes
+
+
 class _Book:
     """The parts of one OOXML workbook a reader will read, found and scanned before any reader runs.
 
@@ -453,8 +568,10 @@ class _Book:
     prolog check (fast tier) or the defusedxml scan (deep tier).
     """
 
-    def __init__(self, p: Path, zf: zipfile.ZipFile, workbook_part: str, limits: Limits, deep: bool):
+    def __init__(self, p: Path, zf: zipfile.ZipFile, members: _Members, workbook_part: str, limits: Limits,
+                 deep: bool):
         self.p, self.zf, self.workbook_part, self.limits, self.deep = p, zf, workbook_part, limits, deep
+        self.members = members
         self.glimits = _gate_limits(limits)
         self.sheets: list[tuple[str, str]] = []  # (sheet name, part) in workbook order; part "" if unknown
         self.roles: dict[str, str] = {}  # part -> "worksheet" | "sst" | "comments"
@@ -464,25 +581,13 @@ class _Book:
 
     # -- relationships -------------------------------------------------------------------------
 
-    def _xml(self, name: str, cap: int = 16 * MB):
-        text = _read_small(self.zf, name, cap=cap)
-        if not text:
-            return None
-        try:
-            return _safe_fromstring(text.encode("utf-8"))
-        except DefusedXmlException:
-            raise self._bomb(name) from None
-        except Exception:
-            raise _fail(self.p, f"文件已损坏（内部部件“{name}”不是有效的 XML）。" + _RESAVE) from None
-
     def _rels(self, part: str) -> list[tuple[str, str, str]]:
         """(Id, Type, member) of each internal relationship of ``part``."""
-        root = self._xml(_rels_part(part))
         out = []
-        for rel in root if root is not None else ():
-            if (rel.get("TargetMode") or "").lower() == "external":
+        for rel in _relationships(self.members.text(_rels_part(part), cap=16 * MB)):
+            if rel.get("TargetMode", "").lower() == "external":
                 continue
-            out.append((rel.get("Id") or "", rel.get("Type") or "", _resolve(part, rel.get("Target") or "")))
+            out.append((rel.get("Id", ""), rel.get("Type", ""), _resolve(part, rel.get("Target", ""))))
         return out
 
     def _map(self, names: set[str]) -> None:
@@ -494,16 +599,14 @@ class _Book:
             elif typ.endswith("/sharedStrings"):
                 self.roles[target] = "sst"
                 self.sst_part = target
-        root = self._xml(self.workbook_part)
-        if root is None:
-            raise _fail(self.p, "文件已损坏（工作簿目录 xl/workbook.xml 无法读取）。" + _RESAVE)
-        for ns in _MAIN_NS:
-            for sheet in root.iter(f"{ns}sheet"):
-                rid = sheet.get(_REL_NS) or sheet.get(_STRICT_REL_NS) or ""
-                self.sheets.append((sheet.get("name") or "", by_id.get(rid, "")))
+        text = self.members.text(self.workbook_part, cap=16 * MB)
+        for m in _SHEET_TAG.finditer(text):
+            attrs = _attrs(m.group(1))
+            rid = next((v for k, v in attrs.items() if k.endswith(":id")), "")
+            self.sheets.append((attrs.get("name", ""), by_id.get(rid, "")))
         for _name, part in self.sheets:
-            if part in names:
-                for _rid, typ, target in self._rels(part) if _rels_part(part) in names else ():
+            if part in names and _rels_part(part) in names:
+                for _rid, typ, target in self._rels(part):
                     if typ.endswith("/comments"):
                         self.roles[target] = "comments"
         from workbook.plan import EXPLAIN_SHEET
@@ -522,22 +625,16 @@ class _Book:
             "可能是“XML 炸弹”恶意文件，已拒绝打开（未展开）。",
         )
 
-    def _chunks(self, info: zipfile.ZipInfo, fh: Any = None, head: bytes = b"") -> Iterator[bytes]:
-        """The decompressed part in 1 MiB chunks within the byte budget (``head``: already read from ``fh``)."""
-        budget = self.limits.max_part_bytes - len(head)
-        if head:
-            yield head
-        if fh is None:
-            fh = self.zf.open(info)
-        with fh:
-            while True:
-                chunk = fh.read(MB)
-                if not chunk:
-                    return
-                budget -= len(chunk)
-                if budget < 0:
-                    raise _fail(self.p, f"文件内部部件“{info.filename}”解压后超过上限 {_mb(self.limits.max_part_bytes)}，已停止读取。")
-                yield chunk
+    def _chunks(self, info: zipfile.ZipInfo) -> Iterator[bytes]:
+        """The decompressed part within the byte budget."""
+        cached = self.members.cache.get(info.filename)
+        if cached is not None:
+            yield cached
+            return
+        try:
+            yield from self.members.chunks(info, self.limits.max_part_bytes)
+        except ValueError:
+            raise _fail(self.p, f"文件内部部件“{info.filename}”解压后超过上限 {_mb(self.limits.max_part_bytes)}，已停止读取。") from None
 
     def check(self, infos: list[zipfile.ZipInfo]) -> None:
         names = {i.filename for i in infos}
@@ -560,36 +657,27 @@ class _Book:
         name = info.filename
         role = self.roles.get(name)
         try:
-            fh = self.zf.open(info)
-            head = fh.read(4096)
+            if role is not None and self.members.raw is not None and info.file_size <= MB:
+                self.members.read(info, self.limits.max_part_bytes)  # inflated once, for the head and the scan
+            head = self.members.head(info)
         except Exception:
             raise _fail(self.p, f"文件已损坏（内部部件“{name}”无法解压，校验失败）。" + _RESAVE) from None
-        if role is None:
+        if role is None and info.file_size:
             root = gate.root_name(head[3:] if head.startswith(_UTF8_BOM) else head)
-            role = {"worksheet": "worksheet", "sst": "sst", "comments": "comments"}.get(root or "")
+            role = _ROLES.get(root or "")
         if role is None:
-            fh.close()
             return _scan_part(self.p, self.zf, info, self.limits, self.deep, head=head)
-        first = [fh, head]  # the first pass continues from the bytes already read
-
-        def chunks() -> Iterator[bytes]:
-            if first:
-                handle, start = first
-                first.clear()
-                return self._chunks(info, handle, start)
-            return self._chunks(info)
-
         if not self.deep and not _prolog_clean(head):
             # An odd prolog (UTF-16, a long comment ...): the full defusedxml scan decides about DTDs first.
             _scan_xml(self.p, self.zf, info, self.limits)
         try:
             if role == "worksheet":
                 self.scans[name] = gate.scan_sheet(
-                    chunks, self.glimits, fast=not self.deep, first_col=name == self.record_part)
+                    lambda: self._chunks(info), self.glimits, fast=not self.deep, first_col=name == self.record_part)
             elif role == "sst":
-                gate.scan_shared_strings(chunks(), self.glimits, fast=not self.deep)
+                gate.scan_shared_strings(self._chunks(info), self.glimits, fast=not self.deep)
             else:
-                gate.scan_comments(chunks(), self.glimits)
+                gate.scan_comments(self._chunks(info), self.glimits, fast=not self.deep)
         except UnreadableFile:
             raise
         except gate.Refused as exc:
@@ -602,9 +690,6 @@ class _Book:
                 raise _fail(self.p, f"文件已损坏（内部部件“{name}”不是有效的 XML）。" + _RESAVE) from None
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, NotImplementedError):
             raise _fail(self.p, f"文件已损坏（内部部件“{name}”无法解压，校验失败）。" + _RESAVE) from None
-        finally:
-            if first:
-                first[0].close()
 
     def _check_record(self, scan: gate.SheetScan) -> None:
         """The undo record of a scored copy names cells the tool wrote: single cells inside the reading
@@ -739,11 +824,13 @@ def _scan_part(p: Path, zf: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limi
     try:
         if head is None:
             with zf.open(info) as fh:
-                head = fh.read(4096)  # an Excel prolog is ~60 bytes
+                head = fh.read(_HEAD)
         if _prolog_clean(head):
             return
-        if len(head) != 4096:
+        if len(head) < min(_HEAD, info.file_size):
             raise _FallBack
+        if len(head) == info.file_size:
+            raise _FallBack  # the whole part, and still unclear
         with zf.open(info) as fh:
             head = fh.read(_PROLOG_WINDOW)  # e.g. a long comment before the root
         if not _prolog_clean(head):
