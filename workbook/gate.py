@@ -412,18 +412,34 @@ def _fast_piece(data: bytes, scan: SheetScan, limits: PartLimits) -> None:
 
 
 def _long_text(data: bytes, limit: int, run: int = 0) -> int:
-    """The text run at the end of ``data`` (bytes after its last '<'); ``Refused`` past ``limit``.
+    """The text run at the end of ``data`` (bytes after its last '<'); ``Refused`` when any run of
+    bytes without a '<' (text between two tags) is longer than ``limit``.
 
-    ``run``: the run carried from the previous chunk. Cheap for pieces shorter than the limit.
+    ``run``: the run carried from the previous chunk. O(len(data)) in C: each step jumps to the last
+    '<' within ``limit`` bytes of the previous one.
     """
-    if len(data) + run <= limit:
-        last = data.rfind(b"<")
-        return run + len(data) if last < 0 else len(data) - last - 1
-    pieces = data.split(b"<")
-    longest = max(len(p) for p in pieces[1:]) if len(pieces) > 1 else 0
-    if run + len(pieces[0]) > limit or longest > limit:
-        raise Refused(f"单元格文本超过 {limit // 1024} KB（Excel 每格最多 32,767 个字符），疑似恶意文件")
-    return len(pieces[-1]) if len(pieces) > 1 else run + len(pieces[0])
+    n = len(data)
+    first = data.find(b"<")
+    if first < 0:
+        if run + n > limit:
+            raise _too_long(limit)
+        return run + n
+    if run + first > limit:
+        raise _too_long(limit)
+    pos = first
+    while pos + limit + 1 < n:
+        nxt = data.rfind(b"<", pos + 1, pos + limit + 2)
+        if nxt < 0:
+            raise _too_long(limit)
+        pos = nxt
+    last = data.rfind(b"<")
+    if n - last - 1 > limit:
+        raise _too_long(limit)
+    return n - last - 1
+
+
+def _too_long(limit: int) -> Refused:
+    return Refused(f"单元格文本超过 {limit // 1024} KB（Excel 每格最多 32,767 个字符），疑似恶意文件")
 
 
 def scan_sheet(chunks: Callable[[], Iterator[bytes]], limits: PartLimits, fast: bool = True,
