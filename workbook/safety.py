@@ -67,7 +67,7 @@ class Limits:
     max_cells: int = 1_000_000  # cells scanned per sheet (rows are cut first when exceeded)
     max_sheet_area: int = 10_000_000  # rows x columns spanned by one sheet's cells (calamine allocates it densely)
     max_sheet_cells: int = 2_000_000  # cells (<c> elements) in one sheet
-    max_expanded_cells: int = 200_000  # cells of the ranges a library expands one by one (merges, hyperlinks, comments)
+    max_expanded_cells: int = 20_000  # cells of the ranges a library expands one by one (merges, hyperlinks, comments)
     max_ranges: int = 200_000  # merged ranges, hyperlinks, validations, formats ... of one sheet
     max_text_bytes: int = 1 * MB  # text between two tags (Excel's limit is 32,767 characters a cell)
     max_shared_strings: int = 2_000_000  # items of the shared-string table, declared or present

@@ -50,6 +50,18 @@ def _merge(*refs: str) -> bytes:
     return _with_sheet(s[:at] + "".join(f'<mergeCell ref="{ref}"/>' for ref in refs) + s[at:])
 
 
+def _merged_sheet(*refs: str) -> str:
+    s = _sheet()
+    at = s.index("</mergeCells>")
+    return s[:at] + "".join(f'<mergeCell ref="{ref}"/>' for ref in refs) + s[at:]
+
+
+def _unknown_type(xml: str) -> str:
+    """One cell of a type python-calamine does not know: the readers fall back to openpyxl."""
+    at = xml.rindex("</sheetData>")
+    return xml[:at] + '<row r="75"><c r="A75" t="zz"><v>1</v></c></row>' + xml[at:]
+
+
 def _sst(attrs: str, items: str = "<si><t>x</t></si>") -> bytes:
     xml = f'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="{MAIN_NS}" {attrs}>{items}</sst>'
     return _with_shared_strings(_example_bytes(), xml.encode("utf-8"))
@@ -157,6 +169,11 @@ ENTRIES: list[tuple[str, str, str, Callable[[], bytes]]] = [
     ("ranges", "validation_whole_column.xlsx", "read", lambda: _after_sheetdata(
         '<dataValidations count="1"><dataValidation type="list" sqref="K1:K1048576">'
         '<formula1>"a,b"</formula1></dataValidation></dataValidations>')),
+    # the openpyxl fallback (python-calamine cannot read an unknown cell type) on expanded ranges
+    ("fallback", "fallback_merge_ok.xlsx", "read", lambda: _with_sheet(_unknown_type(_merged_sheet("K1:Z1000")))),
+    ("fallback", "fallback_merge_huge.xlsx", "refuse", lambda: _with_sheet(_unknown_type(_merged_sheet("K1:XFD1048576")))),
+    ("fallback", "fallback_hyperlinks.xlsx", "refuse", lambda: _with_sheet(_unknown_type(_sheet().replace(
+        "<pageMargins", '<hyperlinks><hyperlink ref="A1:XFD1048576" location="A1"/></hyperlinks><pageMargins', 1)))),
     # the shared-string table (calamine reserves memory for uniqueCount before reading)
     ("shared_strings", "unique_huge.xlsx", "refuse", lambda: _sst('count="1" uniqueCount="4000000000"')),
     ("shared_strings", "unique_text.xlsx", "refuse", lambda: _sst('count="1" uniqueCount="lots"')),
