@@ -164,3 +164,17 @@ def test_parse_range_whole_rows_and_columns():
     assert gate.parse_range("B:C") == (1, 2, 1048576, 3)
     assert gate.parse_range("3:4") == (3, 1, 4, 16384)
     assert gate.range_cells("K1:XFD1048576") == 1048576 * (16384 - 10)
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "mkfifo"), reason="needs FIFOs")
+def test_check_file_refuses_fifos_devices_and_folders_without_opening_them(tmp_path):
+    import os
+
+    os.mkfifo(tmp_path / "pipe.xlsx")  # opening it would block
+    os.symlink("/dev/zero", tmp_path / "zero.xlsx")  # reading it never ends
+    for name in ("pipe.xlsx", "zero.xlsx"):
+        for deep in (True, False):
+            msg = _refusal(check_file, tmp_path / name, deep=deep)
+            assert msg and "不是普通文件" in msg, msg
+        assert "不是普通文件" in _refusal(fast.read_grids, tmp_path / name)
+    assert "文件夹" in _refusal(check_file, tmp_path)

@@ -31,6 +31,7 @@ import os
 import posixpath
 import pyexpat
 import re
+import stat
 import struct
 import zipfile
 import zlib
@@ -117,8 +118,11 @@ def check_file(path: str | os.PathLike, limits: Limits = DEFAULT_LIMITS, *, deep
         st = p.stat()
     except OSError:
         raise _fail(p, "文件不存在或无权访问。请检查文件路径。") from None
-    if not p.is_file():
-        raise _fail(p, "这不是一个文件（可能是文件夹）。")
+    if stat.S_ISDIR(st.st_mode):
+        raise _fail(p, "这是一个文件夹，不是文件。")
+    if not stat.S_ISREG(st.st_mode):
+        # a FIFO would block the reader, a device (a link to /dev/zero) never ends
+        raise _fail(p, "这不是普通文件（是管道、设备或其他特殊文件），已拒绝读取。")
     if st.st_size == 0:
         raise _fail(p, "文件是空的（0 字节），不是 Excel 工作簿。")
     if st.st_size > limits.max_file_bytes:
