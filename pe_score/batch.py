@@ -356,7 +356,7 @@ def _outcome_for(display: str, path: str, suffix: str, profile_name: str, want_j
         return out
     for item in scored:
         form, result = item.form, item.result
-        obj = result_json(result, profile)
+        obj = result_json(result, profile, form=form)
         claimed = _claimed(form, result)
         issues = [dict(i) for i in obj.get("issues", [])]
         sev = Counter(i.get("severity") for i in issues)
@@ -666,7 +666,8 @@ def run_check(
                         writer.add_form(row)
                 if array is not None:
                     if o.error:
-                        array.add({"file": o.display, "claimed_total": None, "error": o.error})
+                        array.add({"file": o.display, "unit": None, "year": None, "claimed_total": None,
+                                   "error": o.error})
                     for obj in o.objects:
                         array.add(obj)
                 bar.update(task, advance=1, description=os.path.basename(o.display)[-40:])

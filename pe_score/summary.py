@@ -502,9 +502,15 @@ class SummaryWriter:
             self.wb.save(temps[0])
             if self.n_iss:
                 _splice(temps[0], temps[1], ISSUES_SHEET, self._iss_rows)
-                os.replace(temps[1], self.out)
+            final = temps[1] if self.n_iss else temps[0]
+            # mkstemp makes 0600 files: give the summary the mode of the file it replaces, or of a new file
+            if os.path.exists(self.out):
+                shutil.copymode(self.out, final)
             else:
-                os.replace(temps[0], self.out)
+                umask = os.umask(0)
+                os.umask(umask)
+                os.chmod(final, 0o666 & ~umask)
+            os.replace(final, self.out)
         finally:
             self._iss_rows.close()
             for path in temps:
