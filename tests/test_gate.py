@@ -86,8 +86,8 @@ def test_accepted_files_are_read_by_both_readers_within_bounds(adv, name):
                        timeout=120, cwd=ROOT)
     assert r.returncode == 0, r.stderr[-2000:]
     assert "Traceback" not in r.stderr
-    if expect == "read":
-        assert r.stdout.count(" read ") == 2, r.stdout
+    if expect == "read":  # openpyxl reads only .xlsx/.xlsm
+        assert r.stdout.count(" read ") == (2 if name.endswith(".xlsx") else 1), r.stdout
 
 
 @pytest.mark.parametrize("name", ["quote.xlsx", "unique_huge.xlsx"])

@@ -140,7 +140,7 @@ def check_file(path: str | os.PathLike, limits: Limits = DEFAULT_LIMITS, *, deep
     if head.startswith(_ZIP):
         info = _check_zip(p, st.st_size, limits, deep)
     elif head.startswith(_OLE):
-        info = _check_ole(p, st.st_size)
+        info = _check_ole(p, st.st_size, limits)
     else:
         raise _fail(p, _describe_other(head, p))
     _check_suffix(p, info.kind)
@@ -236,7 +236,7 @@ def _looks_like_text(head: bytes) -> bool:
 _ENCRYPTION_INFO = "EncryptionInfo".encode("utf-16-le")
 
 
-def _check_ole(p: Path, size: int) -> FileInfo:
+def _check_ole(p: Path, size: int, limits: Limits = DEFAULT_LIMITS) -> FileInfo:
     try:
         import olefile  # pure Python (a dependency); reads only the directory here
     except ImportError:  # an install without it: the stream name is enough to spot an encrypted OOXML
@@ -273,9 +273,70 @@ def _check_ole(p: Path, size: int) -> FileInfo:
                 "文件已加密（.xls 设置了打开密码），本工具不能读取加密文件。请在 Excel 中清除密码后"
                 "另存为 .xlsx，再试。",
             )
+        try:
+            stream = ole.openstream(book).read(limits.max_part_bytes + 1)
+        except Exception:
+            raise _fail(p, "文件已损坏（工作簿数据流无法读取）。" + _RESAVE) from None
+        for index, (cells, box) in enumerate(_biff_extents(stream)):
+            area = (box[2] - box[0] + 1) * (box[3] - box[1] + 1)
+            if area > limits.max_sheet_area or cells > limits.max_sheet_cells:
+                span = f"{gate.a1(box[0] + 1, box[1] + 1)}:{gate.a1(box[2] + 1, box[3] + 1)}"
+                raise _fail(
+                    p,
+                    f"第 {index + 1} 张工作表的内容分布在 {span}（约 {area:,} 个单元格，{cells:,} 个有内容），超过上限 "
+                    f"{limits.max_sheet_area:,}；通常是远处误输入了内容。请在 Excel 中删除多余的行和列后保存，再试。",
+                )
         return FileInfo(path=p, kind="xls", size=size)
     finally:
         ole.close()
+
+
+# BIFF cell records: (row, column) are their first two 16-bit fields. MULRK/MULBLANK span columns
+# from the third field's column to the last 16-bit field of the record.
+_BIFF_CELLS = frozenset({0x0203, 0x027E, 0x00FD, 0x0204, 0x0205, 0x0006, 0x0201, 0x00D6, 0x0005, 0x0002,
+                         0x0003, 0x0004, 0x0001, 0x0206, 0x0406})
+_BIFF_MULTI = frozenset({0x00BD, 0x00BE})
+
+
+def _biff_extents(data: bytes) -> Iterator[tuple[int, tuple[int, int, int, int]]]:
+    """(cells, (first row, first column, last row, last column), 0-based) of each worksheet substream of
+    a BIFF workbook stream: what python-calamine allocates densely for the sheet. Substreams follow one
+    another, each from a BOF record (its type: 0x0010 a worksheet) to its EOF."""
+    pos, n = 0, len(data)
+    in_sheet = False
+    cells = 0
+    box: Optional[list[int]] = None
+    while pos + 4 <= n:
+        rtype, rlen = struct.unpack_from("<HH", data, pos)
+        body = pos + 4
+        pos = body + rlen
+        if rtype in (0x0809, 0x0409, 0x0209, 0x0009):  # BOF (BIFF8, 4, 3, 2)
+            kind = struct.unpack_from("<H", data, body + 2)[0] if rlen >= 4 and body + 4 <= n else 0
+            in_sheet, cells, box = kind == 0x0010, 0, None
+        elif rtype == 0x000A:  # EOF
+            if in_sheet and box is not None:
+                yield cells, (box[0], box[1], box[2], box[3])
+            in_sheet, box = False, None
+        elif in_sheet and rlen >= 4 and body + 4 <= n and (rtype in _BIFF_CELLS or rtype in _BIFF_MULTI):
+            row, col = struct.unpack_from("<HH", data, body)
+            last = col
+            if rtype in _BIFF_MULTI and rlen >= 6 and body + rlen <= n:
+                last = struct.unpack_from("<H", data, body + rlen - 2)[0]
+            cells += 1 if last <= col else last - col + 1
+            lo, hi = min(col, last), max(col, last)
+            if box is None:
+                box = [row, lo, row, hi]
+            else:
+                if row < box[0]:
+                    box[0] = row
+                if row > box[2]:
+                    box[2] = row
+                if lo < box[1]:
+                    box[1] = lo
+                if hi > box[3]:
+                    box[3] = hi
+    if in_sheet and box is not None:
+        yield cells, (box[0], box[1], box[2], box[3])
 
 
 def _biff_has_filepass(data: bytes) -> bool:

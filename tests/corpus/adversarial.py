@@ -62,6 +62,19 @@ def _unknown_type(xml: str) -> str:
     return xml[:at] + '<row r="75"><c r="A75" t="zz"><v>1</v></c></row>' + xml[at:]
 
 
+def _xls(*sheets: list) -> bytes:
+    import xlwt
+
+    wb = xlwt.Workbook()
+    for i, cells in enumerate(sheets):
+        ws = wb.add_sheet(f"s{i}")
+        for r, c, v in cells:
+            ws.write(r, c, v)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
 def _sst(attrs: str, items: str = "<si><t>x</t></si>") -> bytes:
     xml = f'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="{MAIN_NS}" {attrs}>{items}</sst>'
     return _with_shared_strings(_example_bytes(), xml.encode("utf-8"))
@@ -174,6 +187,9 @@ ENTRIES: list[tuple[str, str, str, Callable[[], bytes]]] = [
     ("fallback", "fallback_merge_huge.xlsx", "refuse", lambda: _with_sheet(_unknown_type(_merged_sheet("K1:XFD1048576")))),
     ("fallback", "fallback_hyperlinks.xlsx", "refuse", lambda: _with_sheet(_unknown_type(_sheet().replace(
         "<pageMargins", '<hyperlinks><hyperlink ref="A1:XFD1048576" location="A1"/></hyperlinks><pageMargins', 1)))),
+    # a BIFF .xls: the cell records' positions (python-calamine allocates the span densely here too)
+    ("xls", "xls_far.xls", "refuse", lambda: _xls([(0, 0, "a"), (65535, 255, 1)])),
+    ("xls", "xls_two_sheets.xls", "read", lambda: _xls([(0, 0, "a"), (100, 9, 1)], [(3, 3, "x")])),
     # the shared-string table (calamine reserves memory for uniqueCount before reading)
     ("shared_strings", "unique_huge.xlsx", "refuse", lambda: _sst('count="1" uniqueCount="4000000000"')),
     ("shared_strings", "unique_text.xlsx", "refuse", lambda: _sst('count="1" uniqueCount="lots"')),
