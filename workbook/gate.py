@@ -627,3 +627,71 @@ def root_name(head: bytes) -> Optional[str]:
                 return None
             name = m.group(1).decode("utf-8", "replace")
             return _local(name)
+
+
+# ---- OpenDocument content.xml ------------------------------------------------------------------------
+
+
+def scan_ods_tables(chunks: Iterator[bytes], limits: PartLimits) -> list[tuple[str, int, int, int]]:
+    """(table name, last row, last column, cells with content), 1-based, of each table in an
+    OpenDocument content.xml: python-calamine expands ``number-rows-repeated`` and
+    ``number-columns-repeated`` up to the last cell holding something, and allocates that span."""
+    out: list[tuple[str, int, int, int]] = []
+    st = {"name": None, "row": 0, "col": 0, "rrep": 1, "last_row": 0, "last_col": 0, "cells": 0,
+          "cell": None}
+    guard = _TextGuard(limits.max_text_bytes)
+    p = _parser()
+
+    def rep(attrs: dict, key: str) -> int:
+        v = _attr(attrs, key)
+        if v is None:
+            return 1
+        v = v.strip()
+        if not v.isdigit() or len(v) > 9:
+            raise Refused(f"表格中的重复次数“{v[:20]}”无效，文件已损坏或被篡改")
+        return max(1, int(v))
+
+    def content(first_row: int, rows: int, first_col: int, cols: int) -> None:
+        st["last_row"] = max(st["last_row"], first_row + rows - 1)
+        st["last_col"] = max(st["last_col"], first_col + cols - 1)
+        st["cells"] += rows * cols
+        if st["cells"] > limits.max_sheet_cells:
+            raise Refused(f"一个工作表中的单元格超过 {limits.max_sheet_cells:,} 个，超出本工具的上限")
+
+    def start(name: str, attrs: dict) -> None:
+        guard.reset()
+        local = _local(name)
+        if local == "table":
+            st.update(name=_attr(attrs, "name") or "", row=0, last_row=0, last_col=0, cells=0)
+        elif local == "table-row":
+            st["rrep"] = rep(attrs, "number-rows-repeated")
+            st["row"] += 1
+            st["col"] = 0
+        elif local in ("table-cell", "covered-table-cell"):
+            n = rep(attrs, "number-columns-repeated")
+            first = st["col"] + 1
+            st["col"] += n
+            has_value = _attr(attrs, "value-type") is not None or _attr(attrs, "formula") is not None
+            st["cell"] = (first, n, has_value)
+        elif local == "p" and st["cell"] is not None:
+            first, n, _ = st["cell"]
+            st["cell"] = (first, n, True)  # text content
+
+    def end(name: str) -> None:
+        guard.reset()
+        local = _local(name)
+        if local in ("table-cell", "covered-table-cell") and st["cell"] is not None:
+            first, n, has = st["cell"]
+            if has:
+                content(st["row"], st["rrep"], first, n)
+            st["cell"] = None
+        elif local == "table-row":
+            st["row"] += st["rrep"] - 1
+        elif local == "table" and st["name"] is not None:
+            out.append((st["name"], st["last_row"], st["last_col"], st["cells"]))
+            st["name"] = None
+
+    p.StartElementHandler, p.EndElementHandler, p.CharacterDataHandler = start, end, guard.data
+    _feed(p, chunks)
+    return out
+

@@ -436,7 +436,28 @@ def _check_ods(p: Path, zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], size:
     for info in infos:
         if info.filename.lower().endswith(_XML_SUFFIXES):
             _scan_part(p, zf, info, limits, deep, core=info.filename in ("content.xml", "styles.xml"))
-    return FileInfo(path=p, kind="ods", size=size)
+    info = zf.getinfo("content.xml")
+    members = _Members(p, zf, size)
+    try:
+        tables = gate.scan_ods_tables(members.chunks(info, limits.max_part_bytes), _gate_limits(limits))
+    except gate.Refused as exc:
+        raise _fail(p, f"{exc}。已拒绝打开。") from None
+    except gate._Hostile:
+        raise _fail(p, "文件内部部件“content.xml”含有 XML 实体/DTD 声明，可能是“XML 炸弹”恶意文件，已拒绝打开（未展开）。") from None
+    except ValueError:
+        raise _fail(p, f"文件内部部件“content.xml”解压后超过上限 {_mb(limits.max_part_bytes)}，已停止读取。") from None
+    except pyexpat.ExpatError:
+        raise _fail(p, "文件已损坏（内部部件“content.xml”不是有效的 XML）。" + _RESAVE) from None
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError):
+        raise _fail(p, "文件已损坏（内部部件“content.xml”无法解压，校验失败）。" + _RESAVE) from None
+    for name, rows, cols, _cells in tables:
+        if rows * cols > limits.max_sheet_area:
+            raise _fail(
+                p,
+                f"工作表“{name}”的内容分布在 {gate.a1(1, 1)}:{gate.a1(rows, cols)}（约 {rows * cols:,} 个单元格），"
+                f"超过上限 {limits.max_sheet_area:,}；通常是远处误输入了内容。请删除多余的行和列后保存，再试。",
+            )
+    return FileInfo(path=p, kind="ods", size=size, sheets=[t[0] for t in tables])
 
 
 def _require_spreadsheet(p: Path, names: set[str]) -> None:

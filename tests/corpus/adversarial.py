@@ -62,6 +62,16 @@ def _unknown_type(xml: str) -> str:
     return xml[:at] + '<row r="75"><c r="A75" t="zz"><v>1</v></c></row>' + xml[at:]
 
 
+def _ods_repeat(rows_xml: str) -> bytes:
+    """The seed form as OpenDocument (tests/corpus/build.py's builder) with rows appended to its table."""
+    from tests.corpus.build import _e_ods_form
+
+    data = _e_ods_form()
+    content = _member(data, "content.xml").decode()
+    at = content.rindex("</table:table>")
+    return _rezip(data, {"content.xml": (content[:at] + rows_xml + content[at:]).encode()})
+
+
 def _xls(*sheets: list) -> bytes:
     import xlwt
 
@@ -190,6 +200,15 @@ ENTRIES: list[tuple[str, str, str, Callable[[], bytes]]] = [
     # a BIFF .xls: the cell records' positions (python-calamine allocates the span densely here too)
     ("xls", "xls_far.xls", "refuse", lambda: _xls([(0, 0, "a"), (65535, 255, 1)])),
     ("xls", "xls_two_sheets.xls", "read", lambda: _xls([(0, 0, "a"), (100, 9, 1)], [(3, 3, "x")])),
+    # OpenDocument: repeated rows and columns are expanded up to the last cell holding something
+    ("ods", "ods_repeated_far.ods", "refuse", lambda: _ods_repeat(
+        '<table:table-row table:number-rows-repeated="999999"><table:table-cell/></table:table-row>'
+        '<table:table-row><table:table-cell table:number-columns-repeated="11"/>'
+        '<table:table-cell office:value-type="float" office:value="1"><text:p>1</text:p></table:table-cell>'
+        '</table:table-row>')),
+    ("ods", "ods_trailing_repeats.ods", "read", lambda: _ods_repeat(
+        '<table:table-row table:number-rows-repeated="1048500"><table:table-cell '
+        'table:number-columns-repeated="16384"/></table:table-row>')),
     # the shared-string table (calamine reserves memory for uniqueCount before reading)
     ("shared_strings", "unique_huge.xlsx", "refuse", lambda: _sst('count="1" uniqueCount="4000000000"')),
     ("shared_strings", "unique_text.xlsx", "refuse", lambda: _sst('count="1" uniqueCount="lots"')),
