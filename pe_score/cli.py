@@ -186,7 +186,7 @@ def score(
     write: Optional[Path] = typer.Option(None, "--write", help="把评分结果写入这个新文件。", show_default=False),
     in_place: bool = typer.Option(False, "--in-place", help="直接写回原文件（默认先备份）。"),
     no_backup: bool = typer.Option(False, "--no-backup", help="与 --in-place 同用：不备份原文件。"),
-    force: bool = typer.Option(False, "--force", help="即使会丢失图片、图表等内容也写入。"),
+    force: bool = typer.Option(False, "--force", help="覆盖不是 pe-score 生成的“评分说明”工作表，或在含新式批注（讨论）的单元格上加批注。"),
 ) -> None:
     """给一个附件2-1 工作簿评分。"""
     raise typer.Exit(_score(file, sheet, profile, as_json, write, in_place, no_backup, force))
