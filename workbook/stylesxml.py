@@ -7,6 +7,7 @@ second run finds what the first one appended instead of appending it again.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 import xml.parsers.expat
 from typing import Optional
 
@@ -30,6 +31,7 @@ MINIMAL = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 _TAG = re.compile(rb"<(/?)([\w:.-]+)((?:\s+[\w:.-]+\s*=\s*(?:\"[^\"]*\"|'[^']*'))*)\s*(/?)>|([^<]+)")
 
 
+@lru_cache(maxsize=4096)
 def canonical(element: bytes) -> str:
     """A comparable form of one element: prefixes dropped, attributes sorted (namespace declarations
     dropped), empty-element tags expanded, whitespace between tags dropped. Refuses DTDs and comments."""
@@ -102,7 +104,7 @@ class Styles:
             elif d == 2:
                 parent = self.top[-1][0]
                 if parent in _ITEM and local == _ITEM[parent]:
-                    stack.append((parent, i, tag_end(data, i)))
+                    stack.append((parent, i))
 
         def end(name):
             i = p.CurrentByteIndex
@@ -115,8 +117,13 @@ class Styles:
                 s, te, _ = self.spans[local]
                 self.spans[local] = (s, te, i if data.startswith(b"</", i) else -1)
             elif d == 2 and stack:
-                parent, s, te = stack.pop()
-                e = te if data[te - 2:te] == b"/>" else data.index(b">", i) + 1
+                parent, s = stack.pop()
+                qn = name.encode()
+                n = len(qn) + 2
+                if data.startswith(b"</" + qn, i) and data[i + n:i + n + 1] in (b">", b" ", b"\t", b"\r", b"\n"):
+                    e = data.index(b">", i) + 1
+                else:
+                    e = i  # an empty-element tag ends where expat reports its end
                 self.items[parent].append((s, e))
 
         p.StartElementHandler, p.EndElementHandler = start, end
