@@ -507,3 +507,58 @@ def test_note_shapes_use_the_drawings_own_prefixes(tmp_path):
             root = ET.fromstring(data)  # well-formed, every prefix declared
             shapes = root.findall("{urn:schemas-microsoft-com:vml}shape")
             assert shapes and all("visibility:hidden" in s.get("style", "") for s in shapes)
+
+
+def test_a_workbook_without_notes_gets_comments_vml_and_legacy_drawing(tmp_path):
+    """openpyxl-made sheets have no xmlns:r on the root and no comments: the writer adds the parts, the
+    relationship, the content types and a <legacyDrawing> in schema order."""
+    import re
+
+    wb = openpyxl.load_workbook(EXAMPLE)
+    for row in wb[FORM].iter_rows():
+        for c in row:
+            if c.comment is not None:
+                c.comment = None
+    wb[FORM].conditional_formatting.add("I11:I60", openpyxl.formatting.rule.CellIsRule(operator="lessThan", formula=["0"]))
+    src = tmp_path / "plain.xlsx"
+    wb.save(src)
+    assert not any(n.startswith("xl/comments") for n in _members(src))
+    out = tmp_path / "out.xlsx"
+    scored = _score_write(src, out)
+    after = _members(out)
+    form_part = _sheet_part(after, FORM)
+    xml = after[form_part]
+    assert re.search(rb"<legacyDrawing r:id=\"rId\d+\"/>", xml)
+    order = [m.group(1).decode() for m in re.finditer(rb"<(\w+)\b", xml)]
+    top = [n for n in order if n in ("conditionalFormatting", "pageMargins", "legacyDrawing")]
+    assert top.index("legacyDrawing") > top.index("pageMargins") > top.index("conditionalFormatting")
+    assert any(n.endswith(".vml") for n in after) and b"vml" in after["[Content_Types].xml"]
+    ws = openpyxl.load_workbook(out)[FORM]
+    def anchor(ref):
+        for rng in ws.merged_cells.ranges:
+            if ref in rng:
+                return rng.start_cell.coordinate
+        return ref
+
+    got = {c.coordinate for row in ws.iter_rows() for c in row if c.comment is not None}
+    assert got and got == {anchor(n.cell) for n in scored.plan.notes}
+    assert all(ws[c].comment.text.startswith(NOTE_MARK) for c in got)
+    # a clean rescore of a form with nothing to say would remove them again; here: rescoring is stable
+    out2 = tmp_path / "out2.xlsx"
+    _score_write(out, out2)
+    assert _members(out2) == after
+
+
+def test_a_chartsheet_named_like_the_explain_sheet_is_refused(tmp_path):
+    from openpyxl.chart import BarChart
+
+    from workbook.errors import UnsafeToWrite
+
+    wb = openpyxl.load_workbook(EXAMPLE)
+    cs = wb.create_chartsheet(EXPLAIN_SHEET)
+    cs.add_chart(BarChart())
+    src = tmp_path / "cs.xlsx"
+    wb.save(src)
+    scored = pipeline.score_workbook(xlsx.read_grids(src))
+    with pytest.raises(UnsafeToWrite):
+        xlsx.write_scored(src, tmp_path / "o.xlsx", scored.plan, force=True)

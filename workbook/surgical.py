@@ -263,6 +263,9 @@ def _write(pkg: Package, plan: WritePlan, force: bool) -> Outcome:
     # 1. The earlier run's record (and whether a sheet named 评分说明 is ours).
     explain = book.sheet(plan.explain_sheet)
     previous: list[Entry] = []
+    if explain is not None and (book.rels.get(explain.rid) is None or book.rels[explain.rid].type != RT_WORKSHEET):
+        raise UnsafeToWrite(f"工作簿中名为“{plan.explain_sheet}”的是图表工作表或对话框，不是 pe-score 生成的；"
+                            "请先给它改名，再评分。")
     if explain is not None:
         rows = _explain_rows(pkg, explain, book)
         found = parse_record(rows) if rows is not None else None
