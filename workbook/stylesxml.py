@@ -72,11 +72,40 @@ class Styles:
 
     @property
     def data(self) -> bytes:
-        """The styles part with every appended entry in place."""
-        for collection in _ITEM:
-            items, self.pending[collection] = self.pending[collection], []
-            if items:
-                self._append(collection, b"".join(items), len(items))
+        """The styles part with every appended entry in place (one pass over the part)."""
+        if not any(self.pending.values()):
+            return self._data
+        data = self._data
+        reps: list[tuple[int, int, bytes]] = []
+        p = self.prefix
+        for collection, items in self.pending.items():
+            if not items:
+                continue
+            body = b"".join(items)
+            n = len(self.items[collection]) + len(items)
+            if collection not in self.spans:  # missing: created in schema order
+                rank = _COLLECTIONS.index(collection)
+                pos = next((st for name, st in self.top if name in _COLLECTIONS and _COLLECTIONS.index(name) > rank),
+                           self.root_end)
+                reps.append((pos, pos, f'<{p}{collection} count="{n}">'.encode() + body + f"</{p}{collection}>".encode()))
+                continue
+            st, te, close = self.spans[collection]
+            tag = set_attrs(data[st:te], {"count": str(n)})
+            if close < 0:  # <fills/>
+                reps.append((st, te, tag[:-2].rstrip() + b">" + body + f"</{p}{collection}>".encode()))
+            else:
+                reps.append((st, te, tag))
+                reps.append((close, close, body))
+        out, pos = [], 0
+        for st, e, b in sorted(reps, key=lambda r: (r[0], r[1])):
+            out += [data[pos:st], b]
+            pos = e
+        out.append(data[pos:])
+        canon = self._canon
+        self._data = b"".join(out)
+        self.pending = {k: [] for k in _ITEM}
+        self._index()
+        self._canon = canon
         return self._data
 
     def _index(self) -> None:
@@ -168,31 +197,6 @@ class Styles:
             return element
         p = self.prefix.encode()
         return re.sub(rb"<(/?)(?=[A-Za-z])", rb"<\1" + p, element)
-
-    def _append(self, collection: str, element: bytes, n_new: int = 1) -> None:
-        data = self._data
-        if collection not in self.spans:
-            # the collection is missing: create it in schema order
-            rank = _COLLECTIONS.index(collection)
-            pos = next((s for name, s in self.top if name in _COLLECTIONS and _COLLECTIONS.index(name) > rank),
-                       self.root_end)
-            p = self.prefix
-            new = f'<{p}{collection} count="{n_new}">'.encode() + element + f"</{p}{collection}>".encode()
-            self._data = data[:pos] + new + data[pos:]
-        else:
-            s, te, close = self.spans[collection]
-            n = len(self.items[collection]) + n_new
-            tag = set_attrs(data[s:te], {"count": str(n)})
-            if close < 0:  # <fills/>
-                tag = tag[:-2].rstrip() + b">"
-                new = tag + element + f"</{self.prefix}{collection}>".encode()
-                self._data = data[:s] + new + data[te:]
-            else:
-                self._data = data[:s] + tag + data[te:close] + element + data[close:]
-        self.dirty = True
-        canon = self._canon
-        self._index()
-        self._canon = canon
 
     # ---- cell formats ----
     def xf(self, index: int) -> bytes:
