@@ -49,8 +49,10 @@ def _pad(rows: list[list[Any]], width: int) -> list[list[Any]]:
     return [list(r) + [None] * (width - len(r)) for r in rows]
 
 
-def read_sheet(sheet) -> SheetRead:
-    """One bulk read of ``sheet.used_range``; the grid is anchored at A1 whatever the used range is."""
+def read_sheet(sheet, formulas: Optional[dict[str, str]] = None) -> SheetRead:
+    """One bulk read of ``sheet.used_range``; the grid is anchored at A1 whatever the used range is.
+    ``formulas`` ({"G8": "=F8/E8", ...}) comes from a host that cannot read them (xlwings Server's
+    button sends them); given, it replaces the formulas read and those cells are never written."""
     from workbook.safety import DEFAULT_LIMITS as limits
 
     rng = sheet.used_range
@@ -67,12 +69,17 @@ def read_sheet(sheet) -> SheetRead:
     grid_values += [[None] * (c0 - 1) + r for r in rows]
     grid_values = _pad(grid_values, width)
 
-    formulas: Optional[dict[tuple[int, int], str]] = None
-    try:
-        raw = rng.formula  # desktop Excel: one call for the whole block
-        calls += 1
-    except _UNSUPPORTED:
-        raw = None
+    supplied, formulas = formulas, None
+    raw = None
+    if supplied is not None:
+        formulas = {parse_a1(ref.replace("$", "")): f for ref, f in supplied.items()
+                    if isinstance(f, str) and f.startswith("=")}
+    else:
+        try:
+            raw = rng.formula  # desktop Excel: one call for the whole block
+            calls += 1
+        except _UNSUPPORTED:
+            raw = None
     if raw is not None:
         if not isinstance(raw, (list, tuple)) or (raw and not isinstance(raw[0], (list, tuple))):
             raw = [[raw]] if not isinstance(raw, (list, tuple)) else [list(raw)]
