@@ -369,6 +369,8 @@ def soffice():
     return exe
 
 
+@pytest.mark.libreoffice
+@pytest.mark.slow
 def test_libreoffice_opens_the_scored_rich_workbook_and_recalculates_alike(tmp_path, soffice):
     src = rich_xlsm(tmp_path)
     out = tmp_path / "scored.xlsm"
