@@ -608,10 +608,9 @@ def _score(args: argparse.Namespace) -> int:
 
             source = outputs.check_in_place(file)  # a link: the file it points to
         profile = _load_profile(args.profile)
-        if writing:
-            from workbook.xlsx import read_grids
-        else:
-            from workbook.fast import read_grids
+        # One reader for both: the surgical writer itself never overwrites a cell holding a formula.
+        from workbook.fast import read_grids
+
         grids = read_grids(source)
         from workbook.pipeline import score_workbook
 

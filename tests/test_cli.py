@@ -161,16 +161,35 @@ def test_in_place_with_backup(example):
     assert r2.returncode == 0 and not example.with_name("shiyan.bak2.xlsx").exists()
 
 
-def test_image_refused_unless_forced(example, tmp_path):
+def test_image_kept_byte_for_byte_without_force(example, tmp_path):
+    """The surgical writer copies parts it does not own as they are: a picture needs no --force."""
+    import zipfile
+
     wb = openpyxl.load_workbook(example)
     add_png(wb.worksheets[0], "L2")
     pic = tmp_path / "pic.xlsx"
     wb.save(pic)
     out = tmp_path / "out.xlsx"
     r = run("score", pic, "--write", out)
-    assert r.returncode == 2 and "图片" in r.stderr and "--force" in r.stderr
+    assert r.returncode == 0, r.stderr
+    with zipfile.ZipFile(pic) as a, zipfile.ZipFile(out) as b:
+        media = [n for n in a.namelist() if n.startswith("xl/media/")]
+        assert media
+        for name in media:
+            assert a.read(name) == b.read(name)
+
+
+def test_foreign_explain_sheet_refused_unless_forced(example, tmp_path):
+    """A sheet named 评分说明 that pe-score did not write is the user's: replaced only with --force."""
+    wb = openpyxl.load_workbook(example)
+    wb.create_sheet("评分说明")["A1"] = "单位自己的说明"
+    src = tmp_path / "own.xlsx"
+    wb.save(src)
+    out = tmp_path / "out.xlsx"
+    r = run("score", src, "--write", out)
+    assert r.returncode == 2 and "评分说明" in r.stderr and "--force" in r.stderr
     assert not out.exists()
-    f = run("score", pic, "--write", out, "--force")
+    f = run("score", src, "--write", out, "--force")
     assert f.returncode == 0, f.stderr
     assert out.exists()
 
