@@ -30,7 +30,9 @@ def _r(x: Optional[float], digits: int) -> Optional[float]:
     return 0.0 if v == 0 else v  # no "-0.0" in JSON
 
 
-def result_json(result: Result, profile: Profile | str | None = None) -> dict[str, Any]:
+def result_json(result: Result, profile: Profile | str | None = None, form: Optional[Form] = None) -> dict[str, Any]:
+    """The ``pe-score score --json`` object. ``form`` (the form scored) supplies ``unit`` and ``year``
+    (``null`` without it, or when the form does not state them)."""
     profile = load_profile(profile or result.profile or "hubei-2-1")
     d = profile.digits
     b = result.budget
@@ -39,6 +41,8 @@ def result_json(result: Result, profile: Profile | str | None = None) -> dict[st
         counts[f.severity] = counts.get(f.severity, 0) + 1
     return {
         "sheet": result.sheet,
+        "unit": (form.unit or None) if form is not None else None,
+        "year": form.year if form is not None else None,
         "profile": result.profile,
         "total": _r(result.total, d),
         "grade": result.grade,
