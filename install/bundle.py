@@ -58,6 +58,7 @@ ROOT_FILES = {  # repository file -> place in the bundle (the bundle keeps the r
     "install/uninstall.bat": "uninstall.bat",
     "install/install.command": "install.command",
     "install/uninstall.command": "uninstall.command",
+    "docs/excel.md": "docs/excel.md",
 }
 
 
@@ -313,7 +314,8 @@ def readme_text(version: str, platform: str, pythons: Sequence[str], xlwings: st
     py_line = (f"本安装包内含 Python {embed}（python.org 官方“Windows embeddable package”），电脑上不需要另装 Python。"
                if embed else
                f"电脑上需要有 Python {' / '.join(pythons)} 之一（python.org 版本，不要用微软应用商店版）；"
-               "或者请信息中心把 python.org 的“Windows embeddable package (64-bit)”压缩包放进 python 文件夹。")
+               "或者请信息中心把 python.org 的“Windows embeddable package (64-bit)”压缩包放进本文件夹下的 python 文件夹"
+               "（没有就新建）。")
     if not windows:
         return (f"pe-score {version} 离线安装包（{platform}）\r\n\r\n"
                 "在终端中运行：python3 install/pe_install.py install\r\n"
@@ -324,6 +326,7 @@ def readme_text(version: str, platform: str, pythons: Sequence[str], xlwings: st
         f"pe-score {version} 离线安装包（Windows 64 位）",
         "",
         "一、安装（不需要联网，不需要管理员权限）",
+        "  0. 压缩包是从网上或邮件得到的：先右键 → 属性 → 勾选“解除锁定” → 确定。",
         "  1. 把整个压缩包解压到一个文件夹（不要在压缩包里直接双击）。",
         "  2. 关闭所有 Excel 窗口。",
         "  3. 双击 install.bat，等待出现“安装完成”。",
@@ -343,7 +346,7 @@ def readme_text(version: str, platform: str, pythons: Sequence[str], xlwings: st
         "四、信息中心批量部署",
         "  静默安装：install.bat --silent（不提问、不暂停，以退出码报告结果，日志在 %LOCALAPPDATA%\\pe-score\\install.log）。",
         "  退出码：0 完成；3 已装按钮、未导入函数；4 没有可用的 Python；5 Excel 的设置会阻止加载项；1 安装失败。",
-        "  需要放行的项目与各种受限环境的处理见 docs/excel.md（随源代码发布）。",
+        "  需要放行的项目与各种受限环境的处理见 docs\\excel.md 第 1 节。",
         "",
         "五、其他软件",
         "  Windows 版 Excel：按钮 + 工作表函数；macOS 版 Excel：按钮；",

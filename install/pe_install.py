@@ -713,7 +713,21 @@ def _stage_addin(paths: Paths, source: Source) -> None:
 
 
 def _import_udfs(paths: Paths) -> None:
-    _run([str(paths.python), str(Path(__file__).resolve()), "import-udfs", str(paths.staged_addin)], paths)
+    """The second stage in the environment's Python (it has xlwings); its Chinese reason, if any,
+    is shown, everything else goes to the log."""
+    cmd = [str(paths.python), str(Path(__file__).resolve()), "import-udfs", str(paths.staged_addin)]
+    _log(paths, "$ " + " ".join(cmd))
+    r = subprocess.run(cmd, capture_output=True, text=True, encoding="utf-8", errors="replace",
+                       env=dict(os.environ, PYTHONIOENCODING="utf-8"))
+    _log(paths, (r.stdout or "") + (r.stderr or ""))
+    if r.returncode != 0:
+        raise InstallError(child_error(r.stderr or "", paths.log))
+
+
+def child_error(stderr: str, log: Optional[PurePath]) -> str:
+    """The Chinese message a child installer printed ("安装未完成：…"), else a pointer to the log."""
+    m = re.search(r"安装未完成：(.*)", stderr, re.S)
+    return m.group(1).strip() if m else f"导入工作表函数失败，详细记录见：{log}"
 
 
 def is_our_addin(data: bytes) -> bool:
@@ -1041,7 +1055,7 @@ def main(argv: Optional[list[str]] = None) -> int:
             return cmd_add_functions(args, source)
         return cmd_install(args, source)
     except InstallError as exc:
-        print(f"\n安装未完成：{exc}", file=sys.stderr)
+        print(f"\n安装未完成：{exc}", file=sys.stderr, flush=True)
         return exc.code
     except KeyboardInterrupt:
         print("\n已取消。", file=sys.stderr)

@@ -625,3 +625,11 @@ def test_exit_codes_of_a_finished_install():
         assert f"{code} " in codes, code
     assert "embeddable" in text and "python.org" in text and "\r\n" in text
     assert "Python 3.12" in bundle.readme_text("0.1.0", "win_amd64", ["3.12"], "0.37.8", "3.12")
+
+
+def test_the_second_stages_chinese_reason_reaches_the_user():
+    log = PureWindowsPath(r"C:\Users\张三\AppData\Local\pe-score\install.log")
+    stderr = ("Traceback-free noise\n\n安装未完成：导入工作表函数失败。最常见的原因是没有勾选“信任对 VBA 工程对象模型的访问”：\n"
+              "文件 → 选项 → …\n")
+    assert pi.child_error(stderr, log).startswith("导入工作表函数失败。最常见的原因")
+    assert str(log) in pi.child_error("pywintypes.com_error: (-2147352567, 'Exception occurred.')", log)
