@@ -577,9 +577,16 @@ def plan_install(paths: Paths, source: Source, *, with_udfs: bool, python_versio
     return steps
 
 
+def mac_applescript(home: str, xlwings_version: str) -> PurePosixPath:
+    """The file ``xlwings runpython install`` copies for Excel's sandbox on macOS."""
+    return (PurePosixPath(home) / "Library" / "Application Scripts" / "com.microsoft.Excel"
+            / f"xlwings-{xlwings_version}.applescript")
+
+
 def manifest_for(paths: Paths, *, app_dir_existed: bool, addin_existed: bool, xlstart_existed: bool,
-                 launcher_existed: bool, version: str) -> dict:
-    """What this install added (uninstall removes exactly these)."""
+                 launcher_existed: bool, version: str, new_files: Sequence[PurePath] = ()) -> dict:
+    """What this install added (uninstall removes exactly these); ``new_files``: other files it created
+    (macOS: xlwings' AppleScript when it was not there before)."""
     added = []
     if not app_dir_existed:
         added.append(str(paths.app_dir))
@@ -591,6 +598,7 @@ def manifest_for(paths: Paths, *, app_dir_existed: bool, addin_existed: bool, xl
         added.append(str(paths.xlstart))
     if paths.launcher is not None and not launcher_existed:
         added.append(str(paths.launcher.parent))
+    added += [str(f) for f in new_files]
     return {"version": version, "added": added, "addin": str(paths.addin) if paths.addin else None,
             "embedded": paths.embedded}
 
@@ -934,6 +942,8 @@ def cmd_install(args, source: Source) -> int:
                    xlstart_existed=paths.xlstart is None or Path(paths.xlstart).exists(),
                    launcher_existed=paths.launcher is not None and Path(paths.launcher).exists())
     previous = _read_manifest(paths)
+    applescript = mac_applescript(str(Path.home()), source.xlwings) if platform == "mac" else None
+    applescript_existed = applescript is None or Path(applescript).exists()
     steps = plan_install(paths, source, with_udfs=assessment.udfs, python_version=sys.version_info[:2])
     say(f"pe-score {source.version} 安装程序" + ("（离线安装包）" if source.offline else ""))
     for note in assessment.notes:
@@ -956,7 +966,8 @@ def cmd_install(args, source: Source) -> int:
             say(f"  {exc}\n  （按钮仍会安装，函数可以以后用 add-functions.bat 添加。）")
     if args.dry_run:
         return EXIT_OK
-    manifest = manifest_for(paths, version=source.version, **existed)
+    manifest = manifest_for(paths, version=source.version, **existed,
+                            new_files=[] if applescript_existed else [applescript])
     if previous:  # a reinstall keeps the record of what the first install added
         manifest["added"] = list(dict.fromkeys(previous.get("added", []) + manifest["added"]))
     Path(paths.manifest).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")

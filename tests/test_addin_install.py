@@ -633,3 +633,17 @@ def test_the_second_stages_chinese_reason_reaches_the_user():
               "文件 → 选项 → …\n")
     assert pi.child_error(stderr, log).startswith("导入工作表函数失败。最常见的原因")
     assert str(log) in pi.child_error("pywintypes.com_error: (-2147352567, 'Exception occurred.')", log)
+
+
+def test_mac_uninstall_takes_back_xlwings_applescript_only_if_the_install_added_it():
+    mac = pi.install_paths("mac", {}, home="/Users/zhang")
+    script = pi.mac_applescript("/Users/zhang", "0.37.8")
+    assert str(script) == "/Users/zhang/Library/Application Scripts/com.microsoft.Excel/xlwings-0.37.8.applescript"
+    m = pi.manifest_for(mac, app_dir_existed=False, addin_existed=False, xlstart_existed=True, launcher_existed=False,
+                        version="0.1.0", new_files=[script])
+    assert m["added"] == [str(mac.app_dir), str(mac.addin), "/Users/zhang/.pe-score", str(script)]
+    un = [s.what for s in pi.plan_uninstall(mac, m, running="/usr/bin/python3")]
+    assert un == [f"删除加载项：{mac.addin}", f"删除：{mac.app_dir}", "删除：/Users/zhang/.pe-score", f"删除：{script}"]
+    kept = pi.manifest_for(mac, app_dir_existed=False, addin_existed=False, xlstart_existed=True,
+                           launcher_existed=True, version="0.1.0")
+    assert str(script) not in kept["added"] and "/Users/zhang/.pe-score" not in kept["added"]
