@@ -647,3 +647,16 @@ def test_mac_uninstall_takes_back_xlwings_applescript_only_if_the_install_added_
     kept = pi.manifest_for(mac, app_dir_existed=False, addin_existed=False, xlstart_existed=True,
                            launcher_existed=True, version="0.1.0")
     assert str(script) not in kept["added"] and "/Users/zhang/.pe-score" not in kept["added"]
+
+
+def test_readme_and_docs_say_what_works_where():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## 支持的软件与离线安装"):]
+    section = section[:section.index("\n## ", 1)]
+    for word in ("Windows 版 Excel", "macOS 版 Excel", "WPS", "LibreOffice", "python -m install.bundle --platform win_amd64",
+                 "add-functions.bat", "install.bat --silent", "docs/excel.md"):
+        assert word in section, word
+    doc = (ROOT / "docs" / "excel.md").read_text(encoding="utf-8")
+    for word in ("Windows embeddable package (64-bit)", "https://www.python.org/downloads/windows/", "--embed-python",
+                 "pythonw.exe", "XLSTART", "AppLocker", "PIP_INDEX_URL", "由管理员锁定", "应用商店"):
+        assert word in doc, word
