@@ -217,7 +217,7 @@ def build_project_wheel(dest: Path, log: Path, repo: Path = REPO) -> Path:
             shutil.copytree(repo / pkg, src / pkg, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
         before = set(dest.glob("pe_score-*.whl"))
         if _pip(["wheel", "--no-deps", "--wheel-dir", str(dest), str(src)], log) != 0:
-            raise BundleError(f"pe-score 的 wheel 构建失败，详见 {log}")
+            raise BundleError(f"pe-score 的 wheel 构建失败（构建时要从 PyPI 或 pip 配置的镜像下载 setuptools），详见 {log}")
         built = sorted(set(dest.glob("pe_score-*.whl")) - before) or sorted(dest.glob("pe_score-*.whl"))
         return built[-1]
 
@@ -260,17 +260,19 @@ def _fetch_one(req: Requirement, target: Target, dest: Path, log: Path) -> None:
         return
     with tempfile.TemporaryDirectory() as tmp:
         sdist_dir, wheel_dir = Path(tmp) / "sdist", Path(tmp) / "wheel"
-        ok = (_pip(["download", "--no-deps", "--no-binary=:all:", "--dest", str(sdist_dir), spec], log) == 0
-              and any(sdist_dir.iterdir())
-              and _pip(["wheel", "--no-deps", "--wheel-dir", str(wheel_dir), str(next(sdist_dir.iterdir()))],
-                       log) == 0)
+        if _pip(["download", "--no-deps", "--no-binary=:all:", "--dest", str(sdist_dir), spec], log) != 0 \
+                or not any(sdist_dir.iterdir()):
+            raise BundleError(f"下载 {spec}（{target.platform} / Python {target.python}）失败：PyPI 或 pip 配置的镜像"
+                              f"没有它，或者无法联网。详见 {log}")
+        ok = _pip(["wheel", "--no-deps", "--wheel-dir", str(wheel_dir), str(next(sdist_dir.iterdir()))], log) == 0
         built = sorted(wheel_dir.glob("*.whl")) if ok else []
         if built and read_wheel(built[0]).fits(target):
             shutil.copy2(built[0], dest / built[0].name)
             return
     raise BundleError(
         f"{spec} 没有适用于 {target.platform} / Python {target.python} 的 wheel，源码包也不是纯 Python，"
-        f"无法放进离线安装包。请在目标平台上用 pip wheel 构建后放入 wheels 文件夹再打包。详见 {log}")
+        f"无法放进离线安装包。请在目标平台上用 pip wheel 构建出它的 wheel，放进一个文件夹，"
+        f"设置环境变量 PIP_FIND_LINKS=该文件夹 后重新打包。详见 {log}")
 
 
 def collect_wheels(roots: Sequence[str], targets: Sequence[Target], dest: Path, log: Path,
@@ -377,26 +379,23 @@ def build_bundle(platform: str, out_dir: Path, *, pythons: Optional[Sequence[str
         top = Path(tmp) / f"pe-score-{version}"
         wheels = top / "wheels"
         wheels.mkdir(parents=True)
-        log = Path(tmp) / "bundle.log"
+        log = out_dir / f"pe-score-{version}-{tag}.log"  # pip's output; kept only when the build fails
+        log.write_text("", encoding="utf-8")
         print(f"构建 pe-score {version} 的 wheel")
         own = build_project_wheel(wheels, log, repo)
         roots = [f"pe-score=={version}", f"xlwings=={xlwings}", "pip"]
         skipped: dict[str, str] = {}
-        try:
-            # Newest first: a version left out for an older Python is then explained by the newer
-            # wheel's Requires-Python.
-            for target in sorted(targets, key=lambda t: Version(t.python), reverse=True):
-                print(f"下载依赖：{tag}，Python {target.python}")
-                try:
-                    collect_wheels(roots, [target], wheels, log, local=[own])
-                except TargetUnsupported as exc:
-                    if pythons or platform == "current":
-                        raise
-                    print(f"  略去 Python {target.python}：{exc}", file=sys.stderr)
-                    skipped[target.python] = str(exc)
-        except BundleError:
-            shutil.copy2(log, out_dir / "bundle.log")
-            raise
+        # Newest first: a version left out for an older Python is then explained by the newer
+        # wheel's Requires-Python.
+        for target in sorted(targets, key=lambda t: Version(t.python), reverse=True):
+            print(f"下载依赖：{tag}，Python {target.python}")
+            try:
+                collect_wheels(roots, [target], wheels, log, local=[own])
+            except TargetUnsupported as exc:
+                if pythons or platform == "current":
+                    raise
+                print(f"  略去 Python {target.python}：{exc}", file=sys.stderr)
+                skipped[target.python] = str(exc)
         targets = [t for t in targets if t.python not in skipped]
         if not targets:
             raise BundleError("没有一个 Python 版本能装上全部依赖")
@@ -426,6 +425,7 @@ def build_bundle(platform: str, out_dir: Path, *, pythons: Optional[Sequence[str
                     compress = zipfile.ZIP_STORED if path.suffix in (".whl", ".zip") else zipfile.ZIP_DEFLATED
                     z.write(path, path.relative_to(top.parent).as_posix(), compress_type=compress)
         tmp_zip.replace(zip_path)
+    log.unlink()
     return zip_path
 
 

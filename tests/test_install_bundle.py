@@ -295,3 +295,25 @@ def test_online_install_uses_the_mirror_it_configured(current_bundle, tmp_path):
     log = (home / "install.log").read_text(encoding="utf-8")
     assert "--no-index" not in log and mirror.as_uri() in log  # pip said where it looked
     assert _score([str(home / "venv" / "bin" / "pe-score")], env) == 97
+
+
+def test_a_failed_build_leaves_its_log_and_no_zip(tmp_path, monkeypatch):
+    """An unreachable index: the build stops with a Chinese message naming the log it leaves behind."""
+    monkeypatch.setenv("PIP_INDEX_URL", DEAD + "/simple")
+    monkeypatch.setenv("PIP_FIND_LINKS", str(tmp_path / "none"))
+    monkeypatch.setenv("PIP_CONFIG_FILE", os.devnull)
+    for var in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"):
+        monkeypatch.setenv(var, DEAD)
+    monkeypatch.setenv("PIP_RETRIES", "0")
+    monkeypatch.setenv("PIP_TIMEOUT", "2")
+    out = tmp_path / "out"
+    r = subprocess.run([sys.executable, "-m", "install.bundle", "--platform", "win_amd64", "--python", "3.12",
+                        "-o", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert r.returncode == 1 and "安装包未生成" in r.stderr and "Traceback" not in r.stderr
+    logs = list(out.glob("*.log"))
+    assert len(logs) == 1 and str(logs[0]) in r.stderr and not list(out.glob("*.zip"))
+    # a dependency that cannot be downloaded is named as such, not as "no wheel exists"
+    (tmp_path / "w").mkdir()
+    with pytest.raises(bundle.BundleError, match="下载 defusedxml>=0.7.*无法联网"):
+        bundle.collect_wheels(["defusedxml>=0.7"], [bundle.Target("win_amd64", "3.12")], tmp_path / "w",
+                              tmp_path / "w.log")
