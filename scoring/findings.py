@@ -121,6 +121,25 @@ _RULES = [
          "表中没有“合计”行，重新计算的总分无法写回表内（见“评分说明”）。"),
     Rule("PE908", "warning", "工作表过大，只读取了一部分", "The sheet is larger than the reading limits; only its first rows/columns were read.",
          "工作表超过 {limit}，只读取了前 {limit}；{rest}的内容未读取，也未参与评分。请删除表格以外的多余内容（或把自评表复制到新工作表）后再评分。"),
+    # ---- PE910-PE918: raised around the reader by the form families (workbook.families, scoring.family_checks)
+    Rule("PE910", "warning", "数字疑为识别错误", "A figure looks mangled by text recognition (到0次, 第O份); it is not read as a number.",
+         "“{name}”的{what}“{text}”疑为扫描识别错误，未按数字理解，保留填报得分；请对照原表改正。"),
+    Rule("PE911", "warning", "实际完成值照抄年度指标值", "The actual value repeats the target with its comparator (≥95% as the actual).",
+         "“{name}”的实际完成值“{actual}”照抄了年度指标值（连同比较符号），不是实际完成的数；未按满分计算，保留填报得分，请填写实际完成数。"),
+    Rule("PE912", "warning", "按“其中”行读取预算执行", "The funds block's total row is zero or blank; the budget was read from the filled row below it.",
+         "资金合计行为 0 或空，已按第 {row} 行“{label}”读取：预算数 {planned}、执行数 {executed}；请补填合计行。"),
+    Rule("PE913", "warning", "表格未评分", "Nobody typed any score on the form: it is reported as 未评分, with its structure checks, not given a total.",
+         "表中 {count} 项指标和预算执行均未填写得分，按“未评分”处理，不给出总分；只检查了分值设置等结构。"),
+    Rule("PE914", "warning", "执行率与执行数/预算数不符", "The typed 执行率 differs from 执行数/预算数 (B/A).",
+         "填报执行率 {typed}，按执行数 {executed} / 预算数 {planned} 计算为 {rate}。"),
+    Rule("PE915", "warning", "预算大幅调减但数量指标满分", "The budget was cut by 20% or more during the year while every 数量指标 kept full points.",
+         "全年预算数 {planned} 比年初预算数 {initial} 调减 {cut}，而 {count} 项数量指标仍全部满分：目标是否随预算调整？请说明。"),
+    Rule("PE916", "warning", "预算执行得分未填或重复填写", "The budget score is blank while indicators are scored, or typed again on a breakdown row.",
+         "预算执行得分{what}。"),
+    Rule("PE917", "info", "模板说明文字未替换", "Template instructions (“对照……（100字以内）”) are still in answer cells.",
+         "{cells} 等 {count} 处仍是模板的填写说明，未填写内容。"),
+    Rule("PE918", "info", "模板占位行未计分", "Template placeholder or breakdown rows (指标1：, /, ……, 其中…) were not read as indicators.",
+         "第 {rows} 行是模板占位行或“其中”明细行（共 {count} 行），不是指标，未参与评分。"),
 ]
 
 CATALOGUE: dict[str, Rule] = {r.code: r for r in _RULES}

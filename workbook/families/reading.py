@@ -1,0 +1,517 @@
+"""Recognise a sheet's family, build the reading view the reader reads, and tidy what it read.
+
+The reading view is a copy of the sheet's values in which
+- the family's words are replaced by the words the reader knows (``[vocabulary]``: 资金情况 → 项目资金,
+  执行率权重 → 分值 ...), in label cells only;
+- a target split over 指标性质 / 指标值 / 度量单位 (one header row or two) is put together in the
+  target column ("≤" "30" "万元" → "≤30万元"), and a bare actual gets the unit of its row;
+- a filled 调整指标值 replaces the 年初指标值 it adjusts;
+- template placeholder rows (指标1：, "/", 其中… breakdowns without points) lose their name, so
+  they are not read as indicators (one info finding PE918 per block says so);
+- a funds block whose 年度资金总额 row is all zeros beside a filled 其中：财政拨款 row is read from the
+  filled row (finding PE912).
+Cell addresses do not move: every finding still points at the user's cell.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any, Optional, Union
+
+from scoring.findings import make
+from scoring.models import Finding, Form, Method, Result
+from scoring.profiles import Profile, load_profile
+from scoring.values import parse_value
+from workbook.grid import Grid, a1
+from workbook.layout import HEADER_MAX_COLS, HEADER_MAX_ROWS, header_role, is_placeholder
+
+from .data import DEFAULT_FAMILY, Family, families, family
+
+SCAN_ROWS = 80  # recognition reads the words of the first rows (title, funds block, header)
+SCAN_COLS = 30
+_WS = re.compile(r"\s+")
+_COMPARATORS = {"≥": "≥", ">=": "≥", ">": ">", "≤": "≤", "<=": "≤", "<": "<", "=": "=", "==": "="}
+_PLACEHOLDER_NAME = re.compile(r"^(?:指标\s*\d+\s*[:：]?|/+|-+|—+|无|\d+[.、]?)$")
+_NUMBERISH = re.compile(r"^[-+]?\d+(?:\.\d+)?$")
+
+
+def _norm(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return _WS.sub("", unicodedata.normalize("NFKC", str(value)))
+
+
+@dataclass
+class Reading:
+    """What the pipeline needs to read one sheet: the view, the family and the profile."""
+
+    grid: Grid  # the reading view (same size and addresses as the sheet)
+    source: Grid  # the sheet as read
+    family: Family
+    profile: Profile
+    chosen: bool  # True: the profile was chosen from the form (no --profile given)
+    evidence: list[str] = field(default_factory=list)  # the words that made the family
+    findings: list[Finding] = field(default_factory=list)  # reading findings of the family layer
+    budget_initial: Optional[float] = None  # 年初预算数 of the row the budget was read from
+    budget_initial_cell: Optional[str] = None
+    placeholder_rows: list[int] = field(default_factory=list)
+    status: str = "scored"  # "scored" or "unscored" (未评分: no score typed anywhere)
+
+    @property
+    def why(self) -> str:
+        """Chinese: which family and profile, and why."""
+        if not self.chosen:
+            return f"按指定的评分方案“{self.profile.name}”评分（表格式样：{self.family.title}）。"
+        if self.evidence:
+            words = "、".join(f"“{w}”" for w in self.evidence[:4])
+            return f"按表格式样“{self.family.title}”选用评分方案“{self.profile.name}”（表中有 {words}）。"
+        return f"未识别出其他式样，按默认的“{self.family.title}”选用评分方案“{self.profile.name}”。"
+
+
+# ---- recognition -----------------------------------------------------------------------------
+
+
+def _texts(grid: Grid) -> list[str]:
+    out = []
+    for row in grid.values[:SCAN_ROWS]:
+        for v in row[:SCAN_COLS]:
+            if isinstance(v, str) and v.strip():
+                out.append(_norm(v))
+    return out
+
+
+def recognise(grid: Grid) -> tuple[Family, list[str]]:
+    """The family whose words the sheet shows most (at least its ``min_score``), else the default."""
+    texts = _texts(grid)
+    blob = "\n".join(texts)
+    best: Optional[tuple[float, int, Family, list[str]]] = None
+    for fam in families():
+        hits = [w for w, _ in fam.words if w in blob]
+        score = sum(p for w, p in fam.words if w in blob)
+        if score < fam.min_score or score <= 0:
+            continue
+        key = (score, -fam.order)
+        if best is None or key > (best[0], best[1]):
+            best = (score, -fam.order, fam, hits)
+    if best is None:
+        return family(DEFAULT_FAMILY), []
+    return best[2], best[3]
+
+
+def prepare(grid: Grid, profile: Union[str, Profile, None] = None) -> Reading:
+    """Recognise the family and build the reading view; ``profile=None`` chooses it from the form."""
+    fam, evidence = recognise(grid)
+    chosen = profile in (None, "", "auto")
+    prof = load_profile(fam.profile if chosen else profile)
+    reading = Reading(grid=grid, source=grid, family=fam, profile=prof, chosen=chosen, evidence=evidence)
+    reading.grid = _view(grid, fam, reading)
+    return reading
+
+
+# ---- the reading view ------------------------------------------------------------------------
+
+
+class _View:
+    def __init__(self, grid: Grid) -> None:
+        self.values = [list(r) for r in grid.values]
+        self.merged = grid.merged
+
+    def get(self, r: int, c: int) -> Any:
+        if r < 1 or c < 1 or r > len(self.values):
+            return None
+        row = self.values[r - 1]
+        return row[c - 1] if c <= len(row) else None
+
+    def set(self, r: int, c: int, v: Any) -> None:
+        row = self.values[r - 1]
+        if c > len(row):
+            row.extend([None] * (c - len(row)))
+        row[c - 1] = v
+
+
+def _header_row(v: _View) -> Optional[tuple[int, dict[str, int]]]:
+    """The indicator header: the first row naming 三级指标/指标名称, 分值/权重 and 得分."""
+    for r in range(1, min(len(v.values), HEADER_MAX_ROWS) + 1):
+        roles: dict[str, int] = {}
+        for c, val in enumerate(v.values[r - 1][:HEADER_MAX_COLS], start=1):
+            role = header_role(val) if isinstance(val, str) else None
+            if role and role not in roles:
+                roles[role] = c
+        if {"name", "weight", "score"} <= set(roles) and ("target" in roles or "actual" in roles):
+            return r, roles
+    return None
+
+
+def _view(grid: Grid, fam: Family, reading: Reading) -> Grid:
+    v = _View(grid)
+    _instructions(v, reading)
+    _vocabulary(v, fam)
+    found = _header_row(v)
+    if found:
+        hr, roles = found
+        _split_targets(v, hr, roles)
+        _adjusted_targets(v, hr, roles)
+        _placeholders(v, hr, roles, fam, reading)
+        _units(v, hr, roles, fam)
+        _budget_rows(v, hr, reading)
+    return Grid(name=grid.name, values=v.values, merged=grid.merged, formulas=grid.formulas, clipped=grid.clipped)
+
+
+# Template instructions left in an answer cell: "对照年度目标，说明……（100字以内）".
+_INSTRUCTION = re.compile(r"^(?:对照|结合|针对|简要|请|填写|说明).*[(（]\d+字以内[)）][。.]?$")
+
+
+def _instructions(v: _View, reading: Reading) -> None:
+    cells = [(r, c) for r, row in enumerate(v.values, start=1) for c, val in enumerate(row, start=1)
+             if isinstance(val, str) and _INSTRUCTION.match(_norm(val))]
+    if cells:
+        r, c = cells[0]
+        reading.findings.append(make("PE917", a1(r, c), count=len(cells),
+                                     cells="、".join(a1(*x) for x in cells[:6]) + ("……" if len(cells) > 6 else "")))
+
+
+def _vocabulary(v: _View, fam: Family) -> None:
+    if not fam.vocabulary:
+        return
+    for r, row in enumerate(v.values, start=1):
+        for c, val in enumerate(row, start=1):
+            if not isinstance(val, str) or len(val) > 40:
+                continue
+            s = _norm(val)
+            new = s
+            for old, to in fam.vocabulary:
+                if old in new and to not in new:
+                    new = new.replace(old, to)
+            if new != s:
+                row[c - 1] = new
+
+
+def _find(v: _View, r: int, words: tuple[str, ...]) -> Optional[int]:
+    for c, val in enumerate(v.values[r - 1] if 0 < r <= len(v.values) else [], start=1):
+        s = _norm(val) if isinstance(val, str) else ""
+        if s and any(s.startswith(w) for w in words):
+            return c
+    return None
+
+
+def _split_targets(v: _View, hr: int, roles: dict[str, int]) -> None:
+    """指标性质 / 指标值 / 度量单位 (in the header row, or in a second header row under a merged
+    年度指标值): put the three together in the column the reader takes as the target."""
+    tc = roles.get("target")
+    for sub in (hr, hr + 1):
+        cmp_c = _find(v, sub, ("指标性质",))
+        unit_c = _find(v, sub, ("度量单位", "计量单位"))
+        if cmp_c is None or (unit_c is None and sub == hr + 1):
+            continue
+        val_c = _find(v, sub, ("指标值",)) if sub == hr + 1 else tc
+        if val_c is None:
+            continue
+        dest = tc if tc is not None else val_c
+        first = hr + 1
+        if sub == hr + 1:
+            for c in range(1, len(v.values[sub - 1]) + 1):
+                v.set(sub, c, None)  # the second header row is not a body row
+            first = hr + 2
+        act_c = roles.get("actual")
+        for r in range(first, len(v.values) + 1):
+            val = v.get(r, val_c)
+            if _norm(val) == "":
+                continue
+            comp = _COMPARATORS.get(_norm(v.get(r, cmp_c)), "")
+            if not comp and "反向" in _norm(v.get(r, cmp_c)):
+                comp = "≤"
+            unit = _norm(v.get(r, unit_c)) if unit_c else ""
+            text = _norm(val)
+            number = _NUMBERISH.match(text) is not None
+            joined = comp + text + (unit if number else "")
+            v.set(r, cmp_c, None)
+            if val_c != dest:
+                v.set(r, val_c, None)
+            v.set(r, dest, joined)
+            if unit_c and unit_c not in (dest, act_c):
+                v.set(r, unit_c, None)
+            if act_c and unit:
+                a = v.get(r, act_c)
+                if a is not None and _NUMBERISH.match(_norm(a)):
+                    v.set(r, act_c, _norm(a) + unit)
+        return
+
+
+def _adjusted_targets(v: _View, hr: int, roles: dict[str, int]) -> None:
+    """A filled 调整指标值 replaces the 年初指标值 (the reader takes the first target column)."""
+    tc = roles.get("target")
+    if tc is None:
+        return
+    adj = None
+    for c, val in enumerate(v.values[hr - 1], start=1):
+        s = _norm(val) if isinstance(val, str) else ""
+        if c != tc and "调整" in s and header_role(val) == "target":
+            adj = c
+    if adj is None:
+        return
+    for r in range(hr + 1, len(v.values) + 1):
+        a = v.get(r, adj)
+        if _norm(a):
+            v.set(r, tc, a)
+
+
+def _placeholders(v: _View, hr: int, roles: dict[str, int], fam: Family, reading: Reading) -> None:
+    """Template rows are not indicators: "指标1：", "/", "……", and 其中… breakdowns without points."""
+    nc, wc, sc = roles["name"], roles["weight"], roles["score"]
+    weighted = sum(1 for r in range(hr + 1, len(v.values) + 1) if _is_num(v.get(r, wc)))
+    for r in range(hr + 1, len(v.values) + 1):
+        name = v.get(r, nc)
+        s = _norm(name)
+        if not s:
+            continue
+        if _total_row(v, r, nc):
+            break
+        no_figures = not _is_num(v.get(r, wc)) and not _is_num(v.get(r, sc))
+        residue = _PLACEHOLDER_NAME.match(s) is not None or is_placeholder(name)
+        detail = weighted > 0 and no_figures and any(s.startswith(p) for p in fam.detail_prefixes)
+        if residue and no_figures or detail:
+            v.set(r, nc, None)
+            reading.placeholder_rows.append(r)
+    if reading.placeholder_rows:
+        rows = reading.placeholder_rows
+        reading.findings.append(make(
+            "PE918", a1(rows[0], nc), count=len(rows),
+            rows="、".join(str(r) for r in rows[:6]) + ("……" if len(rows) > 6 else "")))
+
+
+def _total_row(v: _View, r: int, nc: int) -> bool:
+    for c in range(1, nc + 1):
+        s = _norm(v.get(r, c))
+        if s.startswith(("合计", "总分", "总计")):
+            return True
+    return False
+
+
+def _is_num(x: Any) -> bool:
+    if isinstance(x, bool) or x is None:
+        return False
+    if isinstance(x, (int, float)):
+        return True
+    return _NUMBERISH.match(_norm(x).removesuffix("分")) is not None
+
+
+def _units(v: _View, hr: int, roles: dict[str, int], fam: Family) -> None:
+    if not fam.units:
+        return
+    for role in ("target", "actual"):
+        c = roles.get(role)
+        if c is None:
+            continue
+        for r in range(hr + 1, len(v.values) + 1):
+            val = v.get(r, c)
+            if isinstance(val, str):
+                s = _norm(val)
+                for old, to in fam.units:
+                    s = s.replace(old, to)
+                if s != _norm(val):
+                    v.set(r, c, s)
+
+
+_BUDGET_BLOCK = ("预算执行情况", "项目资金")
+
+
+def _budget_rows(v: _View, hr: int, reading: Reading) -> None:
+    """A 年度资金总额 row of zeros (or blanks) beside a filled 其中：财政拨款 row: read the filled row."""
+    for r in range(1, hr):
+        if not any(any(w in _norm(x) for w in _BUDGET_BLOCK) for x in v.values[r - 1] if isinstance(x, str)):
+            continue
+        head = None
+        for h in range(r, min(r + 3, hr)):
+            cols = {}
+            for c, x in enumerate(v.values[h - 1], start=1):
+                s = _norm(x) if isinstance(x, str) else ""
+                if "执行数" in s:
+                    cols["executed"] = c
+                elif "预算" in s and "数" in s and "年度预算数" not in s:
+                    if "年初" in s:
+                        cols["initial"] = c
+                    cols.setdefault("planned_cols", []).append(c)
+            if "executed" in cols and cols.get("planned_cols"):
+                head = (h, cols)
+                break
+        if head is None:
+            return
+        h, cols = head
+        score_c = next((c for c, x in enumerate(v.values[h - 1], start=1)
+                        if isinstance(x, str) and "得分" in _norm(x)), None)
+        planned_c = cols["planned_cols"][-1]
+        for c in cols["planned_cols"]:
+            if re.search(r"全年|调整", _norm(v.get(h, c))):
+                planned_c = c
+        exec_c = cols["executed"]
+        first = h + 1
+        if first >= hr:
+            return
+        init_c = cols.get("initial")
+        if score_c is not None:
+            for row in range(first + 1, min(first + 5, hr)):
+                x = v.get(row, score_c)
+                if _is_num(x) and not any(isinstance(y, str) and "总体目标" in _norm(y) for y in v.values[row - 1]):
+                    label = next((_norm(y) for y in v.values[row - 1] if isinstance(y, str) and _norm(y)), f"第 {row} 行")
+                    reading.findings.append(make(
+                        "PE916", a1(row, score_c),
+                        what=f"在第 {row} 行“{label}”又填了一次（{_fmt(_num(x))} 分）；预算执行只在合计行计一次，请删去"))
+
+        def nums(row: int) -> list[Optional[float]]:
+            return [_num(v.get(row, c)) for c in (planned_c, exec_c)]
+
+        reading.budget_initial = _num(v.get(first, init_c)) if init_c else None
+        reading.budget_initial_cell = a1(first, init_c) if init_c else None
+        if any(n for n in nums(first)):
+            return
+        for alt in range(first + 1, min(first + 4, hr)):
+            if all(n for n in nums(alt)):
+                for c in (planned_c, exec_c) + ((init_c,) if init_c else ()):
+                    v.set(first, c, v.get(alt, c))
+                reading.budget_initial = _num(v.get(alt, init_c)) if init_c else None
+                reading.budget_initial_cell = a1(alt, init_c) if init_c else None
+                label = next((_norm(x) for x in v.values[alt - 1] if isinstance(x, str) and _norm(x)), "")
+                reading.findings.append(make(
+                    "PE912", a1(first, planned_c), row=alt, label=label or f"第 {alt} 行",
+                    planned=_fmt(_num(v.get(alt, planned_c))), executed=_fmt(_num(v.get(alt, exec_c)))))
+                return
+        return
+
+
+def _num(x: Any) -> Optional[float]:
+    if isinstance(x, bool) or x is None:
+        return None
+    if isinstance(x, (int, float)):
+        return float(x)
+    s = _norm(x).replace(",", "")
+    return float(s) if _NUMBERISH.match(s) else None
+
+
+def _fmt(x: Optional[float]) -> str:
+    if x is None:
+        return "（空）"
+    return str(int(x)) if float(x).is_integer() else f"{x:g}"
+
+
+# ---- after the reader ------------------------------------------------------------------------
+
+# A figure whose number is glued to one stray character (scanned forms read by OCR): "到0次",
+# "扁2200篇"; or a letter O/o/l/I where a digit belongs: "第O份", "O76%".
+_GLUED = re.compile(r"^([\u4e00-\u9fff])(\d+(?:\.\d+)?)([\u4e00-\u9fff%]*)$")
+_OK_PREFIX = set("约近超达共计逾满余第")
+_LETTER_DIGIT = re.compile(r"(?:^|[^A-Za-z])[OolI](?:\d|[\u4e00-\u9fff%]|$)")
+
+
+def garbled(text: str) -> bool:
+    """True for a figure that looks mangled by text recognition, not typed by a person."""
+    s = _norm(text)
+    if not s:
+        return False
+    m = _GLUED.match(s)
+    if m and m.group(1) not in _OK_PREFIX:
+        return True
+    if _LETTER_DIGIT.search(s) and not re.search(r"[A-Za-z]{2,}", s):
+        return True
+    return False
+
+
+_SIGN = re.compile(r"[≥≤><=]|以上|以内|不低于|不少于|不超过|不高于|以下")
+
+
+def after_read(form: Form, reading: Reading) -> None:
+    """Reading findings and methods the family layer knows; called on the Form the reader made."""
+    fam = reading.family
+    extra: list[Finding] = list(reading.findings)
+    if not fam.goals:
+        form.findings = [f for f in form.findings if f.code != "PE904"]
+    budget = form.budget
+    if budget is not None and any(f.code == "PE912" for f in extra):
+        # the values came from the 其中 row; point the budget's value cells there
+        row = next(f for f in extra if f.code == "PE912")
+        alt_row = int(re.search(r"第 ?(\d+) ?行", row.message).group(1)) if re.search(r"第 ?(\d+) ?行", row.message) else None
+        if alt_row:
+            for k in ("planned", "executed"):
+                cell = budget.cells.get(k)
+                if cell:
+                    budget.cells[k] = re.sub(r"\d+$", str(alt_row), cell)
+    for goal in form.goals:
+        for ind in goal.indicators:
+            target, actual = ind.target or "", ind.actual or ""
+            if garbled(target):
+                ind.method = Method.MANUAL
+                extra.append(make("PE910", ind.cells.target, name=ind.name, what="年度指标值", text=target))
+                continue
+            if garbled(actual):
+                ind.method = Method.MANUAL
+                extra.append(make("PE910", ind.cells.actual, name=ind.name, what="实际完成值", text=actual))
+                continue
+            if _deadline_met(target, actual):
+                ind.method, ind.tier = Method.JUDGEMENT, "达成"
+                continue
+            tp = parse_value(target)
+            if actual and _SIGN.search(_norm(actual)) and _norm(actual) == _norm(target) and tp.kind == "number":
+                ind.method = Method.MANUAL
+                extra.append(make("PE911", ind.cells.actual, name=ind.name, actual=actual))
+                continue
+            if (ind.method is None and tp.kind == "number" and tp.comparator is None and not tp.reverse
+                    and any(w in _norm(ind.name) for w in fam.lower_is_better)):
+                ind.method = Method.REVERSE
+    if budget is not None and isinstance(budget.typed_rate, str) and garbled(budget.typed_rate):
+        extra.append(make("PE910", budget.cells.get("rate"), name="预算执行", what="执行率", text=budget.typed_rate))
+    form.findings = list(form.findings) + extra
+    scored = [i for g in form.goals for i in g.indicators if _typed(i.typed_score)]
+    budget_typed = budget is not None and _typed(budget.typed_score)
+    if not scored and not budget_typed and not _typed(form.typed_total) and form.claimed_total is None:
+        if any(g.indicators for g in form.goals):
+            reading.status = "unscored"
+
+
+_MONTH_BY = re.compile(r"^(?:\d{4}年)?(\d{1,2})月(?:份)?(?:底|末|前|以前|之前|内|以内)$")
+_MONTH_AT = re.compile(r"^(?:\d{4}年)?(\d{1,2})月(?:份|底|末|前|上旬|中旬|下旬|\d{1,2}日)?(?:前)?(?:完成|已完成)?$")
+
+
+def _deadline_met(target: str, actual: str) -> bool:
+    """"9月前" against "7月": a deadline kept (same year; months 1–12)."""
+    t, a = _MONTH_BY.match(_norm(target)), _MONTH_AT.match(_norm(actual))
+    if not t or not a:
+        return False
+    mt, ma = int(t.group(1)), int(a.group(1))
+    return 1 <= ma <= 12 and 1 <= mt <= 12 and ma <= mt
+
+
+def _typed(x: Any) -> bool:
+    if x is None or isinstance(x, bool):
+        return False
+    if isinstance(x, (int, float)):
+        return True
+    s = _norm(x)
+    return bool(s) and s not in ("/", "—", "-", "——")
+
+
+# Findings that only say "you did not score this": on a form nobody scored they are one fact (PE913).
+_UNSCORED_NOISE = {"PE102", "PE204", "PE401", "PE402", "PE403", "PE505", "PE603", "PE604", "PE606", "PE907"}
+
+
+def after_score(form: Form, result: Result, reading: Reading) -> None:
+    """Family checks and the layout's quiet codes; 未评分 forms keep their structure checks only."""
+    from scoring.family_checks import budget_checks
+
+    found = list(result.findings)
+    score_cell = form.budget.cells.get("score") if form.budget else None
+    formula = False
+    if score_cell:
+        from workbook.grid import parse_a1
+
+        formula = reading.source.formulas is None or reading.source.has_formula(*parse_a1(score_cell))
+    found += budget_checks(form, result, reading.profile, initial=reading.budget_initial,
+                           initial_cell=reading.budget_initial_cell, score_is_formula=formula)
+    quiet = set(reading.family.quiet)
+    if reading.status == "unscored":
+        quiet |= _UNSCORED_NOISE
+        cell = form.total_cell or (form.budget.cells.get("score") if form.budget else None)
+        found.append(make("PE913", cell, count=sum(len(g.indicators) for g in form.goals)))
+    seen_reading = {(f.code, f.cell) for f in form.findings}
+    result.findings = [f for f in found if f.code not in quiet or (f.code, f.cell) in seen_reading and f.code.startswith("PE9")]
