@@ -30,7 +30,7 @@ def test_real_form(form, tmp_path):
 def test_corpus_is_described():
     """Every file says where the form was published, its family, and ties each anomaly to a cell."""
     assert len(FORMS_LIST) >= 8
-    assert len({f.province for f in FORMS_LIST}) >= 3
+    assert len({f.province for f in FORMS_LIST}) >= 5
     for f in FORMS_LIST:
         assert f.source.startswith("http"), f.id
         assert f.family in FAMILIES, f.id

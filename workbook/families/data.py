@@ -79,6 +79,19 @@ def families() -> list[Family]:
     return list(_all())
 
 
+@lru_cache(maxsize=1)
+def traditional() -> dict[int, str]:
+    """Traditional -> simplified characters (``characters.txt``), as a ``str.translate`` table."""
+    table: dict[int, str] = {}
+    for line in (FAMILY_DIR / "characters.txt").read_text(encoding="utf-8").splitlines():
+        if line.startswith("#"):
+            continue
+        for pair in line.split():
+            if len(pair) == 2 and pair[0] != pair[1]:
+                table[ord(pair[0])] = pair[1]
+    return table
+
+
 def family(name: str) -> Family:
     for f in _all():
         if f.name == name:

@@ -26,7 +26,7 @@ from scoring.values import parse_value
 from workbook.grid import Grid, a1
 from workbook.layout import HEADER_MAX_COLS, HEADER_MAX_ROWS, header_role, is_placeholder
 
-from .data import DEFAULT_FAMILY, Family, families, family
+from .data import DEFAULT_FAMILY, Family, families, family, traditional
 
 SCAN_ROWS = 80  # recognition reads the words of the first rows (title, funds block, header)
 SCAN_COLS = 30
@@ -76,11 +76,18 @@ class Reading:
 
 def _texts(grid: Grid) -> list[str]:
     out = []
+    table = traditional()
     for row in grid.values[:SCAN_ROWS]:
         for v in row[:SCAN_COLS]:
             if isinstance(v, str) and v.strip():
-                out.append(_norm(v))
+                out.append(_norm(v).translate(table))
     return out
+
+
+def _is_traditional(grid: Grid) -> bool:
+    table = traditional()
+    return any(isinstance(v, str) and any(ord(ch) in table for ch in v)
+               for row in grid.values[:SCAN_ROWS] for v in row[:SCAN_COLS])
 
 
 def recognise(grid: Grid) -> tuple[Family, list[str]]:
@@ -147,8 +154,11 @@ def _header_row(v: _View) -> Optional[tuple[int, dict[str, int]]]:
 
 def _view(grid: Grid, fam: Family, reading: Reading) -> Grid:
     v = _View(grid)
+    if _is_traditional(grid):
+        _simplify(v)
     _instructions(v, reading)
     _vocabulary(v, fam)
+    _two_row_header(v)
     found = _header_row(v)
     if found:
         hr, roles = found
@@ -158,6 +168,37 @@ def _view(grid: Grid, fam: Family, reading: Reading) -> Grid:
         _units(v, hr, roles, fam)
         _budget_rows(v, hr, reading)
     return Grid(name=grid.name, values=v.values, merged=grid.merged, formulas=grid.formulas, clipped=grid.clipped)
+
+
+def _simplify(v: _View) -> None:
+    """Traditional characters (and the small-form ﹦﹤﹥) read as the simplified words they are."""
+    table = traditional()
+    for row in v.values:
+        for c, val in enumerate(row):
+            if isinstance(val, str):
+                row[c] = val.translate(table)
+
+
+def _two_row_header(v: _View) -> None:
+    """A header printed on two rows (绩效指标 / 年度指标值 above, 一级/二级/三级指标 and 指标性质 /
+    指标值 / 度量单位 below): the names of the lower row move up where the upper row is empty or
+    merged over them, so the reader finds one header row. The lower row stays for ``_split_targets``."""
+    for r in range(1, min(len(v.values), HEADER_MAX_ROWS)):
+        upper = {header_role(x) for x in v.values[r - 1] if isinstance(x, str)}
+        if not ({"weight", "score"} <= upper and ({"target", "actual"} & upper)) or "name" in upper:
+            continue
+        lower = v.values[r]
+        if not any(isinstance(x, str) and header_role(x) == "name" for x in lower):
+            continue
+        for c, x in enumerate(lower, start=1):
+            if not isinstance(x, str) or header_role(x) not in ("name", "level1", "level2", "seq"):
+                continue
+            above = v.get(r, c)
+            covered = any(r1 <= r <= r2 and c1 <= c <= c2 for r1, c1, r2, c2 in v.merged)
+            if above is None or covered and header_role(above) not in ("target", "actual", "weight", "score"):
+                v.set(r, c, x)
+                v.set(r + 1, c, None)
+        return
 
 
 # Template instructions left in an answer cell: "对照年度目标，说明……（100字以内）".
@@ -509,6 +550,8 @@ def after_score(form: Form, result: Result, reading: Reading) -> None:
     found += budget_checks(form, result, reading.profile, initial=reading.budget_initial,
                            initial_cell=reading.budget_initial_cell, score_is_formula=formula)
     quiet = set(reading.family.quiet)
+    if form.budget is not None and not form.budget.cells.get("reason"):
+        quiet.add("PE403")  # the layout has no 未执行完原因 cell for the budget: nothing to fill in
     if reading.status == "unscored":
         quiet |= _UNSCORED_NOISE
         cell = form.total_cell or (form.budget.cells.get("score") if form.budget else None)
