@@ -109,6 +109,9 @@ def _print_table(scored: Any, profile: Any, written: Any) -> None:
     console.print(Text(f"{head} · {year} · 工作表“{result.sheet or form.sheet}”", style="bold"))
     title = getattr(profile, "title", "") or ""
     console.print(f"评分规则：{profile.name}" + (f"（{title}）" if title else ""))
+    reading = getattr(scored, "reading", None)
+    if reading is not None:
+        console.print(Text(f"  {reading.why}", style="dim"))
 
     b = result.budget
     rate = f"{b.rate * 100:.2f}%" if b.rate is not None else "—"
@@ -149,7 +152,10 @@ def _print_table(scored: Any, profile: Any, written: Any) -> None:
         limit = getattr(getattr(profile, "cap", None), "limit", 60)
         lines.append(f"约束性指标触发封顶：总分不超过 {_num(limit)} 分")
     console.print("\n".join(lines))
-    console.print(Text(f"总分：{_num(result.total)}    评价等级：{result.grade}", style="bold"))
+    if reading is not None and reading.status == "unscored":
+        console.print(Text("总分：未评分（表中没有填写任何得分，不计总分）", style="bold"))
+    else:
+        console.print(Text(f"总分：{_num(result.total)}    评价等级：{result.grade}", style="bold"))
     if result.claimed_total is not None:
         same = abs(result.claimed_total - result.total) < 0.005
         console.print(f"表内自评得分：{_num(result.claimed_total)}" + ("（一致）" if same else "（与计算结果不一致）"))
@@ -181,7 +187,8 @@ def _print_table(scored: Any, profile: Any, written: Any) -> None:
 def score(
     file: Path = typer.Argument(..., help="要评分的工作簿（.xlsx / .xlsm / .xls / .ods）。", show_default=False),
     sheet: Optional[str] = typer.Option(None, "--sheet", help="表单所在的工作表名；默认自动查找。"),
-    profile: str = typer.Option("hubei-2-1", "--profile", help="评分规则名或 TOML 文件路径。"),
+    profile: Optional[str] = typer.Option(
+        None, "--profile", help="评分规则名或 TOML 文件路径；默认按表格式样自动选择（并说明理由）。", show_default=False),
     as_json: bool = typer.Option(False, "--json", help="以 JSON 输出结果（只输出 JSON）。"),
     write: Optional[Path] = typer.Option(None, "--write", help="把评分结果写入这个新文件。", show_default=False),
     in_place: bool = typer.Option(False, "--in-place", help="直接写回原文件（默认先备份）。"),
@@ -212,7 +219,7 @@ def _score(file: Path, sheet, profile_name, as_json, write, in_place, no_backup,
                 f"只能把评分结果写入 .xlsx / .xlsm 工作簿；请先在 Excel 或 WPS 中把 {file.name} 另存为 .xlsx，"
                 "再使用 --write 或 --in-place。"
             )
-        profile = _load_profile(profile_name)
+        profile = _load_profile(profile_name) if profile_name else None  # None: chosen from the form
         if writing:
             from workbook.xlsx import read_grids
         else:
@@ -230,6 +237,14 @@ def _score(file: Path, sheet, profile_name, as_json, write, in_place, no_backup,
             from scoring.report import result_json
 
             data = result_json(scored.result, scored.profile if getattr(scored, "profile", None) else profile)
+            reading = getattr(scored, "reading", None)
+            if reading is not None:  # which profile, and why; a form nobody scored has no total
+                data["profile"] = scored.profile.name
+                data["profile_reason"] = reading.why
+                data["status"] = "未评分" if reading.status == "unscored" else "已评分"
+                if reading.status == "unscored":
+                    data["total"] = None
+                    data["grade"] = None
             sys.stdout.buffer.write((json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
             sys.stdout.flush()
             if written is not None:
@@ -270,7 +285,8 @@ def check(
     summary: Optional[Path] = typer.Option(None, "--summary", help="把汇总写入这个 Excel 文件（.xlsx）。", show_default=False),
     as_json: bool = typer.Option(False, "--json", help="以 JSON 数组输出每张表的结果（只输出 JSON）。"),
     jobs: int = typer.Option(1, "--jobs", "-j", min=0, help="并行进程数；0 表示使用全部 CPU 核。"),
-    profile: str = typer.Option("hubei-2-1", "--profile", help="评分规则名或 TOML 文件路径。"),
+    profile: Optional[str] = typer.Option(
+        None, "--profile", help="评分规则名或 TOML 文件路径；默认每张表按其式样自动选择。", show_default=False),
 ) -> None:
     """批量审核：逐个评分并与表中填报的自评得分比对。"""
     from pe_score.batch import run_check

@@ -158,7 +158,7 @@ def grid(form: RealForm) -> Grid:
     for rng in form.merges:
         c1, r1, c2, r2 = range_boundaries(rng)
         merged.append((r1, c1, r2, c2))
-    return Grid(name=form.sheet, values=values, merged=sorted(merged))
+    return Grid(name=form.sheet, values=values, merged=sorted(merged), formulas={})  # no formulas: typed values
 
 
 def build(out_dir: Path) -> list[Path]:

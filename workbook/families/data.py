@@ -37,12 +37,13 @@ class Family:
     vocabulary: tuple[tuple[str, str], ...] = ()
     units: tuple[tuple[str, str], ...] = ()
     lower_is_better: tuple[str, ...] = ()
+    higher_is_better: tuple[str, ...] = ()  # the longer match wins: 成本控制率 is higher-is-better
     detail_prefixes: tuple[str, ...] = ()
     path: Path = field(default=FAMILY_DIR, compare=False)
 
 
 _KNOWN = {"name", "title", "profile", "source", "order", "min_score", "goals", "quiet", "words",
-          "vocabulary", "units", "lower_is_better", "detail_prefixes"}
+          "vocabulary", "units", "lower_is_better", "higher_is_better", "detail_prefixes"}
 
 
 def load_family(path: Path) -> Family:
@@ -63,6 +64,7 @@ def load_family(path: Path) -> Family:
         vocabulary=tuple((_key(k), _key(v)) for k, v in data.get("vocabulary", {}).items()),
         units=tuple((_key(k), _key(v)) for k, v in data.get("units", {}).items()),
         lower_is_better=tuple(_key(x) for x in data.get("lower_is_better", ())),
+        higher_is_better=tuple(_key(x) for x in data.get("higher_is_better", ())),
         detail_prefixes=tuple(_key(x) for x in data.get("detail_prefixes", ())),
         path=Path(path),
     )

@@ -498,7 +498,7 @@ def after_read(form: Form, reading: Reading) -> None:
                 extra.append(make("PE911", ind.cells.actual, name=ind.name, actual=actual))
                 continue
             if (ind.method is None and tp.kind == "number" and tp.comparator is None and not tp.reverse
-                    and any(w in _norm(ind.name) for w in fam.lower_is_better)):
+                    and lower_is_better(ind.name, fam)):
                 ind.method = Method.REVERSE
     if budget is not None and isinstance(budget.typed_rate, str) and garbled(budget.typed_rate):
         extra.append(make("PE910", budget.cells.get("rate"), name="预算执行", what="执行率", text=budget.typed_rate))
@@ -521,6 +521,16 @@ def _deadline_met(target: str, actual: str) -> bool:
         return False
     mt, ma = int(t.group(1)), int(a.group(1))
     return 1 <= ma <= 12 and 1 <= mt <= 12 and ma <= mt
+
+
+def lower_is_better(name: str, fam: Family) -> bool:
+    """A ceiling by meaning (预算调整率, 结转结余率, 差错率 ...): the longest word of the family's two
+    lists found in the name decides, so 成本控制率 (a 控制率) stays higher-is-better while 项目总成本
+    and 人员控制率 are ceilings."""
+    s = _norm(name)
+    low = max((len(w) for w in fam.lower_is_better if w in s), default=0)
+    high = max((len(w) for w in fam.higher_is_better if w in s), default=0)
+    return low > high
 
 
 def _typed(x: Any) -> bool:
