@@ -415,6 +415,12 @@ def _budget_rows(v: _View, hr: int, reading: Reading) -> None:
                 reading.budget_initial = _num(v.get(alt, init_c)) if init_c else None
                 reading.budget_initial_cell = a1(alt, init_c) if init_c else None
                 label = next((_norm(x) for x in v.values[alt - 1] if isinstance(x, str) and _norm(x)), "")
+                src = reading.source
+                cols_ = (planned_c, exec_c)
+                computed = any(src.has_formula(first, c) for c in cols_) or (
+                    src.formulas is None and all(src.get(first, c) is None for c in cols_))
+                if computed:
+                    return  # a SUM row without cached values: the rows below are what it adds up
                 reading.findings.append(make(
                     "PE912", a1(first, planned_c), row=alt, label=label or f"第 {alt} 行",
                     planned=_fmt(_num(v.get(alt, planned_c))), executed=_fmt(_num(v.get(alt, exec_c)))))
