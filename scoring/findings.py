@@ -140,6 +140,8 @@ _RULES = [
          "{cells} 等 {count} 处仍是模板的填写说明，未填写内容。"),
     Rule("PE918", "info", "模板占位行未计分", "Template placeholder or breakdown rows (指标1：, /, ……, 其中…) were not read as indicators.",
          "第 {rows} 行是模板占位行或“其中”明细行（共 {count} 行），不是指标，未参与评分。"),
+    Rule("PE919", "warning", "分项分值与标注不符", "A 一级/二级 label declares points (“规划（15分）”) that differ from the sum of the rows under it.",
+         "“{label}”标注 {declared} 分，其下 {count} 项指标分值合计 {total} 分。"),
 ]
 
 CATALOGUE: dict[str, Rule] = {r.code: r for r in _RULES}

@@ -278,3 +278,20 @@ def test_find_forms_chooses_per_sheet():
     sheets[1].name = "附件2-1"
     found = find_forms(sheets, plan=False)
     assert [s.profile.name for s in found] == ["national-project", "hubei-2-1"]
+
+
+# ---- score tables (评分表) ----------------------------------------------------------------------
+
+
+def test_a_score_table_is_read_and_its_arithmetic_checked():
+    s = scored("ah_shouxian_bumen_2023")
+    assert s.profile.name == "score-table"
+    assert [r.score for r in s.result.indicators] == [3, 3, 3, 4, 2]
+    assert not codes_at(s, "PE919") and not codes_at(s, "PE101")
+
+
+def test_a_label_that_does_not_add_up_is_named():
+    form = load(ROOT / "tests" / "real" / "forms" / "ah_shouxian_bumen_2023.toml")
+    form.cells["E8"] = 3  # 年度绩效目标明确性 2 -> 3: 绩效目标（6分） and 规划（15分） no longer add up
+    s = score_grid(grid(form), plan=False)
+    assert set(codes_at(s, "PE919")) == {"C7", "B4"}

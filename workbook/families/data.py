@@ -39,11 +39,12 @@ class Family:
     lower_is_better: tuple[str, ...] = ()
     higher_is_better: tuple[str, ...] = ()  # the longer match wins: 成本控制率 is higher-is-better
     detail_prefixes: tuple[str, ...] = ()
+    scores_only: bool = False  # a 评分表: no target/actual columns; the scores are kept and added up
     path: Path = field(default=FAMILY_DIR, compare=False)
 
 
 _KNOWN = {"name", "title", "profile", "source", "order", "min_score", "goals", "quiet", "words",
-          "vocabulary", "units", "lower_is_better", "higher_is_better", "detail_prefixes"}
+          "vocabulary", "units", "lower_is_better", "higher_is_better", "detail_prefixes", "scores_only"}
 
 
 def load_family(path: Path) -> Family:
@@ -66,6 +67,7 @@ def load_family(path: Path) -> Family:
         lower_is_better=tuple(_key(x) for x in data.get("lower_is_better", ())),
         higher_is_better=tuple(_key(x) for x in data.get("higher_is_better", ())),
         detail_prefixes=tuple(_key(x) for x in data.get("detail_prefixes", ())),
+        scores_only=bool(data.get("scores_only", False)),
         path=Path(path),
     )
 

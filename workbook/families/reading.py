@@ -58,6 +58,7 @@ class Reading:
     budget_initial: Optional[float] = None  # 年初预算数 of the row the budget was read from
     budget_initial_cell: Optional[str] = None
     placeholder_rows: list[int] = field(default_factory=list)
+    header: Optional[tuple[int, dict[str, int]]] = None  # indicator header row and its columns (view)
     status: str = "scored"  # "scored" or "unscored" (未评分: no score typed anywhere)
 
     @property
@@ -139,7 +140,7 @@ class _View:
         row[c - 1] = v
 
 
-def _header_row(v: _View) -> Optional[tuple[int, dict[str, int]]]:
+def _header_row(v: _View, scores_only: bool = False) -> Optional[tuple[int, dict[str, int]]]:
     """The indicator header: the first row naming 三级指标/指标名称, 分值/权重 and 得分."""
     for r in range(1, min(len(v.values), HEADER_MAX_ROWS) + 1):
         roles: dict[str, int] = {}
@@ -147,7 +148,7 @@ def _header_row(v: _View) -> Optional[tuple[int, dict[str, int]]]:
             role = header_role(val) if isinstance(val, str) else None
             if role and role not in roles:
                 roles[role] = c
-        if {"name", "weight", "score"} <= set(roles) and ("target" in roles or "actual" in roles):
+        if {"name", "weight", "score"} <= set(roles) and ("target" in roles or "actual" in roles or scores_only):
             return r, roles
     return None
 
@@ -159,15 +160,27 @@ def _view(grid: Grid, fam: Family, reading: Reading) -> Grid:
     _instructions(v, reading)
     _vocabulary(v, fam)
     _two_row_header(v)
-    found = _header_row(v)
+    found = _header_row(v, fam.scores_only)
+    if found and fam.scores_only and not {"target", "actual"} & set(found[1]):
+        _virtual_columns(v, *found)
+        found = _header_row(v)
     if found:
         hr, roles = found
+        reading.header = (hr, dict(roles))
         _split_targets(v, hr, roles)
         _adjusted_targets(v, hr, roles)
         _placeholders(v, hr, roles, fam, reading)
         _units(v, hr, roles, fam)
         _budget_rows(v, hr, reading)
     return Grid(name=grid.name, values=v.values, merged=grid.merged, formulas=grid.formulas, clipped=grid.clipped)
+
+
+def _virtual_columns(v: _View, hr: int, roles: dict[str, int]) -> None:
+    """A 评分表 has no target and actual: two empty columns right of the table stand for them, so the
+    reader reads its rows (their scores are kept as typed; nothing is computed from targets)."""
+    last = max(len(v.values[hr - 1]), max(roles.values()))
+    v.set(hr, last + 1, "年度指标值")
+    v.set(hr, last + 2, "实际完成值")
 
 
 def _simplify(v: _View) -> None:
@@ -506,6 +519,7 @@ def after_read(form: Form, reading: Reading) -> None:
             if (ind.method is None and tp.kind == "number" and tp.comparator is None and not tp.reverse
                     and lower_is_better(ind.name, fam)):
                 ind.method = Method.REVERSE
+    extra += _label_points(form, reading)
     if budget is not None and isinstance(budget.typed_rate, str) and garbled(budget.typed_rate):
         extra.append(make("PE910", budget.cells.get("rate"), name="预算执行", what="执行率", text=budget.typed_rate))
     form.findings = list(form.findings) + extra
@@ -514,6 +528,50 @@ def after_read(form: Form, reading: Reading) -> None:
     if not scored and not budget_typed and not _typed(form.typed_total) and form.claimed_total is None:
         if any(g.indicators for g in form.goals):
             reading.status = "unscored"
+
+
+_LABEL_POINTS = re.compile(r"[(（](\d+(?:\.\d+)?)分[)）]\s*$")
+
+
+def _label_points(form: Form, reading: Reading) -> list[Finding]:
+    """一级/二级 labels that declare points, “规划（15分）” / “产出指标（50分）”, against the points of
+    the rows under them (the label cell merged down over its rows, or the rows up to the next label)."""
+    if reading.header is None:
+        return []
+    from workbook.grid import parse_a1
+
+    hr, roles = reading.header
+    g = reading.grid
+    rows: dict[int, float] = {}
+    for goal in form.goals:
+        for ind in goal.indicators:
+            if ind.cells.name and ind.weight is not None:
+                rows[parse_a1(ind.cells.name)[0]] = ind.weight
+    if not rows:
+        return []
+    last = max(rows)
+    out = []
+    for role in ("level1", "level2"):
+        c = roles.get(role)
+        if c is None:
+            continue
+        labels = []
+        for r in range(hr + 1, last + 1):
+            text = g.get(r, c)
+            if isinstance(text, str) and _LABEL_POINTS.search(_norm(text)):
+                labels.append((r, text))
+        for i, (r, text) in enumerate(labels):
+            rng = next(((r1, r2) for r1, c1, r2, c2 in g.merged if r1 == r and c1 <= c <= c2), None)
+            end = rng[1] if rng else (labels[i + 1][0] - 1 if i + 1 < len(labels) else last)
+            inside = [w for row, w in rows.items() if r <= row <= end]
+            if not inside:
+                continue
+            declared = float(_LABEL_POINTS.search(_norm(text)).group(1))
+            total = sum(inside)
+            if abs(total - declared) > 1e-6:
+                out.append(make("PE919", a1(r, c), label=_norm(text), declared=_fmt(declared),
+                                total=_fmt(total), count=len(inside)))
+    return out
 
 
 _MONTH_BY = re.compile(r"^(?:\d{4}年)?(\d{1,2})月(?:份)?(?:底|末|前|以前|之前|内|以内)$")
@@ -572,5 +630,4 @@ def after_score(form: Form, result: Result, reading: Reading) -> None:
         quiet |= _UNSCORED_NOISE
         cell = form.total_cell or (form.budget.cells.get("score") if form.budget else None)
         found.append(make("PE913", cell, count=sum(len(g.indicators) for g in form.goals)))
-    seen_reading = {(f.code, f.cell) for f in form.findings}
-    result.findings = [f for f in found if f.code not in quiet or (f.code, f.cell) in seen_reading and f.code.startswith("PE9")]
+    result.findings = [f for f in found if f.code not in quiet]
