@@ -295,3 +295,17 @@ def test_a_label_that_does_not_add_up_is_named():
     form.cells["E8"] = 3  # 年度绩效目标明确性 2 -> 3: 绩效目标（6分） and 规划（15分） no longer add up
     s = score_grid(grid(form), plan=False)
     assert set(codes_at(s, "PE919")) == {"C7", "B4"}
+
+
+def test_a_score_table_with_a_points_column_per_level():
+    """一级指标 | 分值 | 二级指标 | 分值 | 三级指标 | 分值 | 得分: the 三级 分值 are the weights and the
+    一级/二级 points are checked against them."""
+    s = scored("hi_shangwu_fuwumaoyi")
+    assert s.profile.name == "score-table"
+    weights = [r.weight for r in s.result.indicators]
+    assert weights[:5] == [4, 3, 5, 2, 6] and sum(weights) == 60
+    assert codes_at(s, "PE919") == ["A25"]  # 项目绩效（55分）: the page shows only 项目产出's 15 points
+    form = load(ROOT / "tests" / "real" / "forms" / "hi_shangwu_fuwumaoyi.toml")
+    form.cells["F16"] = 6  # 决策程序 5 -> 6: 决策过程（8分） and 项目决策（20分） no longer add up
+    s = score_grid(grid(form), plan=False)
+    assert set(codes_at(s, "PE919")) >= {"C15", "A14"}

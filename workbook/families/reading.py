@@ -162,6 +162,8 @@ def _view(grid: Grid, fam: Family, reading: Reading) -> Grid:
     _two_row_header(v)
     found = _header_row(v, fam.scores_only)
     if found and fam.scores_only and not {"target", "actual"} & set(found[1]):
+        _fold_level_points(v, *found)
+        found = _header_row(v, True)
         _virtual_columns(v, *found)
         found = _header_row(v)
     if found:
@@ -173,6 +175,25 @@ def _view(grid: Grid, fam: Family, reading: Reading) -> Grid:
         _units(v, hr, roles, fam)
         _budget_rows(v, hr, reading)
     return Grid(name=grid.name, values=v.values, merged=grid.merged, formulas=grid.formulas, clipped=grid.clipped)
+
+
+def _fold_level_points(v: _View, hr: int, roles: dict[str, int]) -> None:
+    """一级/二级 labels with their own 分值 column (一级指标 | 分值 | 二级指标 | 分值 | 三级指标 | 分值 | 得分):
+    the points go into the label, "项目决策（20分）", so the 三级 分值 is the indicators' weight and the
+    label sums are checked (PE919)."""
+    row = v.values[hr - 1]
+    for c, val in enumerate(row, start=1):
+        if not isinstance(val, str) or header_role(val) not in ("level1", "level2"):
+            continue
+        pc = c + 1
+        if header_role(v.get(hr, pc)) != "weight":
+            continue
+        for r in range(hr + 1, len(v.values) + 1):
+            label, points = v.get(r, c), v.get(r, pc)
+            if isinstance(label, str) and _norm(label) and _is_num(points):
+                v.set(r, c, f"{_norm(label)}（{_fmt(_num(points))}分）")
+            v.set(r, pc, None)
+        v.set(hr, pc, None)
 
 
 def _virtual_columns(v: _View, hr: int, roles: dict[str, int]) -> None:
