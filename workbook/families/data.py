@@ -40,11 +40,12 @@ class Family:
     higher_is_better: tuple[str, ...] = ()  # the longer match wins: 成本控制率 is higher-is-better
     detail_prefixes: tuple[str, ...] = ()
     scores_only: bool = False  # a 评分表: no target/actual columns; the scores are kept and added up
+    implicit_weights: bool = False  # may print no 分值 column: the rows' points are implicit (PE920)
     path: Path = field(default=FAMILY_DIR, compare=False)
 
 
 _KNOWN = {"name", "title", "profile", "source", "order", "min_score", "goals", "quiet", "words",
-          "vocabulary", "units", "lower_is_better", "higher_is_better", "detail_prefixes", "scores_only"}
+          "vocabulary", "units", "lower_is_better", "higher_is_better", "detail_prefixes", "scores_only", "implicit_weights"}
 
 
 def load_family(path: Path) -> Family:
@@ -68,6 +69,7 @@ def load_family(path: Path) -> Family:
         higher_is_better=tuple(_key(x) for x in data.get("higher_is_better", ())),
         detail_prefixes=tuple(_key(x) for x in data.get("detail_prefixes", ())),
         scores_only=bool(data.get("scores_only", False)),
+        implicit_weights=bool(data.get("implicit_weights", False)),
         path=Path(path),
     )
 

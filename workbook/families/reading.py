@@ -59,6 +59,8 @@ class Reading:
     budget_initial_cell: Optional[str] = None
     placeholder_rows: list[int] = field(default_factory=list)
     header: Optional[tuple[int, dict[str, int]]] = None  # indicator header row and its columns (view)
+    implicit_weights: Optional[str] = None  # the name header's cell when the form prints no 分值 column
+    leading_goal: Optional[tuple[str, str]] = None  # a goal title above the header: (text, cell)
     status: str = "scored"  # "scored" or "unscored" (未评分: no score typed anywhere)
 
     @property
@@ -140,7 +142,7 @@ class _View:
         row[c - 1] = v
 
 
-def _header_row(v: _View, scores_only: bool = False) -> Optional[tuple[int, dict[str, int]]]:
+def _header_row(v: _View, scores_only: bool = False, no_weight: bool = False) -> Optional[tuple[int, dict[str, int]]]:
     """The indicator header: the first row naming 三级指标/指标名称, 分值/权重 and 得分."""
     for r in range(1, min(len(v.values), HEADER_MAX_ROWS) + 1):
         roles: dict[str, int] = {}
@@ -148,7 +150,8 @@ def _header_row(v: _View, scores_only: bool = False) -> Optional[tuple[int, dict
             role = header_role(val) if isinstance(val, str) else None
             if role and role not in roles:
                 roles[role] = c
-        if {"name", "weight", "score"} <= set(roles) and ("target" in roles or "actual" in roles or scores_only):
+        need = {"name", "score"} if no_weight else {"name", "weight", "score"}
+        if need <= set(roles) and ("target" in roles or "actual" in roles or scores_only):
             return r, roles
     return None
 
@@ -166,9 +169,15 @@ def _view(grid: Grid, fam: Family, reading: Reading) -> Grid:
         found = _header_row(v, True)
         _virtual_columns(v, *found)
         found = _header_row(v)
+    if found is None and fam.implicit_weights:
+        bare = _header_row(v, no_weight=True)
+        if bare and "weight" not in bare[1]:
+            _implicit_weight_column(v, *bare, reading)
+            found = _header_row(v)
     if found:
         hr, roles = found
         reading.header = (hr, dict(roles))
+        _leading_goal(v, hr, reading)
         _split_targets(v, hr, roles)
         _adjusted_targets(v, hr, roles)
         _placeholders(v, hr, roles, fam, reading)
@@ -194,6 +203,30 @@ def _fold_level_points(v: _View, hr: int, roles: dict[str, int]) -> None:
                 v.set(r, c, f"{_norm(label)}（{_fmt(_num(points))}分）")
             v.set(r, pc, None)
         v.set(hr, pc, None)
+
+
+def _implicit_weight_column(v: _View, hr: int, roles: dict[str, int], reading: Reading) -> None:
+    """No 分值 column (湖北项目表): an empty one right of the table lets the reader read the rows; their
+    typed scores are kept and PE920 says the points are implicit. Every repeated header row gets it too."""
+    last = max(len(v.values[hr - 1]), max(roles.values())) + 1
+    name_c = roles["name"]
+    for r in range(hr, len(v.values) + 1):
+        if r == hr or header_role(v.get(r, name_c)) == "name":
+            v.set(r, last, "分值")
+    reading.implicit_weights = a1(hr, name_c)
+
+
+_GOAL_TITLE = re.compile(r"^年度目标\s*[0-9一二三四五六七八九十]+")
+
+
+def _leading_goal(v: _View, hr: int, reading: Reading) -> None:
+    """A goal title printed above its own header row (年度绩效目标1（40分） then 一级指标 …): the reader
+    starts after the header, so the title is kept here and given to the rows below it (after_read)."""
+    for r in (hr - 1, hr - 2):
+        for c, x in enumerate(v.values[r - 1] if r >= 1 else [], start=1):
+            if isinstance(x, str) and _GOAL_TITLE.match(_norm(x)):
+                reading.leading_goal = (x, a1(r, c))
+                return
 
 
 def _virtual_columns(v: _View, hr: int, roles: dict[str, int]) -> None:
@@ -508,6 +541,22 @@ def after_read(form: Form, reading: Reading) -> None:
     extra: list[Finding] = list(reading.findings)
     if not fam.goals:
         form.findings = [f for f in form.findings if f.code != "PE904"]
+    if reading.leading_goal and form.goals and form.goals[0].cell is None and form.goals[0].number is None:
+        text, cell = reading.leading_goal
+        first = form.goals[0]
+        first.title, first.cell, first.number = text, cell, 1
+        m = re.search(r"[(（]\s*(\d+(?:\.\d+)?)\s*分\s*[)）]", text)
+        first.points = float(m.group(1)) if m else first.points
+        form.findings = [f for f in form.findings if f.code != "PE904"]
+    from workbook.grid import parse_a1
+
+    for goal in form.goals:  # titles as the user typed them, not as the reading view spells them
+        if goal.cell:
+            raw = reading.source.get(*parse_a1(goal.cell))
+            if isinstance(raw, str) and raw.strip():
+                goal.title = raw.strip()
+    if reading.implicit_weights:
+        extra.append(make("PE920", reading.implicit_weights, count=sum(len(g.indicators) for g in form.goals)))
     budget = form.budget
     if budget is not None and any(f.code == "PE912" for f in extra):
         # the values came from the 其中 row; point the budget's value cells there
@@ -608,6 +657,16 @@ def _deadline_met(target: str, actual: str) -> bool:
     return 1 <= ma <= 12 and 1 <= mt <= 12 and ma <= mt
 
 
+def _implicit_sums(form: Form, result: Result) -> list[Finding]:
+    """Without a 分值 column, what can be checked: a goal's typed scores do not exceed its points."""
+    out = []
+    for gi, goal in enumerate(form.goals):
+        scores = [r.score for r in result.indicators if r.goal == gi and r.score is not None]
+        if goal.points is not None and scores and sum(scores) > goal.points + 1e-6:
+            out.append(make("PE921", goal.cell, goal=goal.title, points=_fmt(goal.points), total=_fmt(round(sum(scores), 2))))
+    return out
+
+
 def lower_is_better(name: str, fam: Family) -> bool:
     """A ceiling by meaning (预算调整率, 结转结余率, 差错率 ...): the longest word of the family's two
     lists found in the name decides, so 成本控制率 (a 控制率) stays higher-is-better while 项目总成本
@@ -645,6 +704,9 @@ def after_score(form: Form, result: Result, reading: Reading) -> None:
     found += budget_checks(form, result, reading.profile, initial=reading.budget_initial,
                            initial_cell=reading.budget_initial_cell, score_is_formula=formula)
     quiet = set(reading.family.quiet)
+    if reading.implicit_weights:
+        quiet.add("PE301")  # no row has points: the goal's points are checked against its scores instead
+        found += _implicit_sums(form, result)
     if form.budget is not None and not form.budget.cells.get("reason"):
         quiet.add("PE403")  # the layout has no 未执行完原因 cell for the budget: nothing to fill in
     if reading.status == "unscored":
