@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Optional, Union
 
 from scoring.findings import make
@@ -39,9 +40,16 @@ _NUMBERISH = re.compile(r"^[-+]?\d+(?:\.\d+)?$")
 def _norm(value: Any) -> str:
     if value is None:
         return ""
+    if isinstance(value, str):
+        return _norm_str(value)
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return _WS.sub("", unicodedata.normalize("NFKC", str(value)))
+
+
+@lru_cache(maxsize=8192)
+def _norm_str(value: str) -> str:  # cell texts repeat across rows and forms (数量指标, 同上, headers ...)
+    return _WS.sub("", unicodedata.normalize("NFKC", value))
 
 
 @dataclass
@@ -77,25 +85,27 @@ class Reading:
 # ---- recognition -----------------------------------------------------------------------------
 
 
-def _texts(grid: Grid) -> list[str]:
-    out = []
-    table = traditional()
-    for row in grid.values[:SCAN_ROWS]:
-        for v in row[:SCAN_COLS]:
-            if isinstance(v, str) and v.strip():
-                out.append(_norm(v).translate(table))
-    return out
+@lru_cache(maxsize=1)
+def _traditional_re() -> re.Pattern:
+    return re.compile("[" + re.escape("".join(chr(k) for k in traditional())) + "]")
+
+
+def _texts(grid: Grid, trad: bool = False) -> list[str]:
+    texts = [_norm(v) for row in grid.values[:SCAN_ROWS] for v in row[:SCAN_COLS] if isinstance(v, str) and v.strip()]
+    if trad:
+        table = traditional()
+        texts = [t.translate(table) for t in texts]
+    return texts
 
 
 def _is_traditional(grid: Grid) -> bool:
-    table = traditional()
-    return any(isinstance(v, str) and any(ord(ch) in table for ch in v)
-               for row in grid.values[:SCAN_ROWS] for v in row[:SCAN_COLS])
+    pattern = _traditional_re()
+    return any(isinstance(v, str) and pattern.search(v) for row in grid.values[:SCAN_ROWS] for v in row[:SCAN_COLS])
 
 
-def recognise(grid: Grid) -> tuple[Family, list[str]]:
+def recognise(grid: Grid, trad: Optional[bool] = None) -> tuple[Family, list[str]]:
     """The family whose words the sheet shows most (at least its ``min_score``), else the default."""
-    texts = _texts(grid)
+    texts = _texts(grid, _is_traditional(grid) if trad is None else trad)
     blob = "\n".join(texts)
     best: Optional[tuple[float, int, Family, list[str]]] = None
     for fam in families():
@@ -113,11 +123,12 @@ def recognise(grid: Grid) -> tuple[Family, list[str]]:
 
 def prepare(grid: Grid, profile: Union[str, Profile, None] = None) -> Reading:
     """Recognise the family and build the reading view; ``profile=None`` chooses it from the form."""
-    fam, evidence = recognise(grid)
+    trad = _is_traditional(grid)
+    fam, evidence = recognise(grid, trad)
     chosen = profile in (None, "", "auto")
     prof = load_profile(fam.profile if chosen else profile)
     reading = Reading(grid=grid, source=grid, family=fam, profile=prof, chosen=chosen, evidence=evidence)
-    reading.grid = _view(grid, fam, reading)
+    reading.grid = _view(grid, fam, reading, trad)
     return reading
 
 
@@ -156,14 +167,16 @@ def _header_row(v: _View, scores_only: bool = False, no_weight: bool = False) ->
     return None
 
 
-def _view(grid: Grid, fam: Family, reading: Reading) -> Grid:
+def _view(grid: Grid, fam: Family, reading: Reading, trad: bool = False) -> Grid:
     v = _View(grid)
-    if _is_traditional(grid):
+    if trad:
         _simplify(v)
     _instructions(v, reading)
     _vocabulary(v, fam)
-    _two_row_header(v)
     found = _header_row(v, fam.scores_only)
+    if found is None:
+        _two_row_header(v)
+        found = _header_row(v, fam.scores_only)
     if found and fam.scores_only and not {"target", "actual"} & set(found[1]):
         _fold_level_points(v, *found)
         found = _header_row(v, True)
@@ -274,7 +287,7 @@ _INSTRUCTION = re.compile(r"^(?:对照|结合|针对|简要|请|填写|说明).*
 
 def _instructions(v: _View, reading: Reading) -> None:
     cells = [(r, c) for r, row in enumerate(v.values, start=1) for c, val in enumerate(row, start=1)
-             if isinstance(val, str) and _INSTRUCTION.match(_norm(val))]
+             if isinstance(val, str) and "字以内" in val and _INSTRUCTION.match(_norm(val))]
     if cells:
         r, c = cells[0]
         reading.findings.append(make("PE917", a1(r, c), count=len(cells),
