@@ -166,6 +166,7 @@ def test_ceilings_without_a_sign_score_full_when_kept():
     ("到0次", True), ("第O份", True), ("扁2200篇", True), ("O76%", True),
     ("达到5次", False), ("约3次", False), ("≥266米", False), ("2200篇", False), ("100%", False),
     ("第3季度", False), ("全年3次", False), ("OK", False), ("", False),
+    ("减5%", False), ("超3次", False), ("每1次", False), ("I级", False), ("ISO9001", False), ("O级", False),
 ])
 def test_garbled_figures(text, bad):
     assert garbled(text) is bad

@@ -528,8 +528,9 @@ def _fmt(x: Optional[float]) -> str:
 # A figure whose number is glued to one stray character (scanned forms read by OCR): "到0次",
 # "扁2200篇"; or a letter O/o/l/I where a digit belongs: "第O份", "O76%".
 _GLUED = re.compile(r"^([\u4e00-\u9fff])(\d+(?:\.\d+)?)([\u4e00-\u9fff%]*)$")
-_OK_PREFIX = set("约近超达共计逾满余第")
-_LETTER_DIGIT = re.compile(r"(?:^|[^A-Za-z])[OolI](?:\d|[\u4e00-\u9fff%]|$)")
+# One character before a figure that people do type: 约3次, 超5%, 减5%, 共12项, 第3季度, 每1次 ...
+_OK_PREFIX = set("约近超达共计逾满余第减增降升提不低高少多每按占仅已均总全累新各限控下上内外年月日周季时")
+_LETTER_DIGIT = re.compile(r"(?:^|[^A-Za-z])[OolI](?:\d|[\u4e00-\u9fff%](?<![级类型期区段号])|$)")
 
 
 def garbled(text: str) -> bool:
