@@ -70,9 +70,11 @@ def score_grid(grid: Grid, profile: Optional[ProfileLike] = None, plan: bool = T
 
 
 def _as_list(grids: Grids) -> list[Grid]:
-    if isinstance(grids, Mapping):
-        return list(grids.values())
-    return list(grids)
+    """The grids, with the user's original values put back where an earlier pe-score run overwrote them
+    (``workbook.record.restore_originals``): a rescore starts from what the user typed."""
+    from workbook.record import restore_originals
+
+    return restore_originals(grids.values() if isinstance(grids, Mapping) else grids)
 
 
 def score_workbook(grids: Grids, sheet: str | None = None,

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import os
 import posixpath
+import pyexpat
 import re
 import struct
 import zipfile
@@ -42,6 +43,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
 from defusedxml.ElementTree import fromstring as _safe_fromstring
 
+from . import gate
 from .errors import UnreadableFile
 from .grid import Grid, col_letter
 
@@ -63,6 +65,11 @@ class Limits:
     max_cols: int = 100  # columns scanned per sheet
     max_cells: int = 1_000_000  # cells scanned per sheet (rows are cut first when exceeded)
     max_sheet_area: int = 10_000_000  # rows x columns spanned by one sheet's cells (calamine allocates it densely)
+    max_sheet_cells: int = 2_000_000  # cells (<c> elements) in one sheet
+    max_expanded_cells: int = 200_000  # cells of the ranges a library expands one by one (merges, hyperlinks, comments)
+    max_ranges: int = 200_000  # merged ranges, hyperlinks, validations, formats ... of one sheet
+    max_text_bytes: int = 1 * MB  # text between two tags (Excel's limit is 32,767 characters a cell)
+    max_shared_strings: int = 2_000_000  # items of the shared-string table, declared or present
 
 
 DEFAULT_LIMITS = Limits()
@@ -308,6 +315,10 @@ def _check_zip(p: Path, size: int, limits: Limits, deep: bool = True) -> FileInf
         if len(infos) > limits.max_members:
             raise _fail(p, f"文件包含 {len(infos)} 个内部部件，超过上限 {limits.max_members}，疑似恶意文件，已拒绝打开。")
         names = {i.filename for i in infos}
+        if len({n.lower() for n in names}) != len(infos):
+            # Readers disagree on which of two same-named members counts (the first, the last, any
+            # case): the check could read one and a reader the other. No Office program writes this.
+            raise _fail(p, "文件中有重名的内部部件，可能已损坏或被篡改。" + _RESAVE)
         total = 0
         for info in infos:
             if info.flag_bits & 0x1:
@@ -344,27 +355,11 @@ def _check_zip(p: Path, size: int, limits: Limits, deep: bool = True) -> FileInf
         if workbook_part not in names:
             raise _fail(p, "文件缺少工作簿主体（xl/workbook.xml），已损坏或不是 Excel 工作簿。" + _RESAVE)
 
-        # Every XML part a reader may parse: refuse DTDs/entities before any of them is expanded.
-        extents: dict[str, _Extent] = {}
-        for info in infos:
-            if info.filename.lower().endswith(_XML_SUFFIXES):
-                low = info.filename.lower()
-                ext = extents.setdefault(info.filename, _Extent()) if low.startswith("xl/worksheets/") else None
-                _scan_part(p, zf, info, limits, deep, extent=ext)
-
-        sheets = _sheet_names(p, zf, workbook_part)
-        for part, ext in extents.items():
-            area, ref = ext.area()
-            if area > limits.max_sheet_area:
-                raise _fail(
-                    p,
-                    f"工作表“{_sheet_of_part(zf, workbook_part, part)}”的内容分布在 {ref}（约 {area:,} 个单元格），"
-                    f"超过上限 {limits.max_sheet_area:,}；通常是远处误输入了内容。请在 Excel 中删除多余的行和列"
-                    "（或把自评表复制到新工作簿）后保存，再试。",
-                )
+        book = _Book(p, zf, workbook_part, limits, deep)
+        book.check(infos)
         has_vba = any(n.lower().endswith("vbaproject.bin") for n in names)
         kind = "xlsm" if has_vba or "macroEnabled" in _read_small(zf, "[Content_Types].xml") else "xlsx"
-        return FileInfo(path=p, kind=kind, size=size, sheets=sheets, has_vba=has_vba)
+        return FileInfo(path=p, kind=kind, size=size, sheets=[name for name, _ in book.sheets], has_vba=has_vba)
 
 
 _ODS_MIME = "application/vnd.oasis.opendocument.spreadsheet"
@@ -423,41 +418,231 @@ def _workbook_part(p: Path, zf: zipfile.ZipFile, names: set[str], limits: Limits
     return "xl/workbook.xml"
 
 
-def _sheet_names(p: Path, zf: zipfile.ZipFile, workbook_part: str) -> list[str]:
-    text = _read_small(zf, workbook_part, cap=16 * MB)
-    try:
-        root = _safe_fromstring(text.encode("utf-8"))
-    except Exception:
-        raise _fail(p, "文件已损坏（工作簿目录 xl/workbook.xml 不是有效的 XML）。" + _RESAVE) from None
-    out: list[str] = []
-    for ns in _MAIN_NS:
-        for sheet in root.iter(f"{ns}sheet"):
-            out.append(sheet.get("name") or "")
-    return out
-
-
 _REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+_STRICT_REL_NS = "{http://purl.oclc.org/ooxml/officeDocument/relationships}id"
 
 
-def _sheet_of_part(zf: zipfile.ZipFile, workbook_part: str, part: str) -> str:
-    """The sheet name a worksheet part belongs to (for messages); the part name when unknown."""
-    base = posixpath.dirname(workbook_part)
-    rels_name = posixpath.join(base, "_rels", posixpath.basename(workbook_part) + ".rels")
-    try:
-        rels = _safe_fromstring(_read_small(zf, rels_name).encode("utf-8"))
-        targets = {
-            r.get("Id"): posixpath.normpath(posixpath.join(base, r.get("Target") or "")).lstrip("/")
-            if not (r.get("Target") or "").startswith("/") else (r.get("Target") or "").lstrip("/")
-            for r in rels
-        }
-        root = _safe_fromstring(_read_small(zf, workbook_part, cap=16 * MB).encode("utf-8"))
+def _rels_part(part: str) -> str:
+    return posixpath.join(posixpath.dirname(part), "_rels", posixpath.basename(part) + ".rels")
+
+
+def _resolve(base_part: str, target: str) -> str:
+    """A relationship target as a zip member name (relative to the source part's folder, or absolute)."""
+    target = target.replace("\\", "/")
+    if target.startswith("/"):
+        return posixpath.normpath(target).lstrip("/")
+    return posixpath.normpath(posixpath.join(posixpath.dirname(base_part), target)).lstrip("/")
+
+
+def _gate_limits(limits: Limits) -> gate.PartLimits:
+    return gate.PartLimits(
+        max_sheet_cells=limits.max_sheet_cells,
+        max_expanded_cells=limits.max_expanded_cells,
+        max_ranges=limits.max_ranges,
+        max_text_bytes=limits.max_text_bytes,
+        max_shared_strings=limits.max_shared_strings,
+    )
+
+
+class _Book:
+    """The parts of one OOXML workbook a reader will read, found and scanned before any reader runs.
+
+    Sheets are found through the workbook's relationships and, whatever the relationships say, any
+    XML part whose root element is a worksheet (a reader resolving a target differently still meets
+    a scanned part); likewise the shared-string table and comments. Every other XML part gets the
+    prolog check (fast tier) or the defusedxml scan (deep tier).
+    """
+
+    def __init__(self, p: Path, zf: zipfile.ZipFile, workbook_part: str, limits: Limits, deep: bool):
+        self.p, self.zf, self.workbook_part, self.limits, self.deep = p, zf, workbook_part, limits, deep
+        self.glimits = _gate_limits(limits)
+        self.sheets: list[tuple[str, str]] = []  # (sheet name, part) in workbook order; part "" if unknown
+        self.roles: dict[str, str] = {}  # part -> "worksheet" | "sst" | "comments"
+        self.scans: dict[str, gate.SheetScan] = {}
+        self.record_part: Optional[str] = None
+        self.sst_part: Optional[str] = None
+
+    # -- relationships -------------------------------------------------------------------------
+
+    def _xml(self, name: str, cap: int = 16 * MB):
+        text = _read_small(self.zf, name, cap=cap)
+        if not text:
+            return None
+        try:
+            return _safe_fromstring(text.encode("utf-8"))
+        except DefusedXmlException:
+            raise self._bomb(name) from None
+        except Exception:
+            raise _fail(self.p, f"文件已损坏（内部部件“{name}”不是有效的 XML）。" + _RESAVE) from None
+
+    def _rels(self, part: str) -> list[tuple[str, str, str]]:
+        """(Id, Type, member) of each internal relationship of ``part``."""
+        root = self._xml(_rels_part(part))
+        out = []
+        for rel in root if root is not None else ():
+            if (rel.get("TargetMode") or "").lower() == "external":
+                continue
+            out.append((rel.get("Id") or "", rel.get("Type") or "", _resolve(part, rel.get("Target") or "")))
+        return out
+
+    def _map(self, names: set[str]) -> None:
+        rels = self._rels(self.workbook_part)
+        by_id = {rid: target for rid, _t, target in rels}
+        for _rid, typ, target in rels:
+            if typ.endswith("/worksheet"):
+                self.roles[target] = "worksheet"
+            elif typ.endswith("/sharedStrings"):
+                self.roles[target] = "sst"
+                self.sst_part = target
+        root = self._xml(self.workbook_part)
+        if root is None:
+            raise _fail(self.p, "文件已损坏（工作簿目录 xl/workbook.xml 无法读取）。" + _RESAVE)
         for ns in _MAIN_NS:
             for sheet in root.iter(f"{ns}sheet"):
-                if targets.get(sheet.get(_REL_NS)) == part:
-                    return sheet.get("name") or part
-    except Exception:  # only a nicer message is at stake
-        pass
-    return part
+                rid = sheet.get(_REL_NS) or sheet.get(_STRICT_REL_NS) or ""
+                self.sheets.append((sheet.get("name") or "", by_id.get(rid, "")))
+        for _name, part in self.sheets:
+            if part in names:
+                for _rid, typ, target in self._rels(part) if _rels_part(part) in names else ():
+                    if typ.endswith("/comments"):
+                        self.roles[target] = "comments"
+        from workbook.plan import EXPLAIN_SHEET
+
+        self.record_part = next((part for name, part in self.sheets if name == EXPLAIN_SHEET and part), None)
+
+    def _sheet_name(self, part: str) -> str:
+        return next((name for name, pt in self.sheets if pt == part), part)
+
+    # -- scanning ------------------------------------------------------------------------------
+
+    def _bomb(self, name: str) -> UnreadableFile:
+        return _fail(
+            self.p,
+            f"文件内部部件“{name}”含有 XML 实体/DTD 声明（Excel 从不写入这类内容），"
+            "可能是“XML 炸弹”恶意文件，已拒绝打开（未展开）。",
+        )
+
+    def _chunks(self, info: zipfile.ZipInfo, fh: Any = None, head: bytes = b"") -> Iterator[bytes]:
+        """The decompressed part in 1 MiB chunks within the byte budget (``head``: already read from ``fh``)."""
+        budget = self.limits.max_part_bytes - len(head)
+        if head:
+            yield head
+        if fh is None:
+            fh = self.zf.open(info)
+        with fh:
+            while True:
+                chunk = fh.read(MB)
+                if not chunk:
+                    return
+                budget -= len(chunk)
+                if budget < 0:
+                    raise _fail(self.p, f"文件内部部件“{info.filename}”解压后超过上限 {_mb(self.limits.max_part_bytes)}，已停止读取。")
+                yield chunk
+
+    def check(self, infos: list[zipfile.ZipInfo]) -> None:
+        names = {i.filename for i in infos}
+        self._map(names)
+        for info in infos:
+            if info.filename.lower().endswith(_XML_SUFFIXES):
+                self._part(info)
+        for part, scan in self.scans.items():
+            if scan.area > self.limits.max_sheet_area:
+                raise _fail(
+                    self.p,
+                    f"工作表“{self._sheet_name(part)}”的内容分布在 {scan.span}（约 {scan.area:,} 个单元格），"
+                    f"超过上限 {self.limits.max_sheet_area:,}；通常是远处误输入了内容。请在 Excel 中删除多余的行和列"
+                    "（或把自评表复制到新工作簿）后保存，再试。",
+                )
+        if self.record_part and self.record_part in self.scans:
+            self._check_record(self.scans[self.record_part])
+
+    def _part(self, info: zipfile.ZipInfo) -> None:
+        name = info.filename
+        role = self.roles.get(name)
+        try:
+            fh = self.zf.open(info)
+            head = fh.read(4096)
+        except Exception:
+            raise _fail(self.p, f"文件已损坏（内部部件“{name}”无法解压，校验失败）。" + _RESAVE) from None
+        if role is None:
+            root = gate.root_name(head[3:] if head.startswith(_UTF8_BOM) else head)
+            role = {"worksheet": "worksheet", "sst": "sst", "comments": "comments"}.get(root or "")
+        if role is None:
+            fh.close()
+            return _scan_part(self.p, self.zf, info, self.limits, self.deep, head=head)
+        first = [fh, head]  # the first pass continues from the bytes already read
+
+        def chunks() -> Iterator[bytes]:
+            if first:
+                handle, start = first
+                first.clear()
+                return self._chunks(info, handle, start)
+            return self._chunks(info)
+
+        if not self.deep and not _prolog_clean(head):
+            # An odd prolog (UTF-16, a long comment ...): the full defusedxml scan decides about DTDs first.
+            _scan_xml(self.p, self.zf, info, self.limits)
+        try:
+            if role == "worksheet":
+                self.scans[name] = gate.scan_sheet(
+                    chunks, self.glimits, fast=not self.deep, first_col=name == self.record_part)
+            elif role == "sst":
+                gate.scan_shared_strings(chunks(), self.glimits, fast=not self.deep)
+            else:
+                gate.scan_comments(chunks(), self.glimits)
+        except UnreadableFile:
+            raise
+        except gate.Refused as exc:
+            where = f"工作表“{self._sheet_name(name)}”" if role == "worksheet" else f"内部部件“{name}”"
+            raise _fail(self.p, f"{where}：{exc}。已拒绝打开。") from None
+        except gate._Hostile:
+            raise self._bomb(name) from None
+        except pyexpat.ExpatError:
+            if self.deep or role != "comments":
+                raise _fail(self.p, f"文件已损坏（内部部件“{name}”不是有效的 XML）。" + _RESAVE) from None
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, NotImplementedError):
+            raise _fail(self.p, f"文件已损坏（内部部件“{name}”无法解压，校验失败）。" + _RESAVE) from None
+        finally:
+            if first:
+                first[0].close()
+
+    def _check_record(self, scan: gate.SheetScan) -> None:
+        """The undo record of a scored copy names cells the tool wrote: single cells inside the reading
+        limits (or the first cell past them). A range or a far cell is a record edited by hand; undoing
+        it would make openpyxl expand it cell by cell."""
+        from workbook.record import parse_record
+
+        values = scan.first_col or []
+        want = set()
+        for typ, raw in values:
+            if typ == "s" and raw.strip().isdigit() and len(raw.strip()) < 10:
+                want.add(int(raw.strip()))
+        texts: dict[int, str] = {}
+        if want and self.sst_part:
+            try:
+                texts = gate.scan_shared_strings(self._chunks(self.zf.getinfo(self.sst_part)), self.glimits, want)
+            except (KeyError, gate.Refused, gate._Hostile, pyexpat.ExpatError):
+                texts = {}  # the sst scan above already answered for a broken table
+        rows = []
+        for typ, raw in values:
+            if typ == "s":
+                raw = raw.strip()
+                rows.append([texts.get(int(raw)) if raw.isdigit() and len(raw) < 10 else None])
+            else:
+                rows.append([raw])
+        for ref, *_rest in parse_record(rows) or ():
+            ok = bool(re.fullmatch(r"[A-Z]{1,3}[1-9][0-9]{0,6}", ref))
+            if ok:
+                row, col = gate.parse_cell(ref) if ok else (0, 0)
+                # the first cell past the reading limits carries the PE908 note
+                ok = row <= self.limits.max_rows + 1 and col <= self.limits.max_cols + 1
+            if not ok:
+                shown = ref if len(ref) <= 30 else ref[:27] + "…"
+                raise _fail(
+                    self.p,
+                    f"“评分说明”工作表底部的还原记录被改动（“{shown}”不是本工具会写入的单元格）。"
+                    "请删除“评分说明”工作表后保存，再评分。",
+                )
 
 
 class _NullTarget:
@@ -465,56 +650,16 @@ class _NullTarget:
         return None
 
 
-# No \b before r=": the literal prefix lets the regex engine jump between candidates (~4x faster);
-# the matches are a superset of the cell references, so the extent can only grow, never shrink.
-_CELL_REF = re.compile(rb'r="([A-Z]{1,3})([0-9]{1,7})"')
-
-
-class _Extent:
-    """Bounding box of the cell references (r="B12") seen in a worksheet part."""
-
-    def __init__(self) -> None:
-        self.rows: tuple[int, int] = (0, 0)
-        self.cols: set[bytes] = set()
-
-    def add(self, chunk: bytes) -> None:
-        found = _CELL_REF.findall(chunk)
-        if not found:
-            return
-        cols, rows_b = zip(*found)
-        rows = list(map(int, rows_b))
-        lo, hi = min(rows), max(rows)
-        self.rows = (min(self.rows[0], lo) if self.rows[0] else lo, max(self.rows[1], hi))
-        self.cols.update(cols)
-
-    def area(self) -> tuple[int, str]:
-        if not self.cols:
-            return 0, ""
-        nums = [_col_number(c.decode()) for c in self.cols]
-        c1, c2 = min(nums), max(nums)
-        r1, r2 = self.rows
-        return (r2 - r1 + 1) * (c2 - c1 + 1), f"{col_letter(c1)}{r1}:{col_letter(c2)}{r2}"
-
-
-def _col_number(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n
-
-
-def _scan_xml(p: Path, zf: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits, core: Optional[bool] = None,
-              extent: Optional[_Extent] = None) -> None:
+def _scan_xml(p: Path, zf: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits, core: Optional[bool] = None) -> None:
     """Stream one part through defusedxml: refuse DTDs, entity declarations and external references.
 
     Chunks of 1 MiB, at most ``max_part_bytes`` in total. Only defusedxml's guard handlers stay
     installed on the expat parser (no per-element Python callbacks), so a 10 MB sheet scans in
-    well under a second. With ``extent``, the cell references of a worksheet are collected on the way.
+    well under a second.
     """
     parser = DefusedXMLParser(target=_NullTarget(), forbid_dtd=True, forbid_entities=True, forbid_external=True)
     parser.parser.DefaultHandlerExpand = None  # type: ignore[attr-defined]
     budget = limits.max_part_bytes
-    tail = b""
     try:
         with zf.open(info) as fh:
             while True:
@@ -525,9 +670,6 @@ def _scan_xml(p: Path, zf: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limit
                 if budget < 0:
                     raise _fail(p, f"文件内部部件“{info.filename}”解压后超过上限 {_mb(limits.max_part_bytes)}，已停止读取。")
                 parser.feed(chunk)
-                if extent is not None:
-                    extent.add(tail + chunk)  # the overlap catches a reference cut between chunks
-                    tail = chunk[-32:]
             parser.close()
     except UnreadableFile:
         raise
@@ -585,42 +727,31 @@ def _prolog_clean(head: bytes) -> bool:
 
 
 def _scan_part(p: Path, zf: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits, deep: bool,
-               core: Optional[bool] = None, extent: Optional[_Extent] = None) -> None:
-    """The deep tier's ``_scan_xml``, or the fast tier's prolog check for one part.
+               core: Optional[bool] = None, head: Optional[bytes] = None) -> None:
+    """The deep tier's ``_scan_xml``, or the fast tier's prolog check, for one part that is neither a
+    worksheet, the shared strings nor comments (those are parsed by ``workbook.gate``).
 
-    Fast tier: a worksheet (``extent`` given) is still decompressed whole within the byte budget (the
-    sheet-area check needs its cell references); other parts only up to ``_PROLOG_WINDOW``. Anything
-    unexpected (an unclear prolog, a read error, the budget) goes to ``_scan_xml`` for today's answer.
+    Fast tier: only the first ``_PROLOG_WINDOW`` bytes at most; anything unexpected (an unclear
+    prolog, a read error) goes to ``_scan_xml`` for today's answer.
     """
     if deep:
-        return _scan_xml(p, zf, info, limits, core=core, extent=extent)
+        return _scan_xml(p, zf, info, limits, core=core)
     try:
+        if head is None:
+            with zf.open(info) as fh:
+                head = fh.read(4096)  # an Excel prolog is ~60 bytes
+        if _prolog_clean(head):
+            return
+        if len(head) != 4096:
+            raise _FallBack
         with zf.open(info) as fh:
-            head = fh.read(MB if extent is not None else 4096)  # an Excel prolog is ~60 bytes
-            if not _prolog_clean(head):
-                if len(head) != 4096:
-                    raise _FallBack
-                head += fh.read(_PROLOG_WINDOW - 4096)  # e.g. a long comment before the root
-                if not _prolog_clean(head):
-                    raise _FallBack
-            if extent is None:
-                return
-            local = _Extent()
-            budget = limits.max_part_bytes - len(head)
-            local.add(head)
-            tail, chunk = head[-32:], head
-            while chunk:
-                chunk = fh.read(MB)
-                budget -= len(chunk)
-                if budget < 0:
-                    raise _FallBack
-                local.add(tail + chunk)  # the overlap catches a reference cut between chunks
-                tail = chunk[-32:]
+            head = fh.read(_PROLOG_WINDOW)  # e.g. a long comment before the root
+        if not _prolog_clean(head):
+            raise _FallBack
     except UnreadableFile:
         raise
     except Exception:  # _FallBack, a checksum or zlib error ...: the deep scan of this part decides
-        return _scan_xml(p, zf, info, limits, core=core, extent=extent)
-    extent.rows, extent.cols = local.rows, local.cols
+        return _scan_xml(p, zf, info, limits, core=core)
 
 
 class _FallBack(Exception):

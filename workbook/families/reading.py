@@ -719,10 +719,10 @@ def after_score(form: Form, result: Result, reading: Reading) -> None:
                            initial_cell=reading.budget_initial_cell, score_is_formula=formula)
     quiet = set(reading.family.quiet)
     if reading.implicit_weights:
-        quiet.add("PE301")  # no row has points: the goal's points are checked against its scores instead
+        quiet |= {"PE301"}  # no row has points: the goal's points are checked against its scores instead
         found += _implicit_sums(form, result)
     if form.budget is not None and not form.budget.cells.get("reason"):
-        quiet.add("PE403")  # the layout has no 未执行完原因 cell for the budget: nothing to fill in
+        quiet |= {"PE403"}  # the layout has no 未执行完原因 cell for the budget: nothing to fill in
     if reading.status == "unscored":
         quiet |= _UNSCORED_NOISE
         cell = form.total_cell or (form.budget.cells.get("score") if form.budget else None)
