@@ -48,6 +48,8 @@ except ImportError:  # pragma: no cover - a bare Python with pip only
 REPO = Path(__file__).resolve().parents[1]
 SUPPORTED_PYTHONS = ("3.10", "3.11", "3.12", "3.13")
 WINDOWS = "win_amd64"
+PLATFORM_RE = re.compile(r"^(win32|win_amd64|win_arm64|macosx_\d+_\d+_(x86_64|arm64|universal2)|"
+                         r"(many|musl)linux_\d+_\d+_(x86_64|aarch64)|manylinux\d+_(x86_64|aarch64)|linux_(x86_64|aarch64))$")
 EMBED_RE = re.compile(r"^python-(3)\.(\d+)\.(\d+)(?:[a-z]+\d+)?-embed-amd64\.zip$")
 ROOT_FILES = {  # repository file -> place in the bundle (the bundle keeps the repository's layout)
     "install/pe_install.py": "install/pe_install.py",
@@ -440,6 +442,9 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser.add_argument("--embed-python", type=Path, metavar="ZIP",
                         help="python.org 的 Windows 嵌入式包 python-3.x.y-embed-amd64.zip，放进安装包后目标电脑无需安装 Python")
     args = parser.parse_args(argv)
+    if args.platform != "current" and not PLATFORM_RE.match(args.platform):
+        parser.error(f"不认识的平台 {args.platform}：请用 win_amd64（Windows 64 位）或 current（本机），"
+                     "也可以用 pip 的平台标记，如 macosx_11_0_arm64、manylinux_2_17_x86_64")
     if args.pythons and args.platform == "current":
         parser.error("--platform current 只能用运行本命令的 Python 版本")
     for p in args.pythons or []:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib.util
 import io
-import json
 import os
 import subprocess
 import sys
@@ -566,6 +565,11 @@ def test_bundle_targets_and_markers():
     out = subprocess.run([sys.executable, "-m", "install.bundle", "--platform", "win_amd64", "-o", "x",
                           "--python", "3.9"], cwd=ROOT, capture_output=True, text=True)
     assert out.returncode == 2 and "3.9" in out.stderr
+    out = subprocess.run([sys.executable, "-m", "install.bundle", "--platform", "windows", "-o", "x"],
+                         cwd=ROOT, capture_output=True, text=True)
+    assert out.returncode == 2 and "win_amd64" in out.stderr and not (ROOT / "x").exists()
+    for tag in ("win_amd64", "win32", "macosx_11_0_arm64", "manylinux_2_17_x86_64", "linux_x86_64"):
+        assert bundle.PLATFORM_RE.match(tag), tag
 
 
 def _wheel(folder, filename, requires=(), requires_python=None):

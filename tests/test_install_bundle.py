@@ -43,7 +43,7 @@ def _build(platform: str, out: Path, *extra: str) -> Path:
                        cwd=ROOT, capture_output=True, text=True, timeout=1200)
     assert r.returncode == 0, r.stdout + r.stderr
     zips = list(out.glob("*.zip"))
-    assert len(zips) == 1, zips
+    assert len(zips) == 1 and sorted(out.iterdir()) == zips, list(out.iterdir())  # one zip, nothing else
     return zips[0]
 
 
