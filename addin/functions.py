@@ -230,34 +230,37 @@ def PE_BUDGET(planned, executed, points=None):
 @xw.arg("goal_scores", err_to_str=True, doc="目标得分区域：各年度目标（或各指标）的得分")
 @xw.arg("constraint", err_to_str=True, doc="[约束性指标]（可省略）：约束性指标情况（如“存在审计等部门重点披露的问题”）和/或扣分（负数）")
 def PE_TOTAL(budget_score, goal_scores, constraint=None):
-    """总分 = 预算得分 + 目标得分合计 − 酌情扣分；约束性指标出现审计重点披露问题或重大不良影响时，总分不超过 60 分。得分区域中有文字时返回 #VALUE!。"""
-    engine = _engine()
-    total = _number(budget_score, "预算得分")
+    """总分 = 预算得分 + 目标得分合计 − 酌情扣分（约束性指标得分栏的数字，-3 或 3 都扣 3 分），最低 0 分、最高 100 分；约束性指标写明出现审计重点披露问题或重大不良影响（未被“未发现”“无”等否定）时，总分不超过 60 分。得分区域中有文字时返回 #VALUE!。"""
+    from scoring.totals import form_totals
+
+    budget = _number(budget_score, "预算得分")
+    scores = []
     for v in _flat(goal_scores):
         _check_error(v, "目标得分区域中")
         if _blank(v):
             continue
         if isinstance(v, bool) or not isinstance(v, (int, float)):
             raise PEValueError(f"目标得分区域中有非数字“{v}”，求和会忽略它")
-        total += float(v)
-    triggered = False
+        scores.append(float(v))
+    deduction, texts = 0.0, []
     for v in _flat(constraint) if constraint is not None else []:
         _check_error(v, "约束性指标")
-        if _blank(v):
-            continue
         if isinstance(v, (int, float)) and not isinstance(v, bool):
-            total -= abs(float(v))  # a discretionary deduction, typed as a negative number
-        else:
-            triggered = triggered or bool(engine.constraint_triggered(_text(v), _profile()))
-    capped_total, _ = engine.apply_cap(total, triggered, _profile())
-    return capped_total
+            deduction -= abs(float(v))  # a discretionary deduction, typed as a negative number
+        elif not _blank(v):
+            texts.append(_text(v))
+    # The clause marks end a clause, so two cells read as two clauses of one text.
+    t = form_totals(budget, [scores], deduction, "；".join(texts), _profile())
+    return t.total
 
 
 @xw.func(category="绩效评分")
 @xw.arg("total", doc="总分")
 def PE_GRADE(total):
     """评价等级：90 分（含）以上为优，80（含）-90 为良，60（含）-80 为中，60 以下为差。"""
-    return _engine().grade_for(_number(total, "总分"), _profile())
+    from scoring.totals import grade_of
+
+    return grade_of(_number(total, "总分"), _profile())
 
 
 @xw.func(category="绩效评分")

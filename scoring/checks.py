@@ -15,6 +15,7 @@ from typing import Callable
 
 from . import engine as _engine  # engine imports this module only inside functions: no cycle at import
 from . import methods as m
+from . import totals as _totals
 from .findings import make
 from .models import Finding, Form, Indicator, IndicatorResult, Method, Result
 from .profiles import Profile
@@ -274,30 +275,29 @@ def check_budget(form: Form, result: Result, profile: Profile) -> list[Finding]:
     return out
 
 
-_NEGATION = re.compile(r"(无|未|没有|不存在|未出现|未发生|否)")
-
-
 def check_constraint(form: Form, result: Result, profile: Profile) -> list[Finding]:
-    """PE601 cap applied; PE602 negated trigger wording; PE605 unreadable deduction."""
+    """PE601 cap applied; PE602 cap kept on mixed wording; PE607 negated trigger (no cap); PE605
+    unreadable deduction."""
     c = form.constraint
     if c is None:
         return []
     out: list[Finding] = []
     text = c.actual or ""
+    reading = _totals.read_constraint(text, profile)
+    if reading.negated:
+        out.append(make("PE607", c.cells.actual, text=text, word=reading.word))
     if result.capped:
-        word = next((w for w in profile.cap.triggers if w in text), "")
-        before = text[: text.find(word)] if word else ""
-        if _NEGATION.search(before):
-            out.append(make("PE602", c.cells.actual, text=text, word=word))
+        if reading.unclear:
+            out.append(make("PE602", c.cells.actual, text=text, why=reading.unclear))
         out.append(make("PE601", c.cells.actual, text=text, limit=m.compact(profile.cap.limit),
                         raw=m.fixed(result.raw_total, profile.digits)))
-    from .engine import typed_number
-
-    value, is_text = typed_number(c.typed_score)
+    value = _totals.cell_number(c.typed_score)
+    _, is_text = _engine.typed_number(c.typed_score)
     if value is not None and value > 0:
         out.append(make("PE605", c.cells.score, text=str(c.typed_score), action=f"已按扣 {m.compact(value)} 分计算"))
-    elif value is None and is_text and str(c.typed_score).strip() not in ("无", "0"):
-        out.append(make("PE605", c.cells.score, text=str(c.typed_score), action="未扣分"))
+    elif is_text and str(c.typed_score).strip() not in profile.cap.no_deduction:
+        # Text deducts nothing, even "-3": the form's own total formula (and SUM) skip it.
+        out.append(make("PE605", c.cells.score, text=str(c.typed_score), action="文字不计入扣分，未扣分"))
     return out
 
 

@@ -11,6 +11,7 @@ import re
 from typing import Any, Optional, Union
 
 from . import methods as m
+from . import totals as _totals
 from .findings import make
 from .models import (
     Budget,
@@ -25,7 +26,7 @@ from .models import (
     Result,
 )
 from .profiles import Profile, load_profile
-from .values import ParsedValue, parse_value
+from .values import ParsedValue, parse_value, same_dimension
 
 _NUMERIC = (Method.RATIO, Method.REVERSE, Method.ZERO)
 _BLANK = re.compile(r"^[\s\-—－–_/／\\…·.。、]*$")
@@ -148,7 +149,8 @@ def score_indicator(
     ind = indicator
     cells = ind.cells
     weight = _usable_weight(ind.weight)
-    typed, _ = typed_number(ind.typed_score)
+    # A kept score is what SUM counts: a number. Text, even "2", keeps nothing (PE203 says why).
+    typed = _totals.cell_number(ind.typed_score)
     tp = parse_value(ind.target)
     ap = parse_value(ind.actual, expect=tp if _numeric_target(tp) else None)
     method = infer_method(ind, tp)
@@ -256,10 +258,13 @@ def _actual_number(
         if tp.unit == "%" and 0 <= actual <= profile.quantitative.percent_fraction_max and _looks_fraction(ind.actual):
             found.append(make("PE105", cell, name=name, raw=m.compact(actual), percent=m.shown(actual * 100, "%")))
             actual = actual * 100
+        elif ap.multiplier != 1:
+            # "3万" against "3.5万人": the 万 is already applied; only the unit 人 is borrowed.
+            found.append(make("PE103", cell, name=name, actual=ind.actual, unit=tp.unit))
         else:
             actual = actual * _scale(tp)
             found.append(make("PE103", cell, name=name, actual=ind.actual, unit=_unit_as_written(tp)))
-    elif tp.unit and ap.unit and tp.unit != ap.unit:
+    elif tp.unit and ap.unit and not same_dimension(tp.unit, ap.unit):
         found.append(make("PE108", cell, name=name, target_unit=tp.unit, actual_unit=ap.unit))
         return None
     if not ap.confident:
@@ -319,11 +324,10 @@ def score_budget(
     found: list[Finding] = []
     rate = b / a
     d = profile.digits
+    score = _totals.budget_score(a, b, pts, profile.budget.cap) or 0.0
     if rate > 1 and profile.budget.cap:
-        score = pts
         explanation = f"执行率 {m.percent(rate)}，按 100% 计：{m.compact(pts)} × 100% = {m.fixed(score, d)}"
     else:
-        score = pts * rate
         explanation = f"执行率 {m.percent(rate)}：{m.compact(pts)} × {m.percent(rate)} = {m.fixed(score, d)}"
     if b > a * (1 + 1e-9):
         found.append(make("PE502", cells.get("executed"), executed=m.compact(b), planned=m.compact(a)))
@@ -345,7 +349,7 @@ def _score_form_budget(budget: Optional[Budget], profile: Profile) -> tuple[Budg
         res = BudgetResult(points=profile.budget.points, score=0.0, explanation="未找到预算执行情况，得 0 分")
         return res, [make("PE501", None, missing="预算数（A）和执行数（B）")]
     points = budget.points if _usable_weight(budget.points) is not None else profile.budget.points
-    typed, _ = typed_number(budget.typed_score)
+    typed = _totals.cell_number(budget.typed_score)
     if budget.planned is None and budget.executed is None and typed is not None:
         # Both blank but a score was typed: keep it (bounded) rather than zeroing a finished form.
         kept = max(0.0, min(typed, points))
@@ -361,20 +365,15 @@ def _score_form_budget(budget: Optional[Budget], profile: Profile) -> tuple[Budg
 
 
 def constraint_triggered(constraint_text: Any, profile: Union[Profile, str, None] = None) -> bool:
-    """Whether the 约束性指标 text names a trigger (重点披露 / 重大不良). Negated wording still
-    triggers by convention; a check asks the user to pick from the drop-down instead."""
-    profile = load_profile(profile or "hubei-2-1")
-    text = "" if constraint_text is None else str(constraint_text)
-    return any(word and word in text for word in profile.cap.triggers)
+    """Whether the 约束性指标 text triggers the cap: a trigger word not negated in its own clause
+    (``scoring.totals.read_constraint``; the rule and its settings are in docs/rules.md)."""
+    return _totals.read_constraint(constraint_text, load_profile(profile or "hubei-2-1")).triggered
 
 
 def deduction_of(constraint: Optional[Constraint]) -> float:
-    """酌情扣分: a negative number in the constraint row's score cell (a positive one is read as
-    the amount to deduct; checks flag it)."""
-    if constraint is None:
-        return 0.0
-    value, _ = typed_number(constraint.typed_score)
-    return abs(value) if value is not None else 0.0
+    """酌情扣分: the size of the number in the constraint row's score cell (text deducts nothing,
+    as SUM would skip it; checks flag it)."""
+    return 0.0 if constraint is None else _totals.deduction(constraint.typed_score)
 
 
 def apply_cap(raw_total: float, triggered: bool, profile: Union[Profile, str, None] = None) -> tuple[float, bool]:
@@ -387,15 +386,7 @@ def apply_cap(raw_total: float, triggered: bool, profile: Union[Profile, str, No
 
 def grade_for(total: Optional[float], profile: Union[Profile, str, None] = None) -> str:
     """优/良/中/差 from the total as displayed (rounded), so the shown number and the grade agree."""
-    profile = load_profile(profile or "hubei-2-1")
-    x = _finite_or_none(total)
-    if x is None:
-        return ""
-    shown_total = round(x, profile.digits)
-    for grade in profile.grades:
-        if shown_total >= grade.min:
-            return grade.name
-    return profile.grades[-1].name
+    return _totals.grade_of(_finite_or_none(total), load_profile(profile or "hubei-2-1"))
 
 
 # ---- the whole form --------------------------------------------------------------------------
@@ -408,34 +399,31 @@ def score_form(form: Form, profile: Union[Profile, str, None] = None) -> Result:
     budget, found = _score_form_budget(form.budget, profile)
     findings.extend(found)
     indicators: list[IndicatorResult] = []
-    goals: list[GoalResult] = []
+    per_goal: list[list[Optional[float]]] = []
     for gi, goal in enumerate(form.goals):
-        subtotal = 0.0
+        per_goal.append([])
         for ii, ind in enumerate(goal.indicators):
             res, found = score_indicator(ind, profile, goal=gi, index=ii)
             indicators.append(res)
+            per_goal[-1].append(res.score)
             findings.extend(found)
-            subtotal += res.score or 0.0
-        goals.append(GoalResult(title=goal.title, points=goal.points, score=subtotal,
-                                cell=goal.cell, subtotal_cell=goal.subtotal_cell))
-    deduction = deduction_of(form.constraint)
-    raw_total = budget.score + sum(g.score for g in goals) - deduction
-    triggered = constraint_triggered(form.constraint.actual if form.constraint else "", profile)
-    total, capped = apply_cap(raw_total, triggered, profile)
-    # Bounded to [0, total_points]: a form whose points overshoot 100 is an error finding (PE302),
-    # not a reason to report 104 分.
-    total = max(0.0, min(total, profile.total_points))
+    c = form.constraint
+    t = _totals.form_totals(budget.score, per_goal, c.typed_score if c else None,
+                            c.actual if c else None, profile)
+    goals = [GoalResult(title=g.title, points=g.points, score=sub, cell=g.cell, subtotal_cell=g.subtotal_cell)
+             for g, sub in zip(form.goals, t.subtotals)]
+    total = t.total if t.total is not None else 0.0
     result = Result(
         sheet=form.sheet,
         profile=profile.name,
         budget=budget,
         goals=goals,
         indicators=indicators,
-        deduction=deduction,
-        raw_total=raw_total,
-        capped=capped,
+        deduction=t.deduction,
+        raw_total=t.raw_total,
+        capped=t.capped,
         total=total,
-        grade=grade_for(total, profile),
+        grade=t.grade or grade_for(total, profile),
         claimed_total=form.claimed_total,
         findings=[],
     )

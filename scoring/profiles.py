@@ -83,6 +83,14 @@ class CapRules(_Strict):
     enabled: bool = True
     limit: float = Field(60, ge=0)
     triggers: list[str] = Field(default_factory=lambda: ["重点披露", "重大不良"])
+    # A trigger preceded by one of these words in its own clause is negated: no cap (a warning asks
+    # for 无 from the drop-down). Clauses end at clause_marks; not_negations are removed first.
+    negations: list[str] = Field(default_factory=lambda: [
+        "未发现", "未造成", "未出现", "未发生", "未存在", "无", "没有", "不存在", "否"])
+    not_negations: list[str] = Field(default_factory=lambda: ["是否", "无法", "无论"])
+    # Text in the deduction cell that means "nothing deducted" (no PE605); other text deducts nothing either.
+    no_deduction: list[str] = Field(default_factory=lambda: ["无", "0", "不扣分", "未扣分", "否"])
+    clause_marks: list[str] = Field(default_factory=lambda: ["，", ",", "。", "；", ";", "！", "!", "？", "?", "\n"])
 
 
 class Grade(_Strict):
