@@ -9,13 +9,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional
 
-from .models import Finding, Severity
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .models import Finding, Severity
 
 
 @dataclass(frozen=True)
 class Rule:
     code: str
-    severity: Severity
+    severity: "Severity"
     title_zh: str
     summary_en: str
     message: str  # Chinese template, filled with str.format(**fields)
@@ -135,8 +138,11 @@ class _Fields(dict):
         return "…"
 
 
-def make(code: str, cell: Optional[str] = None, **fields) -> Finding:
+def make(code: str, cell: Optional[str] = None, **fields) -> "Finding":
     """Build a Finding from the catalogue; ``fields`` fill the Chinese message template."""
+    from .models import Finding
+
     rule = CATALOGUE[code]
     message = rule.message.format_map(_Fields(fields))
-    return Finding(code=code, severity=rule.severity, cell=cell, message=message)
+    # Built from the catalogue, so already valid: no validation pass per finding.
+    return Finding.model_construct(code=code, severity=rule.severity, cell=cell, message=message)

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from .profiles import Profile
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .settings import Profile
 
 
 def _num(x: float) -> str:

@@ -18,9 +18,10 @@ import math
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Iterable, Optional
+from typing import TYPE_CHECKING, Any, Iterable, Optional
 
-from .profiles import CapRules, Profile
+if TYPE_CHECKING:  # pragma: no cover - annotations only: the profile models cost pydantic
+    from .settings import CapRules, Profile
 
 
 def cell_number(value: Any) -> Optional[float]:
@@ -33,7 +34,7 @@ def cell_number(value: Any) -> Optional[float]:
 
 def subtotal(scores: Iterable[Any]) -> float:
     """A goal's subtotal: the sum of its score cells that hold numbers (=SUM over the rows)."""
-    return math.fsum(x for x in map(cell_number, scores) if x is not None)
+    return sum(x for x in map(cell_number, scores) if x is not None)
 
 
 def deduction(value: Any) -> float:
@@ -72,7 +73,7 @@ class ConstraintReading:
 _NOT_TRIGGERED = ConstraintReading(False)
 
 
-def _clause_before(text: str, end: int, cap: CapRules) -> str:
+def _clause_before(text: str, end: int, cap: "CapRules") -> str:
     """The clause the trigger at ``end`` sits in, up to the trigger, without the not-negation words."""
     head = text[:end]
     for word in cap.not_negations:
@@ -85,7 +86,7 @@ def _splitter(marks: tuple[str, ...]) -> re.Pattern:
     return re.compile("|".join(re.escape(m) for m in marks) or r"(?!)")
 
 
-def _read_word(text: str, word: str, cap: CapRules) -> Optional[ConstraintReading]:
+def _read_word(text: str, word: str, cap: "CapRules") -> Optional[ConstraintReading]:
     count = text.count(word)
     if not word or count == 0:
         return None
@@ -97,7 +98,7 @@ def _read_word(text: str, word: str, cap: CapRules) -> Optional[ConstraintReadin
     return ConstraintReading(True, word)
 
 
-def read_constraint(text: Any, profile: Profile) -> ConstraintReading:
+def read_constraint(text: Any, profile: "Profile") -> ConstraintReading:
     """Whether the constraint text triggers the cap. Each trigger word (``cap.triggers``) counts when
     it occurs once and no negation word (``cap.negations``) stands before it in its own clause
     (clauses end at ``cap.clause_marks``; ``cap.not_negations`` such as 是否 are not negations).
@@ -120,7 +121,7 @@ def read_constraint(text: Any, profile: Profile) -> ConstraintReading:
 # ---- total and grade ------------------------------------------------------------------------------
 
 
-def grade_of(total: Optional[float], profile: Profile) -> str:
+def grade_of(total: Optional[float], profile: "Profile") -> str:
     """优/良/中/差 from the total as displayed (rounded to ``digits``); "" for no total."""
     x = cell_number(total)
     if x is None:
@@ -144,14 +145,14 @@ class Totals:
 
 
 def form_totals(budget: Any, goal_scores: Iterable[Iterable[Any]], deduction_cell: Any,
-                constraint_text: Any, profile: Profile) -> Totals:
+                constraint_text: Any, profile: "Profile") -> Totals:
     """Total = budget + Σ subtotals − deduction; capped at ``cap.limit`` when the constraint triggers;
     clamped to [0, ``total_points``]. ``goal_scores``: per goal, its indicators' score cells."""
     goals = [list(g) for g in goal_scores]
     subtotals = tuple(subtotal(g) for g in goals)
     ded = deduction(deduction_cell)
     b = cell_number(budget)
-    raw = (b or 0.0) + math.fsum(subtotals) - ded
+    raw = (b or 0.0) + sum(subtotals) - ded
     reading = read_constraint(constraint_text, profile)
     capped = reading.triggered
     total = min(raw, profile.cap.limit) if capped else raw
