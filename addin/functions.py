@@ -18,7 +18,7 @@ from typing import Any, Iterable, Optional
 
 import xlwings as xw
 
-from scoring.models import Indicator, Method
+from scoring.methods import Method
 
 
 class PEValueError(ValueError):
@@ -104,13 +104,16 @@ def _method(value: Any) -> Optional[Method]:
 
 
 def _indicator(points: Any, target: Any, actual: Any, method: Any = None, tier: Any = None,
-               typed: Any = None) -> Indicator:
+               typed: Any = None):
+    from scoring.models import Indicator
+
     _check_error(target, "年初目标值")
     _check_error(actual, "实际完成值")
     weight = _number(points, "分值")
     if weight < 0:
         raise PEValueError("分值不能为负数")
-    return Indicator(
+    # Built from checked values: no validation pass (the UDFs run per cell, and per row in PE_SCORES).
+    return Indicator.model_construct(
         weight=weight,
         weight_text=_text(points),
         target=_text(target),
@@ -121,9 +124,54 @@ def _indicator(points: Any, target: Any, actual: Any, method: Any = None, tier: 
     )
 
 
-def _score(ind: Indicator):
+def _score(ind):
     result, findings = _engine().score_indicator(ind, _profile())
     return result, findings
+
+
+# PE_SCORES row scores by their inputs. Excel passes the whole column again on every recalculation
+# (one changed cell recalculates the column), so the rows that did not change are answered from here.
+# Only the scores-only path fills it; bounded, and emptied when the profile file changes.
+_ROW_SCORES: dict[tuple, Any] = {}
+_ROW_SCORES_MAX = 50_000
+
+
+def _row_score(points: Any, target: Any, actual: Any, method: Any) -> float:
+    """One PE_SCORES row: the score alone (no findings, no result model), or PEValueError."""
+    profile = _profile()
+    key = (id(profile), type(points), points, type(target), target, type(actual), actual, method)
+    try:
+        known = _ROW_SCORES.get(key)
+    except TypeError:  # an unhashable value: compute without the memo
+        known, key = None, None
+    if known is None:
+        known = _compute_row(points, target, actual, method, profile)
+        if key is not None:
+            if len(_ROW_SCORES) >= _ROW_SCORES_MAX:
+                _ROW_SCORES.clear()
+            _ROW_SCORES[key] = known
+    if isinstance(known, str):
+        raise PEValueError(known)
+    return known
+
+
+def _compute_row(points, target, actual, method, profile):
+    from scoring.readings import RowInput, read_indicator
+
+    try:
+        _check_error(target, "年初目标值")
+        _check_error(actual, "实际完成值")
+        weight = _number(points, "分值")
+        if weight < 0:
+            raise PEValueError("分值不能为负数")
+        row = RowInput(weight=weight, weight_text=_text(points), target=_text(target), actual=_text(actual),
+                       method=_method(method))
+    except PEValueError as exc:
+        return str(exc)
+    score = _engine().indicator_score(read_indicator(row, profile), profile)
+    if score is None:  # the reason, from the full path
+        return _score(_indicator(points, target, actual, method))[0].explanation or "无法计算得分"
+    return score
 
 
 def _flat(values: Any) -> list[Any]:
@@ -175,12 +223,9 @@ def PE_SCORES(points, targets, actuals, methods=None):
             out.append([None])  # not an indicator row
             continue
         try:
-            result, _ = _score(_indicator(pi, ti, ai, mi))
+            out.append([_row_score(pi, ti, ai, mi)])
         except PEValueError as exc:
             raise PEValueError(f"第 {i} 行：{exc}") from None
-        if result.score is None:
-            raise PEValueError(f"第 {i} 行：{result.explanation or '无法计算得分'}")
-        out.append([result.score])
     return out
 
 

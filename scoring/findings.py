@@ -130,6 +130,14 @@ _RULES = [
 
 CATALOGUE: dict[str, Rule] = {r.code: r for r in _RULES}
 
+# How serious a finding is, low to high: the one ranking (a cell's highlight shows its worst finding).
+SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
+
+
+def worst(severities) -> str:
+    """The most serious of some severities ("info" for none)."""
+    return max(severities, key=SEVERITY_RANK.__getitem__, default="info")
+
 
 class _Fields(dict):
     """Missing template fields render as '…' rather than raising: a finding must never crash."""

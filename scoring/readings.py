@@ -143,6 +143,26 @@ def choose_method(ind: "Indicator", tp: ParsedValue, profile: "Profile") -> Meth
     return Method(next(m for rule, m in METHOD_TABLE if rule(tp, ind, profile)))
 
 
+@dataclass(frozen=True)
+class RowInput:
+    """The texts of one row, for callers without a form (the UDFs): the fields of
+    ``models.Indicator`` that ``read_indicator`` reads, without building a validated model."""
+
+    target: str = ""
+    actual: str = ""
+    weight: Optional[float] = None
+    weight_text: str = ""
+    typed_score: Any = None
+    method: Optional[Method] = None
+    tier: Optional[str] = None
+    name: str = ""
+    level1: str = ""
+    standard: str = ""
+    description: str = ""
+    reason: str = ""
+    cells: Any = None
+
+
 # ---- the reading -----------------------------------------------------------------------------------
 
 
@@ -164,7 +184,12 @@ class IndicatorReading:
 
     @property
     def cells(self) -> "Cells":
-        return self.indicator.cells
+        cells = self.indicator.cells
+        if cells is None:
+            from .models import Cells
+
+            return Cells()
+        return cells
 
     @property
     def numeric(self) -> bool:

@@ -19,13 +19,13 @@ import zipfile
 from pathlib import Path
 from typing import Any, NamedTuple, Optional
 
+from scoring.findings import SEVERITY_RANK
 from workbook.errors import UnreadableFile, UnsafeToWrite
 from workbook.fast import cell_value, trim
 from workbook.grid import Grid, parse_a1
 from workbook.plan import HIGHLIGHT_COLORS, WritePlan
 from workbook.record import AUTHOR, NOTE_FLAG, NOTE_MARK, NOTE_SEPARATOR, Record, parse_record, record_rows
 
-_SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
 
 
 class WriteResult(NamedTuple):
@@ -405,7 +405,7 @@ def write_scored(
     by_cell: dict[str, str] = {}
     for hl in plan.highlights:
         ref = hl.cell.upper().replace("$", "")
-        if ref not in by_cell or _SEVERITY_RANK[hl.severity] < _SEVERITY_RANK[by_cell[ref]]:
+        if ref not in by_cell or SEVERITY_RANK[hl.severity] > SEVERITY_RANK[by_cell[ref]]:
             by_cell[ref] = hl.severity
     record_out: list[Record] = []
     for ref, severity in by_cell.items():
