@@ -13,6 +13,7 @@ import re
 from collections import defaultdict
 from typing import TYPE_CHECKING, Callable
 
+from .lazy import lazy_re
 from . import methods as m
 from . import totals as _totals
 from .findings import make
@@ -169,7 +170,7 @@ def check_total_points(form: Form, result: Result, profile: Profile) -> list[Fin
                  sum=m.compact(budget + goals), expected=m.compact(profile.total_points))]
 
 
-_LEVEL1_TAIL = re.compile(r"[（(].*$")
+_LEVEL1_TAIL = lazy_re(r"[（(].*$")
 
 
 def _level1_of(name: str) -> str:

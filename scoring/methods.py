@@ -13,6 +13,8 @@ from enum import Enum
 from typing import TYPE_CHECKING, Optional
 
 
+from .lazy import lazy_re
+
 if TYPE_CHECKING:  # pragma: no cover
     from .settings import Profile
 
@@ -34,9 +36,9 @@ class Method(str, Enum):
 
 
 # "未超过80%" against "≤80%": wording that says a ceiling was kept.
-WITHIN = re.compile(r"(未|不|没有?)(超过|超出|高于|突破)|以内|以下|低于|不足")
-PLAIN_NUMBER = re.compile(r"[+\-]?\d+(\.\d+)?")
-_NORM_DROP = re.compile(r"[\s，,。.;；:：、“”\"'（）()]")
+WITHIN = lazy_re(r"(未|不|没有?)(超过|超出|高于|突破)|以内|以下|低于|不足")
+PLAIN_NUMBER = lazy_re(r"[+\-]?\d+(\.\d+)?")
+_NORM_DROP = lazy_re(r"[\s，,。.;；:：、“”\"'（）()]")
 
 
 def same_text(target: str, actual: str) -> bool:

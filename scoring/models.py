@@ -100,8 +100,8 @@ class Constraint(BaseModel):
     """约束性指标 (资金管理) row: the 60-point cap and discretionary deductions.
 
     Convention: the 实际完成值 cell states whether 审计等部门重点披露问题 / 重大不良社会影响 occurred
-    (any text naming 重点披露 or 重大不良 triggers the cap); a negative number
-    in its 得分 cell is a discretionary deduction (酌情扣分).
+    (a trigger word not negated in its own clause triggers the cap: ``scoring.totals.read_constraint``);
+    the number in its 得分 cell is a discretionary deduction (酌情扣分, its size is deducted).
     """
 
     name: str = "资金管理"

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Optional
 
+from .lazy import lazy_re
 from .methods import TIER_BOTTOM, TIER_MIDDLE, TIER_TOP, Method, shown
 from .totals import cell_number
 from .values import ParsedValue, parse_value
@@ -22,11 +23,11 @@ if TYPE_CHECKING:  # pragma: no cover - annotations only; importing the models c
     from .models import Cells, Indicator
     from .settings import Profile
 
-_BLANK = re.compile(r"^[\s\-—－–_/／\\…·.。、]*$")  # one pattern for "nothing typed here"
-_NUM_TEXT = re.compile(r"^\s*[+\-]?\d+(\.\d+)?\s*分?\s*$")
-_THREE_TIER = re.compile(r"三档|(部分)?达成(预期|年度)指标")
-_PARTIAL_WORDS = re.compile(r"部分(达成|完成)")
-_BOTTOM_WORDS = re.compile(r"未(能)?(达成|完成)|效果较差")
+_BLANK = lazy_re(r"^[\s\-—－–_/／\\…·.。、]*$")  # one pattern for "nothing typed here"
+_NUM_TEXT = lazy_re(r"^\s*[+\-]?\d+(\.\d+)?\s*分?\s*$")
+_THREE_TIER = lazy_re(r"三档|(部分)?达成(预期|年度)指标")
+_PARTIAL_WORDS = lazy_re(r"部分(达成|完成)")
+_BOTTOM_WORDS = lazy_re(r"未(能)?(达成|完成)|效果较差")
 
 
 def is_blank(value: Any) -> bool:

@@ -26,7 +26,6 @@ How a cell is read, in order:
 """
 from __future__ import annotations
 
-import datetime as _dt
 import math
 import numbers
 import re
@@ -35,28 +34,7 @@ from dataclasses import asdict, dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any, Iterator, Literal, Optional, Union
 
-
-class _LazyRe:
-    """A regular expression compiled on first use: compiling the parser's patterns costs more than
-    starting Python, and a process that never reads a cell (``pe-score --help``) should not pay it."""
-
-    __slots__ = ("_args", "match", "search", "fullmatch", "sub", "finditer", "split", "findall")
-
-    def __init__(self, *args) -> None:
-        self._args = args
-
-    def __getattr__(self, name: str):
-        if name == "_args":
-            raise AttributeError(name)
-        compiled = re.compile(*self._args)
-        for attr in ("match", "search", "fullmatch", "sub", "finditer", "split", "findall"):
-            object.__setattr__(self, attr, getattr(compiled, attr))
-        return getattr(compiled, name)
-
-
-def _lazy_re(*args) -> "re.Pattern":
-    return _LazyRe(*args)  # type: ignore[return-value]
-
+from .lazy import lazy_re as _lazy_re
 
 Comparator = Literal["ge", "gt", "le", "lt", "eq", "approx"]
 Status = Literal["done", "partial", "not_done", "ongoing"]
@@ -515,12 +493,21 @@ def _last_resort(value: Any, exc: Exception) -> ParsedValue:
                        note=f"无法解析该单元格（{type(exc).__name__}），请人工核对")
 
 
+def _is_date(value: Any) -> bool:
+    """A date, time or duration, told without importing datetime (a cell value of that type means
+    the caller already imported it)."""
+    import sys
+
+    dt = sys.modules.get("datetime")
+    return dt is not None and isinstance(value, (dt.datetime, dt.date, dt.time, dt.timedelta))
+
+
 def _parse(value: Any, expect: Optional[ParsedValue]) -> ParsedValue:
     if value is None:
         return ParsedValue(raw="", kind="empty")
     if isinstance(value, bool):
         return _text_value(str(value), "单元格是逻辑值（TRUE/FALSE），不是数值")
-    if isinstance(value, (_dt.datetime, _dt.date, _dt.time, _dt.timedelta)):
+    if _is_date(value):
         return _text_value(_safe_str(value), "单元格是日期或时间，不是数值，请检查单元格格式")
     if isinstance(value, bytes):
         value = value.decode("utf-8", errors="replace")

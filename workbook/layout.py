@@ -39,6 +39,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Optional
 
+from scoring.lazy import lazy_re
 from scoring.methods import compact
 from scoring.findings import make
 from scoring.values import cn_number
@@ -78,15 +79,15 @@ REQUIRED = ("name", "weight", "target", "actual", "score")
 
 # ---- text helpers -------------------------------------------------------------------------
 
-_WS = re.compile(r"[\s\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff\u00ad]+")  # incl. zero-width/bidi marks
-_PAREN = re.compile(r"\([^()]*\)")
-_POINTS = re.compile(r"\(\s*(?:分值|权重)?[:]?\s*(\d+(?:\.\d+)?)\s*分\s*\)")
-_SHARE = re.compile(r"权重\s*[:]?\s*(\d+(?:\.\d+)?)\s*%")
-_YEAR = re.compile(r"((?:19|20)\d{2})\s*年度")
+_WS = lazy_re(r"[\s\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff\u00ad]+")  # incl. zero-width/bidi marks
+_PAREN = lazy_re(r"\([^()]*\)")
+_POINTS = lazy_re(r"\(\s*(?:分值|权重)?[:]?\s*(\d+(?:\.\d+)?)\s*分\s*\)")
+_SHARE = lazy_re(r"权重\s*[:]?\s*(\d+(?:\.\d+)?)\s*%")
+_YEAR = lazy_re(r"((?:19|20)\d{2})\s*年度")
 # "填报单位：十堰市人社局（公章）  填报人…": the unit when there is no 单位名称 cell
-_UNIT_FALLBACK = re.compile(r"(?:填报单位|部门名称|单位)[:]((?:(?!\(公章\)|填报人|联系电话|填报日期|自评得分).)+)")
-_CLAIMED = re.compile(r"自评得分\s*[:]?\s*([-+]?\d+(?:\.\d+)?)")
-_GOAL = re.compile(r"^(?:年度目标|目标\s*(?=[0-9一二三四五六七八九十]))\s*([0-9]+|[一二三四五六七八九十]+)?")
+_UNIT_FALLBACK = lazy_re(r"(?:填报单位|部门名称|单位)[:]((?:(?!\(公章\)|填报人|联系电话|填报日期|自评得分).)+)")
+_CLAIMED = lazy_re(r"自评得分\s*[:]?\s*([-+]?\d+(?:\.\d+)?)")
+_GOAL = lazy_re(r"^(?:年度目标|目标\s*(?=[0-9一二三四五六七八九十]))\s*([0-9]+|[一二三四五六七八九十]+)?")
 _PLACEHOLDER_CHARS = set(".…·・。-—_~～ ")
 _FOREIGN = ("绩效自评表", "单位名称", "自评得分")  # words of a form's title block
 
@@ -670,10 +671,10 @@ class _Reader:
 # Looked up once: pydantic's class attribute ``model_fields`` is slow to reach per row.
 _CELL_FIELDS = frozenset(Cells.model_fields)
 
-_SEQ = re.compile(r"^\(?[0-9一二三四五六七八九十]+[).、]?$")
+_SEQ = lazy_re(r"^\(?[0-9一二三四五六七八九十]+[).、]?$")
 # Precompiled: matched against the first cell of every body row.
-_TOTAL_ROW = re.compile(r"^(合计|总分|总计)")
-_GRADE_ROW = re.compile(r"^(评价等级|绩效等级|等级|评级)")
+_TOTAL_ROW = lazy_re(r"^(合计|总分|总计)")
+_GRADE_ROW = lazy_re(r"^(评价等级|绩效等级|等级|评级)")
 
 
 def _lead(cells: list[tuple[int, Any]]) -> tuple[int, Any]:
