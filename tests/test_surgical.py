@@ -467,9 +467,23 @@ def test_an_edited_record_never_breaks_the_writer(tmp_path, bad):
         ex.cell(row + 1, 5).value = "原值"
     edited = tmp_path / "e.xlsx"
     wb.save(edited)
+    # the writer itself (past the gate): never a crash, never a far cell, a copy that scores alike
+    from workbook.surgical import surgical_write
+
+    plan = pipeline.score_workbook(xlsx.read_grids(EXAMPLE)).plan
     out = tmp_path / "2.xlsx"
-    _score_write(edited, out)
+    out.write_bytes(surgical_write(edited, plan).data)
+    with zipfile.ZipFile(out) as z:
+        assert all(b"XFD1048576" not in z.read(n) for n in z.namelist() if n.startswith("xl/worksheets/")
+                   and b"<sheetData" in z.read(n) and n != _sheet_part(_members(out), EXPLAIN_SHEET))
     assert pipeline.score_workbook(xlsx.read_grids(out)).result.total == 97
+    # the whole command: a result, or the gate's Chinese message about the edited record
+    from workbook.errors import WorkbookError
+
+    try:
+        _score_write(edited, tmp_path / "3.xlsx")
+    except WorkbookError as exc:
+        assert "还原记录" in str(exc)
 
 
 def test_sigterm_during_the_save_removes_the_temp_file(tmp_path, monkeypatch):
