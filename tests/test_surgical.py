@@ -611,3 +611,21 @@ def test_the_fast_sheet_scan_agrees_with_expat(tmp_path):
     odd = samples[-2].replace(b"<x:row r=\"5\"", b"<!-- <x:row r=\"9\"/> --><x:row r=\"5\"")
     assert sx._scan_fast(odd, None) is None
     assert [r for r, _, _ in sx.scan(odd, None).row_starts] == [1, 5, 7]
+
+
+def test_control_characters_in_notes_and_explain_sheet_stay_well_formed(tmp_path):
+    """Text pasted from Word carries control characters (Excel stores them as _x0001_): every part the
+    writer produces stays well-formed XML and the copy reopens."""
+    import xml.etree.ElementTree as ET
+
+    from workbook.plan import Note
+
+    plan = pipeline.score_workbook(xlsx.read_grids(EXAMPLE)).plan
+    plan.notes.append(Note("B5", "PE999 单位名称含控制字符\x01\x0b结束"))
+    plan.explain_rows.append(["控制\x02字符", "\x1f", "", "", "", "", ""])
+    out = tmp_path / "o.xlsx"
+    xlsx.write_scored(EXAMPLE, out, plan)
+    for name, data in _members(out).items():
+        if name.endswith((".xml", ".rels", ".vml")):
+            ET.fromstring(data)
+    assert pipeline.score_workbook(xlsx.read_grids(out)).result.total == 97
