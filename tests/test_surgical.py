@@ -629,3 +629,25 @@ def test_control_characters_in_notes_and_explain_sheet_stay_well_formed(tmp_path
         if name.endswith((".xml", ".rels", ".vml")):
             ET.fromstring(data)
     assert pipeline.score_workbook(xlsx.read_grids(out)).result.total == 97
+
+
+def test_cells_of_an_array_formula_are_never_written(tmp_path):
+    import re
+
+    parts = _members(EXAMPLE)
+    form_part = _sheet_part(parts, FORM)
+    xml = parts[form_part]
+    m = re.search(rb'<c r="I11"[^>]*?(?:/>|>.*?</c>)', xml, re.S)
+    xml = xml.replace(m.group(0), b'<c r="I11"><f t="array" ref="I11:I12">H11:H12*0</f><v>0</v></c>', 1)
+    parts[form_part] = xml
+    src = tmp_path / "arr.xlsx"
+    with zipfile.ZipFile(src, "w", zipfile.ZIP_DEFLATED) as z:
+        for n, d in parts.items():
+            z.writestr(n, d)
+    scored = pipeline.score_workbook(xlsx.read_grids(src))
+    assert (12, 9) in scored.plan.owned_cells()
+    result = xlsx.write_scored(src, tmp_path / "o.xlsx", scored.plan)
+    assert "I12" in result.skipped_formula_cells  # inside the array, though it holds no <f> of its own
+    after = _members(tmp_path / "o.xlsx")[form_part]
+    before_i12 = re.search(rb'<c r="I12"[^>]*?(?:/>|>.*?</c>)', xml, re.S).group(0)
+    assert before_i12 in after and b'<f t="array" ref="I11:I12">H11:H12*0</f>' in after
