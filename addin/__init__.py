@@ -6,11 +6,14 @@ names are the entry points; tools and tests call ``recalculate(book)`` with any 
 from __future__ import annotations
 
 
-def recalculate(book, profile=None):
-    """Score the 附件2-1 sheet of ``book`` in place; returns ``addin.ribbon.Outcome``."""
+def recalculate(book, profile=None, formulas=None):
+    """Score the 附件2-1 sheet of ``book`` in place; returns ``addin.ribbon.Outcome``.
+
+    ``formulas`` ({sheet name: {"G8": "=F8/E8", ...}}) is for hosts that cannot read formulas
+    themselves (xlwings Server: the button's JavaScript sends them); those cells are never written."""
     from .ribbon import recalculate as _recalculate
 
-    return _recalculate(book, profile)
+    return _recalculate(book, profile, formulas=formulas)
 
 
 def main():

@@ -16,7 +16,8 @@ from typing import Any, Optional
 
 from workbook.grid import Grid, parse_a1
 from workbook.plan import HIGHLIGHT_COLORS, Block, WritePlan
-from workbook.record import AUTHOR, NOTE_FLAG, NOTE_MARK, NOTE_SEPARATOR, Record, has_content, parse_record, record_rows
+from workbook.record import (AUTHOR, NOTE_FLAG, VALUE_FLAG, Entry, Record, has_content, parse_record, record_rows,
+                             record_sheet, same_value)
 
 # Every note we write starts with this, so a later run can tell our notes from the user's.
 _UNSUPPORTED = (NotImplementedError, AttributeError)
@@ -28,6 +29,8 @@ class SheetRead:
 
     grid: Grid
     calls: int = 0
+    restored: list = field(default_factory=list)  # (row, col, original) put back from the record
+    explain: Optional[list] = None  # the values of an earlier run's 评分说明, when read
 
 
 @dataclass
@@ -46,8 +49,10 @@ def _pad(rows: list[list[Any]], width: int) -> list[list[Any]]:
     return [list(r) + [None] * (width - len(r)) for r in rows]
 
 
-def read_sheet(sheet) -> SheetRead:
-    """One bulk read of ``sheet.used_range``; the grid is anchored at A1 whatever the used range is."""
+def read_sheet(sheet, formulas: Optional[dict[str, str]] = None) -> SheetRead:
+    """One bulk read of ``sheet.used_range``; the grid is anchored at A1 whatever the used range is.
+    ``formulas`` ({"G8": "=F8/E8", ...}) comes from a host that cannot read them (xlwings Server's
+    button sends them); given, it replaces the formulas read and those cells are never written."""
     from workbook.safety import DEFAULT_LIMITS as limits
 
     rng = sheet.used_range
@@ -64,12 +69,17 @@ def read_sheet(sheet) -> SheetRead:
     grid_values += [[None] * (c0 - 1) + r for r in rows]
     grid_values = _pad(grid_values, width)
 
-    formulas: Optional[dict[tuple[int, int], str]] = None
-    try:
-        raw = rng.formula  # desktop Excel: one call for the whole block
-        calls += 1
-    except _UNSUPPORTED:
-        raw = None
+    supplied, formulas = formulas, None
+    raw = None
+    if supplied is not None:
+        formulas = {parse_a1(ref.replace("$", "")): f for ref, f in supplied.items()
+                    if isinstance(f, str) and f.startswith("=")}
+    else:
+        try:
+            raw = rng.formula  # desktop Excel: one call for the whole block
+            calls += 1
+        except _UNSUPPORTED:
+            raw = None
     if raw is not None:
         if not isinstance(raw, (list, tuple)) or (raw and not isinstance(raw[0], (list, tuple))):
             raw = [[raw]] if not isinstance(raw, (list, tuple)) else [list(raw)]
@@ -223,14 +233,23 @@ def _rgb_hex(colour: Any) -> str:
         return ""
 
 
-def read_record(book, plan: WritePlan) -> list[Record]:
+def explain_values(book, name: str) -> Optional[list]:
+    """The values of the sheet ``name`` (the 评分说明 of an earlier run), or None when there is none."""
+    if name not in [s.name for s in book.sheets]:
+        return None
+    return book.sheets[name].used_range.options(ndim=2).value or []
+
+
+def read_record(book, plan: WritePlan, values: Optional[list] = None) -> list[Record]:
     """What an earlier run (ribbon or command line) recorded in 评分说明; [] when there is no such
-    sheet. Raises UnsafeToWrite when a sheet of that name exists but was not made by pe-score."""
+    sheet. Raises UnsafeToWrite when a sheet of that name exists but was not made by pe-score.
+    ``values``: that sheet's values when the caller has read them already."""
     from workbook.errors import UnsafeToWrite
 
-    if plan.explain_sheet not in [s.name for s in book.sheets]:
+    if values is None:
+        values = explain_values(book, plan.explain_sheet)
+    if values is None:
         return []
-    values = book.sheets[plan.explain_sheet].used_range.options(ndim=2).value or []
     rows = parse_record(values)
     if rows is None and has_content(values):
         raise UnsafeToWrite(f"工作簿中已有名为“{plan.explain_sheet}”的工作表，但不是 pe-score 生成的；"
@@ -239,21 +258,26 @@ def read_record(book, plan: WritePlan) -> list[Record]:
 
 
 def _undo_previous(sheet, record, notes_by_cell: dict) -> int:
-    """Remove the notes of the previous run on the cells it recorded (and, on desktop, any note that
-    says it is ours). A user's note that got ours appended keeps its own text."""
-    recorded = {parse_a1(r[0]) for r in record if _valid_ref(r[0])}
+    """Remove the tool's block from every note (``workbook.notes``): what the user typed before, inside or
+    after it stays; a note left empty is deleted. A note the host cannot read (remote engine) is deleted
+    only when the record says the tool added it."""
+    from workbook.notes import strip_tool_blocks
+
+    recorded = {parse_a1(r[0]) for r in record if _valid_ref(r[0]) and len(r) > 3 and r[3] == NOTE_FLAG}
     deleted = 0
     for addr, note in notes_by_cell.items():
         text = _note_text(note)
-        author = _note_author(note)
         if text is None:
-            ours = addr in recorded  # remote engine: only the record can tell
+            if addr in recorded:
+                note.delete()
+                deleted += 1
+            continue
+        kept = strip_tool_blocks(text, _note_author(note) == AUTHOR)
+        if kept == text:
+            continue
+        if kept:
+            note.text = kept
         else:
-            ours = text.startswith(NOTE_MARK) or author == AUTHOR or addr in recorded and NOTE_SEPARATOR not in text
-            if not ours and NOTE_SEPARATOR in text:
-                note.text = text.split(NOTE_SEPARATOR, 1)[0]  # keep the user's part only
-                continue
-        if ours:
             note.delete()
             deleted += 1
     return deleted
@@ -280,17 +304,17 @@ def _notes_by_cell(sheet) -> dict[tuple[int, int], Any]:
     return out
 
 
-def apply_plan(book, sheet, grid: Grid, plan: WritePlan) -> ApplyStats:
+def apply_plan(book, sheet, grid: Grid, plan: WritePlan, restored=(), explain: Optional[list] = None) -> ApplyStats:
     """Write the plan into the live book. Order: check 评分说明, values, undo the previous run's notes
     and fills, new notes and fills, then 评分说明 (with the record the next run needs)."""
     stats = ApplyStats()
     exists = plan.explain_sheet in [s.name for s in book.sheets]
-    record = read_record(book, plan)  # before any write: a foreign 评分说明 stops us here
-    stats.reads += int(exists)
+    record = read_record(book, plan, explain)  # before any write: a foreign 评分说明 stops us here
+    stats.reads += int(exists and explain is None)
     app = book.app
     _set_screen_updating(app, False)  # desktop: no flicker while notes and fills are set
     try:
-        _apply(book, sheet, grid, plan, record, stats)
+        _apply(book, sheet, grid, plan, record, stats, restored)
     finally:
         _set_screen_updating(app, True)
     return stats
@@ -303,9 +327,66 @@ def _set_screen_updating(app, value: bool) -> None:
         pass
 
 
-def _apply(book, sheet, grid: Grid, plan: WritePlan, record, stats: ApplyStats) -> None:
+def _written_values(grid: Grid, plan: WritePlan, formulas) -> dict[str, tuple[Any, Any]]:
+    """(user's value, tool's value) of every planned cell whose value changes; the grid holds the user's
+    values (restored from the record before scoring)."""
+    out = {}
+    for b in plan.blocks:
+        for i, row in enumerate(b.values):
+            for j, v in enumerate(row):
+                rc = (b.row + i, b.col + j)
+                if formulas and rc in formulas:
+                    continue
+                if not same_value(grid.get(*rc), v):
+                    out[a1_ref(*rc)] = (grid.get(*rc), v)
+    return out
+
+
+def a1_ref(r: int, c: int) -> str:
+    from workbook.grid import a1
+
+    return a1(r, c)
+
+
+def _with_values(record: list[Entry], values: dict[str, tuple[Any, Any]]) -> list[Entry]:
+    by_ref = {e.ref: e for e in record}
+    for ref, (original, written) in values.items():
+        e = by_ref.get(ref, Entry(ref))
+        by_ref[ref] = e._replace(value_flag=VALUE_FLAG, original=original, written=written)
+    return sorted(by_ref.values(), key=lambda e: parse_a1(e.ref))
+
+
+def restore_from_record(grid: Grid, values: Optional[list]) -> list[tuple[int, int, Any]]:
+    """Put the user's original values back into ``grid`` from the record of an earlier run (``values``:
+    the 评分说明 sheet), so a rescore starts from the user's values. Returns (row, col, original) of the
+    cells restored, which ``apply_plan`` writes back when the new plan does not own them any more."""
+    from workbook.record import originals
+
+    if not values or record_sheet(values) != grid.name:
+        return []
+    restored = []
+    for ref, e in originals(parse_record(values) or []).items():
+        if not _valid_ref(ref):
+            continue
+        r, c = parse_a1(ref)
+        if r > 100_000 or c > 16_384 or not same_value(grid.get(r, c), e.written):
+            continue
+        from workbook.record import _set
+
+        _set(grid, r, c, e.original)
+        restored.append((r, c, e.original))
+    return restored
+
+
+def _apply(book, sheet, grid: Grid, plan: WritePlan, record, stats: ApplyStats, restored=()) -> None:
 
     formulas = grid.formulas
+    values_written = _written_values(grid, plan, formulas)
+    owned = plan.owned_cells()
+    for r, c, original in restored:
+        if (r, c) not in owned:  # the previous run wrote it, this one does not: the user's value returns
+            sheet.range((r, c)).value = original
+            stats.value_writes += 1
     for block in plan.blocks:
         if formulas:
             for i, row in enumerate(block.values):
@@ -325,12 +406,14 @@ def _apply(book, sheet, grid: Grid, plan: WritePlan, record, stats: ApplyStats) 
             except Exception:  # noqa: BLE001 - e.g. "cannot change part of a merged cell" (merges unknown)
                 _write_cell_by_cell(sheet, piece, stats)
 
+    from workbook.notes import tool_block, with_tool_block
+
     notes = _notes_by_cell(sheet)
     stats.notes_deleted = _undo_previous(sheet, record, notes)
     notes = _notes_by_cell(sheet) if stats.notes_deleted else notes
     noted: set[str] = set()
     for note in plan.notes:
-        text = f"{NOTE_MARK}\n{note.text}"
+        text = tool_block(note.text)
         rng = sheet.range(note.cell)
         existing = notes.get(parse_a1(note.cell))
         try:
@@ -340,7 +423,7 @@ def _apply(book, sheet, grid: Grid, plan: WritePlan, record, stats: ApplyStats) 
                 user = _note_text(existing)
                 if user is None:
                     continue  # a note we cannot read (remote engine): never overwrite it
-                existing.text = user.split(NOTE_SEPARATOR, 1)[0] + NOTE_SEPARATOR + text
+                existing.text = with_tool_block(user, text)
             stats.notes_added += 1
             noted.add(note.cell)
         except _UNSUPPORTED:
@@ -348,7 +431,7 @@ def _apply(book, sheet, grid: Grid, plan: WritePlan, record, stats: ApplyStats) 
 
     previous_original = {r[0]: r[2] for r in record}
     new_cells = set()
-    new_record: list[Record] = []
+    new_record: list[Entry] = []
     for hl in plan.highlights:
         colour = HIGHLIGHT_COLORS[hl.severity]
         rng = sheet.range(hl.cell)
@@ -365,13 +448,14 @@ def _apply(book, sheet, grid: Grid, plan: WritePlan, record, stats: ApplyStats) 
             break
         stats.highlights += 1
         new_cells.add(hl.cell)
-        new_record.append((hl.cell, _argb(colour), original, NOTE_FLAG if hl.cell in noted else ""))
-    for ref, _, original, _flag in record:
-        if ref not in new_cells and _valid_ref(ref):
-            sheet.range(ref).color = _colour_of_record(original)  # finding fixed: give the cell its fill back
+        new_record.append(Entry(hl.cell, _argb(colour), original, NOTE_FLAG if hl.cell in noted else ""))
+    for e in record:
+        if e.argb and e.ref not in new_cells and _valid_ref(e.ref):
+            sheet.range(e.ref).color = _colour_of_record(e.fill)  # finding fixed: give the cell its fill back
             stats.restored += 1
 
-    new_record += [(ref, "", "", NOTE_FLAG) for ref in sorted(noted - new_cells)]
+    new_record += [Entry(ref, note=NOTE_FLAG) for ref in sorted(noted - new_cells)]
+    new_record = _with_values(new_record, values_written)
     write_explain_sheet(book, sheet, plan, new_record)
 
 
@@ -387,22 +471,87 @@ def _write_cell_by_cell(sheet, piece: Block, stats: "ApplyStats") -> None:
 
 
 def write_explain_sheet(book, form_sheet, plan: WritePlan, record: list[Record]) -> None:
-    rows = [list(r) for r in plan.explain_rows]
-    marker_row = len(rows) + 2
-    rows += [[None]] + record_rows(record)
+    """Draw 评分说明 from ``workbook.explain_layout`` (the layout the file writer draws too): the previous
+    run's merged areas and header formats go, one values call, the record rows hidden, then widths, row
+    heights (which also show rows an earlier record had hidden), header formats, merges and, on desktop
+    Excel, the page setup. Each formatting step is optional: a host that lacks it still gets every value."""
+    from workbook.explain_layout import HEADER_FILL, explain_layout
+
+    layout = explain_layout(plan.explain_rows, record_rows(record, form_sheet.name))
     names = [s.name for s in book.sheets]
     if plan.explain_sheet in names:
         ex = book.sheets[plan.explain_sheet]
-        ex.clear_contents()
+        _clear_previous(ex)
     else:
         ex = book.sheets.add(plan.explain_sheet, after=book.sheets[len(names) - 1])
-    width = max(len(r) for r in rows)
-    ex.range((1, 1), (len(rows), width)).value = _pad(rows, width)
-    try:
-        ex.range((marker_row, 1), (len(rows), 1)).rows.hidden = True  # the record is for the next run
-    except _UNSUPPORTED:
-        pass
+    width = max(layout.n_cols, 1)
+    grid = [[None] * width for _ in range(max(layout.n_rows, 1))]
+    for cell in layout.cells:
+        grid[cell.row - 1][cell.col - 1] = cell.value
+    ex.range((1, 1), (len(grid), width)).value = grid
+    remote = "_xlremote" in type(ex.impl).__module__
+    _hide_rows(ex, layout.hidden_rows)  # right after the values: the record is for the next run
+    steps = [
+        lambda: [setattr(ex.range((1, c)), "column_width", _column_width(w, remote)) for c, w in layout.widths.items()],
+        lambda: [setattr(ex.range((r, 1)), "row_height", h) for r, h in sorted(layout.heights.items())],
+        lambda: setattr(ex.range((1, 1), (max(layout.n_rows, 1), len(layout.widths))), "wrap_text", True),
+        lambda: [_header(ex, r, len(layout.widths), HEADER_FILL) for r in layout.header_rows],
+        lambda: [ex.range((r1, c1), (r2, c2)).merge() for r1, c1, r2, c2 in layout.merges],
+        lambda: _page_setup(ex, layout),
+    ]
+    for step in steps:
+        try:
+            step()
+        except _UNSUPPORTED:
+            continue
+        except Exception:  # noqa: BLE001 - formatting is a nicety; the values are written
+            continue
     try:
         form_sheet.activate()  # adding a sheet activates it in Excel; bring the form back
     except _UNSUPPORTED:
         pass
+
+
+def _clear_previous(ex) -> None:
+    """The previous run's 评分说明: values, merged areas, header fills and bold go (the values call that
+    follows covers the old area; xlwings Server drops the clearing of values and writes over them)."""
+    old = ex.used_range
+    ex.clear_contents()
+    for step in (old.unmerge, lambda: setattr(old, "color", None), lambda: setattr(old.font, "bold", False)):
+        try:
+            step()
+        except Exception:  # noqa: BLE001 - formatting is optional on hosts that lack it
+            continue
+
+
+def _hide_rows(ex, rows) -> None:
+    if not rows:
+        return
+    try:
+        ex.range((rows[0], 1), (rows[-1], 1)).rows.hidden = True
+    except _UNSUPPORTED:
+        pass
+
+
+def _column_width(chars: float, remote: bool) -> float:
+    """Desktop Excel takes characters; Office.js (the remote engine) takes points."""
+    return round(chars * 5.25 + 3.75, 2) if remote else chars
+
+
+def _header(ex, row: int, n_cols: int, argb: str) -> None:
+    rng = ex.range((row, 1), (row, n_cols))
+    rng.font.bold = True
+    rng.color = "#" + argb[-6:]
+
+
+def _page_setup(ex, layout) -> None:
+    """Desktop Excel (COM): A4 landscape at the layout's scale, header row repeated."""
+    try:
+        ps = ex.api.PageSetup
+    except Exception:  # noqa: BLE001 - no COM object (remote engine, macOS): nothing to set
+        return
+    ps.Orientation = 2  # xlLandscape
+    ps.PaperSize = 9  # xlPaperA4
+    ps.Zoom = layout.scale
+    if layout.print_title_rows:
+        ps.PrintTitleRows = f"${layout.print_title_rows[0]}:${layout.print_title_rows[1]}"

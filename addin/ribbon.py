@@ -13,7 +13,7 @@ from typing import Any, Optional
 
 from workbook.grid import a1
 
-from .excel_adapter import ApplyStats, SheetRead, apply_plan, read_sheet
+from .excel_adapter import ApplyStats, SheetRead, apply_plan, explain_values, read_sheet, restore_from_record
 
 TITLE = "绩效评分"
 
@@ -45,16 +45,23 @@ def _candidate_sheets(book):
     yield from others[: max(0, DEFAULT_LIMITS.max_sheets - 1)]
 
 
-def find_form(book, profile) -> tuple[Any, SheetRead, Any, int]:
-    """(sheet, read, scored, reads): the active sheet when it holds a form, else the first sheet that does."""
+def find_form(book, profile, formulas=None) -> tuple[Any, SheetRead, Any, int]:
+    """(sheet, read, scored, reads): the active sheet when it holds a form, else the first sheet that does.
+    A sheet an earlier run scored gets the user's original values back from the record first, so a
+    rescore finds what the first run found."""
     from workbook.errors import NotAForm
     from workbook.pipeline import score_grid
+    from workbook.plan import EXPLAIN_SHEET
 
     reads = 0
     first_error: Optional[NotAForm] = None
+    explain = explain_values(book, EXPLAIN_SHEET)
+    reads += explain is not None
     for sheet in _candidate_sheets(book):
-        read = read_sheet(sheet)
+        read = read_sheet(sheet, None if formulas is None else formulas.get(sheet.name, {}))
         reads += read.calls
+        read.explain = explain
+        read.restored = restore_from_record(read.grid, explain)
         try:
             return sheet, read, score_grid(read.grid, profile), reads
         except NotAForm as exc:
@@ -70,7 +77,11 @@ def summary(result, profile, stats: ApplyStats, sheet_name: str) -> str:
     if result.capped:
         lines.append(f"约束性指标已触发，总分按封顶处理（计算得分 {_fmt(result.raw_total, digits)} 分）。")
     if errors or warnings:
-        lines.append(f"错误 {errors} 个，警告 {warnings} 个；已在单元格批注中标出，详见“评分说明”工作表。")
+        if stats.notes_added or not stats.highlights:
+            marked = "已在单元格批注中标出"
+        else:  # a host without notes (Excel before ExcelApi 1.18): only the fills were set
+            marked = "已用底色标出（此版本 Excel 不支持批注）"
+        lines.append(f"错误 {errors} 个，警告 {warnings} 个；{marked}，详见“评分说明”工作表。")
     else:
         lines.append("错误 0 个，警告 0 个；各项得分的算法见“评分说明”工作表。")
     if stats.skipped_formula_cells:
@@ -81,8 +92,9 @@ def summary(result, profile, stats: ApplyStats, sheet_name: str) -> str:
     return "\n".join(lines)
 
 
-def recalculate(book, profile=None) -> Outcome:
-    """Score the form in ``book`` (an xlwings Book) and write the results into it."""
+def recalculate(book, profile=None, formulas=None) -> Outcome:
+    """Score the form in ``book`` (an xlwings Book) and write the results into it. ``formulas``:
+    {sheet name: {A1 address: formula}} from a host that cannot read them (see ``read_sheet``)."""
     try:
         from scoring.profiles import load_profile
         from workbook.errors import WorkbookError
@@ -93,7 +105,7 @@ def recalculate(book, profile=None) -> Outcome:
         book.app.alert(msg, title=TITLE)
         return Outcome(False, msg)
     try:
-        sheet, read, scored, reads = find_form(book, prof)
+        sheet, read, scored, reads = find_form(book, prof, formulas)
     except WorkbookError as exc:
         msg = f"{exc}\n请打开附件2-1《部门整体支出绩效自评表》所在的工作表后再点击“重新计算得分”。"
         book.app.alert(msg, title=TITLE)
@@ -104,7 +116,7 @@ def recalculate(book, profile=None) -> Outcome:
         book.app.alert(msg, title=TITLE)
         return Outcome(False, msg)
     try:
-        stats = apply_plan(book, sheet, read.grid, scored.plan)
+        stats = apply_plan(book, sheet, read.grid, scored.plan, read.restored, read.explain)
     except WorkbookError as exc:  # e.g. a foreign sheet named 评分说明: nothing was written
         msg = str(exc)
         book.app.alert(msg, title=TITLE)

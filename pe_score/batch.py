@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import sys
 import tempfile
 import zipfile
 from collections import Counter, deque
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +27,7 @@ from typing import Any, Iterable, Iterator, Optional, TextIO
 
 from pe_score.summary import FormRow, SummaryWriter
 from workbook.fast import read_grids
+from workbook.text import display_name
 
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 
@@ -40,6 +42,8 @@ MSG_NO_FORM = "未找到附件2-1 部门整体支出绩效自评表（没有工�
 MSG_MISSING = "文件不存在"
 MSG_NOT_SPREADSHEET = "不是 Excel 文件（内容不是电子表格格式）"
 MSG_CORRUPT_ZIP = "文件已损坏，无法打开（xlsx 压缩结构不完整）"
+MSG_SPECIAL = "不是普通文件（是管道、设备或其他特殊文件），已跳过"
+MSG_UNPARSABLE = "文件内容无法解析，可能已损坏。请在 Excel 或 WPS 中打开后另存为 .xlsx，再试"
 
 LIST_LIMIT = 50  # rows of the end-of-run detail tables; the counts are always complete
 
@@ -74,8 +78,21 @@ class Job:
 
 def _is_spreadsheet_name(name: str) -> bool:
     base = name.rsplit("/", 1)[-1]
-    # "~$x.xlsx" are Excel's lock files, not workbooks.
-    return base.lower().endswith(SPREADSHEET_SUFFIXES) and not base.startswith("~$")
+    # "~$x.xlsx" are Excel's lock files, ".x.xlsx" hidden files (the temp files pe-score and other
+    # programs write while saving), not workbooks.
+    return base.lower().endswith(SPREADSHEET_SUFFIXES) and not base.startswith(("~$", "."))
+
+
+def _special(path: str) -> Optional[str]:
+    """A Chinese reason when ``path`` exists but is not a regular file or folder (a FIFO would hang
+    the reader, a link to /dev/zero never ends), else None."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return None  # missing / unreadable: the reader says so
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+        return None
+    return MSG_SPECIAL
 
 
 def _member_display_name(info: zipfile.ZipInfo) -> str:
@@ -95,6 +112,10 @@ def _unsafe_member(name: str) -> bool:
 
 
 def _zip_sources(path: str, display: str) -> Iterator[Source]:
+    special = _special(path)
+    if special:
+        yield Source(display, path, problem=special)
+        return
     try:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
@@ -106,7 +127,7 @@ def _zip_sources(path: str, display: str) -> Iterator[Source]:
         return
     total = 0
     for info in infos:
-        name = _member_display_name(info)
+        name = display_name(_member_display_name(info))
         if info.is_dir() or name.startswith("__MACOSX/"):
             continue
         shown = f"{display}!{name}"
@@ -145,23 +166,28 @@ def _collect(paths: Iterable[str | os.PathLike]) -> list[Source]:
     out: list[Source] = []
     for p in paths:
         p = os.fspath(p)
+        shown = display_name(p)
         if os.path.isdir(p):
             for root, dirs, files in os.walk(p):
-                dirs.sort()
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))  # hidden folders: not forms
                 for f in sorted(files):
+                    if f.startswith((".", "~$")):
+                        continue  # hidden and temp files, Excel's lock files
                     full = os.path.join(root, f)
-                    rel = os.path.relpath(full, os.path.dirname(os.path.abspath(p)) or ".")
+                    rel = display_name(os.path.relpath(full, os.path.dirname(os.path.abspath(p)) or "."))
                     if f.lower().endswith(".zip"):
                         out.extend(_zip_sources(full, rel))
                     elif _is_spreadsheet_name(f):
-                        out.append(Source(rel, full))
-        elif not os.path.exists(p):
-            out.append(Source(p, p, problem=MSG_MISSING))
+                        out.append(Source(rel, full, problem=_special(full)))
+        elif not os.path.lexists(p):
+            out.append(Source(shown, p, problem=MSG_MISSING))
+        elif _special(p):
+            out.append(Source(shown, p, problem=_special(p)))
         elif p.lower().endswith(".zip"):
-            out.extend(_zip_sources(p, p))
+            out.extend(_zip_sources(p, shown))
         else:
             # An explicitly named file is tried whatever its extension; reading says what it is.
-            out.append(Source(p, p))
+            out.append(Source(shown, p))
     return out
 
 
@@ -230,7 +256,9 @@ class Outcome:
 _PROFILES: dict[str, Any] = {}
 
 
-def _profile(name: str):
+def _profile(name: Optional[str]):
+    if name in (None, "", "auto"):
+        return None  # chosen per form from its layout (workbook.families)
     if name not in _PROFILES:
         from scoring.profiles import load_profile
 
@@ -239,12 +267,12 @@ def _profile(name: str):
 
 
 def _reason(exc: BaseException, path: str, suffix: str) -> str:
-    """A Chinese reason for a file that could not be read.
+    """A Chinese reason for a file that could not be read (never an exception class or English text).
 
     The readers raise workbook.safety's messages (encrypted, wrong extension, corrupt ...); for any
     other failure the full safety check is asked first, so one problem gets one message everywhere.
     """
-    from workbook.errors import UnreadableFile, WorkbookError
+    from workbook.errors import UnreadableFile, WorkbookError, describe_os_error
     from workbook.safety import check_file
 
     if isinstance(exc, WorkbookError):
@@ -255,11 +283,9 @@ def _reason(exc: BaseException, path: str, suffix: str) -> str:
         return str(refused)
     except Exception:  # only a better message is at stake
         pass
+    if isinstance(exc, OSError):
+        return describe_os_error(exc).rstrip("。")
     name = type(exc).__name__
-    if isinstance(exc, (FileNotFoundError, IsADirectoryError)):
-        return MSG_MISSING
-    if isinstance(exc, PermissionError):
-        return "没有读取该文件的权限"
     try:
         with open(path, "rb") as fh:
             head = fh.read(4)
@@ -271,8 +297,7 @@ def _reason(exc: BaseException, path: str, suffix: str) -> str:
         return "文件已损坏（工作表内容无法解析）"
     if suffix == ".xls" and not head.startswith(b"\xd0\xcf\x11\xe0"):
         return MSG_NOT_SPREADSHEET
-    detail = str(exc).strip().splitlines()[0] if str(exc).strip() else name
-    return f"文件无法读取（{detail[:120]}）"
+    return MSG_UNPARSABLE
 
 
 def _find_forms(grids, profile):
@@ -323,7 +348,9 @@ def _outcome_for(display: str, path: str, suffix: str, profile_name: str, want_j
     try:
         scored = _find_forms(grids, profile)
     except Exception as exc:
-        out.error = f"评分时出错（{type(exc).__name__}: {str(exc)[:120]}）"
+        from workbook.errors import WorkbookError
+
+        out.error = str(exc) if isinstance(exc, WorkbookError) else "评分时出错（程序内部问题），请单独用 pe-score score 检查该文件"
         return out
     del grids
     if not scored:
@@ -331,7 +358,12 @@ def _outcome_for(display: str, path: str, suffix: str, profile_name: str, want_j
         return out
     for item in scored:
         form, result = item.form, item.result
-        obj = result_json(result, profile)
+        obj = result_json(result, getattr(item, "profile", None) or profile, form=form)
+        reading = getattr(item, "reading", None)
+        if reading is not None:  # which profile scored this form, and why
+            obj["profile"] = item.profile.name
+            obj["profile_reason"] = reading.why
+            obj["status"] = "未评分" if reading.status == "unscored" else "已评分"
         claimed = _claimed(form, result)
         issues = [dict(i) for i in obj.get("issues", [])]
         sev = Counter(i.get("severity") for i in issues)
@@ -360,28 +392,38 @@ def check_job(job: Job, profile_name: str, want_json: bool = True) -> Outcome:
         return Outcome(job.display, error=job.problem)
     if job.data is None:
         return _outcome_for(job.display, job.path or job.display, job.suffix, profile_name, want_json)
-    # Zip members go through a temp file: the readers and the safety checks take paths. The file
-    # keeps its own name so the readers' messages name the member, not a temp name.
+    # Zip members go through a temp file: the readers and the safety checks take paths. The temp
+    # file has a short safe name (a member name may be 300 bytes of Chinese, or hold control
+    # characters); the readers' messages then name the member, not the temp file.
+    shown = os.path.basename(job.display.replace("\\", "/").split("!")[-1]) or f"member{job.suffix}"
+    base = f"member{job.suffix if job.suffix in SPREADSHEET_SUFFIXES else ''}"
     with tempfile.TemporaryDirectory(prefix="pe-check-") as tmpdir:
-        base = os.path.basename(job.display.replace("\\", "/")) or f"member{job.suffix}"
         tmp = os.path.join(tmpdir, base)
         with open(tmp, "wb") as fh:
             fh.write(job.data)
         job.data = None
-        return _outcome_for(job.display, tmp, job.suffix, profile_name, want_json)
+        out = _outcome_for(job.display, tmp, job.suffix, profile_name, want_json)
+    if out.error:
+        out.error = out.error.replace(f"“{base}”", f"“{shown}”").replace(base, shown)
+    return out
 
 
 def _safe_check_job(job: Job, profile_name: str, want_json: bool = True) -> Outcome:
+    from workbook.errors import describe_os_error
+
     try:
         return check_job(job, profile_name, want_json)
-    except Exception as exc:  # a bug elsewhere must not end the batch
-        return Outcome(job.display, error=f"处理时出错（{type(exc).__name__}: {str(exc)[:120]}）")
+    except OSError as exc:  # e.g. no room for a zip member's temp file
+        return Outcome(job.display, error="处理时出错：" + describe_os_error(exc).rstrip("。"))
+    except Exception:  # a bug elsewhere must not end the batch
+        return Outcome(job.display, error="处理时出错（程序内部问题），请单独用 pe-score score 检查该文件")
 
 
 MSG_CRASHED = "读取该文件时处理进程意外退出（文件可能异常），请单独检查"
 
 
-def _pool_outcomes(jobs: Iterator[Job], profile_name: str, workers: int, want_json: bool) -> Iterator[Outcome]:
+def _pool_outcomes(jobs: Iterator[Job], profile_name: str, workers: int, want_json: bool,
+                   ex: Optional[ProcessPoolExecutor] = None) -> Iterator[Outcome]:
     """Outcomes in input order, with at most a small window of files in flight (bounded memory).
 
     A worker that dies (a reader crashing on a hostile file, the OOM killer) breaks the whole pool
@@ -390,15 +432,20 @@ def _pool_outcomes(jobs: Iterator[Job], profile_name: str, workers: int, want_js
     """
     window = workers * 4
     pending: deque = deque()  # (job, future), oldest first
-    ex = ProcessPoolExecutor(max_workers=workers)
+    ex = ex or ProcessPoolExecutor(max_workers=workers)
 
     def submit(job: Job):
         nonlocal ex
         try:
-            return ex.submit(_safe_check_job, job, profile_name, want_json)
-        except BrokenProcessPool:
-            ex = _restart(ex, workers, pending, profile_name, want_json)
-            return ex.submit(_safe_check_job, job, profile_name, want_json)
+            try:
+                return ex.submit(_safe_check_job, job, profile_name, want_json)
+            except BrokenProcessPool:
+                ex = _restart(ex, workers, pending, profile_name, want_json)
+                return ex.submit(_safe_check_job, job, profile_name, want_json)
+        except (OSError, BrokenProcessPool):  # no process can be started now (fork failed ...)
+            done: Future = Future()
+            done.set_result(_safe_check_job(job, profile_name, want_json))
+            return done
 
     def take() -> Outcome:
         nonlocal ex
@@ -441,13 +488,21 @@ def _alone(job: Job, profile_name: str, want_json: bool) -> Outcome:
 
 def iter_outcomes(sources: list[Source], profile_name: str, jobs: int = 1,
                   want_json: bool = True) -> Iterator[Outcome]:
+    """Outcomes in input order. Files are read in worker processes even with one job: a native
+    reader that aborts (python-calamine on memory it cannot get, a crash in a C library) takes one
+    worker down, never the batch; that file is reported and the summary is written for the others.
+    Where no worker process can be started, files are read in this process."""
     workers = (os.cpu_count() or 1) if jobs == 0 else max(1, jobs)
     job_iter = iter_jobs(sources)
-    if workers == 1 or len(sources) < 2:
+    if not sources:
+        return
+    try:
+        ex = ProcessPoolExecutor(max_workers=min(workers, len(sources)))
+    except (OSError, NotImplementedError, ImportError):  # no semaphores / no fork on this system
         for job in job_iter:
             yield _safe_check_job(job, profile_name, want_json)
-    else:
-        yield from _pool_outcomes(job_iter, profile_name, min(workers, len(sources)), want_json)
+        return
+    yield from _pool_outcomes(job_iter, profile_name, min(workers, len(sources)), want_json, ex)
 
 
 # ---- the run ---------------------------------------------------------------------------------
@@ -501,8 +556,13 @@ class _JsonArray:
         stream.write("[")
 
     def add(self, obj: dict) -> None:
+        text = json.dumps(obj, ensure_ascii=False, default=str)
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate somewhere: \u escapes are valid JSON too
+            text = json.dumps(obj, ensure_ascii=True, default=str)
         self.stream.write(",\n" if self.n else "\n")
-        self.stream.write(json.dumps(obj, ensure_ascii=False, default=str))
+        self.stream.write(text)
         self.n += 1
 
     def close(self) -> None:
@@ -559,7 +619,7 @@ def run_check(
     summary: Optional[str | os.PathLike] = None,
     as_json: bool = False,
     jobs: int = 1,
-    profile: str = "hubei-2-1",
+    profile: Optional[str] = None,
     stdout: Optional[TextIO] = None,
     stderr: Optional[TextIO] = None,
     progress: Optional[bool] = None,
@@ -596,6 +656,10 @@ def run_check(
 
     sources = collect_sources(paths, exclude=[summary] if summary else [])
     stats = Stats()
+    if prof is None:  # profiles chosen per form; the summary's grade names are the default profile's
+        from scoring.profiles import load_profile
+
+        prof = load_profile()
     writer = SummaryWriter(summary, prof) if summary else None
     array = _JsonArray(stdout) if as_json else None
     bar = Progress(TextColumn("审核中"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
@@ -613,7 +677,8 @@ def run_check(
                         writer.add_form(row)
                 if array is not None:
                     if o.error:
-                        array.add({"file": o.display, "claimed_total": None, "error": o.error})
+                        array.add({"file": o.display, "unit": None, "year": None, "claimed_total": None,
+                                   "error": o.error})
                     for obj in o.objects:
                         array.add(obj)
                 bar.update(task, advance=1, description=os.path.basename(o.display)[-40:])

@@ -13,7 +13,12 @@ characters) loses those characters instead of failing the whole summary.
 Sheets (names are part of the interface, see docs/batch.md):
 - 汇总: one row per form, plus one row per file that could not be read (with the reason);
 - 问题清单: one row per finding;
-- 图表: grade distribution and claimed vs recomputed score per unit (native Excel charts).
+- 图表: grade distribution, and 复核得分 − 自评得分 per form, sorted, each bar labelled by unit and file
+  (labels unique), so a −0.29 difference is as visible as a −20 one (native Excel charts).
+
+Text stays text: every string from a form or a file name is written through ``workbook.text`` (a
+unit name starting with ``=`` is not a formula; control characters and undecodable file-name bytes
+cannot make the workbook unsavable).
 """
 from __future__ import annotations
 
@@ -32,11 +37,13 @@ from typing import Optional
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.cell.cell import Cell
 from openpyxl.chart import BarChart, Reference
 from openpyxl.chart.label import DataLabelList
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Font, PatternFill
+
+from workbook.text import clean_text, set_text
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.filters import AutoFilter
 from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
@@ -59,6 +66,9 @@ UNREADABLE_LABEL = "无法读取"
 # Above this many forms the per-unit chart shows the largest differences only: a bar chart with
 # thousands of categories tells a reviewer nothing.
 CHART_UNITS = 30
+
+DIFF_LABEL_HEADER = "表（单位｜文件）"
+LABEL_CHARS = 60  # a chart label longer than this is cut in the middle
 
 SCORE_FORMAT = "0.00"
 DIFF_FORMAT = "+0.00;-0.00;0.00"
@@ -111,7 +121,11 @@ def _lines(text: str, width: float) -> int:
 
 
 def _cell(ws, value, number_format: Optional[str] = None, alignment=None, font=None, fill=None):
-    c = WriteOnlyCell(ws, value=value)
+    c = WriteOnlyCell(ws)
+    if isinstance(value, str):
+        set_text(c, value)  # text stays text, whatever it starts with
+    else:
+        c.value = value
     if fill is not None:
         c.fill = fill
     if number_format:
@@ -143,13 +157,9 @@ _MAX_TEXT = 32767  # Excel's limit for one cell; openpyxl truncates to it too
 
 def _text_cell(ref: str, value) -> str:
     """One text cell as openpyxl's writer emits it (``<c t="inlineStr">``, escaped, xml:space rule)."""
-    text = value if type(value) is str else str(value)
-    if len(text) > _MAX_TEXT:
-        text = text[:_MAX_TEXT]
+    text = clean_text(value, _MAX_TEXT)
     if not text:
         return f'<c r="{ref}" t="inlineStr" />'
-    if ILLEGAL_CHARACTERS_RE.search(text):
-        text = ILLEGAL_CHARACTERS_RE.sub("", text)
     if "&" in text:
         text = text.replace("&", "&amp;")
     if "<" in text:
@@ -228,6 +238,37 @@ def _splice(src: str, dst: str, sheet_name: str, rows: _RawRows) -> None:
                 out.write(xml[at:])
 
 
+def chart_labels(keys: list[tuple[str, str, str]]) -> list[str]:
+    """One label per (unit, file, sheet), unique within the list: "unit｜file name"; where two forms
+    share that, "unit｜folder/file name"; then the sheet is added; a counter "（2）" as the last resort."""
+    def shorten(text: str) -> str:
+        if len(text) <= LABEL_CHARS:
+            return text
+        keep = LABEL_CHARS // 2 - 1
+        return text[:keep] + "…" + text[-keep:]
+
+    def level(unit: str, file: str, sheet: str, n: int) -> str:
+        path = clean_text(file.replace("\\", "/"), None)
+        name = path if n >= 1 else (path.rsplit("/", 1)[-1].split("!")[-1] or path)
+        text = f"{clean_text(unit, None)}｜{name}" if unit else name
+        if n >= 2 and sheet:
+            text += f"｜{clean_text(sheet, None)}"
+        return shorten(text)
+
+    labels = [level(*key, 0) for key in keys]
+    for n in (1, 2):
+        counts = Counter(labels)
+        labels = [level(*key, n) if counts[label] > 1 else label for label, key in zip(labels, keys)]
+    seen: Counter[str] = Counter()
+    out = []
+    for label in labels:
+        seen[label] += 1
+        out.append(label if seen[label] == 1 else f"{label}（{seen[label]}）")
+    if len(set(out)) != len(out):  # a counter label that equals another label: number them all
+        out = [f"{label}（#{i}）" for i, label in enumerate(out, 1)]
+    return out
+
+
 class SummaryWriter:
     """Stream rows into the summary workbook; ``close()`` attaches tables/charts and saves atomically.
 
@@ -250,8 +291,8 @@ class SummaryWriter:
         self.n_iss = 0
         self.grades: Counter[str] = Counter()
         self.unreadable = 0
-        # Bounded heap of (|difference|, -seq, label, claimed, total) for the per-unit chart.
-        self._chart_heap: list[tuple[float, int, str, float, float]] = []
+        # Bounded heap of (|difference|, -seq, (unit, file, sheet), claimed, total) for the difference chart.
+        self._chart_heap: list[tuple[float, int, tuple[str, str, str], float, float]] = []
         self._seq = 0
         self._closed = False
         self._setup(self.ws_sum, SUMMARY_HEADERS, SUMMARY_WIDTHS)
@@ -264,7 +305,7 @@ class SummaryWriter:
             (None, _MID), (None, _MID), (None, _MID), (None, _CENTER), (SCORE_FORMAT, _MID), (SCORE_FORMAT, _MID),
             (DIFF_FORMAT, _MID), (None, _CENTER), (None, _CENTER), (None, _CENTER), (None, _CENTER), (None, None),
         ]]
-        for letter, width in zip("ABCD", [28, 15, 10, 3]):
+        for letter, width in zip("ABCDE", [40, 14, 10, 10, 3]):
             self.ws_chart.column_dimensions[letter].width = width
         self._landscape(self.ws_chart)
 
@@ -297,15 +338,20 @@ class SummaryWriter:
         diff = row.difference
         values = (row.file, row.sheet, row.unit or None, row.year, row.claimed, row.total, diff, row.grade or None,
                   "是" if row.capped else "否", row.errors, row.warnings, None)
-        ws.append([Cell(ws, row=1, column=1, value=v, style_array=st) for v, st in zip(values, self._form_styles)])
+        cells = [Cell(ws, row=1, column=1, value=None, style_array=st) for st in self._form_styles]
+        for cell, v in zip(cells, values):
+            if isinstance(v, str):
+                set_text(cell, v)  # a unit or sheet name starting with "=" stays text
+            elif v is not None:
+                cell.value = v
+        ws.append(cells)
         self.n_sum += 1
         if row.grade:
             self.grades[row.grade] += 1
         for issue in row.issues:
             self.add_issue(row.file, row.sheet, issue)
         if row.claimed is not None and row.total is not None:
-            label = row.unit or os.path.basename(row.file)
-            item = (abs(diff or 0.0), -self._seq, label, row.claimed, row.total)
+            item = (abs(diff or 0.0), -self._seq, (row.unit, row.file, row.sheet), row.claimed, row.total)
             self._seq += 1
             if len(self._chart_heap) < CHART_UNITS:
                 heapq.heappush(self._chart_heap, item)
@@ -314,6 +360,7 @@ class SummaryWriter:
 
     def add_unreadable(self, file: str, reason: str) -> None:
         ws = self.ws_sum
+        reason = clean_text(reason)
         cells = [_cell(ws, file, alignment=_MID)]
         cells += [None] * (len(SUMMARY_HEADERS) - 2)
         # Wrapped inside its column: the safety module's reasons are whole sentences. Write-only
@@ -378,19 +425,22 @@ class SummaryWriter:
             ws.append([g, n])
         grade_last = 2 + len(labels)
 
-        # Block 2: claimed vs recomputed, at most CHART_UNITS forms (largest differences first).
-        top = sorted(self._chart_heap, key=lambda t: (-t[0], -t[1]))
+        # Block 2: 复核得分 − 自评得分 per form, at most CHART_UNITS forms (the largest differences),
+        # sorted by the difference (over-claims first), each labelled by unit and file, uniquely.
+        top = sorted(self._chart_heap, key=lambda t: (t[4] - t[3], -t[1]))
+        labels = chart_labels([key for _, _, key, _, _ in top])
         ws.append([])
         start = grade_last + 2
-        title = "自评得分与复核得分"
+        title = "复核得分 − 自评得分"
         if self._seq > CHART_UNITS:
             title += f"（差异最大的 {CHART_UNITS} 张表）"
         ws.append([_cell(ws, title, font=_TITLE_FONT)])
-        ws.append([_cell(ws, "单位", font=bold), _cell(ws, "自评得分(填报)", font=bold),
-                   _cell(ws, "复核得分", font=bold)])
+        ws.append([_cell(ws, DIFF_LABEL_HEADER, font=bold), _cell(ws, "自评得分(填报)", font=bold),
+                   _cell(ws, "复核得分", font=bold), _cell(ws, "差异", font=bold)])
         header_row = start + 1
-        for _, _, label, claimed, total in top:
-            ws.append([label, _cell(ws, claimed, SCORE_FORMAT), _cell(ws, total, SCORE_FORMAT)])
+        for label, (_, _, _, claimed, total) in zip(labels, top):
+            ws.append([_cell(ws, label), _cell(ws, claimed, SCORE_FORMAT), _cell(ws, total, SCORE_FORMAT),
+                       _cell(ws, round(total - claimed, 2), DIFF_FORMAT)])
         unit_last = header_row + len(top)
 
         bar = BarChart()
@@ -409,30 +459,31 @@ class SummaryWriter:
         bar.y_axis.majorGridlines = None
         bar.y_axis.numFmt = "0"
         bar.width, bar.height = 16, 7.5
-        ws.add_chart(bar, "E1")
+        ws.add_chart(bar, "F1")
 
         if top:
-            cmp_chart = BarChart()
-            cmp_chart.type = "bar"  # horizontal: long unit names stay readable
-            cmp_chart.grouping = "clustered"
-            cmp_chart.title = title
-            cmp_chart.x_axis.title = None
-            cmp_chart.y_axis.title = None
-            cmp_chart.y_axis.numFmt = "0"
-            cmp_chart.y_axis.majorUnit = 10
-            cmp_chart.add_data(Reference(ws, min_col=2, max_col=3, min_row=header_row,
-                                         max_row=unit_last), titles_from_data=True)
-            cmp_chart.set_categories(Reference(ws, min_col=1, min_row=header_row + 1,
-                                               max_row=unit_last))
-            cmp_chart.x_axis.delete = False
-            cmp_chart.y_axis.delete = False
-            cmp_chart.x_axis.scaling.orientation = "maxMin"  # first unit on top, like the table
-            cmp_chart.y_axis.scaling.min = 0
-            cmp_chart.y_axis.scaling.max = 100
-            cmp_chart.legend.position = "b"
-            cmp_chart.width = 22
-            cmp_chart.height = max(7.5, 2.5 + 0.55 * len(top))
-            ws.add_chart(cmp_chart, "E17")
+            diff_chart = BarChart()
+            diff_chart.type = "bar"  # horizontal: long labels stay readable
+            diff_chart.title = title
+            diff_chart.legend = None
+            diff_chart.add_data(Reference(ws, min_col=4, min_row=header_row, max_row=unit_last),
+                                titles_from_data=True)
+            diff_chart.set_categories(Reference(ws, min_col=1, min_row=header_row + 1, max_row=unit_last))
+            diff_chart.dataLabels = DataLabelList()
+            diff_chart.dataLabels.showVal = True
+            diff_chart.dataLabels.numFmt = DIFF_FORMAT
+            for attr in ("showSerName", "showCatName", "showLegendKey", "showPercent"):
+                setattr(diff_chart.dataLabels, attr, False)
+            diff_chart.series[0].invertIfNegative = False
+            diff_chart.x_axis.delete = False
+            diff_chart.y_axis.delete = False
+            diff_chart.x_axis.scaling.orientation = "maxMin"  # first row on top, like the table
+            diff_chart.x_axis.tickLblPos = "low"  # labels beside the axis, clear of negative bars
+            diff_chart.y_axis.numFmt = DIFF_FORMAT
+            diff_chart.y_axis.title = "复核得分 − 自评得分（分）"
+            diff_chart.width = 24
+            diff_chart.height = max(7.5, 2.5 + 0.6 * len(top))
+            ws.add_chart(diff_chart, "F17")
 
     def close(self) -> None:
         if self._closed:
@@ -451,9 +502,15 @@ class SummaryWriter:
             self.wb.save(temps[0])
             if self.n_iss:
                 _splice(temps[0], temps[1], ISSUES_SHEET, self._iss_rows)
-                os.replace(temps[1], self.out)
+            final = temps[1] if self.n_iss else temps[0]
+            # mkstemp makes 0600 files: give the summary the mode of the file it replaces, or of a new file
+            if os.path.exists(self.out):
+                shutil.copymode(self.out, final)
             else:
-                os.replace(temps[0], self.out)
+                umask = os.umask(0)
+                os.umask(umask)
+                os.chmod(final, 0o666 & ~umask)
+            os.replace(final, self.out)
         finally:
             self._iss_rows.close()
             for path in temps:

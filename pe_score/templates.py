@@ -5,10 +5,8 @@ Layout: docs/architecture.md, "The 附件2-1 template layout". Regenerate the co
 The files carry native formulas (rate, budget score, goal subtotals, total with the 60-point cap,
 grade), so the form computes in any spreadsheet program without the add-in.
 
-The README picture (docs/images/form_example.png, page 1) was rendered once with LibreOffice:
-``soffice --headless --convert-to pdf templates/examples/shiyan_hrss_2021.xlsx`` then
-``pdftoppm -png -r 80 -f 1 -l 1 -singlefile shiyan_hrss_2021.pdf docs/images/form_example``
-(Chinese glyphs need a CJK font, e.g. the Debian package fonts-wqy-zenhei).
+The README picture (docs/images/form_example.png) is rendered with the other pictures by
+``python -m tools.render_images`` (docs/images.md).
 """
 from __future__ import annotations
 
@@ -259,7 +257,7 @@ def build_form(data: Optional[dict] = None, *, goals: int = 3, rows_per_goal: in
                     heights[row + i] = 27  # room to type into an empty row
             row += len(rows)
         last = row - 1
-        s.put(title_row, 9, formulas.subtotal(f"I{title_row + 1}", f"I{last}") if last > title_row else "=0", "calc")
+        s.put(title_row, 9, formulas.subtotal(f"I{title_row + 1}", f"I{last}") if last > title_row else '=""', "calc")
         s.put(title_row, 10, None, "l")
         goal_rows.append(title_row)
         if last > title_row:
@@ -295,7 +293,11 @@ def build_form(data: Optional[dict] = None, *, goals: int = 3, rows_per_goal: in
     s.finish(heights)
     for i, w in enumerate(WIDTHS, 1):
         ws.column_dimensions[_col(i)].width = w
-    _print_setup(ws, notes_row + len(_notes(points)) - 1)
+    last_row = notes_row + len(_notes(points)) - 1
+    _print_setup(ws, last_row)
+    keep = _kept_together(s.merges, goal_rows, cr, gr, notes_row, last_row)
+    row_heights = {r: ws.row_dimensions[r].height or _DEFAULT_ROW_PT for r in range(1, last_row + 1)}
+    _set_row_breaks(ws, page_breaks(row_heights, keep, last_row))
     wb.properties.creator = "pe-score"
     wb.properties.title = "部门整体支出绩效自评表"
     wb.properties.created = wb.properties.modified = FIXED_TIME
@@ -326,13 +328,101 @@ def _validations(ws, body: list[tuple[int, int]], cr: int) -> None:
     ws.add_data_validation(ded)
 
 
+# ---- printing ------------------------------------------------------------------------------
+#
+# Printed fit to the page width (so the columns fit whatever fonts the renderer has), with page
+# breaks chosen here: left to itself a renderer can put the 评价等级 row alone on the last page.
+# The breaks assume the largest scale a renderer may print at (Excel's column metric, 7 px per
+# character of the default font); a renderer with wider fonts prints smaller and its pages are
+# simply less full.
+
+_MARGINS = dict(left=0.4, right=0.4, top=0.5, bottom=0.6, header=0.3, footer=0.3)  # inches
+_A4_LANDSCAPE_PT = (842.0, 595.0)
+_DEFAULT_ROW_PT = 15.0
+_PAGE_FILL = 0.92  # share of a page the breaks fill: room for rounding in renderers' row heights
+
+
+def _column_points(width: float) -> float:
+    """Printed width at 100% of a column ``width`` characters wide (Excel: 7 px a character + 5 px, 96 dpi)."""
+    return (width * 7 + 5) * 0.75
+
+
+def print_scale() -> float:
+    """The largest scale at which columns A..J fit the width of landscape A4 (fit to width)."""
+    w = _A4_LANDSCAPE_PT[0] - 72 * (_MARGINS["left"] + _MARGINS["right"])
+    return min(1.0, w / sum(_column_points(x) for x in WIDTHS))
+
+
+def page_height_points() -> float:
+    """Sheet points of rows one printed page holds at ``print_scale()``."""
+    return (_A4_LANDSCAPE_PT[1] - 72 * (_MARGINS["top"] + _MARGINS["bottom"])) / print_scale()
+
+
+def _kept_together(merges: list[str], goal_rows: list[int], cr: int, gr: int, notes_row: int,
+                   last_row: int) -> tuple[set[int], set[int]]:
+    """Rows a page may not start with: (never, preferably not). A break never comes right before a
+    goal's first row (the title would be left alone), inside the 约束性指标/合计/评价等级 block or inside
+    the 填表说明; preferably not inside a merged 一级指标 label."""
+    never = {r + 1 for r in goal_rows}
+    never |= set(range(cr + 1, gr + 1))
+    never |= set(range(notes_row + 1, last_row + 1))
+    rather_not: set[int] = set()
+    for rng in merges:
+        a, b = rng.split(":")
+        first, last = int("".join(filter(str.isdigit, a))), int("".join(filter(str.isdigit, b)))
+        rather_not |= set(range(first + 1, last + 1))
+    return never, rather_not
+
+
+def page_breaks(heights: dict[int, float], keep: tuple[set[int], set[int]], last_row: int,
+                first_body_row: int = FIRST_GOAL_ROW, title_row: int = HEADER_ROW) -> list[int]:
+    """Rows that start a new printed page, greedy: each page as full as it can be without starting
+    on a row of ``keep[0]``, and without starting on one of ``keep[1]`` unless that would leave the
+    page less than half full. Pages after the first repeat the header row ``title_row``."""
+    never, rather_not = keep
+    capacity = page_height_points() * _PAGE_FILL
+    breaks: list[int] = []
+    start, used, top = 1, 0.0, 0.0
+    r = 1
+    while r <= last_row:
+        h = heights.get(r, _DEFAULT_ROW_PT)
+        if used + h <= capacity or r == start:
+            used += h
+            r += 1
+            continue
+
+        def last_allowed(avoid: set[int]) -> int:
+            b = r
+            while b > start and (b in avoid or b < first_body_row):
+                b -= 1
+            return b
+
+        b = last_allowed(never | rather_not)
+        if b <= start or top + sum(heights.get(x, _DEFAULT_ROW_PT) for x in range(start, b)) < capacity / 2:
+            b = last_allowed(never)
+        if b <= start:  # nothing allowed: cut where the page is full
+            b = r
+        breaks.append(b)
+        start, r = b, b
+        used = top = heights.get(title_row, _DEFAULT_ROW_PT)
+    return breaks
+
+
+def _set_row_breaks(ws, starts: list[int]) -> None:
+    from openpyxl.worksheet.pagebreak import Break, RowBreak
+
+    ws.row_breaks = RowBreak()
+    for row in starts:
+        ws.row_breaks.append(Break(id=row - 1))  # a break after row id
+
+
 def _print_setup(ws, last_row: int) -> None:
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
+    ws.page_setup.fitToHeight = 0  # as many pages as needed, broken where page_breaks says
     ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.page_margins = PageMargins(left=0.4, right=0.4, top=0.5, bottom=0.6, header=0.3, footer=0.3)
+    ws.page_margins = PageMargins(**_MARGINS)
     ws.print_options.horizontalCentered = True
     ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
     ws.print_area = f"A1:J{last_row}"
@@ -430,15 +520,19 @@ def fingerprint(wb: Workbook) -> dict:
             "heights": {k: v.height for k, v in sorted(ws.row_dimensions.items()) if v.height},
             "validations": sorted((str(v.sqref), v.type, v.formula1, v.promptTitle, v.prompt,
                                    bool(v.showErrorMessage)) for v in ws.data_validations.dataValidation),
-            "print": (ps.orientation, str(ps.paperSize), str(ps.fitToWidth), str(ps.fitToHeight),
+            "print": (ps.orientation, str(ps.paperSize), str(ps.fitToWidth), str(ps.fitToHeight), str(ps.scale),
                       ws.sheet_properties.pageSetUpPr.fitToPage, ws.print_title_rows, str(ws.print_area),
-                      ws.freeze_panes, ws.oddFooter.center.text),
+                      ws.freeze_panes, ws.oddFooter.center.text, [b.id for b in ws.row_breaks.brk]),
         }
     return out
 
 
 def outputs() -> dict[Path, bytes]:
-    return {FORM_PATH: workbook_bytes(build_form()), EXAMPLE_PATH: workbook_bytes(build_example())}
+    from pe_score import project_template  # the 财预〔2020〕10号 project form and its example
+
+    out = {FORM_PATH: workbook_bytes(build_form()), EXAMPLE_PATH: workbook_bytes(build_example())}
+    out.update({path: workbook_bytes(wb) for path, wb in project_template.outputs().items()})
+    return out
 
 
 def check(root: Path = REPO) -> list[str]:

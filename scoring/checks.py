@@ -198,12 +198,13 @@ def check_level1_shares(form: Form, result: Result, profile: Profile) -> list[Fi
 
 def _goal_key(title: str) -> str:
     text = re.sub(r"^\s*年度目标\s*\d*\s*[:：.、]?", "", title or "")
-    text = re.sub(r"[（(]\s*[\d.]+\s*分\s*[)）]", "", text)
+    text = re.sub(r"[（(]\s*[\d.]*\s*分\s*[)）]", "", text)  # "（18分）", or the template's empty "（  分）"
     return re.sub(r"[\s。.，,；;]", "", text)
 
 
 def check_duplicate_goals(form: Form, result: Result, profile: Profile) -> list[Finding]:
-    """PE305: two goals with the same title (a copied block left unedited)."""
+    """PE305: two goals with the same title (a copied block left unedited); the blank template's
+    placeholder titles (年度目标2：（  分）) have no title yet, so they are no duplicates."""
     seen: set[str] = set()
     out: list[Finding] = []
     for goal in form.goals:

@@ -49,8 +49,10 @@ def budget_score(planned: str, executed: str, points: float, profile: Profile) -
 
 
 def subtotal(first: str, last: str) -> str:
-    """Twin of ``totals.subtotal``: SUM skips text, as the Python rule does."""
-    return f"=SUM({first}:{last})"
+    """Twin of ``totals.subtotal``: SUM skips text, as the Python rule does; blank (not 0) while no
+    score cell holds a number (``report.scored_goals`` says the same in 评分说明)."""
+    cells = f"{first}:{last}"
+    return f'=IF(COUNT({cells})=0,"",SUM({cells}))'
 
 
 def _clause(text: str, word: str, profile: Profile) -> str:

@@ -160,9 +160,10 @@ def tier_band(tier: str, profile: "Profile") -> tuple[float, float, bool]:
 
 
 def band_text(tier: str, profile: "Profile") -> str:
-    low, high, inclusive = tier_band(tier, profile)
-    lo = "0" if low == 0 else f"{low * 100:g}%"
-    return f"[{lo},{high * 100:g}%{']' if inclusive else ')'}"
+    """A tier's share of 分值 as the forms write it: 100-80%（含80%）, 80-50%（含50%）, 50-0%."""
+    low, high, _inclusive = tier_band(tier, profile)
+    text = f"{high * 100:g}-{low * 100:g}%"
+    return text + (f"（含{low * 100:g}%）" if low > 0 else "")
 
 
 def tier_of(score: float, weight: float, profile: "Profile") -> Optional[str]:
@@ -213,10 +214,10 @@ def score_judgement(typed: Optional[float], weight: Optional[float], profile: "P
 def score_manual(typed: Optional[float], weight: Optional[float], profile: "Profile", why: str = "") -> Scored:
     """Nothing to compute from: keep the typed score."""
     d = profile.digits
-    reason = f"{why}，" if why else ""
+    reason = why or "无法自动计算"  # why already says what could not be computed: say it once
     if typed is None:
-        return None, None, f"{reason}无法自动计算，且未填报得分"
-    return typed, None, f"{reason}无法自动计算，保留填报得分 {fixed(typed, d)}"
+        return None, None, f"{reason}，且未填报得分"
+    return typed, None, f"{reason}，保留填报得分 {fixed(typed, d)}"
 
 
 def _short(text: str, n: int = 20) -> str:

@@ -30,7 +30,9 @@ def _r(x: Optional[float], digits: int) -> Optional[float]:
     return 0.0 if v == 0 else v  # no "-0.0" in JSON
 
 
-def result_json(result: Result, profile: Profile) -> dict[str, Any]:
+def result_json(result: Result, profile: Profile, form: Optional[Form] = None) -> dict[str, Any]:
+    """The ``pe-score score --json`` object. ``form`` (the form scored) supplies ``unit`` and ``year``
+    (``null`` without it, or when the form does not state them)."""
     profile = require_profile(profile)
     d = profile.digits
     b = result.budget
@@ -39,6 +41,8 @@ def result_json(result: Result, profile: Profile) -> dict[str, Any]:
         counts[f.severity] = counts.get(f.severity, 0) + 1
     return {
         "sheet": result.sheet,
+        "unit": (form.unit or None) if form is not None else None,
+        "year": form.year if form is not None else None,
         "profile": result.profile,
         "total": _r(result.total, d),
         "grade": result.grade,
@@ -72,6 +76,12 @@ def result_json(result: Result, profile: Profile) -> dict[str, Any]:
     }
 
 
+def scored_goals(result: Result) -> set[int]:
+    """Indexes of the goals with at least one indicator score. A goal without any shows a blank
+    subtotal, not 0 (as the template's formula does: IF(COUNT(scores)=0,"",SUM(scores)))."""
+    return {ir.goal for ir in result.indicators if ir.score is not None}
+
+
 def explain_rows(form: Form, result: Result, profile: Profile) -> list[list[Any]]:
     """Rows of the 评分说明 sheet: header, budget, indicators with goal subtotals, deduction, cap,
     total and grade; a blank row; then the findings (代码/级别/单元格/说明)."""
@@ -84,12 +94,17 @@ def explain_rows(form: Form, result: Result, profile: Profile) -> list[list[Any]
     by_goal: dict[int, list] = {}
     for ir in result.indicators:
         by_goal.setdefault(ir.goal, []).append(ir)
+    scored = scored_goals(result)
     for gi, gr in enumerate(result.goals):
         for ir in by_goal.get(gi, []):
             rows.append([gr.title, ir.name, ir.cell or "", _r(ir.weight, d), METHOD_ZH.get(ir.method, ir.method.value),
                          _r(ir.score, d) if ir.score is not None else "", ir.explanation])
-        rows.append([gr.title, "小计", gr.subtotal_cell or gr.cell or "", _r(gr.points, d), "指标得分合计",
-                     _r(gr.score, d), f"各指标得分之和 {gr.score:.{d}f}"])
+        if gi in scored:
+            rows.append([gr.title, "小计", gr.subtotal_cell or gr.cell or "", _r(gr.points, d), "指标得分合计",
+                         _r(gr.score, d), f"各指标得分之和 {gr.score:.{d}f}"])
+        else:
+            rows.append([gr.title, "小计", gr.subtotal_cell or gr.cell or "", _r(gr.points, d), "指标得分合计",
+                         "", "尚无指标得分，小计留空"])
     c = form.constraint
     score_cell = c.cells.score if c else None
     actual_cell = c.cells.actual if c else None

@@ -321,7 +321,7 @@ def test_folder_summary_json_and_exit_status(folder, tmp_path, jobs):
             "claimed_total"} <= set(first)
     assert first["claimed_total"] == 97 and first["total"] == 97
     enc = [o for o in arr if o["file"].endswith("05_encrypted.xlsx")][0]
-    assert enc == {"file": enc["file"], "claimed_total": None, "error": encrypted}
+    assert enc == {"file": enc["file"], "unit": None, "year": None, "claimed_total": None, "error": encrypted}
 
     report = stderr.getvalue()  # with --json the table goes to stderr
     assert "批量审核结果" in report and "无法读取的文件" in report and "不一致" in report

@@ -9,6 +9,7 @@ import pytest
 from scoring import load_profile, score_form
 from scoring.findings import CATALOGUE, make
 from scoring.models import Budget, Level1Label
+from tools import findings_pages as pages
 from tests.seed_form import TIERS_STANDARD, form_of, row, seed_form
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "findings"
@@ -103,19 +104,122 @@ def test_every_code_has_a_page_and_every_page_a_code():
     assert pages == set(CATALOGUE)
 
 
+def _page(code):
+    return (DOCS / f"{code}.md").read_text(encoding="utf-8")
+
+
 def test_pages_name_their_code_title_and_severity():
     for code, rule in CATALOGUE.items():
-        text = (DOCS / f"{code}.md").read_text(encoding="utf-8")
-        assert text.startswith(f"# {code}"), code
-        assert rule.title_zh in text and rule.severity in text, code
-        for section in ("## Why it matters", "## Example", "## Fix"):
+        text = _page(code)
+        assert text.startswith(f"# {code} — {rule.title_zh}\n"), code
+        assert f"| 级别 | {pages.SEVERITY_ZH[rule.severity]}（{rule.severity}） |" in text, code
+        assert f"| 提示文字 | {rule.message} |" in text, code
+        for section in ("## pe-score 的处理", "## 为什么重要", "## 示例", "## 修改方法", pages.SECTION):
             assert section in text, (code, section)
+        assert f"> {code} {rule.severity}: " in text, (code, "the example shows what pe-score reports")
 
 
-def test_index_lists_every_code():
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
+_ENGLISH = re.compile(r"\b(the|and|is|are|of|to|with|when|if|not|this|that|from|cannot)\b", re.I)
+
+
+def _prose(text):
+    """A page without code spans, links' targets, code blocks or the machine-readable section."""
+    text = text.split(pages.SECTION)[0]
+    text = re.sub(r"```.*?```", "", text, flags=re.S)
+    text = re.sub(r"`[^`]*`", "", text)
+    text = re.sub(r"\{\w+\}", "", text)  # the message template's fields
+    return re.sub(r"\]\([^)]*\)", "]", text)
+
+
+@pytest.mark.parametrize("code", sorted(CATALOGUE))
+def test_pages_are_written_in_chinese(code):
+    """Users are Chinese finance staff: prose is Chinese, only codes and identifiers stay Latin."""
+    prose = _prose(_page(code))
+    cjk = len(_CJK.findall(prose))
+    latin = sum(len(w) for w in _LATIN_WORD.findall(prose) if w not in ("pe", "score", "PE", code)
+                and not re.fullmatch(r"PE\d+|error|warning|info|Excel|SUM|xx", w))
+    assert cjk > 100 and latin * 10 < cjk, (code, cjk, latin)
+    assert not _ENGLISH.findall(prose), (code, _ENGLISH.findall(prose))
+
+
+def _setting_exists(dotted):
+    """A dotted setting resolves through the fields of the profile model (nested models included)."""
+    from pydantic import BaseModel
+
+    from scoring.profiles import Profile
+
+    model = Profile
+    for part in dotted.split("."):
+        if model is None or part not in model.model_fields:
+            return False
+        ann = model.model_fields[part].annotation
+        model = ann if isinstance(ann, type) and issubclass(ann, BaseModel) else None
+    return True
+
+
+def _function_exists(dotted):
+    import importlib
+
+    parts = dotted.split(".")
+    for i in range(len(parts) - 1, 0, -1):
+        try:
+            obj = importlib.import_module(".".join(parts[:i]))
+        except ImportError:
+            continue
+        try:
+            for attr in parts[i:]:
+                obj = getattr(obj, attr)
+        except AttributeError:
+            return False
+        return callable(obj)
+    return False
+
+
+def test_setting_resolver_can_fail():
+    assert _setting_exists("quantitative.over_threshold") and _setting_exists("level1")
+    assert not _setting_exists("quantitative.no_such") and not _setting_exists("level1.x")
+    assert _function_exists("scoring.engine.score_form") and not _function_exists("scoring.engine.nope")
+
+
+@pytest.mark.parametrize("code", sorted(CATALOGUE))
+def test_pages_name_the_settings_they_read_and_they_exist(code):
+    settings = pages.declared_settings(_page(code))
+    assert settings is not None, f"{code}: no '{pages.SETTINGS_PREFIX}' line under '{pages.SECTION}'"
+    line = pages._line(_page(code), pages.SETTINGS_PREFIX)
+    assert settings or line == "无", (code, line)
+    missing = [s for s in settings if not _setting_exists(s)]
+    assert not missing, f"{code} names settings the profile model does not have: {missing}"
+
+
+_SITES = pages.raising_sites()
+
+
+@pytest.mark.parametrize("code", sorted(CATALOGUE))
+def test_pages_say_where_the_code_is_raised(code):
+    """The 产生位置 line lists exactly the functions that raise the code, and each imports.
+    After moving code: python -m tools.findings_pages --write"""
+    declared = pages.declared_sites(_page(code))
+    assert declared, f"{code}: no '{pages.SITES_PREFIX}' line"
+    assert all(_function_exists(s) for s in declared), (code, declared)
+    assert set(declared) == _SITES.get(code, set()), (
+        f"{code}: page says {sorted(declared)}, the code raises it in {sorted(_SITES.get(code, ()))}; "
+        "run python -m tools.findings_pages --write")
+
+
+def test_raising_sites_are_only_catalogued_codes():
+    assert set(_SITES) <= set(CATALOGUE), set(_SITES) - set(CATALOGUE)
+
+
+def test_index_lists_every_code_by_group_and_is_current():
     index = (DOCS / "README.md").read_text(encoding="utf-8")
+    assert index == pages.render_index(CATALOGUE), "run python -m tools.findings_pages --write"
     for code, rule in CATALOGUE.items():
         assert f"[{code}]({code}.md)" in index and rule.title_zh in index
+        group = pages.GROUPS[code[2]]
+        assert index.index(f"## {group}") < index.index(f"[{code}]"), code
+    assert _CJK.search(index) and "## PE1xx" in index
 
 
 def test_make_never_raises_on_missing_fields():

@@ -1,4 +1,8 @@
-"""The real `pe-score` command in a subprocess: output, exit codes, writing scored copies."""
+"""The `pe-score` command: output, exit codes, writing scored copies.
+
+Most tests call the console-script entry point in-process (fast); the ones marked ``process`` start
+a real interpreter, for what only a process shows (the exit status the shell sees, no traceback,
+start-up imports)."""
 from __future__ import annotations
 
 import json
@@ -10,17 +14,14 @@ import sys
 import openpyxl
 import pytest
 
+from cli_runner import run_cli, run_process
 from conftest import ROOT, add_png
 
 
 
-def run(*args: str, cwd=None) -> subprocess.CompletedProcess:
-    env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONIOENCODING="utf-8")
-    env.pop("PE_SCORE_DEBUG", None)
-    return subprocess.run(
-        [sys.executable, "-m", "pe_score", *map(str, args)],
-        cwd=cwd or ROOT, env=env, capture_output=True, text=True, encoding="utf-8", timeout=120,
-    )
+def run(*args, cwd=None):
+    """The command through its entry point, in this process (tests/cli_runner.py)."""
+    return run_cli(*args, cwd=cwd)
 
 
 def has_chinese(text: str) -> bool:
@@ -45,24 +46,24 @@ def example(example_xlsx, tmp_path):
     return dst
 
 
-def test_version_and_profiles():
-    v = run("--version")
+def test_version_and_profiles_in_a_real_process():
+    v = run_process("--version")
     assert v.returncode == 0 and v.stdout.startswith("pe-score ")
     p = run("profiles")
     assert p.returncode == 0
     assert "hubei-2-1" in p.stdout and "national-project" in p.stdout
 
 
-def test_usage_error_is_chinese_and_exit_2():
-    r = run("score", "--no-such-option")
+def test_usage_error_is_chinese_and_exit_2_in_a_real_process():
+    r = run_process("score", "--no-such-option")
     assert r.returncode == 2
     assert "命令行参数有误" in r.stderr and "Traceback" not in r.stderr
 
 
-def test_not_a_spreadsheet(tmp_path):
+def test_not_a_spreadsheet_in_a_real_process(tmp_path):
     bogus = tmp_path / "报告.xlsx"
     bogus.write_text("这只是一段文字，不是工作簿。\n", encoding="utf-8")
-    r = run("score", bogus)
+    r = run_process("score", bogus)
     assert r.returncode == 2
     assert has_chinese(r.stderr) and "Traceback" not in r.stderr + r.stdout
     assert r.stdout == ""
@@ -108,14 +109,14 @@ def test_example_table(example):
         assert text in out, text
 
 
-def test_error_finding_exits_1(example, tmp_path):
+def test_error_finding_exits_1_in_a_real_process(example, tmp_path):
     wb = openpyxl.load_workbook(example)
     ws = wb.worksheets[0]
     row = next(c.row for c in ws["C"] if c.value == "全年城镇新增就业人数")
     ws.cell(row=row, column=9, value=5)  # 5 points typed on a 2-point indicator
     bad = tmp_path / "bad.xlsx"
     wb.save(bad)
-    r = run("score", bad, "--json")
+    r = run_process("score", bad, "--json")
     assert r.returncode == 1, r.stderr
     issues = json.loads(r.stdout)["issues"]
     assert any(i["severity"] == "error" and i["cell"] == f"I{row}" for i in issues)
@@ -160,16 +161,35 @@ def test_in_place_with_backup(example):
     assert r2.returncode == 0 and not example.with_name("shiyan.bak2.xlsx").exists()
 
 
-def test_image_refused_unless_forced(example, tmp_path):
+def test_image_kept_byte_for_byte_without_force(example, tmp_path):
+    """The surgical writer copies parts it does not own as they are: a picture needs no --force."""
+    import zipfile
+
     wb = openpyxl.load_workbook(example)
     add_png(wb.worksheets[0], "L2")
     pic = tmp_path / "pic.xlsx"
     wb.save(pic)
     out = tmp_path / "out.xlsx"
     r = run("score", pic, "--write", out)
-    assert r.returncode == 2 and "图片" in r.stderr and "--force" in r.stderr
+    assert r.returncode == 0, r.stderr
+    with zipfile.ZipFile(pic) as a, zipfile.ZipFile(out) as b:
+        media = [n for n in a.namelist() if n.startswith("xl/media/")]
+        assert media
+        for name in media:
+            assert a.read(name) == b.read(name)
+
+
+def test_foreign_explain_sheet_refused_unless_forced(example, tmp_path):
+    """A sheet named 评分说明 that pe-score did not write is the user's: replaced only with --force."""
+    wb = openpyxl.load_workbook(example)
+    wb.create_sheet("评分说明")["A1"] = "单位自己的说明"
+    src = tmp_path / "own.xlsx"
+    wb.save(src)
+    out = tmp_path / "out.xlsx"
+    r = run("score", src, "--write", out)
+    assert r.returncode == 2 and "评分说明" in r.stderr and "--force" in r.stderr
     assert not out.exists()
-    f = run("score", pic, "--write", out, "--force")
+    f = run("score", src, "--write", out, "--force")
     assert f.returncode == 0, f.stderr
     assert out.exists()
 
@@ -209,3 +229,14 @@ def test_named_sheet(example):
     assert ok.returncode == 0 and json.loads(ok.stdout)["sheet"] == "附件2-1"
     missing = run("score", example, "--sheet", "不存在的表")
     assert missing.returncode == 2 and "不存在的表" in missing.stderr and missing.stdout == ""
+
+
+def test_output_cut_short_by_a_pipe_is_quiet_in_a_real_process(example):
+    """`pe-score score f | head -1`: the reader leaves early; no traceback, no 'Exception ignored'."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONIOENCODING="utf-8", COLUMNS="100")
+    p = subprocess.run(
+        f'"{sys.executable}" -m pe_score score "{example}" | head -c 10 > /dev/null',
+        shell=True, cwd=ROOT, env=env, capture_output=True, text=True, encoding="utf-8", timeout=120,
+        executable="/bin/bash",
+    )
+    assert "Traceback" not in p.stderr and "Exception ignored" not in p.stderr and "Error" not in p.stderr, p.stderr

@@ -73,15 +73,16 @@ def test_tier_boundaries_default_bands():
     assert m.tier_of(4.79, 6, P) == m.TIER_MIDDLE
     assert m.tier_of(3, 6, P) == m.TIER_MIDDLE  # 50% (含) is the middle tier
     assert m.tier_of(2.99, 6, P) == m.TIER_BOTTOM
-    assert m.band_text(m.TIER_TOP, P) == "[80%,100%]"
-    assert m.band_text(m.TIER_MIDDLE, P) == "[50%,80%)"
-    assert m.band_text(m.TIER_BOTTOM, P) == "[0,50%)"
+    # as the form's 评分标准 writes them: 100-80%（含80%）、80-50%（含50%）、50-0%
+    assert m.band_text(m.TIER_TOP, P) == "100-80%（含80%）"
+    assert m.band_text(m.TIER_MIDDLE, P) == "80-50%（含50%）"
+    assert m.band_text(m.TIER_BOTTOM, P) == "50-0%"
 
 
 def test_bands_80_60_option():
     p = P.with_options(**{"qualitative.middle": 0.6})
     assert m.tier_of(3, 6, p) == m.TIER_BOTTOM
-    assert m.band_text(m.TIER_MIDDLE, p) == "[60%,80%)"
+    assert m.band_text(m.TIER_MIDDLE, p) == "80-60%（含60%）"
 
 
 def test_in_band_exclusive_upper_bound_belongs_to_the_tier_above():
@@ -94,7 +95,7 @@ def test_in_band_exclusive_upper_bound_belongs_to_the_tier_above():
 def test_judgement_explanation_names_the_band():
     score, ratio, text = m.score_judgement(3, 6, P)
     assert score == 3 and ratio is None
-    assert text == "定性评价（三档）：填报得分 3.00，属“部分达成”档 [50%,80%)"
+    assert text == "定性评价（三档）：填报得分 3.00，属“部分达成”档 80-50%（含50%）"
     assert m.score_judgement(None, 6, P)[0] is None
 
 
@@ -102,7 +103,9 @@ def test_qualitative_and_manual_keep_typed_scores():
     assert m.score_qualitative(True, None, 2, P, "完成")[0] == 2
     score, _, text = m.score_qualitative(False, 1.5, 2, P)
     assert score == 1.5 and "保留填报得分 1.50" in text
-    assert m.score_manual(1, 2, P, "分值缺失") == (1, None, "分值缺失，无法自动计算，保留填报得分 1.00")
+    assert m.score_manual(1, 2, P, "分值缺失") == (1, None, "分值缺失，保留填报得分 1.00")
+    assert m.score_manual(1, 2, P) == (1, None, "无法自动计算，保留填报得分 1.00")
+    assert m.score_manual(None, 2, P, "实际完成值无法计算")[2] == "实际完成值无法计算，且未填报得分"
 
 
 @pytest.mark.parametrize("x, text", [(3.30, "3.3"), (35000.0, "35000"), (0.1 + 0.2, "0.3"), (-0.0, "0"), (None, "—")])

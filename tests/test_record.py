@@ -10,16 +10,22 @@ import pytest
 
 from tests import remote_book as rb
 from workbook.plan import EXPLAIN_SHEET
-from workbook.record import FILL_MARKER, NOTE_FLAG, NOTE_MARK, NOTE_SEPARATOR, parse_record, record_rows
+from workbook.record import (FILL_MARKER, NOTE_FLAG, NOTE_MARK, NOTE_SEPARATOR, VALUE_FLAG, Entry, parse_record,
+                             record_rows, record_sheet)
 
 EXAMPLE = "templates/examples/shiyan_hrss_2021.xlsx"
 
 
 def test_record_rows_round_trip():
-    record = [("I11", "FFFFEB9C", "", NOTE_FLAG), ("J21", "FFFFC7CE", "<fill/>", "")]
-    rows = [["评分说明"], [None]] + record_rows(record)
-    assert rows[2] == [FILL_MARKER]
+    record = [Entry("I11", "FFFFEB9C", "", NOTE_FLAG), Entry("J21", "FFFFC7CE", "<fill/>", ""),
+              Entry("J4", value_flag=VALUE_FLAG, original="自评得分：97", written="自评得分：96.6"),
+              Entry("I12", value_flag=VALUE_FLAG, original=3, written=2)]
+    rows = [["评分说明"], [None]] + record_rows(record, "附件2-1")
+    assert rows[2] == [FILL_MARKER, "附件2-1"]
     assert parse_record(rows) == record
+    assert record_sheet(rows) == "附件2-1"
+    # a four-column record of an earlier version still parses
+    assert parse_record([[FILL_MARKER], ["I11", "FFFFEB9C", None, NOTE_FLAG]]) == [Entry("I11", "FFFFEB9C", "", NOTE_FLAG)]
     assert parse_record([["评分说明"], ["别的内容"]]) is None  # no marker: not ours
 
 

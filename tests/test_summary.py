@@ -12,6 +12,7 @@ import pytest
 
 from pe_score.summary import (
     CHART_UNITS,
+    DIFF_LABEL_HEADER,
     ISSUE_HEADERS,
     SUMMARY_HEADERS,
     FormRow,
@@ -86,10 +87,11 @@ def test_tables_conditional_formats_and_charts(tmp_path):
     assert len(ch._charts) == 2
     grades = {ch.cell(r, 1).value: ch.cell(r, 2).value for r in range(3, 8)}
     assert grades == {"优": 1, "良": 1, "中": 0, "差": 0, "无法读取": 1}
-    # The per-unit block lists the largest difference first.
+    # The difference block: one row per form, sorted by 复核 − 自评, labelled by unit and file.
     labels = [ch.cell(r, 1).value for r in range(1, ch.max_row + 1)]
-    i = labels.index("单位")
-    assert [ch.cell(i + 2, c).value for c in (1, 2, 3)] == ["某某局2", 90, 85]
+    i = labels.index(DIFF_LABEL_HEADER)
+    assert [ch.cell(i + 2, c).value for c in (1, 2, 3, 4)] == ["某某局2｜单位2.xlsx", 90, 85, -5]
+    assert [ch.cell(i + 3, c).value for c in (1, 2, 3, 4)] == ["某某局1｜单位1.xlsx", 97, 97, 0]
 
 
 def test_empty_summary_is_still_a_valid_workbook(tmp_path):
@@ -124,10 +126,11 @@ def test_thousands_of_forms_stream_quickly_and_chart_stays_small(tmp_path):
     assert wb["汇总"].max_row == 3001 and wb["问题清单"].max_row == 3001
     ch = wb["图表"]
     labels = [ch.cell(r, 1).value for r in range(1, ch.max_row + 1)]
-    start = labels.index("单位") + 1
+    start = labels.index(DIFF_LABEL_HEADER) + 1
     assert ch.max_row - start == CHART_UNITS
-    diffs = [abs(ch.cell(r, 2).value - ch.cell(r, 3).value) for r in range(start + 1, ch.max_row + 1)]
-    assert diffs == sorted(diffs, reverse=True) and diffs[0] == 12
+    diffs = [ch.cell(r, 4).value for r in range(start + 1, ch.max_row + 1)]
+    assert diffs == sorted(diffs) and diffs[0] == -12  # the largest differences, sorted
+    assert len(set(labels[start:])) == CHART_UNITS
 
 
 @pytest.mark.libreoffice
@@ -214,3 +217,101 @@ def test_no_temp_files_left_after_close_or_discard(tmp_path):
             w.add_form(_row(1, 97, 97, issues=[ISSUE]))
             raise RuntimeError("boom")
     assert sorted(os.listdir(tmp_path)) == ["s.xlsx"]
+
+
+# ---- text stays text; the difference chart ------------------------------------------------------------
+
+INJECT = ['=HYPERLINK("http://example.com","点击")', "=cmd|' /C calc'!A0", "+1+1", "@SUM(A1)"]
+
+
+def _cells(path, part):
+    import xml.etree.ElementTree as ET
+
+    ns = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    with zipfile.ZipFile(path) as z:
+        root = ET.fromstring(z.read(part))
+    return root, ns
+
+
+def test_text_from_forms_and_file_names_stays_text_in_every_sheet(tmp_path):
+    """Unit, sheet and file names starting with "=" are strings in 汇总, 问题清单 and 图表 (no <f>)."""
+    out = tmp_path / "s.xlsx"
+    rows = [FormRow(file=f"{i}/{text}.xlsx", sheet=text, unit=text, year=2021, claimed=90, total=80 + i,
+                    grade="良", issues=[{"code": "PE201", "severity": "error", "cell": "I12", "message": text}])
+            for i, text in enumerate(INJECT)]
+    wb = _write(out, rows, [(INJECT[0], INJECT[1])])
+    for i in (1, 2, 3):
+        root, ns = _cells(out, f"xl/worksheets/sheet{i}.xml")
+        assert root.find(f".//{ns}f") is None, i  # not one formula anywhere
+    values = {c.value for ws in wb for r in ws.iter_rows() for c in r}
+    for text in INJECT:
+        assert text in values
+        assert f"{text}.xlsx" in " ".join(str(v) for v in values)
+    for ws in wb:
+        for r in ws.iter_rows():
+            for c in r:
+                if isinstance(c.value, str) and c.value[:1] in "=+@":
+                    assert c.data_type == "s", (ws.title, c.coordinate, c.value)
+
+
+def test_control_characters_and_undecodable_names_do_not_fail_the_summary(tmp_path):
+    out = tmp_path / "s.xlsx"
+    gbk = "财政局".encode("gbk").decode("utf-8", "surrogateescape")  # a raw GBK name read on Linux
+    rows = [FormRow(file=f"{gbk}.xlsx", sheet="附件\x01 2-1", unit="某局\x01\x1f（_x0001_）", year=2021,
+                    claimed=90, total=91, grade="优",
+                    issues=[{"code": "PE201", "severity": "error", "cell": "I12", "message": "坏\x00字"}])]
+    wb = _write(out, rows, [(f"坏\x07{gbk}.xlsx", "原因\x0b")])
+    data = [[c.value for c in r] for r in wb["汇总"].iter_rows(min_row=2)]
+    assert data[0][:3] == ["财政局.xlsx", "附件 2-1", "某局（_x0001_）"]
+    assert data[1][0] == "坏财政局.xlsx" and data[1][11] == "原因"
+    assert [c.value for c in wb["问题清单"][2]][5] == "坏字"
+
+
+def test_difference_chart_series_and_unique_sorted_labels(tmp_path):
+    """The 图表 sheet's second chart plots 复核得分 − 自评得分 per form: one series over column D,
+    categories over column A, sorted by the difference; two forms of the same unit and file name in
+    different folders, and two forms in one file, still get different labels."""
+    import xml.etree.ElementTree as ET
+
+    out = tmp_path / "s.xlsx"
+    rows = [
+        FormRow(file="甲/局.xlsx", sheet="附件2-1", unit="某局", claimed=97, total=96.71, grade="优"),
+        FormRow(file="乙/局.xlsx", sheet="附件2-1", unit="某局", claimed=80, total=95, grade="优"),
+        FormRow(file="丙/两表.xlsx", sheet="表一", unit="另一局", claimed=90, total=70, grade="中"),
+        FormRow(file="丙/两表.xlsx", sheet="表二", unit="另一局", claimed=90, total=90, grade="优"),
+        FormRow(file="丁/无自评.xlsx", sheet="附件2-1", unit="无自评局", claimed=None, total=90, grade="优"),
+    ]
+    wb = _write(out, rows)
+    ch = wb["图表"]
+    assert len(ch._charts) == 2
+    col_a = [ch.cell(r, 1).value for r in range(1, ch.max_row + 1)]
+    head = col_a.index(DIFF_LABEL_HEADER) + 1
+    table = [[ch.cell(r, c).value for c in (1, 2, 3, 4)] for r in range(head + 1, ch.max_row + 1)]
+    assert table == [
+        ["另一局｜丙/两表.xlsx｜表一", 90, 70, -20],
+        ["某局｜甲/局.xlsx", 97, 96.71, -0.29],
+        ["另一局｜丙/两表.xlsx｜表二", 90, 90, 0],
+        ["某局｜乙/局.xlsx", 80, 95, 15],
+    ]
+    with zipfile.ZipFile(out) as z:
+        xml = z.read("xl/charts/chart2.xml")
+    c = "{http://schemas.openxmlformats.org/drawingml/2006/chart}"
+    root = ET.fromstring(xml)
+    (bar,) = root.iter(f"{c}barChart")
+    assert bar.find(f"{c}barDir").get("val") == "bar"
+    (ser,) = bar.findall(f"{c}ser")
+    first, last = head + 1, head + len(table)
+    assert ser.find(f"{c}val/{c}numRef/{c}f").text == f"'图表'!$D${first}:$D${last}"
+    assert ser.find(f"{c}cat/{c}numRef/{c}f") is None or True
+    cat = ser.find(f"{c}cat")
+    refs = [e.text for e in cat.iter(f"{c}f")]
+    assert refs == [f"'图表'!$A${first}:$A${last}"]
+    assert ser.find(f"{c}tx/{c}strRef/{c}f").text == f"'图表'!D{head}"
+    labels = root.find(f".//{c}dLbls")
+    assert labels.find(f"{c}showVal").get("val") == "1"
+    assert labels.find(f"{c}numFmt").get("formatCode") == "+0.00;-0.00;0.00"
+    # the grade distribution stays, first
+    with zipfile.ZipFile(out) as z:
+        grades = ET.fromstring(z.read("xl/charts/chart1.xml"))
+    (ser1,) = grades.iter(f"{c}ser")
+    assert ser1.find(f"{c}val/{c}numRef/{c}f").text == "'图表'!$B$3:$B$6"

@@ -45,7 +45,8 @@ def _merged(ws):
 
 
 def _sum_range(ws, formula):
-    m = re.fullmatch(r"=SUM\(I(\d+):I(\d+)\)", formula)
+    # blank, not 0, while no score below the goal is a number
+    m = re.fullmatch(r'=IF\(COUNT\(I(\d+):I(\d+)\)=0,"",SUM\(I\1:I\2\)\)', formula)
     assert m, formula
     a, b = int(m.group(1)), int(m.group(2))
     return a, b, sum(ws.cell(r, 9).value for r in range(a, b + 1) if isinstance(ws.cell(r, 9).value, (int, float)))
@@ -195,6 +196,19 @@ def test_print_setup_and_sizes(which, request):
     assert int(ws.page_setup.paperSize) == 9  # A4
     assert int(ws.page_setup.fitToWidth) == 1 and int(ws.page_setup.fitToHeight) == 0
     assert ws.sheet_properties.pageSetUpPr.fitToPage
+    # page breaks chosen by the generator: never right before 合计 or 评价等级 (the grade row never
+    # starts a page), never splitting a goal title from its first row
+    starts = [b.id + 1 for b in ws.row_breaks.brk]
+    assert starts and all(b.man for b in ws.row_breaks.brk)
+    cr = _row_of(ws, "A", "约束性指标")
+    goals = _goal_rows(ws)
+    assert not {cr + 1, cr + 2} & set(starts)
+    assert not {g + 1 for g in goals} & set(starts)
+    heights = [ws.row_dimensions[r].height for r in range(1, ws.max_row + 1)]
+    bounds = [1] + starts + [ws.max_row + 1]
+    for a, b in zip(bounds, bounds[1:]):  # each page's rows fit the printable height
+        header = ws.row_dimensions[9].height if a > 1 else 0
+        assert header + sum(heights[a - 1:b - 1]) <= t.page_height_points(), (a, b)
     assert ws.print_title_rows == "$9:$9"
     assert ws.freeze_panes == "A10"
     notes = _row_of(ws, "A", "填表说明：")
@@ -294,7 +308,7 @@ def test_committed_files_are_up_to_date():
 
 
 def test_check_detects_a_stale_file(tmp_path):
-    for rel in (t.FORM_PATH, t.EXAMPLE_PATH):
+    for rel in t.outputs():  # the 附件2-1 files and the project form's (pe_score.project_template)
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(t.REPO / rel, tmp_path / rel)
     assert t.check(tmp_path) == []
@@ -350,3 +364,25 @@ def test_pipeline_scores_the_example_97():
     assert [g.score for g in scored.result.goals] == EXPECTED_GOAL_SCORES
     assert scored.result.budget.score == 20
     assert scored.result.total == 97 and scored.result.grade == "优"
+
+
+def test_page_breaks_keep_the_tail_together():
+    """A form whose natural break would leave 评价等级 alone starts the constraint block on a new page."""
+    cap = t.page_height_points() * 0.92
+    heights = {r: 10.0 for r in range(1, 41)}
+    # rows 1..31 fill the first page to just below 评价等级 (row 32): 合计 (31) fits, 评价等级 would not
+    heights[30] = cap - 10 * 29 - 10 - 5
+    starts = t.page_breaks(heights, ({31, 32}, set()), 40)
+    assert starts[0] == 30  # the 约束性指标 row carries 合计 and 评价等级 onto the next page
+    # without the rule the greedy break puts 评价等级 first on a page
+    assert t.page_breaks(heights, (set(), set()), 40)[0] == 32
+
+
+def test_page_breaks_prefer_not_to_cut_merged_labels():
+    cap = t.page_height_points() * 0.92
+    heights = {r: cap / 10.5 for r in range(1, 31)}  # ten rows a page
+    starts = t.page_breaks(heights, (set(), {18, 19, 20, 21}), 30)
+    assert starts[:2] == [11, 17]  # page 2 ends before the merged block 17..21 instead of cutting it
+    # a soft rule that would leave a page less than half full gives way
+    starts = t.page_breaks(heights, (set(), set(range(12, 30))), 30)
+    assert starts[:2] == [11, 20]

@@ -86,6 +86,57 @@ def test_blank_form_computes_without_errors(recalculated):
     ws = recalculated["blank"]
     goals, _, tr, gr = _rows(ws)
     assert ws["G8"].value in (None, "") and ws["H8"].value in (None, "")
-    assert [ws.cell(r, 9).value for r in goals] == [0, 0, 0]
+    # nothing scored under a goal: its subtotal is blank, not 0
+    assert [ws.cell(r, 9).value for r in goals] == [None, None, None]
     # nothing scored yet: no total and no grade (not 0 / 差)
     assert ws.cell(tr, 9).value in (None, "") and ws.cell(gr, 9).value in (None, "")
+
+
+def test_a_goal_with_one_score_shows_its_subtotal(recalculated):
+    ws = recalculated["partial"]
+    goals, _, _, _ = _rows(ws)
+    assert all(isinstance(ws.cell(r, 9).value, (int, float)) for r in goals)
+
+
+# ---- printing: LibreOffice prints the forms to PDF, pdftotext reads each page ----------------
+
+
+@pytest.fixture(scope="module")
+def printed(tmp_path_factory):
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    src = tmp_path_factory.mktemp("print_src")
+    out = tmp_path_factory.mktemp("print_out")
+    profile = tmp_path_factory.mktemp("print_profile")
+    books = {"blank": t.build_form(), "example": t.build_example()}
+    for name, wb in books.items():
+        (src / f"{name}.xlsx").write_bytes(t.workbook_bytes(wb))
+    subprocess.run(["soffice", f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to", "pdf",
+                    "--outdir", str(out), *sorted(str(p) for p in src.glob("*.xlsx"))],
+                   check=True, capture_output=True, timeout=180)
+    pages = {}
+    for name, wb in books.items():
+        text = subprocess.run(["pdftotext", "-layout", str(out / f"{name}.pdf"), "-"], check=True,
+                              capture_output=True, text=True).stdout
+        pages[name] = ([p for p in text.split("\f") if p.strip()], len(wb[t.SHEET].row_breaks.brk))
+    return pages
+
+
+@pytest.mark.parametrize("name", ["blank", "example"])
+def test_printing_follows_the_generated_page_breaks(printed, name):
+    pages, breaks = printed[name]
+    # one printed page per generated break + 1: no extra breaks, and no column spilled onto its own page
+    assert len(pages) == breaks + 1, len(pages)
+    for i, page in enumerate(pages, 1):
+        # full width (the last column is on the page) and the header row repeated; the header may wrap
+        assert "一级指标" in page and "偏差原因" in page, i
+        assert f"第 {i} 页，共 {len(pages)} 页" in page
+
+
+@pytest.mark.parametrize("name", ["blank", "example"])
+def test_the_grade_row_never_prints_alone(printed, name):
+    pages, _ = printed[name]
+    with_grade = [p for p in pages if "评价等级" in p.split("填表说明")[0]]
+    assert len(with_grade) == 1
+    assert "合计" in with_grade[0] and "约束性指标" in with_grade[0] and "资金管理" in with_grade[0]
+    assert "填表说明" in pages[-1]

@@ -202,21 +202,22 @@ def test_in_place_with_numbered_backups(book):
     assert r3.backup is None and not (book.parent / "in.bak3.xlsx").exists()
 
 
-def test_refuses_images_unless_forced(tmp_path):
+def test_images_survive_byte_for_byte(tmp_path):
+    """The surgical writer copies parts it does not own raw: an image needs no --force and is kept."""
     path = tmp_path / "pic.xlsx"
     _build(path)
     wb = openpyxl.load_workbook(path)
     add_png(wb[FORM], "L2")
     wb.save(path)
-    assert any("图片" in p for p in xlsx.lossy_parts(path))
+    assert any("图片" in p for p in xlsx.lossy_parts(path))  # what openpyxl alone would have dropped
     out = tmp_path / "out.xlsx"
-    with pytest.raises(UnsafeToWrite) as err:
-        xlsx.write_scored(path, out, _plan())
-    assert "图片" in str(err.value) and "--force" in str(err.value)
-    assert not out.exists()
-    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temp left behind
-    xlsx.write_scored(path, out, _plan(), force=True)
+    xlsx.write_scored(path, out, _plan())
     assert openpyxl.load_workbook(out)[FORM]["I12"].value == 1.25
+    with zipfile.ZipFile(path) as a, zipfile.ZipFile(out) as b:
+        for name in a.namelist():
+            if name.startswith(("xl/media/", "xl/drawings/drawing", "xl/drawings/_rels/drawing")):
+                assert a.read(name) == b.read(name), name
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temp left behind
 
 
 def test_comments_alone_are_not_lossy(book):

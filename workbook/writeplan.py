@@ -156,7 +156,7 @@ def build_plan(form: Form, result: Result, grid: Grid, profile: Any = None,
     computed values are rounded to its ``digits`` unless ``digits`` is given.
     """
     from scoring.profiles import load_profile
-    from scoring.report import explain_rows
+    from scoring.report import explain_rows, scored_goals
 
     prof = load_profile(profile if profile is not None else result.profile)
     d = prof.digits if digits is None else digits
@@ -169,11 +169,12 @@ def build_plan(form: Form, result: Result, grid: Grid, profile: Any = None,
             w.put(ir.cell, _round(ir.score, d))
         else:
             w.keep(ir.cell)
+    scored = scored_goals(result)
     for gi, gr in enumerate(result.goals):
         cell = gr.subtotal_cell
         if cell is None and gi < len(form.goals):
             cell = form.goals[gi].subtotal_cell
-        w.put(cell, _round(gr.score, d))
+        w.put(cell, _round(gr.score, d) if gi in scored else None)  # no score below: blank, not 0
     b = result.budget
     if b.rate_cell and b.rate is not None:
         w.put(b.rate_cell, round(b.rate, d + 2))

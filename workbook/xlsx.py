@@ -1,13 +1,18 @@
-"""openpyxl adapter: read .xlsx/.xlsm into grids (values AND formulas) and apply a WritePlan to a copy.
+"""The .xlsx/.xlsm file adapter: read into grids with openpyxl (values AND formulas); write a WritePlan
+into a copy with the surgical writer (``workbook.surgical``), never with openpyxl.
 
-Writing rules (see docs/architecture.md and README "保证"):
-- only the plan's cells, its notes/highlights and the 评分说明 sheet change; everything else is kept;
-- files holding parts openpyxl would silently drop (images, charts, pivots ...) are refused unless forced;
+Writing rules (see docs/architecture.md and docs/guarantees.md):
+- only the plan's cells, its notes/highlights, the undo of the previous run and the 评分说明 sheet change;
+  every zip member the tool does not own is copied as its raw compressed bytes (images, charts, pivots,
+  macros and their signature, ribbons, custom XML ... all survive);
+- ``force`` is needed only for what truly cannot be kept: a sheet named 评分说明 that pe-score did not
+  make, and notes on cells holding an Excel 365 threaded comment;
 - the input is never written unless ``in_place=True`` (then a backup is copied first);
-- the output appears atomically (temp file in the target folder, then ``os.replace``);
-- scoring a scored copy again gives the same file contents: earlier pe-score comments are replaced,
-  earlier notes and highlights are undone using what hidden rows of 评分说明 recorded (which cells got a
-  pe-score comment, and each highlighted cell's original fill).
+- the output appears atomically: the package is built in memory, written to a hidden temp file
+  (``TEMP_PATTERN``) in the target folder, flushed, then moved into place with ``os.replace``; the temp
+  file is removed on every exit path (errors, Ctrl-C, SIGTERM); a full disk leaves the original intact;
+- scoring a scored copy again gives the same file: the record in 评分说明 undoes the previous run's values,
+  notes and highlights first.
 """
 from __future__ import annotations
 
@@ -19,24 +24,39 @@ import zipfile
 from pathlib import Path
 from typing import Any, NamedTuple, Optional
 
-from scoring.findings import SEVERITY_RANK
 from workbook.errors import UnreadableFile, UnsafeToWrite
 from workbook.fast import cell_value, trim
 from workbook.grid import Grid, parse_a1
 from workbook.plan import HIGHLIGHT_COLORS, WritePlan
 from workbook.record import AUTHOR, NOTE_FLAG, NOTE_MARK, NOTE_SEPARATOR, Record, parse_record, record_rows
 
+_SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
 
 
 class WriteResult(NamedTuple):
     path: Path  # the written workbook
     backup: Optional[Path]  # the copy of the original made before an in-place write
+    skipped_formula_cells: tuple = ()  # planned cells left alone because they hold the user's formula
+
+
+# Temp files of a save in progress: hidden (leading dot), never ending in a workbook extension, and
+# recognisable, so a folder review (``pe-score check``) can skip them: ``.~pe-score-<random>.tmp``.
+TEMP_PREFIX = ".~pe-score-"
+TEMP_SUFFIX = ".tmp"
+TEMP_PATTERN = re.compile(r"^\.~pe-score-[A-Za-z0-9_-]+\.tmp$")
+
+
+def is_temp_file(name: str) -> bool:
+    """Is ``name`` (a file name) a temp file of a save in progress (or of one that was killed)?"""
+    return bool(TEMP_PATTERN.match(os.path.basename(name)))
 
 
 def _check(path: str | os.PathLike) -> None:
+    """The fast tier of the gate before the writer opens a file: sizes, bombs, prologs. The writer's own
+    parsers (expat with entity declarations refused, defusedxml's minidom) read only the parts it owns."""
     from workbook.safety import check_file
 
-    check_file(path)
+    check_file(path, deep=False)
 
 
 def _load(path: str | os.PathLike, **kw: Any):
@@ -176,41 +196,6 @@ def _has_vba(path: str | os.PathLike) -> bool:
         return any(n.lower() == "xl/vbaproject.bin" for n in zf.namelist())
 
 
-# ---- fills --------------------------------------------------------------------------------
-
-
-def _argb(hex_colour: str) -> str:
-    return "FF" + hex_colour.lstrip("#").upper()
-
-
-def _fill_xml(fill: Any) -> str:
-    from openpyxl.xml.functions import tostring
-
-    return tostring(fill.to_tree()).decode("utf-8")
-
-
-def _fill_from_xml(text: str) -> Any:
-    from openpyxl.styles.fills import Fill
-    from openpyxl.xml.functions import fromstring
-
-    return Fill.from_tree(fromstring(text))
-
-
-def _is_our_fill(fill: Any, argb: str) -> bool:
-    fg = getattr(fill, "fgColor", None)
-    return (
-        getattr(fill, "patternType", None) == "solid"
-        and fg is not None
-        and getattr(fg, "type", None) == "rgb"
-        and str(fg.rgb).upper() == argb.upper()
-    )
-
-
-def _read_fill_record(ws) -> Optional[list[Record]]:
-    """The rows recorded by an earlier run in 评分说明, or None when the sheet has no marker (not ours)."""
-    return parse_record(ws.iter_rows(values_only=True))
-
-
 # ---- writing ------------------------------------------------------------------------------
 
 
@@ -230,59 +215,6 @@ def _backup_path(src: Path) -> Path:
     return candidate
 
 
-def _text_width(text: str) -> int:
-    lines = str(text).split("\n") or [""]
-    return max(sum(2 if ord(ch) > 0x2E7F else 1 for ch in line) for line in lines)
-
-
-def _write_explain_sheet(wb, plan: WritePlan, record: list[Record], index: Optional[int]) -> None:
-    from openpyxl.styles import Alignment, Font, PatternFill
-
-    ws = wb.create_sheet(plan.explain_sheet, index)
-    wrap = Alignment(wrap_text=True, vertical="top")
-    widths: dict[int, int] = {}
-    previous_blank = True  # the first row, and a row right after a blank one, is a header
-    for r, row in enumerate(plan.explain_rows, start=1):
-        header = previous_blank and any(v not in (None, "") for v in row)
-        previous_blank = not any(v not in (None, "") for v in row)
-        for c, value in enumerate(row, start=1):
-            cell = ws.cell(row=r, column=c, value=value)
-            cell.alignment = wrap
-            if header:
-                cell.font = Font(bold=True)
-                cell.fill = PatternFill("solid", fgColor="FFD9D9D9")
-            if value is not None:
-                widths[c] = max(widths.get(c, 0), _text_width(value))
-    from openpyxl.utils import get_column_letter
-
-    for c, w in widths.items():
-        ws.column_dimensions[get_column_letter(c)].width = min(max(w + 2, 8), 60)
-    if plan.explain_rows:
-        ws.freeze_panes = "A2"
-        ws.print_title_rows = "1:1"
-    # Printed on A4 landscape, one page wide, like the form itself.
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    # The fill record: hidden rows after a blank row; they let the next run undo this run's colours.
-    start = len(plan.explain_rows) + 2
-    grey = Font(color="FF808080", size=9)
-    for i, values in enumerate(record_rows(record)):
-        for c, v in enumerate(values, start=1):
-            ws.cell(row=start + i, column=c, value=v).font = grey
-        ws.row_dimensions[start + i].hidden = True
-
-
-def _anchor(ws, ref: str) -> tuple[int, int]:
-    """Notes on a merged area go to its top-left cell (the only one that can hold a comment)."""
-    row, col = parse_a1(ref)
-    for rng in ws.merged_cells.ranges:
-        if rng.min_row <= row <= rng.max_row and rng.min_col <= col <= rng.max_col:
-            return rng.min_row, rng.min_col
-    return row, col
-
-
 def write_scored(
     src: str | os.PathLike,
     out: str | os.PathLike | None,
@@ -293,8 +225,7 @@ def write_scored(
     backup: bool = True,
 ) -> WriteResult:
     """Apply ``plan`` to a copy of ``src`` saved as ``out`` (or to ``src`` itself with ``in_place``)."""
-    from openpyxl.comments import Comment
-    from openpyxl.styles import PatternFill
+    from workbook.surgical import surgical_write
 
     src = Path(src)
     _check(src)
@@ -303,7 +234,7 @@ def write_scored(
     if in_place:
         if out is not None and not _same_file(src, Path(out)):
             raise UnsafeToWrite("原位写入（--in-place）时不能另外指定输出文件。")
-        out = src
+        out = Path(os.path.realpath(src))  # through a symlink: the file it points to
     if out is None:
         raise UnsafeToWrite("没有指定输出文件。")
     out = Path(out)
@@ -321,132 +252,117 @@ def write_scored(
         raise UnsafeToWrite(f"{src.name} 含有宏（VBA），输出文件必须使用 .xlsm 扩展名，否则宏会丢失。")
     if not vba and out.suffix.lower() != ".xlsx":
         raise UnsafeToWrite(f"输出文件必须使用 .xlsx 扩展名（{out.name}）。")
-    if not force:
-        lost = lossy_parts(src)
-        if lost:
-            raise UnsafeToWrite(
-                f"{src.name} 含有写入时无法保留的内容：{'；'.join(lost)}。写入会丢失这些内容，已停止。"
-                "请另存一份不含这些内容的副本再评分；如确认可以丢失，可使用 --force。"
-            )
 
-    wb = _load(src, keep_vba=vba, rich_text=True)
-    if plan.sheet not in wb.sheetnames:
-        raise UnsafeToWrite(f"工作簿中没有工作表“{plan.sheet}”，无法写入评分结果。")
-    ws = wb[plan.sheet]
-
-    # 1. An earlier 评分说明 tells which fills pe-score changed; a foreign sheet of that name is not ours.
-    record_in: list[Record] = []
-    explain_index: Optional[int] = None
-    if plan.explain_sheet in wb.sheetnames:
-        old = wb[plan.explain_sheet]
-        if old is ws:
-            raise UnsafeToWrite(f"表单所在的工作表名为“{plan.explain_sheet}”，与评分说明工作表同名，无法写入。")
-        previous = _read_fill_record(old)
-        if previous is None and not force:
-            raise UnsafeToWrite(
-                f"工作簿中已有名为“{plan.explain_sheet}”的工作表，但不是 pe-score 生成的；写入会覆盖其内容。"
-                "请先给该工作表改名；如确认可以覆盖，可使用 --force。"
-            )
-        record_in = previous or []
-        explain_index = wb.sheetnames.index(plan.explain_sheet)
-        wb.remove(old)
-
-    # 2. Undo the previous run: its highlights (where the user has not recoloured since) and its notes.
-    for ref, argb, xml, flag in record_in:
-        try:
-            cell = ws[ref]
-        except (ValueError, KeyError):
-            continue
-        if argb and _is_our_fill(cell.fill, argb):
-            cell.fill = _fill_from_xml(xml) if xml else PatternFill()
-        comment = getattr(cell, "comment", None)
-        # only notes this tool recorded (ours, or the ribbon's, which Excel signs with the user's name)
-        if flag == NOTE_FLAG and comment is not None and (
-                comment.author == AUTHOR or comment.text.startswith(NOTE_MARK)):
-            cell.comment = None
-    for row in ws.iter_rows():
-        for cell in row:
-            comment = getattr(cell, "comment", None)
-            if comment is not None and NOTE_SEPARATOR in comment.text:
-                user_text = comment.text.split(NOTE_SEPARATOR, 1)[0]
-                cell.comment = Comment(user_text, comment.author, height=comment.height, width=comment.width)
-
-    # 3. Values.
-    from openpyxl.cell.cell import MergedCell
-
-    for block in plan.blocks:
-        for i, row_values in enumerate(block.values):
-            for j, value in enumerate(row_values):
-                cell = ws.cell(row=block.row + i, column=block.col + j)
-                if isinstance(cell, MergedCell):
-                    if value is None:
-                        continue
-                    raise UnsafeToWrite(f"单元格 {cell.coordinate} 位于合并区域内，无法写入评分结果。")
-                cell.value = value
-
-    # 4. Notes: one comment per cell; an existing comment keeps its text and gets ours appended.
-    texts: dict[tuple[int, int], list[str]] = {}
-    for note in plan.notes:
-        texts.setdefault(_anchor(ws, note.cell), []).append(note.text)
-    noted: set[str] = set()
-    for (r, c), parts in texts.items():
-        cell = ws.cell(row=r, column=c)
-        text = "\n".join(parts)
-        lines = text.count("\n") + 1 + len(text) // 24
-        existing = cell.comment
-        if existing is not None:
-            merged = existing.text.rstrip("\n") + NOTE_SEPARATOR + text
-            cell.comment = Comment(merged, existing.author, height=existing.height, width=existing.width)
-        else:
-            cell.comment = Comment(text, AUTHOR, height=min(40 + 18 * lines, 400), width=320)
-            noted.add(cell.coordinate)
-
-    # 5. Highlights, remembering what each cell looked like before.
-    by_cell: dict[str, str] = {}
-    for hl in plan.highlights:
-        ref = hl.cell.upper().replace("$", "")
-        if ref not in by_cell or SEVERITY_RANK[hl.severity] > SEVERITY_RANK[by_cell[ref]]:
-            by_cell[ref] = hl.severity
-    record_out: list[Record] = []
-    for ref, severity in by_cell.items():
-        cell = ws[ref]
-        argb = _argb(HIGHLIGHT_COLORS[severity])
-        original = cell.fill
-        plain = isinstance(original, PatternFill) and original.patternType is None
-        xml = "" if plain else _fill_xml(original)
-        record_out.append((ref, argb, xml, NOTE_FLAG if ref in noted else ""))
-        cell.fill = PatternFill("solid", fgColor=argb, bgColor=argb)
-    record_out += [(ref, "", "", NOTE_FLAG) for ref in sorted(noted - set(by_cell))]
-
-    # 6. The 评分说明 sheet, where it was, or last.
-    _write_explain_sheet(wb, plan, record_out, explain_index)
-
-    # 7. Save next to the target, then move into place in one step.
-    backup_path = None
-    out_dir = out.parent if str(out.parent) else Path(".")
     try:
-        if in_place and backup:
-            backup_path = _backup_path(src)
-            shutil.copy2(src, backup_path)
-        fd, tmp = tempfile.mkstemp(prefix=f".{out.stem}.", suffix=out.suffix, dir=out_dir)
-        os.close(fd)
+        outcome = surgical_write(src, plan, force=force)
+    except (zipfile.BadZipFile, KeyError, EOFError):
+        raise UnreadableFile(f"无法读取文件 {src.name}：不是有效的 .xlsx/.xlsm 文件") from None
     except OSError as exc:
-        raise UnsafeToWrite(f"无法在 {out_dir} 中写入文件：{exc.strerror or exc}") from None
+        raise UnsafeToWrite(f"无法读取或生成 {src.name} 的评分副本：{os_message(exc)}；原文件未改动。") from None
+    backup_path = None
+    if in_place and backup:
+        backup_path = _backup_path(src)
+        try:
+            shutil.copy2(src, backup_path)
+        except OSError as exc:
+            _discard(backup_path)
+            raise UnsafeToWrite(f"无法备份原文件 {src.name}：{os_message(exc)}") from None
+    save_atomically(outcome.data, out)
+    return WriteResult(out, backup_path, tuple(outcome.skipped_formula_cells))
+
+
+def os_message(exc: OSError) -> str:
+    """An OS error in Chinese (never the English strerror)."""
+    import errno
+
+    return {
+        errno.ENOSPC: "磁盘空间不足",
+        errno.EDQUOT: "超出磁盘配额",
+        errno.EACCES: "没有权限，或文件正在 Excel/WPS 中打开",
+        errno.EPERM: "没有权限",
+        errno.EROFS: "磁盘是只读的",
+        errno.ENOENT: "文件夹不存在",
+        errno.ENOTDIR: "路径中有一部分不是文件夹",
+        errno.EISDIR: "目标是文件夹",
+        errno.ENAMETOOLONG: "文件名太长",
+        errno.EIO: "读写设备出错",
+    }.get(exc.errno or 0, "系统拒绝了写入")
+
+
+def _discard(path) -> None:
     try:
-        wb.save(tmp)
-        if out.exists():
-            shutil.copymode(out, tmp)
-        else:
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(tmp, 0o666 & ~umask)
+        os.unlink(path)
+    except OSError:
+        pass
+
+
+def _hide_on_windows(path: str) -> None:
+    if os.name == "nt":  # pragma: no cover - Windows only
+        import ctypes
+
+        ctypes.windll.kernel32.SetFileAttributesW(path, 0x02)  # FILE_ATTRIBUTE_HIDDEN
+
+
+def save_atomically(data: bytes, out: Path) -> None:
+    """Write ``data`` to ``out`` through a hidden temp file in the same folder, then ``os.replace``.
+
+    The temp file is removed on every exit path: an OS error (full disk ...), Ctrl-C, and SIGTERM
+    (turned into an exception for the duration of the save). A SIGKILL can leave it behind; its
+    name (``TEMP_PATTERN``) is hidden, ends in .tmp, and ``is_temp_file`` recognises it.
+    """
+    import secrets
+    import signal
+    import threading
+
+    out_dir = out.parent if str(out.parent) else Path(".")
+    tmp = os.path.join(out_dir, f"{TEMP_PREFIX}{secrets.token_hex(6)}{TEMP_SUFFIX}")
+    mode = None
+    try:
+        mode = os.stat(out).st_mode & 0o7777 if out.exists() else None
+    except OSError:
+        mode = None
+    if mode is None:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+
+    class _Terminated(Exception):
+        pass
+
+    def _on_term(signum, frame):
+        raise _Terminated
+
+    previous = None
+    main = threading.current_thread() is threading.main_thread()
+    if main and hasattr(signal, "SIGTERM"):
+        previous = signal.signal(signal.SIGTERM, _on_term)
+    fd = None
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
+        _hide_on_windows(tmp)
+        view = memoryview(data)
+        while view:
+            n = os.write(fd, view)
+            view = view[n:]
+        os.fsync(fd)
+        os.close(fd)
+        fd = None
+        os.chmod(tmp, mode)
         os.replace(tmp, out)
     except BaseException as exc:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        if isinstance(exc, PermissionError):
-            raise UnsafeToWrite(f"无法写入 {out.name}：没有权限，或文件正在 Excel/WPS 中打开；请关闭后重试。") from None
+        if fd is not None:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        _discard(tmp)
+        if isinstance(exc, _Terminated):
+            raise SystemExit(143) from None
+        if isinstance(exc, FileNotFoundError) and not os.path.isdir(out_dir):
+            raise UnsafeToWrite(f"无法在 {out_dir} 中写入文件：文件夹不存在") from None
         if isinstance(exc, OSError):
-            raise UnsafeToWrite(f"无法写入 {out.name}：{exc.strerror or exc}") from None
+            raise UnsafeToWrite(f"无法写入 {out.name}：{os_message(exc)}；原文件未改动。") from None
         raise
-    return WriteResult(out, backup_path)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)

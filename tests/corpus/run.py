@@ -60,8 +60,54 @@ def cli(*args: str, timeout: float = TIMEOUT) -> tuple[Optional[int], str, str, 
     return p.returncode, p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace"), time.perf_counter() - t
 
 
-def judge(entry, path: Path, out_dir: Path, timeout: float = TIMEOUT) -> Outcome:
-    """Score one corpus file (writing a scored copy when the file is not meant to be refused)."""
+class _Deadline(BaseException):
+    """Raised by SIGALRM inside an in-process run; a BaseException, so the command's own last-resort
+    handler (which catches Exception) cannot turn a hang into a message."""
+
+
+def cli_in_process(*args: str, timeout: float = TIMEOUT) -> tuple[Optional[int], str, str, float]:
+    """The same command through its console-script entry point ``pe_score.cli.main``, in this
+    process: no interpreter start-up per file. A hang is cut after ``timeout`` seconds (SIGALRM, so
+    only in the main thread; elsewhere there is no deadline). Returns what ``cli`` returns."""
+    import contextlib
+    import io
+    import signal
+    import threading
+
+    from pe_score.cli import main
+
+    out_b, err_b = io.BytesIO(), io.BytesIO()
+    out = io.TextIOWrapper(out_b, encoding="utf-8", write_through=True)
+    err = io.TextIOWrapper(err_b, encoding="utf-8", write_through=True)
+    alarm = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+
+    def expire(*_):
+        raise _Deadline()
+
+    rc: Optional[int] = None
+    debug = os.environ.pop("PE_SCORE_DEBUG", None)
+    t = time.perf_counter()
+    old = signal.signal(signal.SIGALRM, expire) if alarm else None
+    try:
+        if alarm:
+            signal.setitimer(signal.ITIMER_REAL, timeout)
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            rc = main(list(args))
+    except _Deadline:
+        rc = None
+    finally:
+        if alarm:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, old)
+        if debug is not None:
+            os.environ["PE_SCORE_DEBUG"] = debug
+    return (rc, out_b.getvalue().decode("utf-8", "replace"), err_b.getvalue().decode("utf-8", "replace"),
+            time.perf_counter() - t)
+
+
+def judge(entry, path: Path, out_dir: Path, timeout: float = TIMEOUT, runner=cli) -> Outcome:
+    """Score one corpus file (writing a scored copy when the file is not meant to be refused).
+    ``runner``: ``cli`` (a real process per file) or ``cli_in_process`` (the entry point, in-process)."""
     from workbook.errors import UnreadableFile
     from workbook.safety import check_file
 
@@ -71,7 +117,7 @@ def judge(entry, path: Path, out_dir: Path, timeout: float = TIMEOUT) -> Outcome
     if entry.expect != "refuse" and not entry.heavy and path.suffix.lower() in (".xlsx", ".xlsm"):
         target = target.with_suffix(path.suffix.lower())
         args += ["--write", str(target)]
-    rc, out, err, secs = cli(*args, timeout=timeout)
+    rc, out, err, secs = runner(*args, timeout=timeout)
     o = Outcome(entry.name, rc, out, err, secs, changed=sha(path) != before)
     pr = o.problems
     both = out + err

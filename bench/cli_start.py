@@ -1,0 +1,71 @@
+"""Cold start of the command line: CPU time of ``pe-score score EXAMPLE --json`` against ``python -c pass``.
+
+Both are run in fresh processes, interleaved, in the same run, and timed by the CPU time the kernel
+charges to the child (user + system, from ``resource.getrusage(RUSAGE_CHILDREN)``), so the ratio holds on a
+shared machine where wall-clock time does not. The command is run the way the console script runs it
+(``python -c "from pe_score.cli import main; ..."``) with the same interpreter and no bytecode writing,
+after one warm-up run that fills the bytecode caches.
+
+Usage: python bench/cli_start.py [FILE] [-n RUNS] [--target 5]
+Exit status 1 when the median ratio is above the target.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "templates" / "examples" / "shiyan_hrss_2021.xlsx"
+ENTRY = "import sys; from pe_score.cli import main; sys.exit(main())"
+
+
+def child_cpu(argv: list[str]) -> float:
+    """CPU seconds (user + system) of one child process running ``argv``."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT, check=False)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("file", nargs="?", default=str(EXAMPLE))
+    ap.add_argument("-n", "--runs", type=int, default=20)
+    ap.add_argument("--target", type=float, default=5.0)
+    args = ap.parse_args()
+
+    py = sys.executable
+    baseline = [py, "-c", "pass"]
+    commands = {
+        "score --json": [py, "-c", ENTRY, "score", args.file, "--json"],
+        "score（表格）": [py, "-c", ENTRY, "score", args.file],
+        "--help": [py, "-c", ENTRY, "--help"],
+    }
+    for argv in [baseline, *commands.values()]:  # warm-up: bytecode caches, page cache
+        child_cpu(argv)
+    base, times = [], {k: [] for k in commands}
+    for _ in range(args.runs):  # interleaved, so load changes hit both sides alike
+        base.append(child_cpu(baseline))
+        for name, argv in commands.items():
+            times[name].append(child_cpu(argv))
+    b = statistics.median(base)
+    print(f"CPU 时间中位数，{args.runs} 次，冷启动进程；1 分钟负载 {os.getloadavg()[0]:.2f}，nproc {os.cpu_count()}")
+    print(f"{'python -c pass（基准）':<24} {b * 1000:8.1f} ms   1.00×")
+    ratio = None
+    for name, samples in times.items():
+        m = statistics.median(samples)
+        print(f"{'pe-score ' + name:<24} {m * 1000:8.1f} ms  {m / b:5.2f}×")
+        if name == "score --json":
+            ratio = m / b
+    ok = ratio is not None and ratio <= args.target
+    print(f"score --json / python -c pass = {ratio:.2f}（目标 ≤ {args.target}）：{'达到' if ok else '未达到'}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

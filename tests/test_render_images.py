@@ -1,0 +1,75 @@
+"""tools/render_images.py: one sheet printed at a time, pictures cropped to what is printed."""
+from __future__ import annotations
+
+import shutil
+import struct
+import subprocess
+import zipfile
+
+import pytest
+from openpyxl import Workbook
+
+from tools import render_images as ri
+
+
+def _book(path):
+    wb = Workbook()
+    first = wb.active
+    first.title = "附件2-1"
+    first["A1"] = "第一张表的内容"
+    first.print_area = "A1:C3"  # a print area: LibreOffice would print this sheet even when hidden
+    second = wb.create_sheet("评分说明")
+    second["A1"] = "第二张表的内容"
+    wb.save(path)
+    return path
+
+
+def test_only_sheet_hides_the_others_and_their_print_areas(tmp_path):
+    src = _book(tmp_path / "two.xlsx")
+    out = ri.only_sheet(src, "评分说明", tmp_path / "one.xlsx")
+    assert ri.sheet_names(out) == ["附件2-1", "评分说明"]
+    with zipfile.ZipFile(out) as z:
+        book = z.read("xl/workbook.xml").decode()
+    assert '<sheet name="附件2-1"' in book and 'state="hidden"' in book
+    assert book.count('state="hidden"') == 1 and "Print_Area" not in book and 'activeTab="1"' in book
+    with pytest.raises(KeyError):
+        ri.only_sheet(src, "没有这张表", tmp_path / "x.xlsx")
+
+
+def _png_size(path):
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    return struct.unpack(">II", data[16:24])
+
+
+def _have_tools():
+    fonts = subprocess.run(["fc-list", ":lang=zh", "family"], capture_output=True, text=True).stdout \
+        if shutil.which("fc-list") else ""
+    return shutil.which("soffice") and shutil.which("pdftoppm") and shutil.which("pdftotext") and fonts.strip()
+
+
+needs_tools = pytest.mark.skipif(not _have_tools(), reason="needs LibreOffice, poppler-utils and a CJK font")
+
+
+@pytest.mark.libreoffice
+@needs_tools
+def test_printed_sheet_holds_only_that_sheet(tmp_path):
+    src = _book(tmp_path / "two.xlsx")
+    office = ri._Office(tmp_path)
+    for sheet, text, other in (("评分说明", "第二张表的内容", "第一张表的内容"),
+                               ("附件2-1", "第一张表的内容", "第二张表的内容")):
+        pdf = office.to_pdf(ri.only_sheet(src, sheet, tmp_path / f"{sheet}.xlsx"), tmp_path)
+        printed = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
+        assert text in printed and other not in printed
+        png = ri.page_png(pdf, 1, tmp_path / f"{sheet}.png", tmp_path)
+        w, h = _png_size(png)
+        assert 50 < w < 600 and 10 < h < 200  # cropped to the one line of text, not the A4 page
+
+
+@pytest.mark.libreoffice
+@pytest.mark.slow
+@needs_tools
+def test_help_screen_picture(tmp_path):
+    assert ri.main(["--only", "help", "--out", str(tmp_path)]) == 0
+    w, h = _png_size(tmp_path / "cli_help.png")
+    assert w > 600 and 200 < h < w  # a terminal screen, not a blank page

@@ -1,0 +1,189 @@
+"""The printed layout of the 评分说明 sheet, as data: both writers (the file writer and the ribbon) draw it.
+
+``explain_layout(rows, record)`` is a pure function of the plan's ``explain_rows`` (tables separated by
+an empty row, each starting with its header row) and the record rows. Each table gets its own column
+layout: the first table sets the sheet's columns (widths from its own texts, shrunk to fit an A4
+landscape page at a readable scale); a later table keeps one sheet column per column except its last,
+widest one, which spans the remaining columns (a merged cell), so a short 代码 column never inherits a
+60-wide 说明 width and the findings' 说明 gets the width it needs. Row heights follow the wrapped text.
+Printing: A4 landscape, a fixed scale (never fit-to-one-page), as many pages as needed, the first
+table's header row repeated on every page.
+"""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any, Literal, Optional
+
+Style = Literal["header", "text", "number", "record"]
+
+# Column widths (characters) that fit across A4 landscape with 0.5" margins at 100 % (measured in
+# LibreOffice with the usual default fonts, with a margin for Excel); the tables are laid out TOTAL_WIDTH
+# wide and printed at PAGE_WIDTH_CHARS / TOTAL_WIDTH, about 84 %: 10 pt text prints at about 8.5 pt.
+PAGE_WIDTH_CHARS = 105
+TOTAL_WIDTH = 125
+LAST_COLUMN_SHARE = 45  # the last column (说明) keeps this much before the others shrink
+MIN_SCALE = 70
+LINE_HEIGHT = 12.75  # points per wrapped line at 10 pt
+PAD = 3.0
+MAX_WIDTH = 60.0
+MIN_WIDTH = 5.0
+FONT_SIZE = 10
+HEADER_FILL = "FFD9D9D9"
+RECORD_FONT_COLOUR = "FF808080"
+
+
+@dataclass(frozen=True)
+class CellSpec:
+    row: int
+    col: int
+    value: Any
+    style: Style
+    last_col: Optional[int] = None  # merged across to this column
+
+
+@dataclass(frozen=True)
+class ExplainLayout:
+    cells: tuple[CellSpec, ...]
+    widths: dict[int, float]  # column -> width (characters)
+    heights: dict[int, float]  # row -> height (points)
+    hidden_rows: tuple[int, ...]  # the record rows
+    merges: tuple[tuple[int, int, int, int], ...]
+    header_rows: tuple[int, ...]
+    row_breaks: tuple[int, ...]  # a page break after each of these rows
+    print_title_rows: Optional[tuple[int, int]]
+    scale: int
+    orientation: str = "landscape"
+    paper_size: int = 9  # A4
+    margins: dict[str, float] = field(default_factory=lambda: {
+        "left": 0.5, "right": 0.5, "top": 0.6, "bottom": 0.6, "header": 0.3, "footer": 0.3})
+    freeze_row: int = 1  # rows above this stay on screen
+    n_rows: int = 0
+    n_cols: int = 0
+
+
+_WIDE = re.compile("[\u2e80-\U0010ffff]")
+
+
+def _width(line: str) -> int:
+    return len(line) + len(_WIDE.findall(line))  # CJK and full-width characters count 2
+
+
+def display_width(text: Any) -> int:
+    """Width of the longest line in Excel's character units (CJK and full-width characters count 2)."""
+    return max(_width(line) for line in str(text).split("\n"))
+
+
+def wrapped_lines(text: Any, width: float) -> int:
+    """Lines ``text`` needs in a wrapped cell ``width`` characters wide."""
+    usable = max(width - 1.5, 1.0)
+    return sum(max(1, math.ceil(_width(line) / usable)) for line in str(text).split("\n"))
+
+
+def _tables(rows: list[list[Any]]) -> list[tuple[int, list[list[Any]]]]:
+    """(first row index, rows) per table; tables are separated by empty rows."""
+    out: list[tuple[int, list[list[Any]]]] = []
+    current: list[list[Any]] = []
+    start = 0
+    for i, row in enumerate(rows):
+        if any(v not in (None, "") for v in row):
+            if not current:
+                start = i
+            current.append(list(row))
+        elif current:
+            out.append((start, current))
+            current = []
+    if current:
+        out.append((start, current))
+    return out
+
+
+def _fit(natural: list[float], budget: float, floors: list[float]) -> list[float]:
+    """Shrink the widest columns (never below their floors) until the widths add up to ``budget``."""
+    widths = list(natural)
+    if sum(widths) <= budget:
+        return widths
+    lo, hi = 0.0, max(widths)
+    for _ in range(40):  # the cap c with sum(min(w, max(c, floor))) == budget
+        mid = (lo + hi) / 2
+        if sum(max(min(w, mid), f) for w, f in zip(natural, floors)) > budget:
+            hi = mid
+        else:
+            lo = mid
+    return [round(max(min(w, lo), f), 1) for w, f in zip(natural, floors)]
+
+
+def explain_layout(rows: list[list[Any]], record: list[list[Any]] = ()) -> ExplainLayout:
+    tables = _tables(rows)
+    first = tables[0][1] if tables else [[]]
+    n_cols = max((len(r) for r in first), default=1) or 1
+    natural = [MIN_WIDTH] * n_cols
+    floors = [MIN_WIDTH] * n_cols
+    for i, row in enumerate(first):
+        for c, v in enumerate(row[:n_cols]):
+            if v in (None, ""):
+                continue
+            w = min(display_width(v) + 2, MAX_WIDTH)
+            natural[c] = max(natural[c], w)
+            if i == 0:
+                floors[c] = max(floors[c], min(w, 12))  # the header stays on one line
+    floors[-1] = max(floors[-1], min(natural[-1], LAST_COLUMN_SHARE))
+    widths = _fit(natural, TOTAL_WIDTH, floors)
+    # a later table whose last column needs more room than the sheet has gives it to that column
+    cells: list[CellSpec] = []
+    merges: list[tuple[int, int, int, int]] = []
+    heights: dict[int, float] = {}
+    header_rows: list[int] = []
+    breaks: list[int] = []
+    out_row = 0
+    for t, (_, table) in enumerate(tables):
+        if t:
+            out_row += 1  # one empty row between tables
+        width_t = max(len(r) for r in table)
+        span_last = width_t <= n_cols
+        for i, row in enumerate(table):
+            out_row += 1
+            style_row: Style = "header" if i == 0 else "text"
+            if i == 0:
+                header_rows.append(out_row)
+            lines = 1
+            for c, v in enumerate(row, start=1):
+                last = n_cols if (t and span_last and c == width_t and c < n_cols) else None
+                style: Style = style_row if style_row == "header" or not isinstance(v, (int, float)) \
+                    or isinstance(v, bool) else "number"
+                if v in (None, "") and last is None:
+                    if style_row == "header":
+                        cells.append(CellSpec(out_row, c, None, "header"))
+                    continue
+                cells.append(CellSpec(out_row, c, v, style, last))
+                if last is not None:
+                    merges.append((out_row, c, out_row, last))
+                span = sum(widths[k - 1] for k in range(c, (last or c) + 1)) if c <= n_cols else MAX_WIDTH
+                if v not in (None, ""):
+                    lines = max(lines, wrapped_lines(v, span))
+            heights[out_row] = round(lines * LINE_HEIGHT + PAD, 2)
+    hidden: list[int] = []
+    if record:
+        out_row += 1  # a blank row before the record
+        for rec in record:
+            out_row += 1
+            hidden.append(out_row)
+            for c, v in enumerate(rec, start=1):
+                if v not in (None, ""):
+                    cells.append(CellSpec(out_row, c, v, "record"))
+    total_width = sum(widths)
+    scale = 100 if total_width <= PAGE_WIDTH_CHARS else max(MIN_SCALE, math.floor(100 * PAGE_WIDTH_CHARS / total_width))
+    return ExplainLayout(
+        cells=tuple(cells),
+        widths={c + 1: w for c, w in enumerate(widths)},
+        heights=heights,
+        hidden_rows=tuple(hidden),
+        merges=tuple(merges),
+        header_rows=tuple(header_rows),
+        row_breaks=tuple(breaks),
+        print_title_rows=(1, 1) if tables else None,
+        scale=scale,
+        n_rows=out_row,
+        n_cols=max([n_cols] + [len(r) for r in record]),
+    )

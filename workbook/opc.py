@@ -1,0 +1,344 @@
+"""The zip package of an .xlsx/.xlsm as parts, for a writer that changes only the parts it owns.
+
+``Package`` reads the members, the content types and relationships; ``save`` writes a new zip in the
+original member order where every member nobody changed is copied as its raw compressed bytes (no
+inflate, no re-deflate: byte for byte the same content, at the cost of a copy) and changed or new
+members are deflated. Parts are plain bytes; the callers edit them as bytes (``workbook.sheetxml``).
+"""
+from __future__ import annotations
+
+import posixpath
+import re
+import struct
+import zipfile
+from typing import BinaryIO, Optional
+
+REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
+MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+RT_WORKSHEET = REL_NS + "/worksheet"
+RT_COMMENTS = REL_NS + "/comments"
+RT_VML = REL_NS + "/vmlDrawing"
+RT_STYLES = REL_NS + "/styles"
+RT_SST = REL_NS + "/sharedStrings"
+RT_OFFICE_DOC = REL_NS + "/officeDocument"
+CT_WORKSHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+CT_COMMENTS = "application/vnd.openxmlformats-officedocument.spreadsheetml.comments+xml"
+CT_VML = "application/vnd.openxmlformats-officedocument.vmlDrawing"
+
+_ATTR = re.compile(rb"""([\w:.-]+)\s*=\s*("[^"]*"|'[^']*')""")
+
+
+class PackageError(Exception):
+    """The package is not what an .xlsx must be (missing part, broken relationship)."""
+
+
+_ENTITY = re.compile(r"&(#x[0-9A-Fa-f]+|#[0-9]+|lt|gt|amp|quot|apos);")
+_NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "apos": "'"}
+
+
+def _entity(m: re.Match) -> str:
+    name = m.group(1)
+    if name[0] == "#":
+        return chr(int(name[2:], 16) if name[1] in "xX" else int(name[1:]))
+    return _NAMED[name]
+
+
+def attr_unescape(raw: bytes) -> str:
+    text = raw.decode("utf-8")
+    return _ENTITY.sub(_entity, text) if "&" in text else text
+
+
+def escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def quoteattr(text: str) -> str:
+    return '"' + escape(text).replace('"', "&quot;").replace("\n", "&#10;").replace("\r", "&#13;").replace(
+        "\t", "&#9;") + '"'
+
+
+def tag_end(data: bytes, start: int) -> int:
+    """Offset just after the start tag beginning at ``data[start] == '<'`` (quotes honoured)."""
+    i, quote = start + 1, 0
+    n = len(data)
+    while i < n:
+        ch = data[i]
+        if quote:
+            if ch == quote:
+                quote = 0
+        elif ch in (0x22, 0x27):
+            quote = ch
+        elif ch == 0x3E:  # '>'
+            return i + 1
+        i += 1
+    raise PackageError("unterminated tag")
+
+
+def start_tag_attrs(tag: bytes) -> list[tuple[str, str]]:
+    """The attributes of one start tag, in order, unescaped."""
+    body = tag[1:].split(None, 1)
+    if len(body) < 2:
+        return []
+    return [(m.group(1).decode(), attr_unescape(m.group(2)[1:-1])) for m in _ATTR.finditer(body[1])]
+
+
+def set_attrs(tag: bytes, changes: dict[str, Optional[str]]) -> bytes:
+    """The start tag ``tag`` with attributes set (value) or removed (None); the rest untouched."""
+    closing = b"/>" if tag.endswith(b"/>") else b">"
+    head = tag[: len(tag) - len(closing)]
+    seen = set()
+
+    def repl(m: re.Match) -> bytes:
+        name = m.group(1).decode()
+        if name not in changes:
+            return m.group(0)
+        seen.add(name)
+        value = changes[name]
+        return b"" if value is None else name.encode() + b"=" + quoteattr(value).encode("utf-8")
+
+    head = _ATTR.sub(repl, head)
+    head = re.sub(rb"\s+(?=\s|$)", b"", head) if any(changes.get(k) is None for k in seen) else head
+    for name, value in changes.items():
+        if name not in seen and value is not None:
+            head += b" " + name.encode() + b"=" + quoteattr(value).encode("utf-8")
+    return head + closing
+
+
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(text: str) -> str:
+    """Text for element content: XML-escaped, characters XML 1.0 forbids written as Excel does (_xHHHH_)."""
+    if not _FORBIDDEN.search(text):
+        return escape(text)
+    out = []
+    for ch in text:
+        o = ord(ch)
+        if (o < 0x20 and ch not in "\t\n\r") or 0xFFFE <= o <= 0xFFFF or 0xD800 <= o <= 0xDFFF:
+            out.append(f"_x{o:04X}_")
+        else:
+            out.append(ch)
+    return escape("".join(out))
+
+
+def resolve(base_part: str, target: str) -> str:
+    """A relationship target relative to the part that owns the relationship, as a member name."""
+    if target.startswith("/"):
+        return target.lstrip("/")
+    return posixpath.normpath(posixpath.join(posixpath.dirname(base_part), target))
+
+
+def rels_name(part: str) -> str:
+    d, f = posixpath.split(part)
+    return posixpath.join(d, "_rels", f + ".rels")
+
+
+def relative(from_part: str, to_part: str) -> str:
+    return posixpath.relpath(to_part, posixpath.dirname(from_part) or ".")
+
+
+_REL_TAG = re.compile(rb"<(?:[\w.-]+:)?Relationship\b(?:[^>\"']|\"[^\"]*\"|'[^']*')*>")
+
+
+class Rel:
+    __slots__ = ("id", "type", "target", "external")
+
+    def __init__(self, id: str, type: str, target: str, external: bool) -> None:
+        self.id, self.type, self.target, self.external = id, type, target, external
+
+
+class Package:
+    def __init__(self, path) -> None:
+        self.path = path
+        self._zf = zipfile.ZipFile(path)
+        self.infos = self._zf.infolist()
+        self.names = {i.filename: i for i in self.infos}
+        self.changed: dict[str, bytes] = {}
+        self.removed: set[str] = set()
+        self.added: list[str] = []
+
+    def close(self) -> None:
+        self._zf.close()
+
+    def __enter__(self) -> "Package":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # ---- parts ----
+    def has(self, name: str) -> bool:
+        return (name in self.changed) or (name in self.names and name not in self.removed)
+
+    def read(self, name: str) -> bytes:
+        if name in self.changed:
+            return self.changed[name]
+        if name not in self.names or name in self.removed:
+            raise PackageError(f"missing part {name}")
+        return self._zf.read(name)
+
+    def write(self, name: str, data: bytes) -> None:
+        if name not in self.names and name not in self.added:
+            self.added.append(name)
+        self.removed.discard(name)
+        self.changed[name] = data
+
+    def remove(self, name: str) -> None:
+        self.changed.pop(name, None)
+        if name in self.added:
+            self.added.remove(name)
+        if name in self.names:
+            self.removed.add(name)
+
+    def new_name(self, pattern: str) -> str:
+        """The first free member name for ``pattern`` (with one ``{}`` for a number from 1)."""
+        taken = {n.lower() for n in self.names} | {n.lower() for n in self.added}
+        n = 1
+        while pattern.format(n).lower() in taken:
+            n += 1
+        return pattern.format(n)
+
+    # ---- relationships ----
+    def rels(self, part: str) -> list[Rel]:
+        name = rels_name(part)
+        if not self.has(name):
+            return []
+        data = self.read(name)
+        if b"<!" in data:
+            raise PackageError(f"{name}: markup declarations are not allowed")
+        out = []
+        for m in _REL_TAG.finditer(data):
+            a = dict(start_tag_attrs(m.group(0)))
+            out.append(Rel(a.get("Id", ""), a.get("Type", ""), a.get("Target", ""), a.get("TargetMode") == "External"))
+        return out
+
+    def rel_target(self, part: str, rel: Rel) -> str:
+        return resolve(part, rel.target)
+
+    def add_rel(self, part: str, type_: str, target_part: str) -> str:
+        """Append a relationship from ``part`` to ``target_part``; returns its new Id."""
+        name = rels_name(part)
+        ids = {r.id for r in self.rels(part)}
+        n = len(ids) + 1
+        while f"rId{n}" in ids:
+            n += 1
+        rid = f"rId{n}"
+        el = (f'<Relationship Id="{rid}" Type="{type_}" Target={quoteattr(relative(part, target_part))}/>').encode()
+        if self.has(name):
+            data = self.read(name)
+            end = data.rfind(b"</")
+            if end < 0:  # <Relationships/>
+                i = data.rfind(b"/>")
+                data = data[:i] + b">" + el + b"</Relationships>" + data[i + 2:]
+            else:
+                data = data[:end] + el + data[end:]
+        else:
+            data = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+                    b'<Relationships xmlns="' + PKG_REL_NS.encode() + b'">' + el + b"</Relationships>")
+        self.write(name, data)
+        return rid
+
+    def remove_rel(self, part: str, rid: str) -> None:
+        name = rels_name(part)
+        if not self.has(name):
+            return
+        data = self.read(name)
+        for m in re.finditer(rb"<(?:\w+:)?Relationship\b[^>]*>", data):
+            attrs = dict(start_tag_attrs(m.group(0)))
+            if attrs.get("Id") == rid:
+                end = m.end()
+                if not m.group(0).endswith(b"/>"):
+                    end = data.index(b">", data.index(b"</", end)) + 1
+                self.write(name, data[: m.start()] + data[end:])
+                return
+
+    # ---- content types ----
+    def ensure_override(self, part: str, content_type: str) -> None:
+        data = self.read("[Content_Types].xml")
+        pname = "/" + part
+        for m in re.finditer(rb"<(?:\w+:)?Override\b[^>]*>", data):
+            attrs = dict(start_tag_attrs(m.group(0)))
+            if attrs.get("PartName", "").lower() == pname.lower():
+                if attrs.get("ContentType") == content_type:
+                    return
+                self.write("[Content_Types].xml", data[: m.start()] + set_attrs(m.group(0), {"ContentType": content_type})
+                           + data[m.end():])
+                return
+        self._insert_ct(data, f'<Override PartName={quoteattr(pname)} ContentType="{content_type}"/>')
+
+    def ensure_default(self, ext: str, content_type: str) -> None:
+        data = self.read("[Content_Types].xml")
+        for m in re.finditer(rb"<(?:\w+:)?Default\b[^>]*>", data):
+            if dict(start_tag_attrs(m.group(0))).get("Extension", "").lower() == ext.lower():
+                return
+        self._insert_ct(data, f'<Default Extension="{ext}" ContentType="{content_type}"/>')
+
+    def remove_override(self, part: str) -> None:
+        data = self.read("[Content_Types].xml")
+        for m in re.finditer(rb"<(?:\w+:)?Override\b[^>]*/>", data):
+            if dict(start_tag_attrs(m.group(0))).get("PartName", "").lower() == ("/" + part).lower():
+                self.write("[Content_Types].xml", data[: m.start()] + data[m.end():])
+                return
+
+    def _insert_ct(self, data: bytes, el: str) -> None:
+        end = data.rfind(b"</")
+        self.write("[Content_Types].xml", data[:end] + el.encode("utf-8") + data[end:])
+
+    # ---- saving ----
+    def save(self, fileobj: BinaryIO) -> None:
+        """Write the package: unchanged members raw, in their order; changed ones deflated; new ones last."""
+        with zipfile.ZipFile(fileobj, "w", zipfile.ZIP_DEFLATED) as zout:
+            for info in self.infos:
+                name = info.filename
+                if name in self.removed:
+                    continue
+                if name in self.changed:
+                    zout.writestr(_new_info(name, info), self.changed[name], compress_type=zipfile.ZIP_DEFLATED)
+                else:
+                    _copy_raw(self._zf, info, zout)
+            for name in self.added:
+                zout.writestr(_new_info(name, None), self.changed[name], compress_type=zipfile.ZIP_DEFLATED)
+
+
+def _new_info(name: str, like: Optional[zipfile.ZipInfo]) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name, date_time=like.date_time if like else (1980, 1, 1, 0, 0, 0))
+    info.compress_type = zipfile.ZIP_DEFLATED
+    if like is not None:
+        info.external_attr = like.external_attr
+        info.create_system = like.create_system
+    return info
+
+
+def _copy_raw(zin: zipfile.ZipFile, info: zipfile.ZipInfo, zout: zipfile.ZipFile) -> None:
+    """Copy one member's compressed bytes without inflating them (CRC and sizes carried over)."""
+    fp = zin.fp
+    fp.seek(info.header_offset)
+    header = fp.read(30)
+    if header[:4] != b"PK\x03\x04":
+        raise PackageError(f"bad local header for {info.filename}")
+    n, m = struct.unpack("<HH", header[26:30])
+    fp.seek(info.header_offset + 30 + n + m)
+    raw = fp.read(info.compress_size)
+    if len(raw) != info.compress_size:
+        raise PackageError(f"truncated member {info.filename}")
+    if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) or info.flag_bits & 0x1:
+        # an unusual method or encryption: go through zipfile so the output stays readable
+        zout.writestr(_new_info(info.filename, info), zin.read(info), compress_type=zipfile.ZIP_DEFLATED)
+        return
+    out = zipfile.ZipInfo(info.filename, date_time=info.date_time)
+    out.compress_type = info.compress_type
+    out.CRC, out.compress_size, out.file_size = info.CRC, info.compress_size, info.file_size
+    out.external_attr, out.create_system = info.external_attr, info.create_system
+    out.flag_bits = info.flag_bits & 0x800  # keep only the UTF-8 name flag; sizes go in the header
+    out.extra = b""
+    zout._writecheck(out)
+    zout._didModify = True
+    out.header_offset = zout.fp.tell()
+    zout.fp.write(out.FileHeader(zip64=out.file_size > zipfile.ZIP64_LIMIT or out.compress_size > zipfile.ZIP64_LIMIT))
+    zout.fp.write(raw)
+    zout.start_dir = zout.fp.tell()
+    zout.filelist.append(out)
+    zout.NameToInfo[out.filename] = out
+

@@ -1,0 +1,718 @@
+"""The surgical writer: apply a WritePlan to a copy of a user's .xlsx/.xlsm, changing only what the tool owns.
+
+What the tool owns, and so edits:
+- the form sheet's part: only the cells the plan writes, the cells it highlights (their ``s``) and the
+  cells an earlier run changed (undone from the record); a ``<legacyDrawing>`` when notes need one;
+- the sheet's comments part and its VML drawing: the tool's block in each note (see ``workbook.notes``);
+- ``xl/styles.xml``: fills, fonts, borders and cell formats appended (nothing existing changes);
+- the 评分说明 sheet (new, or replacing the tool's own), and the entries that register it: one
+  ``<sheet>`` in the workbook, its print titles, one relationship, one content type; the workbook's
+  ``calcPr`` asks for a recalculation on load, so formulas depending on written cells show fresh values.
+
+Every other member of the zip is copied as its raw compressed bytes. So images, charts, pivot tables,
+macros and their signature, custom ribbons, custom XML, printer settings, cached formula values and
+whatever else a workbook holds come out exactly as they went in.
+"""
+from __future__ import annotations
+
+import os
+import re
+import xml.parsers.expat
+from dataclasses import dataclass, field
+from typing import Any, Callable, Optional
+
+from workbook import notes as N
+from workbook import sheetxml as sx
+from workbook.errors import UnsafeToWrite
+from workbook.explain_layout import FONT_SIZE, HEADER_FILL, RECORD_FONT_COLOUR, ExplainLayout, explain_layout
+from workbook.grid import a1, parse_a1
+from workbook.opc import (CT_COMMENTS, CT_VML, CT_WORKSHEET, RT_COMMENTS, RT_OFFICE_DOC, RT_SST, RT_STYLES, RT_VML,
+                          RT_WORKSHEET, Package, PackageError, set_attrs, start_tag_attrs, tag_end, xml_text)
+from workbook.plan import HIGHLIGHT_COLORS, WritePlan
+from workbook.record import NOTE_FLAG, VALUE_FLAG, Entry, parse_record, record_rows, record_sheet, same_value
+from workbook.stylesxml import Styles, fill_from_record, is_solid, solid_fill
+
+_SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
+RT_THREADED = "http://schemas.microsoft.com/office/2017/10/relationships/threadedComment"
+
+
+@dataclass
+class Outcome:
+    data: bytes  # the new package
+    skipped_formula_cells: list[str] = field(default_factory=list)
+    record: list[Entry] = field(default_factory=list)
+
+
+def _argb(hex_colour: str) -> str:
+    return "FF" + hex_colour.lstrip("#").upper()
+
+
+# ---- a generic two-level index of an XML part --------------------------------------------------
+
+
+@dataclass
+class Node:
+    local: str
+    attrs: dict[str, str]
+    start: int
+    tag_end: int
+    end: int = -1
+    children: list["Node"] = field(default_factory=list)
+
+
+def index_xml(data: bytes, depth_limit: int = 2) -> Node:
+    """The root and its children (and grandchildren) with byte offsets; deeper elements are skipped."""
+    p = xml.parsers.expat.ParserCreate()
+    p.SetParamEntityParsing(xml.parsers.expat.XML_PARAM_ENTITY_PARSING_NEVER)
+
+    def no_entities(*_a):
+        raise PackageError("entity declarations are not allowed")
+
+    p.EntityDeclHandler = no_entities
+    stack: list[Optional[Node]] = []
+    root: list[Node] = []
+
+    def start(name, attrs):
+        i = p.CurrentByteIndex
+        if len(stack) > depth_limit:
+            stack.append(None)
+            return
+        node = Node(name.rsplit(":", 1)[-1], dict(attrs), i, tag_end(data, i))
+        if stack:
+            parent = stack[-1]
+            if parent is not None:
+                parent.children.append(node)
+        else:
+            root.append(node)
+        stack.append(node)
+
+    def end(name):
+        i = p.CurrentByteIndex
+        node = stack.pop()
+        if node is not None:
+            node.end = node.tag_end if data[node.tag_end - 2:node.tag_end] == b"/>" else data.index(b">", i) + 1
+
+    p.StartElementHandler, p.EndElementHandler = start, end
+    try:
+        p.Parse(data, True)
+    except xml.parsers.expat.ExpatError as exc:
+        raise PackageError(f"XML: {exc}") from None
+    if not root:
+        raise PackageError("empty XML part")
+    return root[0]
+
+
+def _child(node: Node, local: str) -> Optional[Node]:
+    return next((c for c in node.children if c.local == local), None)
+
+
+def _apply(data: bytes, reps: list[tuple[int, int, bytes]]) -> bytes:
+    out, pos = [], 0
+    for s, e, b in sorted(reps, key=lambda x: (x[0], x[1])):
+        if s < pos:
+            raise PackageError("overlapping edits")
+        out += [data[pos:s], b]
+        pos = e
+    out.append(data[pos:])
+    return b"".join(out)
+
+
+# ---- shared strings, read only as far as needed -----------------------------------------------
+
+
+class SharedStrings:
+    def __init__(self, pkg: Package, part: Optional[str]) -> None:
+        self.pkg, self.part = pkg, part
+        self.items: list[str] = []
+        self.done = part is None
+
+    def __call__(self, i: int) -> Optional[str]:
+        if i >= len(self.items) and not self.done:
+            self._read_until(i)
+        return self.items[i] if 0 <= i < len(self.items) else None
+
+    def _read_until(self, target: int) -> None:
+        data = self.pkg.read(self.part)
+        items: list[str] = []
+        state = {"depth": 0, "si": None, "t": False, "rph": 0}
+        p = xml.parsers.expat.ParserCreate()
+        p.SetParamEntityParsing(xml.parsers.expat.XML_PARAM_ENTITY_PARSING_NEVER)
+
+        class Enough(Exception):
+            pass
+
+        def start(name, attrs):
+            local = name.rsplit(":", 1)[-1]
+            state["depth"] += 1
+            if local == "si":
+                state["si"] = []
+            elif local == "rPh":
+                state["rph"] += 1
+            elif local == "t" and state["si"] is not None and not state["rph"]:
+                state["t"] = True
+
+        def end(name):
+            local = name.rsplit(":", 1)[-1]
+            state["depth"] -= 1
+            if local == "si":
+                items.append("".join(state["si"]))
+                state["si"] = None
+                if len(items) > target:
+                    raise Enough
+            elif local == "rPh":
+                state["rph"] -= 1
+            elif local == "t":
+                state["t"] = False
+
+        def chars(text):
+            if state["t"]:
+                state["si"].append(text)
+
+        p.StartElementHandler, p.EndElementHandler, p.CharacterDataHandler = start, end, chars
+        p.EntityDeclHandler = lambda *a: (_ for _ in ()).throw(PackageError("entity"))
+        try:
+            step = 1 << 16
+            for off in range(0, len(data), step):
+                p.Parse(data[off:off + step], off + step >= len(data))
+            self.done = True
+        except Enough:
+            pass
+        except xml.parsers.expat.ExpatError as exc:
+            raise PackageError(f"sharedStrings: {exc}") from None
+        self.items = items
+
+
+# ---- the workbook --------------------------------------------------------------------------
+
+
+@dataclass
+class SheetEntry:
+    name: str
+    sheet_id: int
+    rid: str
+    part: str
+    node: Node
+
+
+class Book:
+    def __init__(self, pkg: Package) -> None:
+        self.pkg = pkg
+        rels = pkg.rels("")  # the package relationships (_rels/.rels)
+        main = next((r for r in rels if r.type == RT_OFFICE_DOC), None)
+        if main is None:
+            raise PackageError("no workbook part")
+        self.part = pkg.rel_target("", main)
+        self.rels = {r.id: r for r in pkg.rels(self.part)}
+        self._index()
+        sst = next((r for r in self.rels.values() if r.type == RT_SST), None)
+        self.shared = SharedStrings(pkg, pkg.rel_target(self.part, sst) if sst else None)
+        styles = next((r for r in self.rels.values() if r.type == RT_STYLES), None)
+        self.styles_part = pkg.rel_target(self.part, styles) if styles else None
+
+    def _index(self) -> None:
+        self.data = self.pkg.read(self.part)
+        self.root = index_xml(self.data)
+        self.prefix = ""
+        m = re.match(rb"<([\w.-]+:)?workbook\b", self.data[self.root.start:self.root.tag_end])
+        if m and m.group(1):
+            self.prefix = m.group(1).decode()
+        self.rel_prefix = next((k[6:] for k, v in self.root.attrs.items()
+                                if k.startswith("xmlns:") and v == "http://schemas.openxmlformats.org/officeDocument/2006/relationships"), None)
+        sheets = _child(self.root, "sheets")
+        self.sheets: list[SheetEntry] = []
+        for node in (sheets.children if sheets else []):
+            if node.local != "sheet":
+                continue
+            rid = next((v for k, v in node.attrs.items() if k.rsplit(":", 1)[-1] == "id" and k != "sheetId"), "")
+            rel = self.rels.get(rid)
+            part = self.pkg.rel_target(self.part, rel) if rel is not None and not rel.external else ""
+            try:
+                sid = int(node.attrs.get("sheetId", "0"))
+            except ValueError:
+                sid = 0
+            self.sheets.append(SheetEntry(node.attrs.get("name", ""), sid, rid, part, node))
+
+    def sheet(self, name: str) -> Optional[SheetEntry]:
+        return next((s for s in self.sheets if s.name == name), None)
+
+    def edit(self, reps: list[tuple[int, int, bytes]]) -> None:
+        self.pkg.write(self.part, _apply(self.data, reps))
+        self._index()
+
+
+# ---- the writer ----------------------------------------------------------------------------
+
+
+def surgical_write(src, plan: WritePlan, *, force: bool = False) -> Outcome:
+    """The scored package as bytes (nothing is written to disk here)."""
+    with Package(src) as pkg:
+        try:
+            return _write(pkg, plan, force)
+        except PackageError as exc:
+            raise UnsafeToWrite(f"{os.path.basename(os.fspath(src))} 的结构无法识别，未写入评分结果（{exc}）。") from None
+
+
+def _write(pkg: Package, plan: WritePlan, force: bool) -> Outcome:
+    book = Book(pkg)
+    form = book.sheet(plan.sheet)
+    if form is None or not form.part or not pkg.has(form.part):
+        raise UnsafeToWrite(f"工作簿中没有工作表“{plan.sheet}”，无法写入评分结果。")
+    if plan.sheet == plan.explain_sheet:
+        raise UnsafeToWrite(f"表单所在的工作表名为“{plan.explain_sheet}”，与评分说明工作表同名，无法写入。")
+
+    # 1. The earlier run's record (and whether a sheet named 评分说明 is ours).
+    explain = book.sheet(plan.explain_sheet)
+    previous: list[Entry] = []
+    if explain is not None and (book.rels.get(explain.rid) is None or book.rels[explain.rid].type != RT_WORKSHEET):
+        raise UnsafeToWrite(f"工作簿中名为“{plan.explain_sheet}”的是图表工作表或对话框，不是 pe-score 生成的；"
+                            "请先给它改名，再评分。")
+    if explain is not None:
+        rows = _explain_rows(pkg, explain, book)
+        found = parse_record(rows) if rows is not None else None
+        if found is None and not force:
+            raise UnsafeToWrite(
+                f"工作簿中已有名为“{plan.explain_sheet}”的工作表，但不是 pe-score 生成的；写入会覆盖其内容。"
+                "请先给该工作表改名；如确认可以覆盖，可使用 --force。")
+        owner = record_sheet(rows) if rows is not None else None
+        previous = [e for e in (found or []) if _valid(e.ref)] if owner in (None, plan.sheet) else []
+
+    _refuse_threaded_conflicts(pkg, form, plan, force)
+
+    # 2. The form sheet: values, the undo of the previous run, highlights.
+    data = pkg.read(form.part)
+    data = _utf8(data)
+    styles = Styles(pkg.read(book.styles_part) if book.styles_part and pkg.has(book.styles_part) else None)
+    values = {(b.row + i, b.col + j): v for b in plan.blocks for i, row in enumerate(b.values) for j, v in enumerate(row)}
+    worst: dict[str, str] = {}
+    for hl in plan.highlights:
+        ref = hl.cell.upper().replace("$", "")
+        if _valid(ref) and (ref not in worst or _SEVERITY_RANK[hl.severity] < _SEVERITY_RANK[worst[ref]]):
+            worst[ref] = hl.severity
+    prev_cells = {parse_a1(e.ref.upper().replace("$", "")): e for e in previous}
+    rows_needed = {r for r, _ in values} | {parse_a1(r)[0] for r in worst} | {r for r, _ in prev_cells}
+    scan = sx.scan(data, rows_needed)
+    cells = {(r, c.col): c for r, row in scan.rows.items() for c in row.cells}
+    edits: dict[tuple[int, int], sx.CellEdit] = {}
+    skipped: list[str] = []
+    entries: dict[str, Entry] = {}
+
+    def current_value(rc):
+        cell = cells.get(rc)
+        return sx.cell_value(cell, book.shared) if cell is not None else None
+
+    def current_style(rc) -> int:
+        e = edits.get(rc)
+        if e is not None and e.style is not None:
+            return e.style
+        cell = cells.get(rc)
+        if cell is not None:
+            try:
+                return int(cell.attrs.get("s", "0"))
+            except ValueError:
+                return 0
+        return sx.default_style(scan, scan.rows.get(rc[0]), rc[1])
+
+    merged_tail = _merged_non_anchor(scan.merges)
+    for rc, value in sorted(values.items()):
+        cell = cells.get(rc)
+        if cell is not None and cell.has_formula:
+            skipped.append(a1(*rc))  # a formula the user put there stays in charge of that cell
+            continue
+        if merged_tail(rc):
+            if value is None:
+                continue
+            raise UnsafeToWrite(f"单元格 {a1(*rc)} 位于合并区域内，无法写入评分结果。")
+        now = current_value(rc)
+        prev = prev_cells.get(rc)
+        original = prev.original if prev is not None and prev.value_flag and same_value(now, prev.written) else now
+        if not same_value(now, value):
+            edits[rc] = sx.CellEdit(value=value)
+        if not same_value(original, value):
+            entries[a1(*rc)] = Entry(a1(*rc), value_flag=VALUE_FLAG, original=original, written=value)
+    for rc, prev in prev_cells.items():
+        # cells the previous run wrote and this one does not: the user's value comes back
+        if not prev.value_flag or rc in values or same_value(prev.original, prev.written):
+            continue
+        cell = cells.get(rc)
+        if cell is None or cell.has_formula or not same_value(current_value(rc), prev.written):
+            continue  # never create a cell to undo, never touch a formula, keep what the user changed
+        edits[rc] = sx.CellEdit(value=prev.original)
+    for rc, prev in prev_cells.items():
+        # the previous run's highlight, where the user has not recoloured the cell since
+        if prev.argb and is_solid(styles.fill_of(current_style(rc)), prev.argb):
+            try:
+                restored = styles.with_fill(current_style(rc), fill_from_record(prev.fill))
+            except PackageError:
+                continue
+            edits.setdefault(rc, sx.CellEdit()).style = restored
+    for ref, severity in worst.items():
+        rc = parse_a1(ref)
+        base = current_style(rc)
+        fill = styles.fill_of(base)
+        original = "" if _no_fill(fill) else fill.decode("utf-8")
+        argb = _argb(HIGHLIGHT_COLORS[severity])
+        edits.setdefault(rc, sx.CellEdit()).style = styles.with_fill(base, solid_fill(argb))
+        old = entries.get(a1(*rc), Entry(a1(*rc)))
+        entries[a1(*rc)] = old._replace(argb=argb, fill=original)
+    for rc, e in list(edits.items()):
+        if e.value is sx.KEEP and e.style is not None and e.style == current_style_of_file(cells, scan, rc):
+            del edits[rc]  # back to what it was: leave the bytes alone
+
+    # 3. Notes.
+    sheet_rels = pkg.rels(form.part)
+    note_refs, extra = _notes(pkg, form, sheet_rels, scan, plan, data)
+    for ref in note_refs:
+        old = entries.get(ref, Entry(ref))
+        entries[ref] = old._replace(note=NOTE_FLAG)
+
+    data = sx.splice(data, scan, edits, extra)
+    pkg.write(form.part, data)
+
+    # 4. 评分说明 and the workbook entries that register it.
+    record = sorted(entries.values(), key=lambda e: parse_a1(e.ref))
+    layout = explain_layout(plan.explain_rows, record_rows(record, plan.sheet))
+    _explain_sheet(pkg, book, styles, plan, layout, explain)
+    if styles.dirty:
+        if not book.styles_part:
+            book.styles_part = "xl/styles.xml"
+            pkg.add_rel(book.part, RT_STYLES, book.styles_part)
+            pkg.ensure_override(book.styles_part,
+                                "application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml")
+        pkg.write(book.styles_part, styles.data)
+    _full_calc_on_load(book)
+
+    import io
+
+    buf = io.BytesIO()
+    pkg.save(buf)
+    return Outcome(buf.getvalue(), skipped, record)
+
+
+def current_style_of_file(cells, scan, rc) -> int:
+    cell = cells.get(rc)
+    if cell is None:
+        return -1  # a new cell: keep the edit (it carries the style)
+    try:
+        return int(cell.attrs.get("s", "0"))
+    except ValueError:
+        return 0
+
+
+def _no_fill(fill: bytes) -> bool:
+    return re.search(rb'patternType\s*=\s*["\']none["\']', fill) is not None or (
+        b"patternType" not in fill and b"gradientFill" not in fill)
+
+
+def _valid(ref: str) -> bool:
+    try:
+        r, c = parse_a1(ref.upper().replace("$", ""))
+    except ValueError:
+        return False
+    return 1 <= r <= 1_048_576 and 1 <= c <= 16_384
+
+
+def _merged_non_anchor(merges: list[tuple[int, int, int, int]]) -> Callable[[tuple[int, int]], bool]:
+    def inside(rc: tuple[int, int]) -> bool:
+        r, c = rc
+        return any(r1 <= r <= r2 and c1 <= c <= c2 and (r, c) != (r1, c1) for r1, c1, r2, c2 in merges)
+
+    return inside
+
+
+def _utf8(data: bytes) -> bytes:
+    if data.startswith(b"\xff\xfe") or data.startswith(b"\xfe\xff"):
+        text = data.decode("utf-16")
+        text = re.sub(r"""^(<\?xml[^>]*encoding\s*=\s*["'])[^"']*""", r"\1UTF-8", text)
+        return text.encode("utf-8")
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:]
+    return data
+
+
+def _explain_rows(pkg: Package, entry: SheetEntry, book: Book) -> Optional[list[list[Any]]]:
+    if not entry.part or not pkg.has(entry.part):
+        return None
+    try:
+        return sx.read_rows(_utf8(pkg.read(entry.part)), book.shared)
+    except PackageError:
+        return None
+
+
+def _refuse_threaded_conflicts(pkg: Package, form: SheetEntry, plan: WritePlan, force: bool) -> None:
+    """A note on a cell holding a threaded comment (Excel 365 discussion) cannot be edited without
+    breaking the thread; that is the one thing the writer cannot keep."""
+    rel = next((r for r in pkg.rels(form.part) if r.type == RT_THREADED), None)
+    if rel is None or force:
+        return
+    try:
+        data = pkg.read(pkg.rel_target(form.part, rel))
+    except PackageError:
+        return
+    refs = {m.decode().upper() for m in re.findall(rb'\bref="([A-Za-z]+\d+)"', data)}
+    clash = sorted(n.cell.upper() for n in plan.notes if n.cell.upper() in refs)
+    if clash:
+        raise UnsafeToWrite(
+            f"单元格 {'、'.join(clash[:5])} 上有新式批注（讨论），写入评分批注会破坏讨论内容，已停止。"
+            "请先删除这些讨论或改为旧式批注；如确认可以继续，可使用 --force。")
+
+
+def _notes(pkg: Package, form: SheetEntry, rels, scan: sx.Scan, plan: WritePlan,
+           data: bytes) -> tuple[list[str], list[tuple[int, int, bytes]]]:
+    """Update the comments and VML parts; returns the cells that got a note and edits to the sheet part."""
+    comments_rel = next((r for r in rels if r.type == RT_COMMENTS), None)
+    vml_rel = next((r for r in rels if r.id == scan.legacy_rid), None) if scan.legacy_rid else None
+    comments_part = pkg.rel_target(form.part, comments_rel) if comments_rel else None
+    vml_part = pkg.rel_target(form.part, vml_rel) if vml_rel else None
+    comments = N.Comments(pkg.read(comments_part) if comments_part and pkg.has(comments_part) else None)
+    deleted = comments.strip_tool_blocks()
+
+    texts: dict[str, list[str]] = {}
+    anchor = _merged_anchor(scan.merges)
+    for note in plan.notes:
+        if not _valid(note.cell):
+            continue
+        texts.setdefault(anchor(note.cell.upper().replace("$", "")), []).append(note.text)
+    created: list[str] = []
+    lines: dict[str, int] = {}
+    for ref in sorted(texts, key=lambda x: parse_a1(x)):
+        block = N.tool_block("\n".join(texts[ref]))
+        lines[ref] = block.count("\n") + 1 + len(block) // 24
+        if comments.add_block(ref, block):
+            created.append(ref)
+    noted = sorted(texts, key=lambda x: parse_a1(x))
+    if not comments.changed:
+        return noted, []
+
+    extra: list[tuple[int, int, bytes]] = []
+    gone = {parse_a1(r.upper().replace("$", "")) for r in deleted if _valid(r)}
+    if comments.empty():
+        if comments_part:
+            pkg.remove(comments_part)
+            pkg.remove_override(comments_part)
+            pkg.remove_rel(form.part, comments_rel.id)
+    else:
+        if not comments_part:
+            comments_part = pkg.new_name("xl/comments{}.xml")
+            pkg.add_rel(form.part, RT_COMMENTS, comments_part)
+            pkg.ensure_override(comments_part, CT_COMMENTS)
+        pkg.write(comments_part, comments.xml())
+    # the VML drawing: remove the deleted notes' shapes, add shapes for new notes
+    try:
+        _vml(pkg, form, scan, data, vml_part, vml_rel, gone, created, lines, extra)
+    except ValueError as exc:
+        raise PackageError(f"VML drawing: {exc}") from None
+    return noted, extra
+
+
+def _vml(pkg, form, scan, data, vml_part, vml_rel, gone, created, lines, extra) -> None:
+    if vml_part and pkg.has(vml_part):
+        text = N.vml_text(pkg.read(vml_part))
+        text = N.vml_remove_notes(text, gone)
+        text = N.vml_add_notes(text, created, lines)
+        if N.vml_has_shapes(text):
+            pkg.write(vml_part, N.vml_bytes(text))
+        else:
+            pkg.remove(vml_part)
+            pkg.remove_rel(form.part, vml_rel.id)
+            node = next((s for n, s in scan.children if n == "legacyDrawing"), None)
+            if node is not None:
+                extra.append((node, sx.tag_end(data, node) if data[sx.tag_end(data, node) - 2:sx.tag_end(data, node)] == b"/>"
+                              else data.index(b">", data.index(b"</", node)) + 1, b""))
+    elif created:
+        k = 1 + sum(1 for n in pkg.names if n.lower().endswith(".vml"))
+        text = N.VML_EMPTY.replace('data="1"', f'data="{k}"')
+        text = N.vml_add_notes(text, created, lines, base=k * 1024)
+        vml_part = pkg.new_name("xl/drawings/vmlDrawing{}.vml")
+        pkg.write(vml_part, N.vml_bytes(text))
+        pkg.ensure_default("vml", CT_VML)
+        rid = pkg.add_rel(form.part, RT_VML, vml_part)
+        rp = scan.rel_prefix
+        if rp is None:
+            rp = "r"
+            root_start = data.rfind(b"<", 0, scan.root_tag_end - 1)
+            while data[root_start + 1:root_start + 2] in (b"?", b"!"):
+                root_start = data.rfind(b"<", 0, root_start)
+            tag = data[root_start:scan.root_tag_end]
+            extra.append((root_start, scan.root_tag_end, set_attrs(
+                tag, {"xmlns:r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships"})))
+        pos = sx.child_position(scan, "legacyDrawing")
+        extra.append((pos, pos, f'<{scan.prefix}legacyDrawing {rp}:id="{rid}"/>'.encode()))
+
+
+def _merged_anchor(merges) -> Callable[[str], str]:
+    def anchor(ref: str) -> str:
+        r, c = parse_a1(ref)
+        for r1, c1, r2, c2 in merges:
+            if r1 <= r <= r2 and c1 <= c <= c2:
+                return a1(r1, c1)
+        return a1(r, c)
+
+    return anchor
+
+
+# ---- 评分说明 ---------------------------------------------------------------------------------
+
+
+def _explain_styles(styles: Styles) -> dict[str, int]:
+    font = f'<font><sz val="{FONT_SIZE}"/><name val="宋体"/><charset val="134"/></font>'.encode()
+    bold = f'<font><b/><sz val="{FONT_SIZE}"/><name val="宋体"/><charset val="134"/></font>'.encode()
+    grey = f'<font><sz val="9"/><color rgb="{RECORD_FONT_COLOUR}"/><name val="宋体"/><charset val="134"/></font>'.encode()
+    thin = (b'<border><left style="thin"><color rgb="FFA6A6A6"/></left><right style="thin"><color rgb="FFA6A6A6"/>'
+            b'</right><top style="thin"><color rgb="FFA6A6A6"/></top><bottom style="thin"><color rgb="FFA6A6A6"/>'
+            b"</bottom><diagonal/></border>")
+    wrap = b'<alignment vertical="top" wrapText="1"/>'
+    return {
+        "header": styles.xf_for(font=bold, fill=solid_fill(HEADER_FILL), border=thin,
+                                alignment=b'<alignment horizontal="center" vertical="center" wrapText="1"/>'),
+        "text": styles.xf_for(font=font, border=thin, alignment=wrap),
+        "number": styles.xf_for(font=font, border=thin, alignment=b'<alignment horizontal="right" vertical="top"/>'),
+        "record": styles.xf_for(font=grey),
+    }
+
+
+def explain_sheet_xml(layout: ExplainLayout, xf: dict[str, int]) -> bytes:
+    from workbook.grid import col_letter
+
+    out = ['<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+           '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+           'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+           '<sheetPr><pageSetUpPr fitToPage="0"/></sheetPr>']
+    if layout.n_rows:
+        out.append(f'<dimension ref="A1:{col_letter(max(layout.n_cols, 1))}{layout.n_rows}"/>')
+    out.append('<sheetViews><sheetView workbookViewId="0">')
+    if layout.freeze_row and layout.n_rows > 1:
+        out.append(f'<pane ySplit="{layout.freeze_row}" topLeftCell="A{layout.freeze_row + 1}" activePane="bottomLeft" '
+                   'state="frozen"/><selection pane="bottomLeft" activeCell="A2" sqref="A2"/>')
+    out.append('</sheetView></sheetViews><sheetFormatPr defaultRowHeight="13.5"/>')
+    if layout.widths:
+        out.append("<cols>" + "".join(f'<col min="{c}" max="{c}" width="{w:g}" customWidth="1"/>'
+                                      for c, w in sorted(layout.widths.items())) + "</cols>")
+    by_row: dict[int, list] = {}
+    for cell in layout.cells:
+        by_row.setdefault(cell.row, []).append(cell)
+        if cell.last_col:
+            for c in range(cell.col + 1, cell.last_col + 1):  # the merged range keeps the borders
+                by_row[cell.row].append(type(cell)(cell.row, c, None, cell.style))
+    hidden = set(layout.hidden_rows)
+    out.append("<sheetData>")
+    for r in sorted(set(by_row) | set(layout.heights) | hidden):
+        attrs = f' r="{r}"'
+        if r in layout.heights:
+            attrs += f' ht="{layout.heights[r]:g}" customHeight="1"'
+        if r in hidden:
+            attrs += ' hidden="1"'
+        out.append(f"<row{attrs}>")
+        for cell in sorted(by_row.get(r, []), key=lambda x: x.col):
+            ref = a1(r, cell.col)
+            t, child = sx.value_xml("", cell.value)
+            t_attr = f' t="{t}"' if t else ""
+            out.append(f'<c r="{ref}" s="{xf[cell.style]}"{t_attr}>{child}</c>' if child
+                       else f'<c r="{ref}" s="{xf[cell.style]}"/>')
+        out.append("</row>")
+    out.append("</sheetData>")
+    if layout.merges:
+        out.append(f'<mergeCells count="{len(layout.merges)}">' + "".join(
+            f'<mergeCell ref="{a1(r1, c1)}:{a1(r2, c2)}"/>' for r1, c1, r2, c2 in layout.merges) + "</mergeCells>")
+    m = layout.margins
+    out.append('<printOptions gridLines="0"/>')
+    out.append(f'<pageMargins left="{m["left"]}" right="{m["right"]}" top="{m["top"]}" bottom="{m["bottom"]}" '
+               f'header="{m["header"]}" footer="{m["footer"]}"/>')
+    out.append(f'<pageSetup paperSize="{layout.paper_size}" scale="{layout.scale}" orientation="{layout.orientation}"/>')
+    out.append('<headerFooter><oddFooter>&amp;C第 &amp;P 页，共 &amp;N 页</oddFooter></headerFooter>')
+    if layout.row_breaks:
+        out.append(f'<rowBreaks count="{len(layout.row_breaks)}" manualBreakCount="{len(layout.row_breaks)}">' + "".join(
+            f'<brk id="{r}" max="16383" man="1"/>' for r in layout.row_breaks) + "</rowBreaks>")
+    out.append("</worksheet>")
+    return "".join(out).encode("utf-8")
+
+
+def _explain_sheet(pkg: Package, book: Book, styles: Styles, plan: WritePlan, layout: ExplainLayout,
+                   existing: Optional[SheetEntry]) -> None:
+    xml = explain_sheet_xml(layout, _explain_styles(styles))
+    if existing is not None and existing.part:
+        part = existing.part
+        from workbook.opc import rels_name
+
+        if pkg.has(rels_name(part)):
+            pkg.remove(rels_name(part))  # the old sheet's own links (printer settings …) are not used by ours
+        pkg.write(part, xml)
+        pkg.ensure_override(part, CT_WORKSHEET)
+        index = book.sheets.index(existing)
+    else:
+        part = pkg.new_name("xl/worksheets/sheet{}.xml")
+        pkg.write(part, xml)
+        pkg.ensure_override(part, CT_WORKSHEET)
+        rid = pkg.add_rel(book.part, RT_WORKSHEET, part)
+        sheets = _child(book.root, "sheets")
+        if sheets is None:
+            raise PackageError("workbook without sheets")
+        sid = max([s.sheet_id for s in book.sheets] + [0]) + 1
+        rp = book.rel_prefix or "r"
+        el = f'<{book.prefix}sheet name={_q(plan.explain_sheet)} sheetId="{sid}" {rp}:id="{rid}"/>'.encode("utf-8")
+        reps = []
+        if book.rel_prefix is None:
+            reps.append((book.root.start, book.root.tag_end, set_attrs(
+                book.data[book.root.start:book.root.tag_end],
+                {"xmlns:r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships"})))
+        close = book.data.rfind(b"</", sheets.start, sheets.end)
+        reps.append((close, close, el))
+        book.edit(reps)
+        index = len(book.sheets) - 1
+    _print_titles(book, plan.explain_sheet, index, layout)
+
+
+def _q(text: str) -> str:
+    from workbook.opc import quoteattr
+
+    return quoteattr(text)
+
+
+def _print_titles(book: Book, name: str, index: int, layout: ExplainLayout) -> None:
+    """The 评分说明 header row repeats on every printed page: a ``_xlnm.Print_Titles`` name for that sheet."""
+    defined = _child(book.root, "definedNames")
+    quoted = "'" + name.replace("'", "''") + "'"
+    value = f"{quoted}!$1:$1" if layout.print_title_rows else None
+    reps = []
+    if defined is not None:
+        for dn in defined.children:
+            if dn.attrs.get("name") == "_xlnm.Print_Titles" and dn.attrs.get("localSheetId") == str(index):
+                if value is None:
+                    reps.append((dn.start, dn.end, b""))
+                else:
+                    reps.append((dn.tag_end, dn.end - len(f"</{book.prefix}definedName>"),
+                                 xml_text(value).encode("utf-8")))
+                book.edit(reps)
+                return
+    if value is None:
+        return
+    el = (f'<{book.prefix}definedName name="_xlnm.Print_Titles" localSheetId="{index}">{xml_text(value)}'
+          f"</{book.prefix}definedName>").encode("utf-8")
+    if defined is not None:
+        if book.data[defined.tag_end - 2:defined.tag_end] == b"/>":
+            reps.append((defined.start, defined.end, f"<{book.prefix}definedNames>".encode() + el
+                         + f"</{book.prefix}definedNames>".encode()))
+        else:
+            close = book.data.rfind(b"</", defined.start, defined.end)
+            reps.append((close, close, el))
+    else:
+        order = ["fileVersion", "fileSharing", "workbookPr", "workbookProtection", "bookViews", "sheets",
+                 "functionGroups", "externalReferences", "definedNames"]
+        after = [c for c in book.root.children if c.local in order]
+        pos = max((c.end for c in after), default=book.root.tag_end)
+        reps.append((pos, pos, f"<{book.prefix}definedNames>".encode() + el + f"</{book.prefix}definedNames>".encode()))
+    book.edit(reps)
+
+
+def _full_calc_on_load(book: Book) -> None:
+    calc = _child(book.root, "calcPr")
+    if calc is not None:
+        if calc.attrs.get("fullCalcOnLoad") in ("1", "true"):
+            return
+        tag = book.data[calc.start:calc.tag_end]
+        book.edit([(calc.start, calc.tag_end, set_attrs(tag, {"fullCalcOnLoad": "1"}))])
+        return
+    order = ["fileVersion", "fileSharing", "workbookPr", "workbookProtection", "bookViews", "sheets",
+             "functionGroups", "externalReferences", "definedNames"]
+    after = [c for c in book.root.children if c.local in order]
+    pos = max((c.end for c in after), default=book.root.tag_end)
+    book.edit([(pos, pos, f'<{book.prefix}calcPr fullCalcOnLoad="1"/>'.encode())])
