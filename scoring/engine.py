@@ -80,7 +80,7 @@ class _Discard(list):
 _NOWHERE = _Discard()
 
 
-def _add(found: list, code: str, cell: Optional[str], **fields) -> None:
+def _add(code: str, found: list, cell: Optional[str], **fields) -> None:
     if found is not _NOWHERE:
         found.append(make(code, cell, **fields))
 
@@ -94,7 +94,7 @@ def _numeric(r: IndicatorReading, profile: "Profile", found: list) -> _Outcome:
     """定量: ratio, reverse or zero target, from the target and the actual in the target's unit."""
     tp, cells = r.target, r.cells
     if not r.numeric or (tp.number or 0) < 0:
-        _add(found, "PE101", cells.target, name=r.name, target=r.indicator.target or "（空）")
+        _add("PE101", found, cells.target, name=r.name, target=r.indicator.target or "（空）")
         return _kept(r, profile, "年初目标值无法识别")
     if r.weight is None:
         return _kept(r, profile, "分值缺失")
@@ -111,7 +111,7 @@ def _numeric(r: IndicatorReading, profile: "Profile", found: list) -> _Outcome:
 def _zero(r: IndicatorReading, actual: float, profile: "Profile", found: list) -> _Outcome:
     score, ratio, explanation = m.score_zero(actual, r.weight, profile, r.target.unit or "")
     if actual > 0:
-        _add(found, "PE206", r.cells.actual, name=r.name, actual=m.shown(actual, r.target.unit))
+        _add("PE206", found, r.cells.actual, name=r.name, actual=m.shown(actual, r.target.unit))
     return _Outcome(score, ratio, explanation, method=Method.ZERO)
 
 
@@ -133,7 +133,7 @@ def _ratio(r: IndicatorReading, actual: float, profile: "Profile", found: list) 
     q = profile.quantitative
     if (ratio is not None and ratio >= q.over_threshold - 1e-12 and not (r.indicator.reason or "").strip()
            ):
-        _add(found, "PE402", r.cells.reason or r.cells.actual, name=r.name,
+        _add("PE402", found, r.cells.reason or r.cells.actual, name=r.name,
                           ratio=m.percent(ratio), threshold=m.percent(q.over_threshold, 0))
     return _Outcome(score, ratio, explanation)
 
@@ -145,7 +145,7 @@ def _qualitative(r: IndicatorReading, profile: "Profile", found: list) -> _Outco
         return _Outcome(*m.score_qualitative(True, r.typed, r.weight, profile, ind.actual))
     score, ratio, explanation = m.score_qualitative(False, r.typed, r.weight, profile, ind.actual)
     if r.typed is not None:
-        _add(found, "PE207", r.cells.score, name=r.name, score=m.fixed(r.typed, profile.digits))
+        _add("PE207", found, r.cells.score, name=r.name, score=m.fixed(r.typed, profile.digits))
     return _Outcome(score, ratio, explanation, computed=False)
 
 
@@ -158,7 +158,7 @@ def _judgement(r: IndicatorReading, profile: "Profile", found: list) -> _Outcome
 
 def _manual(r: IndicatorReading, profile: "Profile", found: list) -> _Outcome:
     if r.target.kind == "empty":
-        _add(found, "PE101", r.cells.target, name=r.name, target="（空）")
+        _add("PE101", found, r.cells.target, name=r.name, target="（空）")
     return _kept(r, profile, "")
 
 
@@ -210,16 +210,16 @@ def _actual_number(r: IndicatorReading, profile: "Profile", found: list) -> Opti
     """The actual in the target's base unit, or None (with a finding) when it cannot be compared."""
     tp, ap, cell, name = r.target, r.actual, r.cells.actual, r.name
     if ap.kind != "number" or ap.number is None or not math.isfinite(ap.number):
-        _add(found, "PE102", cell, name=name, actual=r.indicator.actual or "（空）")
+        _add("PE102", found, cell, name=name, actual=r.indicator.actual or "（空）")
         return None
     if tp.unit and ap.unit and not same_dimension(tp.unit, ap.unit):
-        _add(found, "PE108", cell, name=name, target_unit=tp.unit, actual_unit=ap.unit)
+        _add("PE108", found, cell, name=name, target_unit=tp.unit, actual_unit=ap.unit)
         return None
     actual = _borrow_unit(r, profile, found) if tp.unit and not ap.unit else ap.number
     if not ap.confident:
-        _add(found, "PE104", cell, name=name, value=m.shown(ap.number, ap.unit))
+        _add("PE104", found, cell, name=name, value=m.shown(ap.number, ap.unit))
     if actual < 0:
-        _add(found, "PE106", cell, name=name, actual=r.indicator.actual)
+        _add("PE106", found, cell, name=name, actual=r.indicator.actual)
         actual = 0.0
     return actual
 
@@ -232,12 +232,12 @@ def _borrow_unit(r: IndicatorReading, profile: "Profile", found: list) -> float:
     actual = ap.number
     if tp.unit == "%" and 0 <= actual <= profile.quantitative.percent_fraction_max and m.PLAIN_NUMBER.fullmatch(
             str(raw).strip()):
-        _add(found, "PE105", cell, name=r.name, raw=m.compact(actual), percent=m.shown(actual * 100, "%"))
+        _add("PE105", found, cell, name=r.name, raw=m.compact(actual), percent=m.shown(actual * 100, "%"))
         return actual * 100
     if ap.multiplier != 1:
-        _add(found, "PE103", cell, name=r.name, actual=raw, unit=tp.unit)
+        _add("PE103", found, cell, name=r.name, actual=raw, unit=tp.unit)
         return actual
-    _add(found, "PE103", cell, name=r.name, actual=raw, unit=unit_as_written(tp))
+    _add("PE103", found, cell, name=r.name, actual=raw, unit=unit_as_written(tp))
     return actual * scale_of(tp)
 
 
@@ -269,7 +269,7 @@ def score_budget(planned: Optional[float], executed: Optional[float], points: Op
     explanation = f"{head}：{m.compact(pts)} × {shown_rate} = {m.fixed(score, profile.digits)}"
     found = []
     if b > a * (1 + 1e-9):
-        _add(found, "PE502", cells.get("executed"), executed=m.compact(b), planned=m.compact(a))
+        _add("PE502", found, cells.get("executed"), executed=m.compact(b), planned=m.compact(a))
     return BudgetResult(score=score, rate=rate, explanation=explanation, **base), found
 
 

@@ -49,8 +49,8 @@ def budget_score(planned: str, executed: str, points: float, profile: Profile) -
 
 
 def subtotal(first: str, last: str) -> str:
-    """Twin of ``totals.subtotal``: SUM skips text, as the Python rule does. Shown blank (not 0) while
-    none of the cells holds a number, as ``scoring.report.scored_goals`` leaves such a goal blank."""
+    """Twin of ``totals.subtotal``: SUM skips text, as the Python rule does; blank (not 0) while no
+    score cell holds a number (``report.scored_goals`` says the same in 评分说明)."""
     cells = f"{first}:{last}"
     return f'=IF(COUNT({cells})=0,"",SUM({cells}))'
 

@@ -11,12 +11,15 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 MAX_LINES = 60
-# Functions other engineers are rewriting in this round (the write path of xlsx.py, the safety tiers),
-# and the long functions of the surgical writer and the gate as they landed (their owners' to split).
-KNOWN_LONG = {("workbook/xlsx.py", "write_scored"), ("workbook/safety.py", "_check_zip"),
-              ("workbook/xlsx.py", "save_atomically"), ("workbook/surgical.py", "_write"),
-              ("workbook/sheetxml.py", "scan_expat"), ("workbook/sheetxml.py", "start"),
-              ("workbook/explain_layout.py", "explain_layout"), ("workbook/gate.py", "scan_ods_tables")}
+# Functions over the limit in modules other engineers own this round (the writers, the gate, the
+# 评分说明 layout): listed so the test names them as debt instead of hiding them; remove an entry when
+# its function is split. A new long function anywhere fails.
+KNOWN_LONG = {
+    ("workbook/xlsx.py", "write_scored"), ("workbook/xlsx.py", "save_atomically"),
+    ("workbook/safety.py", "_check_zip"), ("workbook/explain_layout.py", "explain_layout"),
+    ("workbook/gate.py", "scan_ods_tables"), ("workbook/sheetxml.py", "scan_expat"),
+    ("workbook/sheetxml.py", "start"), ("workbook/surgical.py", "_write"),
+}
 
 
 def _functions(path: Path):

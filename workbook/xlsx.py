@@ -30,6 +30,7 @@ from workbook.grid import Grid, parse_a1
 from workbook.plan import HIGHLIGHT_COLORS, WritePlan
 from workbook.record import AUTHOR, NOTE_FLAG, NOTE_MARK, NOTE_SEPARATOR, Record, parse_record, record_rows
 
+_SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
 
 class WriteResult(NamedTuple):
     path: Path  # the written workbook
