@@ -341,7 +341,13 @@ for line in sys.stdin:
             rc = "escaped"
     out.flush(); err.flush()
     text = out.buffer.getvalue().decode("utf-8", "replace") + err.buffer.getvalue().decode("utf-8", "replace")
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    # VmHWM is this process's own peak; ru_maxrss keeps the parent's peak across fork and exec on
+    # Linux, so a child of a large test process would report the parent's size.
+    try:
+        with open("/proc/self/status") as fh:
+            rss = next(int(l.split()[1]) for l in fh if l.startswith("VmHWM:")) / 1024
+    except (OSError, StopIteration):
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps({"i": job["i"], "rc": rc, "cpu": time.process_time() - t0, "rss_mb": rss,
                       "traceback": "Traceback" in text, "internal": "内部错误" in text,
                       "tail": text[-300:]}), flush=True)
