@@ -138,7 +138,10 @@ def check_file(path: str | os.PathLike, limits: Limits = DEFAULT_LIMITS, *, deep
         raise _fail(p, f"无法打开文件（{exc.strerror or exc}）。") from None
 
     if head.startswith(_ZIP):
-        info = _check_zip(p, st.st_size, limits, deep)
+        try:
+            info = _check_zip(p, st.st_size, limits, deep)
+        except (zipfile.BadZipFile, zlib.error, EOFError):  # a part that does not inflate or check out
+            raise _fail(p, "文件已损坏（内部部件无法解压，校验失败）。" + _RESAVE) from None
     elif head.startswith(_OLE):
         info = _check_ole(p, st.st_size, limits)
     else:
