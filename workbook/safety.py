@@ -217,14 +217,14 @@ def _looks_like_text(head: bytes) -> bool:
     if b"\x00" in head[:1024] and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return False
     for enc in ("utf-8", "gb18030", "utf-16"):
-        try:
-            text = head.decode(enc)
-        except UnicodeDecodeError:
-            # the 4 KiB window may cut a multi-byte character at its end
+        for cut in range(5):  # the 4 KiB window may cut a multi-byte character (1-4 bytes) at its end
             try:
-                text = head[:-4].decode(enc)
+                text = head[:len(head) - cut].decode(enc)
+                break
             except UnicodeDecodeError:
                 continue
+        else:
+            continue
         printable = sum(ch.isprintable() or ch in "\r\n\t" for ch in text)
         return printable >= 0.95 * max(len(text), 1)
     return False
