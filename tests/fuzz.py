@@ -378,13 +378,16 @@ def _run_jobs(jobs: list[list[str]], timeout: float) -> list[Failure]:
     failures: list[Failure] = []
     todo = list(enumerate(jobs))
     while todo:
-        proc = subprocess.Popen([sys.executable, "-c", _CHILD, str(MEMORY_LIMIT), str(MAX_RSS_MB)], stdin=subprocess.PIPE,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8",
-                                cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)))
-        assert proc.stdin is not None and proc.stdout is not None
+        # The jobs and the child's stderr go through files: pipes would fill up and block both sides.
+        jobs_file = tempfile.TemporaryFile("w+", encoding="utf-8")
+        err_file = tempfile.TemporaryFile("w+", encoding="utf-8")
         for i, argv in todo:
-            proc.stdin.write(json.dumps({"i": i, "argv": argv}) + "\n")
-        proc.stdin.close()
+            jobs_file.write(json.dumps({"i": i, "argv": argv}) + "\n")
+        jobs_file.seek(0)
+        proc = subprocess.Popen([sys.executable, "-c", _CHILD, str(MEMORY_LIMIT), str(MAX_RSS_MB)], stdin=jobs_file,
+                                stdout=subprocess.PIPE, stderr=err_file, text=True, encoding="utf-8",
+                                cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)))
+        assert proc.stdout is not None
         done: set[int] = set()
         current: Optional[int] = None
         deadline = time.monotonic() + timeout
@@ -403,7 +406,12 @@ def _run_jobs(jobs: list[list[str]], timeout: float) -> list[Failure]:
             line = proc.stdout.readline()
             if not line:
                 break
-            msg = json.loads(line)
+            try:
+                msg = json.loads(line)
+            except ValueError:
+                continue  # something the command printed past the redirection
+            if not isinstance(msg, dict):
+                continue
             if "start" in msg:
                 current = msg["start"]
                 deadline = time.monotonic() + timeout
@@ -422,10 +430,13 @@ def _run_jobs(jobs: list[list[str]], timeout: float) -> list[Failure]:
                 failures.append(Failure(name, argv, f"peak memory {msg['rss_mb']:.0f} MB"))
         proc.wait()
         sel.close()
+        jobs_file.close()
+        err_file.seek(0)
+        err_tail = err_file.read()[-300:]
+        err_file.close()
         if current is not None and current not in done:
             argv = jobs[current]
-            why = f"timed out after {timeout:.0f} s" if killed else f"the process died ({proc.returncode}): " + (
-                proc.stderr.read()[-300:] if proc.stderr else "")
+            why = f"timed out after {timeout:.0f} s" if killed else f"the process died ({proc.returncode}): {err_tail}"
             failures.append(Failure(Path(argv[1]).name, argv, why))
             done.add(current)
         todo = [(i, argv) for i, argv in todo if i not in done]
