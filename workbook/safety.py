@@ -524,6 +524,7 @@ class _Members:
     _IN_MEMORY = 16 * MB
 
     def __init__(self, p: Path, zf: zipfile.ZipFile, size: int):
+        self.p = p
         self.zf = zf
         self.raw: Optional[memoryview] = None
         if size <= self._IN_MEMORY:
@@ -618,6 +619,8 @@ class _Members:
             return self.read(info, cap).decode("utf-8", "replace")
         except ValueError:
             return ""
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError):
+            raise _fail(self.p, f"文件已损坏（内部部件“{name}”无法解压，校验失败）。" + _RESAVE) from None
 
 
 _TAG_ATTRS = r"""((?:\s+[^\s=/>]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*/?>"""
