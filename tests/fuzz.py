@@ -324,6 +324,21 @@ _CHILD = r"""
 import contextlib, io, json, os, resource, sys, time
 resource.setrlimit(resource.RLIMIT_AS, (int(sys.argv[1]), int(sys.argv[1])))
 from pe_score.cli import main
+
+
+def peak_mb():
+    # VmHWM is this process's own peak; ru_maxrss keeps the forking parent's peak across exec
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - START) / 1024
+
+
+START = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 for line in sys.stdin:
     job = json.loads(line)
     print(json.dumps({"start": job["i"]}), flush=True)
@@ -341,7 +356,7 @@ for line in sys.stdin:
             rc = "escaped"
     out.flush(); err.flush()
     text = out.buffer.getvalue().decode("utf-8", "replace") + err.buffer.getvalue().decode("utf-8", "replace")
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rss = peak_mb()
     print(json.dumps({"i": job["i"], "rc": rc, "cpu": time.process_time() - t0, "rss_mb": rss,
                       "traceback": "Traceback" in text, "internal": "内部错误" in text,
                       "tail": text[-300:]}), flush=True)

@@ -795,7 +795,8 @@ class _Book:
         if want and self.sst_part:
             try:
                 texts = gate.scan_shared_strings(self._chunks(self.zf.getinfo(self.sst_part)), self.glimits, want)
-            except (KeyError, gate.Refused, gate._Hostile, pyexpat.ExpatError):
+            except (KeyError, gate.Refused, gate._Hostile, pyexpat.ExpatError, zipfile.BadZipFile, zlib.error,
+                    ValueError, EOFError):
                 texts = {}  # the sst scan above already answered for a broken table
         rows = []
         for typ, raw in values:
