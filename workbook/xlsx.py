@@ -258,7 +258,7 @@ def write_scored(
         outcome = surgical_write(src, plan, force=force)
     except (zipfile.BadZipFile, OSError, KeyError) as exc:
         raise UnreadableFile(f"无法读取文件 {src.name}：不是有效的 .xlsx/.xlsm 文件") from None
-    except (ExpatError, UnicodeError):  # a part the gate's fast tier left to the parsers (found by tests/fuzz.py)
+    except (ExpatError, ValueError):  # a part the gate's fast tier left to the parsers (found by tests/fuzz.py)
         from workbook.safety import explain_failure
 
         raise explain_failure(src, f"无法读取“{src.name}”：文件内容无法解析，可能已损坏。请在 Excel 或 WPS 中打开后"
