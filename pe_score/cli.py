@@ -116,21 +116,28 @@ def _width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
+_NO_LINE_START = set("、，。；：？！）」』”’》〉】%")
+
+
 def _wrap(text: str, width: int) -> list[str]:
-    """Wrap by display width (Chinese has no spaces to break at: any character may start a line)."""
+    """Wrap by display width. Chinese may break between any two characters, but a run of Latin
+    letters, digits and signs (an option, a file name) stays whole, and closing punctuation never
+    starts a line."""
+    import re
+
     lines: list[str] = []
     for para in text.splitlines() or [""]:
         line, used = "", 0
-        for ch in para:
-            w = _width(ch)
-            if used + w > width and line:
+        for token in re.findall(r"[!-~]+| +|.", para):
+            w = _width(token)
+            if used + w > width and line.strip() and token[0] not in _NO_LINE_START:
                 lines.append(line.rstrip())
                 line, used = "", 0
-                if ch == " ":
+                if token.startswith(" "):
                     continue
-            line += ch
+            line += token
             used += w
-        lines.append(line)
+        lines.append(line.rstrip())
     return lines
 
 
@@ -139,10 +146,41 @@ class _Formatter(argparse.RawDescriptionHelpFormatter):
     the epilog (examples, exit statuses) is printed as written."""
 
     def __init__(self, prog: str):
-        super().__init__(prog, max_help_position=32, width=96)
+        import shutil
+
+        columns = shutil.get_terminal_size((100, 24)).columns  # COLUMNS first, then the terminal
+        super().__init__(prog, max_help_position=32, width=max(60, min(columns - 2, 100)))
 
     def _format_usage(self, usage, actions, groups, prefix):
-        return super()._format_usage(usage, actions, groups, "用法：" if prefix is None else prefix)
+        """``用法：pe-score score [-h] [--sheet 工作表名] ... [文件]``, wrapped by display width."""
+        prefix = "用法：" if prefix is None else prefix
+        if usage is not None:
+            return prefix + usage % dict(prog=self._prog) + "\n\n"
+        parts = []
+        for action in [a for a in actions if a.option_strings] + [a for a in actions if not a.option_strings]:
+            if action.help is argparse.SUPPRESS:
+                continue
+            if action.option_strings:
+                part = action.option_strings[0]
+                if action.nargs != 0:
+                    part += " " + self._metavar_formatter(action, action.dest.upper())(1)[0]
+                parts.append(part if action.required else f"[{part}]")
+            else:
+                parts.append(self._format_args(action, action.dest))
+        lead = f"{prefix}{self._prog} "
+        indent = " " * _width(lead)
+        lines, line = [], lead
+        for part in parts:
+            if _width(line) + _width(part) > self._width and line.strip() != lead.strip():
+                lines.append(line.rstrip())
+                line = indent
+            line += part + " "
+        lines.append(line.rstrip())
+        return "\n".join(lines) + "\n\n"
+
+    def _fill_text(self, text, width, indent):
+        # description and epilog: lines kept as written, a line too wide for the terminal wrapped
+        return "\n".join(indent + part for line in text.splitlines() for part in _wrap(line, width - len(indent)))
 
     def add_argument(self, action):
         super().add_argument(action)
@@ -203,7 +241,7 @@ class _Parser(argparse.ArgumentParser):
     def parse_known_intermixed_args(self, args=None, namespace=None):
         # argparse stores the usage as format_usage()[7:], cutting len("usage: ") off; fix it first.
         if self.usage is None:
-            self.usage = self.format_usage().rstrip("\n")[len("用法："):]
+            self.usage = self.format_usage().rstrip("\n")[len("用法："):].replace(self.prog, "%(prog)s", 1)
         return super().parse_known_intermixed_args(args, namespace)
 
     def option_names(self) -> list[str]:
@@ -224,11 +262,13 @@ EXIT_STATUS_SCORE = """\
 退出状态：
   0  已评分，没有“错误”级别的发现
   1  已评分，存在“错误”级别的发现
-  2  文件无法读取、其中没有附件2-1 表单、无法写入，或命令行有误（标准错误上有中文说明）"""
+  2  文件无法读取、其中没有附件2-1 表单、无法写入，或命令行有误
+     （标准错误上有中文说明）"""
 
 EXIT_STATUS_CHECK = """\
 退出状态：
-  0  每个文件都已读取，每张表都已评分，没有错误、没有自评得分与复核得分不一致
+  0  每个文件都已读取、每张表都已评分，没有错误，
+     也没有自评得分与复核得分不一致的表
   1  有错误、有不一致，或有无法读取的文件
   2  一张表也没能评分，或汇总表无法写入，或命令行有误"""
 
@@ -241,36 +281,37 @@ EXIT_STATUS_SIMPLE = """\
 def _score_parser() -> _Parser:
     p = _Parser(
         "score",
-        "给一个附件2-1 部门整体支出绩效自评表评分：重新计算预算执行、每个指标、目标小计、约束性指标封顶、\n"
-        "总分和评价等级，并按单元格顺序列出检查发现。",
+        "给一个附件2-1 部门整体支出绩效自评表评分：重新计算预算执行、每个指标、\n"
+        "目标小计、约束性指标封顶、总分和评价等级，并按单元格顺序列出检查发现。",
         "示例：\n"
-        "  pe-score score 自评表.xlsx                         # 在终端显示评分表\n"
-        "  pe-score score 自评表.xlsx --json                  # 只输出 JSON\n"
-        "  pe-score score 自评表.xlsx --write 评分后.xlsx      # 另存一份评分副本\n"
-        "  pe-score score 自评表.xlsx --write 评分后.xlsx --overwrite   # 替换已有的副本（先备份）\n"
-        "  pe-score score 自评表.xlsx --in-place              # 写回原文件（先备份为 自评表.bak.xlsx）\n"
+        "  pe-score score 自评表.xlsx                      # 在终端显示评分表\n"
+        "  pe-score score 自评表.xlsx --json               # 只输出 JSON\n"
+        "  pe-score score 自评表.xlsx --write 评分后.xlsx   # 另存一份评分副本\n"
+        "  pe-score score 自评表.xlsx --write 评分后.xlsx --overwrite\n"
+        "                                                  # 替换已有的副本（先备份）\n"
+        "  pe-score score 自评表.xlsx --in-place           # 写回原文件（先备份）\n"
         "  pe-score score 自评表.xls --sheet 附件2-1 --profile national-project\n\n"
         + EXIT_STATUS_SCORE,
     )
     p.add_argument("file", metavar="文件", nargs="?", help="要评分的工作簿（.xlsx / .xlsm / .xls / .ods）")
     p.add_argument("--sheet", metavar="工作表名", help="表单所在的工作表；默认自动查找")
-    p.add_argument("--profile", metavar="规则", default="hubei-2-1",
-                   help="评分规则名（见 pe-score profiles）或 TOML 规则文件路径；默认 hubei-2-1")
+    p.add_argument("--profile", metavar="规则", default=None,
+                   help="评分规则名（见 pe-score profiles）或 TOML 规则文件路径；默认按表格式样自动选择（并说明理由）")
     p.add_argument("--json", dest="as_json", action="store_true", help="只在标准输出上打印 JSON（UTF-8）")
     p.add_argument("--write", metavar="输出文件", help="把评分结果写入这个新文件（.xlsx / .xlsm）")
     p.add_argument("--overwrite", action="store_true",
-                   help="与 --write 同用：输出文件已存在时替换它（先备份为 文件名.bak.xlsx）")
+                   help="与 --write 同用：输出文件已存在时替换它（先备份）")
     p.add_argument("--in-place", dest="in_place", action="store_true",
-                   help="直接写回原文件（先备份为 文件名.bak.xlsx）；链接写到它指向的文件")
+                   help="直接写回原文件（先备份）；是链接时写入它指向的文件")
     p.add_argument("--no-backup", dest="no_backup", action="store_true", help="与 --in-place 同用：不备份原文件")
-    p.add_argument("--force", action="store_true", help="即使会丢失图片、图表等无法保留的内容也写入")
+    p.add_argument("--force", action="store_true", help="覆盖不是 pe-score 生成的“评分说明”工作表，或在含新式批注（讨论）的单元格上加批注")
     return p
 
 
 def _new_parser() -> _Parser:
     p = _Parser(
         "new",
-        "生成空白的附件2-1 表单（带公式和下拉选项），或填好的示例。已存在的文件不会被覆盖。",
+        "生成空白的附件2-1 表单（带公式和下拉选项），或填好的示例。\n已存在的文件不会被覆盖。",
         "示例：\n"
         "  pe-score new -o 新表.xlsx             # 空白表单\n"
         "  pe-score new --example -o 示例.xlsx   # 十堰市人社局 2021 年示例，97 分\n\n"
@@ -285,25 +326,27 @@ def _new_parser() -> _Parser:
 def _check_parser() -> _Parser:
     p = _Parser(
         "check",
-        "批量审核：逐个评分，与表中填报的自评得分比对，列出算错、自评偏高或触发 60 分上限的表。\n"
+        "批量审核：逐个评分，与表中填报的自评得分比对，\n"
+        "列出算错、自评偏高或触发 60 分上限的表。\n"
         "单个文件无法读取时给出原因并继续审核其余文件。",
         "示例：\n"
-        "  pe-score check 2021年度自评表/                          # 审核文件夹中的全部工作簿\n"
+        "  pe-score check 2021年度自评表/             # 审核文件夹中的全部工作簿\n"
         "  pe-score check 2021年度自评表/ 各乡镇.zip --summary 汇总.xlsx --jobs 0\n"
-        "  pe-score check a.xlsx b.xlsx --json                     # 每张表一个 JSON 对象\n"
-        "  pe-score check 自评表/ --summary 汇总.xlsx --overwrite   # 替换上次的汇总表（先备份）\n\n"
+        "  pe-score check a.xlsx b.xlsx --json        # 每张表一个 JSON 对象\n"
+        "  pe-score check 自评表/ --summary 汇总.xlsx --overwrite\n"
+        "                                             # 替换上次的汇总表（先备份）\n\n"
         + EXIT_STATUS_CHECK,
     )
     p.add_argument("paths", metavar="路径", nargs="*",
                    help="工作簿、文件夹（递归查找 .xlsx/.xlsm/.xls/.ods）或 .zip 压缩包，可给多个")
     p.add_argument("--summary", metavar="汇总.xlsx", help="把汇总写入这个 Excel 文件（.xlsx）")
     p.add_argument("--overwrite", action="store_true",
-                   help="与 --summary 同用：汇总文件已存在时替换它（先备份为 文件名.bak.xlsx）")
+                   help="与 --summary 同用：汇总文件已存在时替换它（先备份）")
     p.add_argument("--json", dest="as_json", action="store_true", help="以 JSON 数组输出每张表的结果（只输出 JSON）")
     p.add_argument("--jobs", "-j", metavar="N", type=_non_negative_int, default=1,
                    help="并行进程数；0 表示使用全部 CPU 核；默认 1")
-    p.add_argument("--profile", metavar="规则", default="hubei-2-1",
-                   help="评分规则名或 TOML 规则文件路径；默认 hubei-2-1")
+    p.add_argument("--profile", metavar="规则", default=None,
+                   help="评分规则名或 TOML 规则文件路径；默认每张表按其式样自动选择")
     return p
 
 
@@ -479,6 +522,9 @@ def _print_table(scored: Any, profile: Any, written: Any, backup: Optional[Path]
     console.print(Text(f"{head} · {year} · 工作表“{result.sheet or form.sheet}”", style="bold"))
     title = getattr(profile, "title", "") or ""
     console.print(f"评分规则：{profile.name}" + (f"（{title}）" if title else ""))
+    reading = getattr(scored, "reading", None)  # which family and profile, and why (workbook.families)
+    if reading is not None:
+        console.print(Text(f"  {reading.why}", style="dim"))
 
     b = result.budget
     rate = f"{b.rate * 100:.2f}%" if b.rate is not None else "—"
@@ -536,7 +582,10 @@ def _print_table(scored: Any, profile: Any, written: Any, backup: Optional[Path]
     total_line = f"总分：{_num(result.total)}"
     if _differs(form.typed_total, result.total):
         total_line += f"（表内合计填报 {_num(_number(form.typed_total))}）"
-    console.print(Text(f"{total_line}    评价等级：{result.grade}", style="bold"))
+    if reading is not None and reading.status == "unscored":
+        console.print(Text("总分：未评分（表中没有填写任何得分，不计总分）", style="bold"))
+    else:
+        console.print(Text(f"{total_line}    评价等级：{result.grade}", style="bold"))
     if result.claimed_total is not None:
         same = abs(result.claimed_total - result.total) < 0.005
         console.print(f"表内自评得分：{_num(result.claimed_total)}" + ("（一致）" if same else "（与计算结果不一致）"))
@@ -607,7 +656,7 @@ def _score(args: argparse.Namespace) -> int:
             from pe_score import outputs
 
             source = outputs.check_in_place(file)  # a link: the file it points to
-        profile = _load_profile(args.profile)
+        profile = _load_profile(args.profile) if args.profile else None  # None: chosen from the form
         # One reader for both: the surgical writer itself never overwrites a cell holding a formula.
         from workbook.fast import read_grids
 
@@ -633,6 +682,14 @@ def _score(args: argparse.Namespace) -> int:
             from scoring.report import result_json
 
             data = result_json(scored.result, used, form=scored.form)
+            reading = getattr(scored, "reading", None)
+            if reading is not None:  # which profile, and why; a form nobody scored has no total
+                data["profile"] = scored.profile.name
+                data["profile_reason"] = reading.why
+                data["status"] = "未评分" if reading.status == "unscored" else "已评分"
+                if reading.status == "unscored":
+                    data["total"] = None
+                    data["grade"] = None
             sys.stdout.buffer.write((json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
             sys.stdout.flush()
             if written is not None:

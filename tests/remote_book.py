@@ -181,6 +181,13 @@ def apply_actions(wb: Workbook, acts: Iterable[dict]) -> dict:
                         c.alignment = c.alignment.copy(wrap_text=bool(a["args"][0]))
                     elif a["args"][0] == "bold":
                         c.font = c.font.copy(b=bool(a["args"][1]))
+        elif f == "rangeUnmerge":
+            ws = ws_at(a["sheet_position"])
+            r1, c1 = a["start_row"] + 1, a["start_column"] + 1
+            r2, c2 = r1 + a["row_count"] - 1, c1 + a["column_count"] - 1
+            for rng in list(ws.merged_cells.ranges):
+                if rng.min_row >= r1 and rng.max_row <= r2 and rng.min_col >= c1 and rng.max_col <= c2:
+                    ws.unmerge_cells(str(rng))
         elif f == "rangeMerge":
             ws = ws_at(a["sheet_position"])
             ws.merge_cells(start_row=a["start_row"] + 1, start_column=a["start_column"] + 1,

@@ -92,6 +92,16 @@ def test_help_columns_line_up_with_chinese_metavars():
     assert len(starts) == 1, lines  # the help column starts at one display column
 
 
+@pytest.mark.parametrize("argv", [["-h"], *[[c, "-h"] for c in COMMANDS]])
+def test_help_fits_an_80_column_terminal(argv, monkeypatch):
+    from pe_score.cli import _width
+
+    monkeypatch.setenv("COLUMNS", "80")
+    lines = run_cli(*argv).stdout.splitlines()
+    assert max(_width(ln) for ln in lines) <= 80, max(lines, key=_width)
+    assert not any(ln.lstrip().startswith(("、", "，", "。", "）")) for ln in lines)
+
+
 def test_no_arguments_prints_the_help_and_exits_2():
     r = run_cli()
     assert r.returncode == 2 and r.stderr.startswith("用法：") and r.stdout == ""

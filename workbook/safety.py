@@ -213,17 +213,20 @@ def _describe_other(head: bytes, p: Path) -> str:
     return "文件格式无法识别，不是 Excel 工作簿（.xlsx/.xlsm/.xls），也可能已损坏。"
 
 
+def _decoded(data: bytes, encoding: str):
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError:
+        return None
+
+
 def _looks_like_text(head: bytes) -> bool:
     if b"\x00" in head[:1024] and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return False
     for enc in ("utf-8", "gb18030", "utf-16"):
-        for cut in range(5):  # the 4 KiB window may cut a multi-byte character (1-4 bytes) at its end
-            try:
-                text = head[:len(head) - cut].decode(enc)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
+        # the 4 KiB window may cut a multi-byte character (up to 4 bytes) at its end
+        text = next((t for t in (_decoded(head[:len(head) - cut], enc) for cut in range(4)) if t is not None), None)
+        if text is None:
             continue
         printable = sum(ch.isprintable() or ch in "\r\n\t" for ch in text)
         return printable >= 0.95 * max(len(text), 1)

@@ -256,8 +256,10 @@ def write_scored(
 
     try:
         outcome = surgical_write(src, plan, force=force)
-    except (zipfile.BadZipFile, OSError, KeyError) as exc:
+    except (zipfile.BadZipFile, KeyError, EOFError):
         raise UnreadableFile(f"无法读取文件 {src.name}：不是有效的 .xlsx/.xlsm 文件") from None
+    except OSError as exc:
+        raise UnsafeToWrite(f"无法读取或生成 {src.name} 的评分副本：{os_message(exc)}；原文件未改动。") from None
     except (ExpatError, ValueError):  # a part the gate's fast tier left to the parsers (found by tests/fuzz.py)
         from workbook.safety import explain_failure
 

@@ -108,6 +108,8 @@ def undoable_order(actions: list[dict], sheet_names: list[str],
         return head + explain + form + tail
     write = writes[0]
     marker = _marker_index(write["values"])
+    marker_row = write["values"][marker]
+    sheet = marker_row[1] if len(marker_row) > 1 and isinstance(marker_row[1], str) else None  # the form's name
     new = parse_record(write["values"]) or []
     new_refs = {r[0] for r in new}
     union = new + [r for r in record if r[0] not in new_refs]
@@ -115,14 +117,14 @@ def undoable_order(actions: list[dict], sheet_names: list[str],
     # One write replaces the old sheet (no clearing first: a stop between the two would lose the
     # previous record), padded with empty cells over whatever the old sheet used.
     width = max(write["column_count"], old_cols)
-    union_rows = _pad([list(r) for r in write["values"][:marker]] + record_rows(union), width, old_rows)
+    union_rows = _pad([list(r) for r in write["values"][:marker]] + record_rows(union, sheet), width, old_rows)
     first = {**write, "values": union_rows, "row_count": len(union_rows), "column_count": width}
-    hidden = len(record_rows(union))
+    hidden = len(record_rows(union, sheet))
     explain = [first if a is write else {**a, "row_count": hidden} if a["func"] == "setRowHidden" else a
                for a in explain if a["func"] != "sheetClearContents"]
     if union == new:  # the first write is already the final content
         return head + explain + form + tail
-    final_rows = _pad(record_rows(new), width, len(union_rows) - marker)
+    final_rows = _pad(record_rows(new, sheet), width, len(union_rows) - marker)
     final = {**write, "values": final_rows, "start_row": marker, "row_count": len(final_rows),
              "column_count": width}
     return head + explain + form + [final] + tail
