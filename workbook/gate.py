@@ -230,10 +230,20 @@ class _TextGuard:
 
 
 def _feed(parser: Any, chunks: Iterable[bytes], end: bool = True) -> None:
-    for chunk in chunks:
-        parser.Parse(chunk, False)
-    if end:
-        parser.Parse(b"", True)
+    """Feed ``chunks`` to ``parser``. Expat refuses some declared encodings (GBK, Shift-JIS ...) with a
+    ValueError: that is a part no reader can parse either, reported as not well-formed."""
+    try:
+        for chunk in chunks:
+            try:
+                parser.Parse(chunk, False)
+            except ValueError as exc:
+                raise pyexpat.ExpatError(str(exc)) from None
+        if end:
+            parser.Parse(b"", True)
+    except ValueError as exc:
+        if "encoding" not in str(exc):
+            raise  # the byte budget of the chunks
+        raise pyexpat.ExpatError(str(exc)) from None
 
 
 # ---- worksheets -----------------------------------------------------------------------------------
