@@ -753,16 +753,17 @@ class _Book:
             role = _ROLES.get(root or "")
         if role is None:
             return _scan_part(self.p, self.zf, info, self.limits, self.deep, head=head)
-        if not self.deep and not _prolog_clean(head):
-            # An odd prolog (UTF-16, a long comment ...): the full defusedxml scan decides about DTDs first.
+        if self.deep or not _prolog_clean(head):
+            # The deep tier, or an odd prolog (UTF-16, a long comment ...): the full defusedxml scan
+            # (DTDs, entities, well-formedness) runs first; the gate's scans then never meet a DTD.
             _scan_xml(self.p, self.zf, info, self.limits)
         try:
             if role == "worksheet":
-                self.scans[name] = gate.scan_sheet(lambda: self._chunks(info), self.glimits, fast=not self.deep)
+                self.scans[name] = gate.scan_sheet(lambda: self._chunks(info), self.glimits)
             elif role == "sst":
-                gate.scan_shared_strings(self._chunks(info), self.glimits, fast=not self.deep)
+                gate.scan_shared_strings(self._chunks(info), self.glimits)
             else:
-                gate.scan_comments(self._chunks(info), self.glimits, fast=not self.deep)
+                gate.scan_comments(self._chunks(info), self.glimits)
         except UnreadableFile:
             raise
         except gate.Refused as exc:
@@ -771,7 +772,7 @@ class _Book:
         except gate._Hostile:
             raise self._bomb(name) from None
         except pyexpat.ExpatError:
-            if self.deep or role != "comments":
+            if role != "comments":  # legacy comment parts are often not well-formed; readers cope
                 raise _fail(self.p, f"文件已损坏（内部部件“{name}”不是有效的 XML）。" + _RESAVE) from None
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, NotImplementedError):
             raise _fail(self.p, f"文件已损坏（内部部件“{name}”无法解压，校验失败）。" + _RESAVE) from None
