@@ -471,16 +471,17 @@ def _write_cell_by_cell(sheet, piece: Block, stats: "ApplyStats") -> None:
 
 
 def write_explain_sheet(book, form_sheet, plan: WritePlan, record: list[Record]) -> None:
-    """Draw 评分说明 from ``workbook.explain_layout`` (the layout the file writer draws too): one values
-    call, then widths, row heights, header formats, merges, hidden record rows and, on desktop Excel,
-    the page setup. Each formatting step is optional: a host that lacks it still gets every value."""
+    """Draw 评分说明 from ``workbook.explain_layout`` (the layout the file writer draws too): the previous
+    run's merged areas and header formats go, one values call, the record rows hidden, then widths, row
+    heights (which also show rows an earlier record had hidden), header formats, merges and, on desktop
+    Excel, the page setup. Each formatting step is optional: a host that lacks it still gets every value."""
     from workbook.explain_layout import HEADER_FILL, explain_layout
 
     layout = explain_layout(plan.explain_rows, record_rows(record, form_sheet.name))
     names = [s.name for s in book.sheets]
     if plan.explain_sheet in names:
         ex = book.sheets[plan.explain_sheet]
-        ex.clear()  # values, formats and merged areas of the previous run
+        _clear_previous(ex)
     else:
         ex = book.sheets.add(plan.explain_sheet, after=book.sheets[len(names) - 1])
     width = max(layout.n_cols, 1)
@@ -489,13 +490,13 @@ def write_explain_sheet(book, form_sheet, plan: WritePlan, record: list[Record])
         grid[cell.row - 1][cell.col - 1] = cell.value
     ex.range((1, 1), (len(grid), width)).value = grid
     remote = "_xlremote" in type(ex.impl).__module__
+    _hide_rows(ex, layout.hidden_rows)  # right after the values: the record is for the next run
     steps = [
         lambda: [setattr(ex.range((1, c)), "column_width", _column_width(w, remote)) for c, w in layout.widths.items()],
         lambda: [setattr(ex.range((r, 1)), "row_height", h) for r, h in sorted(layout.heights.items())],
         lambda: setattr(ex.range((1, 1), (max(layout.n_rows, 1), len(layout.widths))), "wrap_text", True),
         lambda: [_header(ex, r, len(layout.widths), HEADER_FILL) for r in layout.header_rows],
         lambda: [ex.range((r1, c1), (r2, c2)).merge() for r1, c1, r2, c2 in layout.merges],
-        lambda: _hide_rows(ex, layout.hidden_rows),
         lambda: _page_setup(ex, layout),
     ]
     for step in steps:
@@ -511,9 +512,25 @@ def write_explain_sheet(book, form_sheet, plan: WritePlan, record: list[Record])
         pass
 
 
+def _clear_previous(ex) -> None:
+    """The previous run's 评分说明: values, merged areas, header fills and bold go (the values call that
+    follows covers the old area; xlwings Server drops the clearing of values and writes over them)."""
+    old = ex.used_range
+    ex.clear_contents()
+    for step in (old.unmerge, lambda: setattr(old, "color", None), lambda: setattr(old.font, "bold", False)):
+        try:
+            step()
+        except Exception:  # noqa: BLE001 - formatting is optional on hosts that lack it
+            continue
+
+
 def _hide_rows(ex, rows) -> None:
-    if rows:  # the record is for the next run, not for reading
+    if not rows:
+        return
+    try:
         ex.range((rows[0], 1), (rows[-1], 1)).rows.hidden = True
+    except _UNSUPPORTED:
+        pass
 
 
 def _column_width(chars: float, remote: bool) -> float:

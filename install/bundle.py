@@ -48,6 +48,8 @@ except ImportError:  # pragma: no cover - a bare Python with pip only
 REPO = Path(__file__).resolve().parents[1]
 SUPPORTED_PYTHONS = ("3.10", "3.11", "3.12", "3.13")
 WINDOWS = "win_amd64"
+PLATFORM_RE = re.compile(r"^(win32|win_amd64|win_arm64|macosx_\d+_\d+_(x86_64|arm64|universal2)|"
+                         r"(many|musl)linux_\d+_\d+_(x86_64|aarch64)|manylinux\d+_(x86_64|aarch64)|linux_(x86_64|aarch64))$")
 EMBED_RE = re.compile(r"^python-(3)\.(\d+)\.(\d+)(?:[a-z]+\d+)?-embed-amd64\.zip$")
 ROOT_FILES = {  # repository file -> place in the bundle (the bundle keeps the repository's layout)
     "install/pe_install.py": "install/pe_install.py",
@@ -58,6 +60,7 @@ ROOT_FILES = {  # repository file -> place in the bundle (the bundle keeps the r
     "install/uninstall.bat": "uninstall.bat",
     "install/install.command": "install.command",
     "install/uninstall.command": "uninstall.command",
+    "docs/excel.md": "docs/excel.md",
 }
 
 
@@ -216,7 +219,7 @@ def build_project_wheel(dest: Path, log: Path, repo: Path = REPO) -> Path:
             shutil.copytree(repo / pkg, src / pkg, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
         before = set(dest.glob("pe_score-*.whl"))
         if _pip(["wheel", "--no-deps", "--wheel-dir", str(dest), str(src)], log) != 0:
-            raise BundleError(f"pe-score 的 wheel 构建失败，详见 {log}")
+            raise BundleError(f"pe-score 的 wheel 构建失败（构建时要从 PyPI 或 pip 配置的镜像下载 setuptools），详见 {log}")
         built = sorted(set(dest.glob("pe_score-*.whl")) - before) or sorted(dest.glob("pe_score-*.whl"))
         return built[-1]
 
@@ -259,17 +262,19 @@ def _fetch_one(req: Requirement, target: Target, dest: Path, log: Path) -> None:
         return
     with tempfile.TemporaryDirectory() as tmp:
         sdist_dir, wheel_dir = Path(tmp) / "sdist", Path(tmp) / "wheel"
-        ok = (_pip(["download", "--no-deps", "--no-binary=:all:", "--dest", str(sdist_dir), spec], log) == 0
-              and any(sdist_dir.iterdir())
-              and _pip(["wheel", "--no-deps", "--wheel-dir", str(wheel_dir), str(next(sdist_dir.iterdir()))],
-                       log) == 0)
+        if _pip(["download", "--no-deps", "--no-binary=:all:", "--dest", str(sdist_dir), spec], log) != 0 \
+                or not any(sdist_dir.iterdir()):
+            raise BundleError(f"下载 {spec}（{target.platform} / Python {target.python}）失败：PyPI 或 pip 配置的镜像"
+                              f"没有它，或者无法联网。详见 {log}")
+        ok = _pip(["wheel", "--no-deps", "--wheel-dir", str(wheel_dir), str(next(sdist_dir.iterdir()))], log) == 0
         built = sorted(wheel_dir.glob("*.whl")) if ok else []
         if built and read_wheel(built[0]).fits(target):
             shutil.copy2(built[0], dest / built[0].name)
             return
     raise BundleError(
         f"{spec} 没有适用于 {target.platform} / Python {target.python} 的 wheel，源码包也不是纯 Python，"
-        f"无法放进离线安装包。请在目标平台上用 pip wheel 构建后放入 wheels 文件夹再打包。详见 {log}")
+        f"无法放进离线安装包。请在目标平台上用 pip wheel 构建出它的 wheel，放进一个文件夹，"
+        f"设置环境变量 PIP_FIND_LINKS=该文件夹 后重新打包。详见 {log}")
 
 
 def collect_wheels(roots: Sequence[str], targets: Sequence[Target], dest: Path, log: Path,
@@ -313,7 +318,8 @@ def readme_text(version: str, platform: str, pythons: Sequence[str], xlwings: st
     py_line = (f"本安装包内含 Python {embed}（python.org 官方“Windows embeddable package”），电脑上不需要另装 Python。"
                if embed else
                f"电脑上需要有 Python {' / '.join(pythons)} 之一（python.org 版本，不要用微软应用商店版）；"
-               "或者请信息中心把 python.org 的“Windows embeddable package (64-bit)”压缩包放进 python 文件夹。")
+               "或者请信息中心把 python.org 的“Windows embeddable package (64-bit)”压缩包放进本文件夹下的 python 文件夹"
+               "（没有就新建）。")
     if not windows:
         return (f"pe-score {version} 离线安装包（{platform}）\r\n\r\n"
                 "在终端中运行：python3 install/pe_install.py install\r\n"
@@ -324,6 +330,7 @@ def readme_text(version: str, platform: str, pythons: Sequence[str], xlwings: st
         f"pe-score {version} 离线安装包（Windows 64 位）",
         "",
         "一、安装（不需要联网，不需要管理员权限）",
+        "  0. 压缩包是从网上或邮件得到的：先右键 → 属性 → 勾选“解除锁定” → 确定。",
         "  1. 把整个压缩包解压到一个文件夹（不要在压缩包里直接双击）。",
         "  2. 关闭所有 Excel 窗口。",
         "  3. 双击 install.bat，等待出现“安装完成”。",
@@ -343,7 +350,7 @@ def readme_text(version: str, platform: str, pythons: Sequence[str], xlwings: st
         "四、信息中心批量部署",
         "  静默安装：install.bat --silent（不提问、不暂停，以退出码报告结果，日志在 %LOCALAPPDATA%\\pe-score\\install.log）。",
         "  退出码：0 完成；3 已装按钮、未导入函数；4 没有可用的 Python；5 Excel 的设置会阻止加载项；1 安装失败。",
-        "  需要放行的项目与各种受限环境的处理见 docs/excel.md（随源代码发布）。",
+        "  需要放行的项目与各种受限环境的处理见 docs\\excel.md 第 1 节。",
         "",
         "五、其他软件",
         "  Windows 版 Excel：按钮 + 工作表函数；macOS 版 Excel：按钮；",
@@ -374,26 +381,23 @@ def build_bundle(platform: str, out_dir: Path, *, pythons: Optional[Sequence[str
         top = Path(tmp) / f"pe-score-{version}"
         wheels = top / "wheels"
         wheels.mkdir(parents=True)
-        log = Path(tmp) / "bundle.log"
+        log = out_dir / f"pe-score-{version}-{tag}.log"  # pip's output; kept only when the build fails
+        log.write_text("", encoding="utf-8")
         print(f"构建 pe-score {version} 的 wheel")
         own = build_project_wheel(wheels, log, repo)
         roots = [f"pe-score=={version}", f"xlwings=={xlwings}", "pip"]
         skipped: dict[str, str] = {}
-        try:
-            # Newest first: a version left out for an older Python is then explained by the newer
-            # wheel's Requires-Python.
-            for target in sorted(targets, key=lambda t: Version(t.python), reverse=True):
-                print(f"下载依赖：{tag}，Python {target.python}")
-                try:
-                    collect_wheels(roots, [target], wheels, log, local=[own])
-                except TargetUnsupported as exc:
-                    if pythons or platform == "current":
-                        raise
-                    print(f"  略去 Python {target.python}：{exc}", file=sys.stderr)
-                    skipped[target.python] = str(exc)
-        except BundleError:
-            shutil.copy2(log, out_dir / "bundle.log")
-            raise
+        # Newest first: a version left out for an older Python is then explained by the newer
+        # wheel's Requires-Python.
+        for target in sorted(targets, key=lambda t: Version(t.python), reverse=True):
+            print(f"下载依赖：{tag}，Python {target.python}")
+            try:
+                collect_wheels(roots, [target], wheels, log, local=[own])
+            except TargetUnsupported as exc:
+                if pythons or platform == "current":
+                    raise
+                print(f"  略去 Python {target.python}：{exc}", file=sys.stderr)
+                skipped[target.python] = str(exc)
         targets = [t for t in targets if t.python not in skipped]
         if not targets:
             raise BundleError("没有一个 Python 版本能装上全部依赖")
@@ -423,6 +427,7 @@ def build_bundle(platform: str, out_dir: Path, *, pythons: Optional[Sequence[str
                     compress = zipfile.ZIP_STORED if path.suffix in (".whl", ".zip") else zipfile.ZIP_DEFLATED
                     z.write(path, path.relative_to(top.parent).as_posix(), compress_type=compress)
         tmp_zip.replace(zip_path)
+    log.unlink()
     return zip_path
 
 
@@ -437,6 +442,9 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser.add_argument("--embed-python", type=Path, metavar="ZIP",
                         help="python.org 的 Windows 嵌入式包 python-3.x.y-embed-amd64.zip，放进安装包后目标电脑无需安装 Python")
     args = parser.parse_args(argv)
+    if args.platform != "current" and not PLATFORM_RE.match(args.platform):
+        parser.error(f"不认识的平台 {args.platform}：请用 win_amd64（Windows 64 位）或 current（本机），"
+                     "也可以用 pip 的平台标记，如 macosx_11_0_arm64、manylinux_2_17_x86_64")
     if args.pythons and args.platform == "current":
         parser.error("--platform current 只能用运行本命令的 Python 版本")
     for p in args.pythons or []:

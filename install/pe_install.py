@@ -577,9 +577,16 @@ def plan_install(paths: Paths, source: Source, *, with_udfs: bool, python_versio
     return steps
 
 
+def mac_applescript(home: str, xlwings_version: str) -> PurePosixPath:
+    """The file ``xlwings runpython install`` copies for Excel's sandbox on macOS."""
+    return (PurePosixPath(home) / "Library" / "Application Scripts" / "com.microsoft.Excel"
+            / f"xlwings-{xlwings_version}.applescript")
+
+
 def manifest_for(paths: Paths, *, app_dir_existed: bool, addin_existed: bool, xlstart_existed: bool,
-                 launcher_existed: bool, version: str) -> dict:
-    """What this install added (uninstall removes exactly these)."""
+                 launcher_existed: bool, version: str, new_files: Sequence[PurePath] = ()) -> dict:
+    """What this install added (uninstall removes exactly these); ``new_files``: other files it created
+    (macOS: xlwings' AppleScript when it was not there before)."""
     added = []
     if not app_dir_existed:
         added.append(str(paths.app_dir))
@@ -591,6 +598,7 @@ def manifest_for(paths: Paths, *, app_dir_existed: bool, addin_existed: bool, xl
         added.append(str(paths.xlstart))
     if paths.launcher is not None and not launcher_existed:
         added.append(str(paths.launcher.parent))
+    added += [str(f) for f in new_files]
     return {"version": version, "added": added, "addin": str(paths.addin) if paths.addin else None,
             "embedded": paths.embedded}
 
@@ -713,7 +721,21 @@ def _stage_addin(paths: Paths, source: Source) -> None:
 
 
 def _import_udfs(paths: Paths) -> None:
-    _run([str(paths.python), str(Path(__file__).resolve()), "import-udfs", str(paths.staged_addin)], paths)
+    """The second stage in the environment's Python (it has xlwings); its Chinese reason, if any,
+    is shown, everything else goes to the log."""
+    cmd = [str(paths.python), str(Path(__file__).resolve()), "import-udfs", str(paths.staged_addin)]
+    _log(paths, "$ " + " ".join(cmd))
+    r = subprocess.run(cmd, capture_output=True, text=True, encoding="utf-8", errors="replace",
+                       env=dict(os.environ, PYTHONIOENCODING="utf-8"))
+    _log(paths, (r.stdout or "") + (r.stderr or ""))
+    if r.returncode != 0:
+        raise InstallError(child_error(r.stderr or "", paths.log))
+
+
+def child_error(stderr: str, log: Optional[PurePath]) -> str:
+    """The Chinese message a child installer printed ("安装未完成：…"), else a pointer to the log."""
+    m = re.search(r"安装未完成：(.*)", stderr, re.S)
+    return m.group(1).strip() if m else f"导入工作表函数失败，详细记录见：{log}"
 
 
 def is_our_addin(data: bytes) -> bool:
@@ -920,6 +942,8 @@ def cmd_install(args, source: Source) -> int:
                    xlstart_existed=paths.xlstart is None or Path(paths.xlstart).exists(),
                    launcher_existed=paths.launcher is not None and Path(paths.launcher).exists())
     previous = _read_manifest(paths)
+    applescript = mac_applescript(str(Path.home()), source.xlwings) if platform == "mac" else None
+    applescript_existed = applescript is None or Path(applescript).exists()
     steps = plan_install(paths, source, with_udfs=assessment.udfs, python_version=sys.version_info[:2])
     say(f"pe-score {source.version} 安装程序" + ("（离线安装包）" if source.offline else ""))
     for note in assessment.notes:
@@ -942,7 +966,8 @@ def cmd_install(args, source: Source) -> int:
             say(f"  {exc}\n  （按钮仍会安装，函数可以以后用 add-functions.bat 添加。）")
     if args.dry_run:
         return EXIT_OK
-    manifest = manifest_for(paths, version=source.version, **existed)
+    manifest = manifest_for(paths, version=source.version, **existed,
+                            new_files=[] if applescript_existed else [applescript])
     if previous:  # a reinstall keeps the record of what the first install added
         manifest["added"] = list(dict.fromkeys(previous.get("added", []) + manifest["added"]))
     Path(paths.manifest).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
@@ -1041,7 +1066,7 @@ def main(argv: Optional[list[str]] = None) -> int:
             return cmd_add_functions(args, source)
         return cmd_install(args, source)
     except InstallError as exc:
-        print(f"\n安装未完成：{exc}", file=sys.stderr)
+        print(f"\n安装未完成：{exc}", file=sys.stderr, flush=True)
         return exc.code
     except KeyboardInterrupt:
         print("\n已取消。", file=sys.stderr)

@@ -256,7 +256,9 @@ class Outcome:
 _PROFILES: dict[str, Any] = {}
 
 
-def _profile(name: str):
+def _profile(name: Optional[str]):
+    if name in (None, "", "auto"):
+        return None  # chosen per form from its layout (workbook.families)
     if name not in _PROFILES:
         from scoring.profiles import load_profile
 
@@ -356,7 +358,12 @@ def _outcome_for(display: str, path: str, suffix: str, profile_name: str, want_j
         return out
     for item in scored:
         form, result = item.form, item.result
-        obj = result_json(result, profile, form=form)
+        obj = result_json(result, getattr(item, "profile", None) or profile, form=form)
+        reading = getattr(item, "reading", None)
+        if reading is not None:  # which profile scored this form, and why
+            obj["profile"] = item.profile.name
+            obj["profile_reason"] = reading.why
+            obj["status"] = "未评分" if reading.status == "unscored" else "已评分"
         claimed = _claimed(form, result)
         issues = [dict(i) for i in obj.get("issues", [])]
         sev = Counter(i.get("severity") for i in issues)
@@ -612,7 +619,7 @@ def run_check(
     summary: Optional[str | os.PathLike] = None,
     as_json: bool = False,
     jobs: int = 1,
-    profile: str = "hubei-2-1",
+    profile: Optional[str] = None,
     stdout: Optional[TextIO] = None,
     stderr: Optional[TextIO] = None,
     progress: Optional[bool] = None,
@@ -649,6 +656,10 @@ def run_check(
 
     sources = collect_sources(paths, exclude=[summary] if summary else [])
     stats = Stats()
+    if prof is None:  # profiles chosen per form; the summary's grade names are the default profile's
+        from scoring.profiles import load_profile
+
+        prof = load_profile()
     writer = SummaryWriter(summary, prof) if summary else None
     array = _JsonArray(stdout) if as_json else None
     bar = Progress(TextColumn("审核中"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),

@@ -295,8 +295,8 @@ def _score_parser() -> _Parser:
     )
     p.add_argument("file", metavar="文件", nargs="?", help="要评分的工作簿（.xlsx / .xlsm / .xls / .ods）")
     p.add_argument("--sheet", metavar="工作表名", help="表单所在的工作表；默认自动查找")
-    p.add_argument("--profile", metavar="规则", default="hubei-2-1",
-                   help="评分规则名（见 pe-score profiles）或 TOML 规则文件路径；默认 hubei-2-1")
+    p.add_argument("--profile", metavar="规则", default=None,
+                   help="评分规则名（见 pe-score profiles）或 TOML 规则文件路径；默认按表格式样自动选择（并说明理由）")
     p.add_argument("--json", dest="as_json", action="store_true", help="只在标准输出上打印 JSON（UTF-8）")
     p.add_argument("--write", metavar="输出文件", help="把评分结果写入这个新文件（.xlsx / .xlsm）")
     p.add_argument("--overwrite", action="store_true",
@@ -304,7 +304,7 @@ def _score_parser() -> _Parser:
     p.add_argument("--in-place", dest="in_place", action="store_true",
                    help="直接写回原文件（先备份）；是链接时写入它指向的文件")
     p.add_argument("--no-backup", dest="no_backup", action="store_true", help="与 --in-place 同用：不备份原文件")
-    p.add_argument("--force", action="store_true", help="即使会丢失图片、图表等无法保留的内容也写入")
+    p.add_argument("--force", action="store_true", help="覆盖不是 pe-score 生成的“评分说明”工作表，或在含新式批注（讨论）的单元格上加批注")
     return p
 
 
@@ -345,8 +345,8 @@ def _check_parser() -> _Parser:
     p.add_argument("--json", dest="as_json", action="store_true", help="以 JSON 数组输出每张表的结果（只输出 JSON）")
     p.add_argument("--jobs", "-j", metavar="N", type=_non_negative_int, default=1,
                    help="并行进程数；0 表示使用全部 CPU 核；默认 1")
-    p.add_argument("--profile", metavar="规则", default="hubei-2-1",
-                   help="评分规则名或 TOML 规则文件路径；默认 hubei-2-1")
+    p.add_argument("--profile", metavar="规则", default=None,
+                   help="评分规则名或 TOML 规则文件路径；默认每张表按其式样自动选择")
     return p
 
 
@@ -522,6 +522,9 @@ def _print_table(scored: Any, profile: Any, written: Any, backup: Optional[Path]
     console.print(Text(f"{head} · {year} · 工作表“{result.sheet or form.sheet}”", style="bold"))
     title = getattr(profile, "title", "") or ""
     console.print(f"评分规则：{profile.name}" + (f"（{title}）" if title else ""))
+    reading = getattr(scored, "reading", None)  # which family and profile, and why (workbook.families)
+    if reading is not None:
+        console.print(Text(f"  {reading.why}", style="dim"))
 
     b = result.budget
     rate = f"{b.rate * 100:.2f}%" if b.rate is not None else "—"
@@ -579,7 +582,10 @@ def _print_table(scored: Any, profile: Any, written: Any, backup: Optional[Path]
     total_line = f"总分：{_num(result.total)}"
     if _differs(form.typed_total, result.total):
         total_line += f"（表内合计填报 {_num(_number(form.typed_total))}）"
-    console.print(Text(f"{total_line}    评价等级：{result.grade}", style="bold"))
+    if reading is not None and reading.status == "unscored":
+        console.print(Text("总分：未评分（表中没有填写任何得分，不计总分）", style="bold"))
+    else:
+        console.print(Text(f"{total_line}    评价等级：{result.grade}", style="bold"))
     if result.claimed_total is not None:
         same = abs(result.claimed_total - result.total) < 0.005
         console.print(f"表内自评得分：{_num(result.claimed_total)}" + ("（一致）" if same else "（与计算结果不一致）"))
@@ -650,7 +656,7 @@ def _score(args: argparse.Namespace) -> int:
             from pe_score import outputs
 
             source = outputs.check_in_place(file)  # a link: the file it points to
-        profile = _load_profile(args.profile)
+        profile = _load_profile(args.profile) if args.profile else None  # None: chosen from the form
         # One reader for both: the surgical writer itself never overwrites a cell holding a formula.
         from workbook.fast import read_grids
 
@@ -676,6 +682,14 @@ def _score(args: argparse.Namespace) -> int:
             from scoring.report import result_json
 
             data = result_json(scored.result, used, form=scored.form)
+            reading = getattr(scored, "reading", None)
+            if reading is not None:  # which profile, and why; a form nobody scored has no total
+                data["profile"] = scored.profile.name
+                data["profile_reason"] = reading.why
+                data["status"] = "未评分" if reading.status == "unscored" else "已评分"
+                if reading.status == "unscored":
+                    data["total"] = None
+                    data["grade"] = None
             sys.stdout.buffer.write((json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
             sys.stdout.flush()
             if written is not None:

@@ -544,7 +544,11 @@ def fingerprint(wb: Workbook) -> dict:
 
 
 def outputs() -> dict[Path, bytes]:
-    return {FORM_PATH: workbook_bytes(build_form()), EXAMPLE_PATH: workbook_bytes(build_example())}
+    from pe_score import project_template  # the 财预〔2020〕10号 project form and its example
+
+    out = {FORM_PATH: workbook_bytes(build_form()), EXAMPLE_PATH: workbook_bytes(build_example())}
+    out.update({path: workbook_bytes(wb) for path, wb in project_template.outputs().items()})
+    return out
 
 
 def check(root: Path = REPO) -> list[str]:

@@ -133,13 +133,21 @@ def apply_actions(wb: Workbook, acts: Iterable[dict]) -> dict:
                     ws.cell(a["start_row"] + 1 + i, a["start_column"] + 1 + j).value = v
         elif f in ("rangeClearContents", "setRangeColor", "rangeClear"):
             ws = ws_at(a["sheet_position"])
+            if f == "rangeClear":  # Excel's Clear All: formats and the merged areas inside go too
+                r0, c0 = a["start_row"] + 1, a["start_column"] + 1
+                r1, c1 = r0 + a["row_count"] - 1, c0 + a["column_count"] - 1
+                for rng in list(ws.merged_cells.ranges):
+                    if r0 <= rng.min_row and rng.max_row <= r1 and c0 <= rng.min_col and rng.max_col <= c1:
+                        ws.unmerge_cells(str(rng))
+                    elif rng.min_row <= r1 and r0 <= rng.max_row and rng.min_col <= c1 and c0 <= rng.max_col:
+                        raise ValueError(f"Excel cannot clear part of the merged area {rng}")
             for i in range(a["row_count"]):
                 for j in range(a["column_count"]):
                     c = ws.cell(a["start_row"] + 1 + i, a["start_column"] + 1 + j)
                     if f == "setRangeColor":
                         col = a["args"][0] if isinstance(a["args"], list) else a["args"]
                         c.fill = _hex_fill(col) if col else PatternFill(fill_type=None)
-                    else:
+                    elif not isinstance(c, MergedCell):  # inside a merged area: already empty
                         c.value = None
         elif f == "addNote":
             ws = ws_at(a["sheet_position"])
@@ -181,6 +189,13 @@ def apply_actions(wb: Workbook, acts: Iterable[dict]) -> dict:
                         c.alignment = c.alignment.copy(wrap_text=bool(a["args"][0]))
                     elif a["args"][0] == "bold":
                         c.font = c.font.copy(b=bool(a["args"][1]))
+        elif f == "rangeUnmerge":
+            ws = ws_at(a["sheet_position"])
+            r1, c1 = a["start_row"] + 1, a["start_column"] + 1
+            r2, c2 = r1 + a["row_count"] - 1, c1 + a["column_count"] - 1
+            for rng in list(ws.merged_cells.ranges):
+                if rng.min_row >= r1 and rng.max_row <= r2 and rng.min_col >= c1 and rng.max_col <= c2:
+                    ws.unmerge_cells(str(rng))
         elif f == "rangeMerge":
             ws = ws_at(a["sheet_position"])
             ws.merge_cells(start_row=a["start_row"] + 1, start_column=a["start_column"] + 1,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib.util
 import io
-import json
 import os
 import subprocess
 import sys
@@ -566,6 +565,11 @@ def test_bundle_targets_and_markers():
     out = subprocess.run([sys.executable, "-m", "install.bundle", "--platform", "win_amd64", "-o", "x",
                           "--python", "3.9"], cwd=ROOT, capture_output=True, text=True)
     assert out.returncode == 2 and "3.9" in out.stderr
+    out = subprocess.run([sys.executable, "-m", "install.bundle", "--platform", "windows", "-o", "x"],
+                         cwd=ROOT, capture_output=True, text=True)
+    assert out.returncode == 2 and "win_amd64" in out.stderr and not (ROOT / "x").exists()
+    for tag in ("win_amd64", "win32", "macosx_11_0_arm64", "manylinux_2_17_x86_64", "linux_x86_64"):
+        assert bundle.PLATFORM_RE.match(tag), tag
 
 
 def _wheel(folder, filename, requires=(), requires_python=None):
@@ -625,3 +629,38 @@ def test_exit_codes_of_a_finished_install():
         assert f"{code} " in codes, code
     assert "embeddable" in text and "python.org" in text and "\r\n" in text
     assert "Python 3.12" in bundle.readme_text("0.1.0", "win_amd64", ["3.12"], "0.37.8", "3.12")
+
+
+def test_the_second_stages_chinese_reason_reaches_the_user():
+    log = PureWindowsPath(r"C:\Users\张三\AppData\Local\pe-score\install.log")
+    stderr = ("Traceback-free noise\n\n安装未完成：导入工作表函数失败。最常见的原因是没有勾选“信任对 VBA 工程对象模型的访问”：\n"
+              "文件 → 选项 → …\n")
+    assert pi.child_error(stderr, log).startswith("导入工作表函数失败。最常见的原因")
+    assert str(log) in pi.child_error("pywintypes.com_error: (-2147352567, 'Exception occurred.')", log)
+
+
+def test_mac_uninstall_takes_back_xlwings_applescript_only_if_the_install_added_it():
+    mac = pi.install_paths("mac", {}, home="/Users/zhang")
+    script = pi.mac_applescript("/Users/zhang", "0.37.8")
+    assert str(script) == "/Users/zhang/Library/Application Scripts/com.microsoft.Excel/xlwings-0.37.8.applescript"
+    m = pi.manifest_for(mac, app_dir_existed=False, addin_existed=False, xlstart_existed=True, launcher_existed=False,
+                        version="0.1.0", new_files=[script])
+    assert m["added"] == [str(mac.app_dir), str(mac.addin), "/Users/zhang/.pe-score", str(script)]
+    un = [s.what for s in pi.plan_uninstall(mac, m, running="/usr/bin/python3")]
+    assert un == [f"删除加载项：{mac.addin}", f"删除：{mac.app_dir}", "删除：/Users/zhang/.pe-score", f"删除：{script}"]
+    kept = pi.manifest_for(mac, app_dir_existed=False, addin_existed=False, xlstart_existed=True,
+                           launcher_existed=True, version="0.1.0")
+    assert str(script) not in kept["added"] and "/Users/zhang/.pe-score" not in kept["added"]
+
+
+def test_readme_and_docs_say_what_works_where():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## 支持的软件与离线安装"):]
+    section = section[:section.index("\n## ", 1)]
+    for word in ("Windows 版 Excel", "macOS 版 Excel", "WPS", "LibreOffice", "python -m install.bundle --platform win_amd64",
+                 "add-functions.bat", "install.bat --silent", "docs/excel.md"):
+        assert word in section, word
+    doc = (ROOT / "docs" / "excel.md").read_text(encoding="utf-8")
+    for word in ("Windows embeddable package (64-bit)", "https://www.python.org/downloads/windows/", "--embed-python",
+                 "pythonw.exe", "XLSTART", "AppLocker", "PIP_INDEX_URL", "由管理员锁定", "应用商店"):
+        assert word in doc, word

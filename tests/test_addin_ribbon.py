@@ -386,3 +386,63 @@ def test_a_used_range_down_to_the_last_row_is_read_within_the_limits():
     assert grid.n_rows == DEFAULT_LIMITS.max_rows and grid.n_cols == DEFAULT_LIMITS.max_cols
     outcome = addin.recalculate(rb.book(data))
     assert outcome.ok and outcome.scored.result.total == pytest.approx(97)
+
+
+def test_rescoring_starts_from_the_users_typed_value_in_the_ribbon(tmp_path):
+    """Issue 8 item 5 in the ribbon: a typed 3 over a weight of 2 is written as 2 with PE201; the next
+    click restores the 3 from the record first, so PE201 appears again and nothing else changes."""
+    from workbook.record import parse_record
+
+    wb = _example_wb()
+    form = wb.sheetnames[0]
+    wb[form]["I11"] = 3  # weight 2
+    outcome, _, first, _ = _click(wb)
+    assert ("PE201", "I11") in {(f.code, f.cell) for f in outcome.scored.result.findings}
+    assert first[form]["I11"].value == 2
+    entry = next(e for e in parse_record(first[EXPLAIN_SHEET].iter_rows(values_only=True)) if e.ref == "I11")
+    assert (entry.original, entry.written) == (3, 2)
+    path = tmp_path / "once.xlsx"
+    first.save(path)
+    once = openpyxl.load_workbook(path)
+    outcome2, _, second, _ = _click(once)
+    codes = [(f.code, f.cell, f.message) for f in outcome.scored.result.findings]
+    assert [(f.code, f.cell, f.message) for f in outcome2.scored.result.findings] == codes
+    for name in (form, EXPLAIN_SHEET):
+        assert _snapshot(second[name]) == _snapshot(once[name]), name
+
+
+def test_ribbon_draws_the_same_explain_layout_as_the_file_writer():
+    from workbook.explain_layout import explain_layout
+    from workbook.record import record_rows
+
+    wb = _example_wb()
+    outcome, acts, after, _ = _click(wb)
+    ws = after[EXPLAIN_SHEET]
+    layout = explain_layout(outcome.scored.plan.explain_rows, record_rows([], outcome.sheet))
+    for c, w in layout.widths.items():
+        assert abs(ws.column_dimensions[openpyxl.utils.get_column_letter(c)].width - w) < 0.01, c
+    for r, h in layout.heights.items():
+        assert ws.row_dimensions[r].height == h
+    assert {str(m) for m in ws.merged_cells.ranges} == {
+        f"{openpyxl.utils.get_column_letter(c1)}{r1}:{openpyxl.utils.get_column_letter(c2)}{r2}"
+        for r1, c1, r2, c2 in layout.merges}
+    assert ws["A1"].font.b
+
+
+def test_ribbon_keeps_text_the_user_typed_in_its_note():
+    from addin.excel_adapter import _undo_previous
+    from workbook.notes import tool_block
+
+    class Note:
+        def __init__(self, text, author="王俊"):
+            self.text, self.author, self.deleted = text, author, False
+
+        def delete(self):
+            self.deleted = True
+
+    block = tool_block("PE201 得分超过分值")
+    user = Note(f"请核实\n{block}\n单位回复：已改")
+    ours = Note(block)
+    n = _undo_previous(None, [], {(11, 9): user, (12, 9): ours})
+    assert user.text == "请核实\n单位回复：已改" and not user.deleted
+    assert ours.deleted and n == 1

@@ -43,7 +43,7 @@ def _build(platform: str, out: Path, *extra: str) -> Path:
                        cwd=ROOT, capture_output=True, text=True, timeout=1200)
     assert r.returncode == 0, r.stdout + r.stderr
     zips = list(out.glob("*.zip"))
-    assert len(zips) == 1, zips
+    assert len(zips) == 1 and sorted(out.iterdir()) == zips, list(out.iterdir())  # one zip, nothing else
     return zips[0]
 
 
@@ -179,7 +179,7 @@ def test_windows_bundle_holds_a_wheel_for_every_dependency_and_python(tmp_path):
     # xlwings 0.37 (the add-in's VBA version) needs Python 3.11+: 3.10 is left out, and says why
     assert meta["pythons"] == ["3.11", "3.12", "3.13"]
     assert "xlwings" in meta["skipped_pythons"]["3.10"]
-    for name in ("install.bat", "add-functions.bat", "uninstall.bat", "安装说明.txt", "install/pe_install.py",
+    for name in ("install.bat", "add-functions.bat", "uninstall.bat", "安装说明.txt", "install/pe_install.py", "docs/excel.md",
                  "addin/addin.xlam", "addin/build_addin.py"):
         assert (top / name).is_file(), name
     assert (top / "addin" / "addin.xlam").read_bytes() == SHIPPED
@@ -260,3 +260,60 @@ def test_a_source_only_dependency_is_built_into_a_wheel_or_named(tmp_path, monke
     assert [w.path.name for w in got] == ["pe_probe_pure-1.0-py3-none-any.whl"]
     with pytest.raises(bundle.BundleError, match="pe-probe-native==1.0.*win_amd64.*3.12"):
         bundle.collect_wheels(["pe-probe-native==1.0"], [target], dest, log)
+
+
+def test_online_install_uses_the_mirror_it_configured(current_bundle, tmp_path):
+    """From a source checkout the installer downloads, from PyPI or from the index IT set for pip
+    (PIP_INDEX_URL / pip.ini): here a local mirror made of the bundle's wheels, with every proxy dead."""
+    from packaging.utils import canonicalize_name, parse_wheel_filename
+
+    mirror = tmp_path / "simple"
+    files = list((current_bundle / "wheels").glob("*.whl"))
+    r = subprocess.run([sys.executable, "-m", "pip", "download", "--only-binary=:all:", "--dest", str(tmp_path / "build"),
+                        "setuptools>=68", "wheel"], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    files += list((tmp_path / "build").glob("*.whl"))
+    for f in files:  # a PEP 503 "simple" index, as a mirror serves it
+        project = mirror / canonicalize_name(parse_wheel_filename(f.name)[0])
+        project.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(f, project / f.name)
+    for project in mirror.iterdir():
+        links = "".join(f'<a href="{w.name}">{w.name}</a><br>' for w in sorted(project.glob("*.whl")))
+        (project / "index.html").write_text(f"<!DOCTYPE html><html><body>{links}</body></html>", encoding="utf-8")
+    checkout = tmp_path / "checkout"  # a copy: pip builds a local project in its own folder
+    checkout.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy2(ROOT / name, checkout / name)
+    for pkg in bundle._package_dirs(ROOT) + ["install"]:
+        shutil.copytree(ROOT / pkg, checkout / pkg, ignore=shutil.ignore_patterns("__pycache__"))
+    home = tmp_path / "app"
+    env = dict(_offline_env(tmp_path, home), PIP_INDEX_URL=mirror.as_uri())
+    r = subprocess.run([sys.executable, str(checkout / "install" / "pe_install.py"), "install", "--silent"],
+                       capture_output=True, text=True, env=env, timeout=900)
+    assert r.returncode == 0, r.stdout + r.stderr + (home / "install.log").read_text(encoding="utf-8")
+    assert "需要联网或单位的 PyPI 镜像" in r.stdout
+    log = (home / "install.log").read_text(encoding="utf-8")
+    assert "--no-index" not in log and mirror.as_uri() in log  # pip said where it looked
+    assert _score([str(home / "venv" / "bin" / "pe-score")], env) == 97
+
+
+def test_a_failed_build_leaves_its_log_and_no_zip(tmp_path, monkeypatch):
+    """An unreachable index: the build stops with a Chinese message naming the log it leaves behind."""
+    monkeypatch.setenv("PIP_INDEX_URL", DEAD + "/simple")
+    monkeypatch.setenv("PIP_FIND_LINKS", str(tmp_path / "none"))
+    monkeypatch.setenv("PIP_CONFIG_FILE", os.devnull)
+    for var in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"):
+        monkeypatch.setenv(var, DEAD)
+    monkeypatch.setenv("PIP_RETRIES", "0")
+    monkeypatch.setenv("PIP_TIMEOUT", "2")
+    out = tmp_path / "out"
+    r = subprocess.run([sys.executable, "-m", "install.bundle", "--platform", "win_amd64", "--python", "3.12",
+                        "-o", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert r.returncode == 1 and "安装包未生成" in r.stderr and "Traceback" not in r.stderr
+    logs = list(out.glob("*.log"))
+    assert len(logs) == 1 and str(logs[0]) in r.stderr and not list(out.glob("*.zip"))
+    # a dependency that cannot be downloaded is named as such, not as "no wheel exists"
+    (tmp_path / "w").mkdir()
+    with pytest.raises(bundle.BundleError, match="下载 defusedxml>=0.7.*无法联网"):
+        bundle.collect_wheels(["defusedxml>=0.7"], [bundle.Target("win_amd64", "3.12")], tmp_path / "w",
+                              tmp_path / "w.log")

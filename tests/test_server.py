@@ -103,6 +103,9 @@ def test_function_metadata_lists_the_eight_functions_with_chinese_help(client):
     assert [p["name"] for p in funcs["PE_SCORE"]["parameters"]] == ["points", "target", "actual", "method", "tier"]
     assert [p.get("optional", False) for p in funcs["PE_SCORE"]["parameters"]] == [False, False, False, True, True]
     assert funcs["PE_SCORE"]["parameters"][1]["description"] == "年初目标值(A)：如 3.5万人、4.5%以内、完成"
+    code = client.get("/xlwings/custom-functions-code.js").text  # what Excel runs to call them
+    for name in funcs:
+        assert f'CustomFunctions.associate("{name}", {name});' in code
 
 
 def _call(client, name, *args):
@@ -186,7 +189,7 @@ def test_help_task_pane_and_findings_pages_are_served_in_chinese(client):
     from scoring.findings import CATALOGUE
 
     pane = client.get("/taskpane.html").text
-    assert "重新计算得分" in pane and 'id="pe-recalculate"' in pane
+    assert "重新计算得分" in pane and 'id="pe-recalculate"' in pane and 'id="pe-findings"' in pane
     for code, rule in CATALOGUE.items():
         assert f"/pe/findings/{code}" in pane and rule.title_zh in pane
     assert not re.search(r"(src|href)=\"https?://", pane)  # nothing from outside the server
@@ -390,6 +393,30 @@ def test_missing_or_malformed_formulas_are_a_400_and_nothing_is_written(client):
         assert r.status_code == 400 and "公式数据格式不正确" in r.json()["detail"], bad
 
 
+def test_task_pane_report_equals_the_command_line_json_and_writes_nothing(client):
+    wb = openpyxl.load_workbook(EXAMPLE)
+    body = rb.payload(wb)
+    body["args"] = [formulas_of(wb)]
+    r = client.post("/pe/report", json=body)
+    assert r.status_code == 200, r.text
+    report = r.json()
+    cli = subprocess.run([sys.executable, "-m", "pe_score", "score", "--json", str(EXAMPLE)],
+                         capture_output=True, text=True, cwd=ROOT)
+    expected = json.loads(cli.stdout)
+    for key in ("sheet", "total", "grade", "capped", "budget", "goals", "indicators"):
+        assert report[key] == expected[key], key
+    assert [{k: v for k, v in i.items() if k != "title"} for i in report["issues"]] == expected["issues"]
+    from scoring.findings import CATALOGUE
+
+    assert all(i["title"] == CATALOGUE[i["code"]].title_zh for i in report["issues"])
+    empty = openpyxl.Workbook()
+    empty.active["A1"] = "采购清单"
+    r = client.post("/pe/report", json={**rb.payload(empty), "args": [{}]})
+    assert r.status_code == 422 and "附件2-1" in r.json()["detail"]
+    r = client.post("/pe/report", json=rb.payload(wb))
+    assert r.status_code == 400 and "未收到工作表中的公式" in r.json()["detail"]
+
+
 def test_no_form_is_a_chinese_message_and_nothing_else(client):
     wb = openpyxl.Workbook()
     wb.active["A1"] = "采购清单"
@@ -414,7 +441,14 @@ def _unordered(wb):
 def _cuts(actions):
     """Every place a stop can fall between two kinds of write (and the ends): stopping inside a
     run of like actions (the fills, say) leaves the same kind of state as stopping at its edges."""
-    kinds = [(a["func"], a.get("sheet_position")) for a in actions]
+    def kind(a):
+        f = a["func"]
+        group = next((g for g, names in (("values", ("setValues",)), ("notes", ("addNote", "deleteNote", "setNoteText")),
+                                          ("fills", ("setRangeColor",)), ("hidden", ("setRowHidden",)))
+                      if f in names), "clear" if "Clear" in f else "other")  # other: layout, nothing we compare
+        return group, a.get("sheet_position")
+
+    kinds = [kind(a) for a in actions]
     return sorted({0, len(actions)} | {i for i in range(1, len(actions)) if kinds[i] != kinds[i - 1]}
                   | {i + 1 for i in range(1, len(actions)) if kinds[i] != kinds[i - 1]})
 
@@ -437,10 +471,14 @@ def rescoring(client):
     return edited, state(click(client, edited)[1])
 
 
+@pytest.mark.slow  # about 15 clicks, each replayed onto an openpyxl copy
 def test_stopped_at_any_action_the_next_click_repairs_the_form(client, rescoring):
     edited, want = rescoring
     actions = client.post(SCRIPT_URL, json={**rb.payload(clone(edited)), "args": [formulas_of(edited)]}).json()["actions"]
-    assert [a["func"] for a in actions[:3]] == ["setScreenUpdating", "setValues", "setRowHidden"]  # 评分说明 first
+    on_form = [i for i, a in enumerate(actions) if a.get("sheet_position") == 0 and a["func"] != "activateSheet"]
+    on_explain = [i for i, a in enumerate(actions) if a["func"] == "setValues" and a.get("sheet_position") == 1]
+    assert on_explain[0] < on_form[0] < on_form[-1] < on_explain[-1]  # 评分说明 first, its final record last
+    assert "sheetClear" not in [a["func"] for a in actions]  # never a moment without the previous record
     assert actions[-1]["func"] == "alert"
     assert len(_cuts(actions)) >= 8
     for cut, got in _stopped_then_repaired(client, edited, actions):
@@ -486,8 +524,8 @@ def test_reverse_proxy_header_and_secret(server_app):
     assert c.get("/manifest.xml").status_code == 200  # Office fetches these before anyone signs in
     anon = _auth_client(server_app, {"PE_AUTH": "header"})
     assert anon.get("/taskpane.html").status_code == 200
-    r = anon.post(SCRIPT_URL, json=rb.payload(openpyxl.load_workbook(EXAMPLE)))
-    assert r.status_code == 401
+    for path in (SCRIPT_URL, "/pe/report"):
+        assert anon.post(path, json=rb.payload(openpyxl.load_workbook(EXAMPLE))).status_code == 401, path
 
 
 def sso_hook(headers):
@@ -502,3 +540,21 @@ def test_sign_on_hook(server_app):
     assert _call(c, "PE_SCORE", *args).status_code == 401
     c.headers.update({"Authorization": "Bearer good"})
     assert _call(c, "PE_SCORE", *args).status_code == 200
+
+
+# ---- the Dockerfile (no docker here: read it) ----------------------------------------------------
+
+
+def test_dockerfile_copies_what_exists_and_starts_the_app():
+    text = (SERVER / "Dockerfile").read_text(encoding="utf-8")
+    lines = [ln.strip() for ln in text.replace("\\\n", " ").splitlines() if ln.strip() and not ln.startswith("#")]
+    assert re.fullmatch(r"FROM python:3\.1[1-9]-slim", lines[0])
+    copies = [ln.split()[1:-1] for ln in lines if ln.startswith("COPY ")]
+    assert copies and all((ROOT / src).exists() for srcs in copies for src in srcs), copies
+    copied = {src for srcs in copies for src in srcs}
+    assert {"scoring", "workbook", "addin", "server", "docs/findings"} <= copied
+    assert any(ln.startswith("RUN pip install \".[server]\"") for ln in lines)
+    assert any(ln.startswith("USER ") and "root" not in ln for ln in lines)
+    cmd = json.loads(next(ln for ln in lines if ln.startswith("CMD "))[4:])
+    assert cmd[:5] == ["uvicorn", "app:app", "--app-dir", "server", "--host"]
+    assert not any("PE_AUTH" in ln for ln in lines if ln.startswith("ENV "))  # IT chooses; never anonymous by default

@@ -369,6 +369,8 @@ def soffice():
     return exe
 
 
+@pytest.mark.libreoffice
+@pytest.mark.slow
 def test_libreoffice_opens_the_scored_rich_workbook_and_recalculates_alike(tmp_path, soffice):
     src = rich_xlsm(tmp_path)
     out = tmp_path / "scored.xlsm"
@@ -391,3 +393,207 @@ def test_libreoffice_opens_the_scored_rich_workbook_and_recalculates_alike(tmp_p
             if isinstance(value, (int, float)):
                 assert value == pytest.approx(result.score, abs=0.01), goal.subtotal_cell
     assert wb["数据"]["C2"].value == 30
+
+
+def test_what_the_openpyxl_writer_dropped_now_survives(tmp_path):
+    """Issue 9's list: protected ranges, ignored-error marks, read-only-recommended, dynamic-array metadata,
+    another author's note formatting and visibility, printer settings — all in parts the tool edits."""
+    import re
+
+    from workbook.opc import set_attrs
+
+    src = tmp_path / "rich.xlsx"
+    wb = openpyxl.load_workbook(EXAMPLE)
+    from openpyxl.comments import Comment
+
+    wb[FORM]["A5"].comment = Comment("财务科：请于4月底前报送", "财务科")
+    wb.save(src)
+    parts = _members(src)
+    form_part = _sheet_part(parts, FORM)
+    xml = parts[form_part]
+    protected = b'<protectedRanges><protectedRange name="\xe5\xa1\xab\xe6\x8a\xa5\xe5\x8c\xba" sqref="G11:H60"/></protectedRanges>'
+    xml = re.sub(rb"(</sheetData>)", rb"\1" + protected.replace(b"\\", b"\\\\"), xml, count=1)
+    ignored = b'<ignoredErrors><ignoredError sqref="G11:G60" numberStoredAsText="1"/></ignoredErrors>'
+    at = xml.find(b"<legacyDrawing")
+    xml = xml[:at] + ignored + xml[at:] if at > 0 else xml.replace(b"</worksheet>", ignored + b"</worksheet>")
+    m = re.search(rb'<c r="C5"[^>]*?>', xml)
+    xml = xml.replace(m.group(0), set_attrs(m.group(0), {"cm": "1"}), 1)  # dynamic-array metadata reference
+    parts[form_part] = xml
+    wbx = parts["xl/workbook.xml"]
+    m = re.search(rb"<workbookPr\b[^>]*>", wbx)
+    parts["xl/workbook.xml"] = wbx.replace(m.group(0), b'<fileSharing readOnlyRecommended="1"/>' + m.group(0), 1)
+    parts["xl/metadata.xml"] = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><metadata xmlns="http://schemas.'
+                                b'openxmlformats.org/spreadsheetml/2006/main"><cellMetadata count="1"><bk><rc t="1" v="0"/>'
+                                b"</bk></cellMetadata></metadata>")
+    # the other author's note: bold name run, and shown (visible) on the sheet
+    comments = next(n for n in parts if n.startswith("xl/comments") and n.endswith(".xml"))
+    parts[comments] = re.sub(rb"<text><t>(\xe8\xb4\xa2\xe5\x8a\xa1\xe7\xa7\x91\xef\xbc\x9a)",
+                             rb'<text><r><rPr><b/><sz val="9"/><color rgb="FFFF0000"/><rFont val="Tahoma"/></rPr><t>\1</t></r><r><t>',
+                             parts[comments], count=1).replace(b"</t></text>", b"</t></r></text>", 1) \
+        if re.search(rb"<text><t>\xe8\xb4\xa2", parts[comments]) else parts[comments]
+    vml = next(n for n in parts if n.endswith(".vml"))
+    parts[vml] = parts[vml].replace(b"visibility:hidden", b"visibility:visible", 1)
+    with zipfile.ZipFile(src, "w", zipfile.ZIP_DEFLATED) as z:
+        for n, d in parts.items():
+            z.writestr(n, d)
+    out = tmp_path / "out.xlsx"
+    _score_write(src, out)
+    after = _members(out)
+    assert protected in after[form_part] and ignored in after[form_part]
+    assert re.search(rb'<c r="C5"[^>]*cm="1"', after[form_part])
+    assert b'<fileSharing readOnlyRecommended="1"/>' in after["xl/workbook.xml"]
+    assert after["xl/metadata.xml"] == parts["xl/metadata.xml"]
+    assert b"visibility:visible" in after[vml]
+    ws = openpyxl.load_workbook(out, rich_text=True)[FORM]
+    assert ws["A5"].comment.text.startswith("财务科：请于4月底前报送") and ws["A5"].comment.author == "财务科"
+    if b"<rPr><b/>" in parts[comments]:
+        assert b'<rPr><b/><sz val="9"/><color rgb="FFFF0000"/><rFont val="Tahoma"/></rPr>' in after[comments]
+
+
+@pytest.mark.parametrize("bad", ["J11:J12", "XFD1048576", "<fill><patternFill", '<!DOCTYPE x [<!ENTITY a "b">]><fill/>',
+                                 "<font/>"])
+def test_an_edited_record_never_breaks_the_writer(tmp_path, bad):
+    """A user (or an attacker) edits the hidden record: ranges, far cells, malformed or DTD-bearing fill XML."""
+    once = tmp_path / "1.xlsx"
+    _score_write(EXAMPLE, once)
+    wb = openpyxl.load_workbook(once)
+    ex = wb[EXPLAIN_SHEET]
+    row = next(r for r in range(1, ex.max_row + 1) if ex.cell(r, 2).value and str(ex.cell(r, 2).value).startswith("FF"))
+    if bad.startswith("<"):
+        ex.cell(row, 3).value = bad
+    else:
+        ex.cell(row, 1).value = bad
+        ex.cell(row + 1, 1).value = bad
+        ex.cell(row + 1, 5).value = "原值"
+    edited = tmp_path / "e.xlsx"
+    wb.save(edited)
+    out = tmp_path / "2.xlsx"
+    _score_write(edited, out)
+    assert pipeline.score_workbook(xlsx.read_grids(out)).result.total == 97
+
+
+def test_sigterm_during_the_save_removes_the_temp_file(tmp_path, monkeypatch):
+    """SIGTERM (a closed terminal, a service stop) while the temp file is being written: it is removed,
+    the target is untouched, and the process exits with 143."""
+    import os
+    import signal
+
+    target = tmp_path / "表.xlsx"
+    target.write_bytes(b"original")
+    real_write = os.write
+
+    def interrupted(fd, data):
+        real_write(fd, bytes(data[:10]))
+        os.kill(os.getpid(), signal.SIGTERM)
+        return 10
+
+    monkeypatch.setattr(os, "write", interrupted)
+    with pytest.raises(SystemExit) as exit_:
+        xlsx.save_atomically(b"x" * 100_000, target)
+    monkeypatch.setattr(os, "write", real_write)
+    assert exit_.value.code == 143
+    assert target.read_bytes() == b"original"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["表.xlsx"]
+    assert signal.getsignal(signal.SIGTERM) is not None
+
+
+def test_note_shapes_use_the_drawings_own_prefixes(tmp_path):
+    """openpyxl writes VML with ns0/ns1/ns2 prefixes; added shapes must use those (an undeclared v: prefix
+    makes the drawing unreadable and LibreOffice shows every note)."""
+    import xml.etree.ElementTree as ET
+
+    out = tmp_path / "o.xlsx"
+    _score_write(EXAMPLE, out)
+    for name, data in _members(out).items():
+        if name.endswith(".vml"):
+            root = ET.fromstring(data)  # well-formed, every prefix declared
+            shapes = root.findall("{urn:schemas-microsoft-com:vml}shape")
+            assert shapes and all("visibility:hidden" in s.get("style", "") for s in shapes)
+
+
+def test_a_workbook_without_notes_gets_comments_vml_and_legacy_drawing(tmp_path):
+    """openpyxl-made sheets have no xmlns:r on the root and no comments: the writer adds the parts, the
+    relationship, the content types and a <legacyDrawing> in schema order."""
+    import re
+
+    wb = openpyxl.load_workbook(EXAMPLE)
+    for row in wb[FORM].iter_rows():
+        for c in row:
+            if c.comment is not None:
+                c.comment = None
+    wb[FORM].conditional_formatting.add("I11:I60", openpyxl.formatting.rule.CellIsRule(operator="lessThan", formula=["0"]))
+    src = tmp_path / "plain.xlsx"
+    wb.save(src)
+    assert not any(n.startswith("xl/comments") for n in _members(src))
+    out = tmp_path / "out.xlsx"
+    scored = _score_write(src, out)
+    after = _members(out)
+    form_part = _sheet_part(after, FORM)
+    xml = after[form_part]
+    assert re.search(rb"<legacyDrawing r:id=\"rId\d+\"/>", xml)
+    order = [m.group(1).decode() for m in re.finditer(rb"<(\w+)\b", xml)]
+    top = [n for n in order if n in ("conditionalFormatting", "pageMargins", "legacyDrawing")]
+    assert top.index("legacyDrawing") > top.index("pageMargins") > top.index("conditionalFormatting")
+    assert any(n.endswith(".vml") for n in after) and b"vml" in after["[Content_Types].xml"]
+    ws = openpyxl.load_workbook(out)[FORM]
+    def anchor(ref):
+        for rng in ws.merged_cells.ranges:
+            if ref in rng:
+                return rng.start_cell.coordinate
+        return ref
+
+    got = {c.coordinate for row in ws.iter_rows() for c in row if c.comment is not None}
+    assert got and got == {anchor(n.cell) for n in scored.plan.notes}
+    assert all(ws[c].comment.text.startswith(NOTE_MARK) for c in got)
+    # a clean rescore of a form with nothing to say would remove them again; here: rescoring is stable
+    out2 = tmp_path / "out2.xlsx"
+    _score_write(out, out2)
+    assert _members(out2) == after
+
+
+def test_a_chartsheet_named_like_the_explain_sheet_is_refused(tmp_path):
+    from openpyxl.chart import BarChart
+
+    from workbook.errors import UnsafeToWrite
+
+    wb = openpyxl.load_workbook(EXAMPLE)
+    cs = wb.create_chartsheet(EXPLAIN_SHEET)
+    cs.add_chart(BarChart())
+    src = tmp_path / "cs.xlsx"
+    wb.save(src)
+    scored = pipeline.score_workbook(xlsx.read_grids(src))
+    with pytest.raises(UnsafeToWrite):
+        xlsx.write_scored(src, tmp_path / "o.xlsx", scored.plan, force=True)
+
+
+def _scan_tuple(sc):
+    rows = {r: (ri.start, ri.tag_end, ri.end, ri.explicit, ri.attrs, [c.as_tuple() for c in ri.cells])
+            for r, ri in sc.rows.items()}
+    return (sc.prefix, sc.root_tag_end, sc.rel_prefix, sc.sheetdata_start, sc.sheetdata_tag_end, sc.sheetdata_close,
+            sc.row_starts, rows, sc.children, sc.legacy_rid, sc.merges, sc.cols, sc.root_end)
+
+
+def test_the_fast_sheet_scan_agrees_with_expat(tmp_path):
+    """The tag-level row scan and a full expat parse find the same rows, cells, values and offsets, on
+    openpyxl's, LibreOffice-like and odd spellings (prefixes, no r attributes, inline strings, phonetics)."""
+    from workbook import sheetxml as sx
+
+    samples = []
+    for path in (EXAMPLE, EXAMPLE.parent.parent / "form_2-1.xlsx"):
+        with zipfile.ZipFile(path) as z:
+            samples += [z.read(n) for n in z.namelist() if n.startswith("xl/worksheets/sheet")]
+    samples.append(
+        b'<?xml version="1.0"?>\n<x:worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        b'<x:sheetData><x:row><x:c t="inlineStr"><x:is><x:r><x:t>a&amp;b</x:t></x:r><x:rPh><x:t>PH</x:t></x:rPh></x:is></x:c>'
+        b'<x:c s="3"><x:f>1+1</x:f><x:v>2</x:v></x:c><x:c/></x:row><x:row r="5" spans="1:2"/>'
+        b'<x:row r="7"><x:c r="B7" t="str"><x:v>t&lt;x</x:v></x:c></x:row></x:sheetData>'
+        b'<x:mergeCells count="1"><x:mergeCell ref="A1:B2"/></x:mergeCells></x:worksheet>')
+    samples.append(b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData/></worksheet>')
+    for data in samples:
+        fast = sx._scan_fast(data, None)
+        assert fast is not None
+        assert _scan_tuple(fast) == _scan_tuple(sx.scan_expat(data, None))
+    # a comment inside sheetData: the fast scan steps aside, expat scans
+    odd = samples[-2].replace(b"<x:row r=\"5\"", b"<!-- <x:row r=\"9\"/> --><x:row r=\"5\"")
+    assert sx._scan_fast(odd, None) is None
+    assert [r for r, _, _ in sx.scan(odd, None).row_starts] == [1, 5, 7]

@@ -12,6 +12,7 @@ table's header row repeated on every page.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Any, Literal, Optional
 
@@ -62,20 +63,22 @@ class ExplainLayout:
     n_cols: int = 0
 
 
+_WIDE = re.compile("[\u2e80-\U0010ffff]")
+
+
+def _width(line: str) -> int:
+    return len(line) + len(_WIDE.findall(line))  # CJK and full-width characters count 2
+
+
 def display_width(text: Any) -> int:
     """Width of the longest line in Excel's character units (CJK and full-width characters count 2)."""
-    lines = str(text).split("\n") or [""]
-    return max(sum(2 if ord(ch) > 0x2E7F else 1 for ch in line) for line in lines)
+    return max(_width(line) for line in str(text).split("\n"))
 
 
 def wrapped_lines(text: Any, width: float) -> int:
     """Lines ``text`` needs in a wrapped cell ``width`` characters wide."""
     usable = max(width - 1.5, 1.0)
-    total = 0
-    for line in str(text).split("\n"):
-        w = sum(2 if ord(ch) > 0x2E7F else 1 for ch in line)
-        total += max(1, math.ceil(w / usable))
-    return total
+    return sum(max(1, math.ceil(_width(line) / usable)) for line in str(text).split("\n"))
 
 
 def _tables(rows: list[list[Any]]) -> list[tuple[int, list[list[Any]]]]:

@@ -334,31 +334,36 @@ class _SheetHandler:
 
 
 # Fast way (see the module docstring): every cell tag canonical, every ``ref`` attribute canonical.
-_C_TAGS = (b"<c ", b"<c>", b"<c/", b"<c\t", b"<c\n", b"<c\r")
-_PREFIXED_C = re.compile(rb":c[\s/>]")  # "<x:c ": the regular way (text like "a:c " also goes there)
 _CANON_C = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"[\s/>]')
+# A cell tag that is not canonical: "<c>", "<c/>", "<c\tr=..", "<c s=..", "<c r='..", "<c r=\"a1\"" ...
+_ODD_C = re.compile(rb'<c(?:[\t\n\r>/]| (?!r="[A-Z]{1,3}[0-9]{1,7}"[\s/>]))')
+_PREFIXED_C = re.compile(rb":c[\s/>]")  # "<x:c ": the regular way (text like "a:c " also goes there)
 _ANY_REF = re.compile(rb"ref\s*=")  # ref=, sqref=, x:ref=, ref = ... any spelling of either
+_CANON_MERGE = re.compile(rb'<mergeCell ref="([A-Z]{1,3})([0-9]{1,7}):([A-Z]{1,3})([0-9]{1,7})"\s*/>')
 _CANON_REF = re.compile(rb' ref="([A-Z]{1,3})([0-9]{1,7})(?::([A-Z]{1,3})([0-9]{1,7}))?"[\s/>]')
 _TAG_NAME = re.compile(rb"<([A-Za-z]+)[\s/>]")
 _EXPANDED = (b"mergeCell", b"hyperlink", b"f")  # the elements whose range a library expands
 _IGNORED = (b"dimension", b"autoFilter", b"sortState", b"sortCondition", b"tablePart", b"pane")
 
 
+def _rows_cols(rows: Iterable[bytes], cols: Iterable[bytes]) -> tuple[dict[bytes, int], dict[bytes, int]]:
+    return {r: int(r) for r in set(rows)}, {c: col_number(c.decode()) for c in set(cols)}
+
+
 def _fast_piece(data: bytes, scan: SheetScan, limits: PartLimits) -> None:
     """Cells and expanded ranges of a piece of a worksheet, or ``_Restart`` when anything in it is not
     spelled the canonical way."""
-    found = _CANON_C.findall(data)
-    if len(found) != sum(map(data.count, _C_TAGS)) or _PREFIXED_C.search(data) is not None:
+    if _ODD_C.search(data) is not None or _PREFIXED_C.search(data) is not None:
         raise _Restart()
+    found = _CANON_C.findall(data)
     if found:
         scan.cells += len(found)
         if scan.cells > limits.max_sheet_cells:
             raise Refused(f"一个工作表中的单元格超过 {limits.max_sheet_cells:,} 个，超出本工具的上限")
         letters, digits = zip(*found)
-        rows = [int(d) for d in set(digits)]
-        cols = [col_number(c.decode()) for c in set(letters)]
-        lo, hi = min(rows), max(rows)
-        clo, chi = min(cols), max(cols)
+        rows, cols = _rows_cols(digits, letters)
+        lo, hi = min(rows.values()), max(rows.values())
+        clo, chi = min(cols.values()), max(cols.values())
         if lo < 1 or hi > MAX_ROW or chi > MAX_COL:
             raise _Restart()  # the regular way names the cell
         scan.merge_box(lo, hi, clo, chi)
@@ -366,14 +371,27 @@ def _fast_piece(data: bytes, scan: SheetScan, limits: PartLimits) -> None:
     if not n_refs:
         return
     n_refs -= data.count(b' sqref="')  # validations, formats, selections: lists, never expanded
+    merges = _CANON_MERGE.findall(data)
+    if merges:
+        c1s, r1s, c2s, r2s = zip(*merges)
+        rows, cols = _rows_cols(r1s + r2s, c1s + c2s)
+        if min(rows.values()) < 1 or max(rows.values()) > MAX_ROW or max(cols.values()) > MAX_COL:
+            raise _Restart()
+        scan.ranges += len(merges)
+        scan.expanded += sum((abs(rows[r2] - rows[r1]) + 1) * (abs(cols[c2] - cols[c1]) + 1)
+                             for c1, r1, c2, r2 in merges)
+        n_refs -= len(merges)
     seen = 0
     for m in _CANON_REF.finditer(data):
-        seen += 1
-        start = data.rfind(b"<", 0, m.start())
+        at = m.start()
+        if data[at - 10:at] == b"<mergeCell":
+            continue  # counted above when canonical; an odd one leaves seen != n_refs
+        start = data.rfind(b"<", 0, at)
         tag = _TAG_NAME.match(data, start)
         if tag is None:
             raise _Restart()
         name = tag.group(1)
+        seen += 1
         if name in _IGNORED:
             continue
         if name not in _EXPANDED:
@@ -394,18 +412,34 @@ def _fast_piece(data: bytes, scan: SheetScan, limits: PartLimits) -> None:
 
 
 def _long_text(data: bytes, limit: int, run: int = 0) -> int:
-    """The text run at the end of ``data`` (bytes after its last '<'); ``Refused`` past ``limit``.
+    """The text run at the end of ``data`` (bytes after its last '<'); ``Refused`` when any run of
+    bytes without a '<' (text between two tags) is longer than ``limit``.
 
-    ``run``: the run carried from the previous chunk. Cheap for pieces shorter than the limit.
+    ``run``: the run carried from the previous chunk. O(len(data)) in C: each step jumps to the last
+    '<' within ``limit`` bytes of the previous one.
     """
-    if len(data) + run <= limit:
-        last = data.rfind(b"<")
-        return run + len(data) if last < 0 else len(data) - last - 1
-    pieces = data.split(b"<")
-    longest = max(len(p) for p in pieces[1:]) if len(pieces) > 1 else 0
-    if run + len(pieces[0]) > limit or longest > limit:
-        raise Refused(f"单元格文本超过 {limit // 1024} KB（Excel 每格最多 32,767 个字符），疑似恶意文件")
-    return len(pieces[-1]) if len(pieces) > 1 else run + len(pieces[0])
+    n = len(data)
+    first = data.find(b"<")
+    if first < 0:
+        if run + n > limit:
+            raise _too_long(limit)
+        return run + n
+    if run + first > limit:
+        raise _too_long(limit)
+    pos = first
+    while pos + limit + 1 < n:
+        nxt = data.rfind(b"<", pos + 1, pos + limit + 2)
+        if nxt < 0:
+            raise _too_long(limit)
+        pos = nxt
+    last = data.rfind(b"<")
+    if n - last - 1 > limit:
+        raise _too_long(limit)
+    return n - last - 1
+
+
+def _too_long(limit: int) -> Refused:
+    return Refused(f"单元格文本超过 {limit // 1024} KB（Excel 每格最多 32,767 个字符），疑似恶意文件")
 
 
 def scan_sheet(chunks: Callable[[], Iterator[bytes]], limits: PartLimits, fast: bool = True,
@@ -531,8 +565,22 @@ def _sst_texts(chunks: Iterator[bytes], limits: PartLimits, want: set[int]) -> d
     return texts
 
 
-def scan_comments(chunks: Iterator[bytes], limits: PartLimits) -> None:
-    """Comment anchors: openpyxl assigns each comment to every cell of its ``ref``."""
+_CANON_COMMENT_REF = re.compile(rb'<comment ref="([A-Z]{1,3})([0-9]{1,7})"[\s/>]')
+
+
+def scan_comments(chunks: Iterator[bytes], limits: PartLimits, fast: bool = True) -> None:
+    """Comment anchors: openpyxl assigns each comment to every cell of its ``ref``.
+
+    ``fast``: when every ``ref`` attribute is a canonical single cell (``<comment ref="B12"``), there is
+    nothing to expand; otherwise (and always with ``fast=False``) the regular way."""
+    parts = list(chunks)
+    if fast:
+        data = b"".join(parts)
+        n = len(_ANY_REF.findall(data))
+        if n == len(_CANON_COMMENT_REF.findall(data)):
+            _long_text(data, limits.max_text_bytes)
+            return
+    chunks = iter(parts)
     total = [0]
     guard = _TextGuard(limits.max_text_bytes)
     p = _parser()
@@ -579,3 +627,71 @@ def root_name(head: bytes) -> Optional[str]:
                 return None
             name = m.group(1).decode("utf-8", "replace")
             return _local(name)
+
+
+# ---- OpenDocument content.xml ------------------------------------------------------------------------
+
+
+def scan_ods_tables(chunks: Iterator[bytes], limits: PartLimits) -> list[tuple[str, int, int, int]]:
+    """(table name, last row, last column, cells with content), 1-based, of each table in an
+    OpenDocument content.xml: python-calamine expands ``number-rows-repeated`` and
+    ``number-columns-repeated`` up to the last cell holding something, and allocates that span."""
+    out: list[tuple[str, int, int, int]] = []
+    st = {"name": None, "row": 0, "col": 0, "rrep": 1, "last_row": 0, "last_col": 0, "cells": 0,
+          "cell": None}
+    guard = _TextGuard(limits.max_text_bytes)
+    p = _parser()
+
+    def rep(attrs: dict, key: str) -> int:
+        v = _attr(attrs, key)
+        if v is None:
+            return 1
+        v = v.strip()
+        if not v.isdigit() or len(v) > 9:
+            raise Refused(f"表格中的重复次数“{v[:20]}”无效，文件已损坏或被篡改")
+        return max(1, int(v))
+
+    def content(first_row: int, rows: int, first_col: int, cols: int) -> None:
+        st["last_row"] = max(st["last_row"], first_row + rows - 1)
+        st["last_col"] = max(st["last_col"], first_col + cols - 1)
+        st["cells"] += rows * cols
+        if st["cells"] > limits.max_sheet_cells:
+            raise Refused(f"一个工作表中的单元格超过 {limits.max_sheet_cells:,} 个，超出本工具的上限")
+
+    def start(name: str, attrs: dict) -> None:
+        guard.reset()
+        local = _local(name)
+        if local == "table":
+            st.update(name=_attr(attrs, "name") or "", row=0, last_row=0, last_col=0, cells=0)
+        elif local == "table-row":
+            st["rrep"] = rep(attrs, "number-rows-repeated")
+            st["row"] += 1
+            st["col"] = 0
+        elif local in ("table-cell", "covered-table-cell"):
+            n = rep(attrs, "number-columns-repeated")
+            first = st["col"] + 1
+            st["col"] += n
+            has_value = _attr(attrs, "value-type") is not None or _attr(attrs, "formula") is not None
+            st["cell"] = (first, n, has_value)
+        elif local == "p" and st["cell"] is not None:
+            first, n, _ = st["cell"]
+            st["cell"] = (first, n, True)  # text content
+
+    def end(name: str) -> None:
+        guard.reset()
+        local = _local(name)
+        if local in ("table-cell", "covered-table-cell") and st["cell"] is not None:
+            first, n, has = st["cell"]
+            if has:
+                content(st["row"], st["rrep"], first, n)
+            st["cell"] = None
+        elif local == "table-row":
+            st["row"] += st["rrep"] - 1
+        elif local == "table" and st["name"] is not None:
+            out.append((st["name"], st["last_row"], st["last_col"], st["cells"]))
+            st["name"] = None
+
+    p.StartElementHandler, p.EndElementHandler, p.CharacterDataHandler = start, end, guard.data
+    _feed(p, chunks)
+    return out
+

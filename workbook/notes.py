@@ -263,20 +263,18 @@ def _norm(ref: str) -> str:
 
 
 # ---- the VML drawing ------------------------------------------------------------------------
+# Prefixes differ between writers (Excel: v/o/x; ElementTree-based writers: ns0/ns1/ns2), so every
+# function here first finds the prefixes the drawing binds to the three namespaces.
 
+NS_V = "urn:schemas-microsoft-com:vml"
+NS_O = "urn:schemas-microsoft-com:office:office"
+NS_X = "urn:schemas-microsoft-com:office:excel"
 VML_EMPTY = (
-    '<xml xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office" '
-    'xmlns:x="urn:schemas-microsoft-com:office:excel">'
+    f'<xml xmlns:v="{NS_V}" xmlns:o="{NS_O}" xmlns:x="{NS_X}">'
     '<o:shapelayout v:ext="edit"><o:idmap v:ext="edit" data="1"/></o:shapelayout>'
     "</xml>"
 )
-NOTE_SHAPETYPE = (
-    '<v:shapetype id="_x0000_t202" coordsize="21600,21600" o:spt="202" path="m,l,21600r21600,l21600,xe">'
-    '<v:stroke joinstyle="miter"/><v:path gradientshapeok="t" o:connecttype="rect"/></v:shapetype>'
-)
-_SHAPE = re.compile(r"<v:shape\b(?:(?!<v:shapetype).)*?</v:shape>", re.S)
-_ROW = re.compile(r"<x:Row>\s*(\d+)\s*</x:Row>")
-_COL = re.compile(r"<x:Column>\s*(\d+)\s*</x:Column>")
+_XMLNS = re.compile(r"""xmlns:([\w.-]+)\s*=\s*["']([^"']*)["']""")
 _SHAPE_ID = re.compile(r"_x0000_s(\d+)")
 
 
@@ -288,29 +286,57 @@ def vml_bytes(text: str) -> bytes:
     return text.encode("utf-8", errors="surrogateescape")
 
 
+def _prefixes(text: str) -> tuple[str, dict[str, str]]:
+    """(text, {"v": prefix, "o": prefix, "x": prefix}); missing declarations are added to the root tag."""
+    m = re.search(r"<(?![?!])[\w:.-]+\b[^>]*>", text)
+    if m is None:
+        raise ValueError("not a VML drawing")
+    root = m.group(0)
+    declared = {uri: prefix for prefix, uri in _XMLNS.findall(root)}
+    out: dict[str, str] = {}
+    added = ""
+    for key, uri in (("v", NS_V), ("o", NS_O), ("x", NS_X)):
+        if uri in declared:
+            out[key] = declared[uri]
+            continue
+        prefix = key
+        n = 0
+        while re.search(rf"xmlns:{prefix}\s*=", root + added):
+            n += 1
+            prefix = f"{key}{n}"
+        added += f' xmlns:{prefix}="{uri}"'
+        out[key] = prefix
+    if added:
+        end = len(root) - (2 if root.endswith("/>") else 1)
+        text = text[: m.start()] + root[:end] + added + root[end:] + text[m.end():]
+    return text, out
+
+
+def _shape_re(p: dict[str, str]) -> re.Pattern:
+    v = re.escape(p["v"])
+    return re.compile(rf"<{v}:shape\b(?:(?!<{v}:shapetype).)*?</{v}:shape>", re.S)
+
+
+def _cell_of(shape: str, p: dict[str, str]) -> Optional[tuple[int, int]]:
+    x = re.escape(p["x"])
+    r = re.search(rf"<{x}:Row>\s*(\d+)\s*</{x}:Row>", shape)
+    c = re.search(rf"<{x}:Column>\s*(\d+)\s*</{x}:Column>", shape)
+    if 'ObjectType="Note"' not in shape or not (r and c):
+        return None
+    return int(r.group(1)) + 1, int(c.group(1)) + 1
+
+
 def vml_remove_notes(text: str, refs: set[tuple[int, int]]) -> str:
     """Remove the note shapes anchored on the (row, col) cells ``refs``."""
-
-    def repl(m: re.Match) -> str:
-        shape = m.group(0)
-        if 'ObjectType="Note"' not in shape:
-            return shape
-        r, c = _ROW.search(shape), _COL.search(shape)
-        if r and c and (int(r.group(1)) + 1, int(c.group(1)) + 1) in refs:
-            return ""
-        return shape
-
-    return _SHAPE.sub(repl, text)
+    if not refs:
+        return text
+    text, p = _prefixes(text)
+    return _shape_re(p).sub(lambda m: "" if _cell_of(m.group(0), p) in refs else m.group(0), text)
 
 
 def vml_note_cells(text: str) -> set[tuple[int, int]]:
-    out = set()
-    for m in _SHAPE.finditer(text):
-        shape = m.group(0)
-        r, c = _ROW.search(shape), _COL.search(shape)
-        if 'ObjectType="Note"' in shape and r and c:
-            out.add((int(r.group(1)) + 1, int(c.group(1)) + 1))
-    return out
+    text, p = _prefixes(text)
+    return {rc for m in _shape_re(p).finditer(text) if (rc := _cell_of(m.group(0), p))}
 
 
 def vml_add_notes(text: str, cells: list[str], lines: dict[str, int], base: Optional[int] = None) -> str:
@@ -318,11 +344,15 @@ def vml_add_notes(text: str, cells: list[str], lines: dict[str, int], base: Opti
     drawing's highest (from ``base`` + 1, its o:idmap block, in a new drawing)."""
     if not cells:
         return text
+    text, p = _prefixes(text)
+    v, o, x = p["v"], p["o"], p["x"]
     if 'id="_x0000_t202"' not in text:
-        text = _insert_before_end(text, NOTE_SHAPETYPE)
-    ids = [int(x) for x in _SHAPE_ID.findall(text)]
+        text = _insert_before_end(text, (
+            f'<{v}:shapetype id="_x0000_t202" coordsize="21600,21600" {o}:spt="202" path="m,l,21600r21600,l21600,xe">'
+            f'<{v}:stroke joinstyle="miter"/><{v}:path gradientshapeok="t" {o}:connecttype="rect"/></{v}:shapetype>'))
+    ids = [int(n) for n in _SHAPE_ID.findall(text)]
     if base is None:
-        m = re.search(r'<o:idmap\b[^>]*\bdata="(\d+)', text)
+        m = re.search(rf'<{re.escape(o)}:idmap\b[^>]*\bdata="(\d+)', text)
         base = int(m.group(1)) * 1024 if m else 1024
     next_id = max([base] + ids) + 1
     shapes = []
@@ -330,22 +360,22 @@ def vml_add_notes(text: str, cells: list[str], lines: dict[str, int], base: Opti
         row, col = parse_a1(ref)
         height = min(40 + 14 * lines.get(ref, 2), 400)
         shapes.append(
-            f'<v:shape id="_x0000_s{next_id}" type="#_x0000_t202" style="position:absolute;margin-left:59.25pt;'
+            f'<{v}:shape id="_x0000_s{next_id}" type="#_x0000_t202" style="position:absolute;margin-left:59.25pt;'
             f'margin-top:1.5pt;width:240pt;height:{height}pt;z-index:{next_id - base};visibility:hidden" '
-            'fillcolor="#ffffe1" o:insetmode="auto"><v:fill color2="#ffffe1"/>'
-            '<v:shadow on="t" color="black" obscured="t"/><v:path o:connecttype="none"/>'
-            '<v:textbox style="mso-direction-alt:auto"><div style="text-align:left"></div></v:textbox>'
-            '<x:ClientData ObjectType="Note"><x:MoveWithCells/><x:SizeWithCells/>'
-            f"<x:Anchor>{col}, 15, {max(row - 2, 0)}, 10, {col + 3}, 15, {row + 3}, 4</x:Anchor>"
-            f"<x:AutoFill>False</x:AutoFill><x:Row>{row - 1}</x:Row><x:Column>{col - 1}</x:Column>"
-            "</x:ClientData></v:shape>"
+            f'fillcolor="#ffffe1" {o}:insetmode="auto"><{v}:fill color2="#ffffe1"/>'
+            f'<{v}:shadow on="t" color="black" obscured="t"/><{v}:path {o}:connecttype="none"/>'
+            f'<{v}:textbox style="mso-direction-alt:auto"><div style="text-align:left"></div></{v}:textbox>'
+            f'<{x}:ClientData ObjectType="Note"><{x}:MoveWithCells/><{x}:SizeWithCells/>'
+            f"<{x}:Anchor>{col}, 15, {max(row - 2, 0)}, 10, {col + 3}, 15, {row + 3}, 4</{x}:Anchor>"
+            f"<{x}:AutoFill>False</{x}:AutoFill><{x}:Row>{row - 1}</{x}:Row><{x}:Column>{col - 1}</{x}:Column>"
+            f"</{x}:ClientData></{v}:shape>"
         )
         next_id += 1
     return _insert_before_end(text, "".join(shapes))
 
 
 def _insert_before_end(text: str, piece: str) -> str:
-    end = text.rfind("</xml>")
+    end = text.rfind("</")
     if end < 0:
         raise ValueError("not a VML drawing")
     return text[:end] + piece + text[end:]
@@ -353,5 +383,7 @@ def _insert_before_end(text: str, piece: str) -> str:
 
 def vml_has_shapes(text: str) -> bool:
     """Does the drawing still hold any shape (a note, a button ...) besides shape types?"""
-    rest = re.sub(r"<v:shapetype\b.*?</v:shapetype>", "", text, flags=re.S)
-    return "<v:" in rest
+    text, p = _prefixes(text)
+    v = re.escape(p["v"])
+    rest = re.sub(rf"<{v}:shapetype\b.*?</{v}:shapetype>", "", text, flags=re.S)
+    return re.search(rf"<{v}:\w", rest) is not None

@@ -13,6 +13,7 @@ from typing import Optional, Union
 from scoring.engine import score_form
 from scoring.models import Form, Result
 from scoring.profiles import DEFAULT_PROFILE, Profile, load_profile
+from workbook import families
 from workbook.errors import NotAForm
 from workbook.grid import Grid
 from workbook.layout import read_form
@@ -29,26 +30,43 @@ class Scored:
     result: Result
     plan: Optional[WritePlan]  # None when the caller asked for plan=False (nothing is written)
     profile: Profile
+    reading: Optional["families.Reading"] = None  # family, why this profile, 未评分 status
 
 
-def _profile(profile: ProfileLike) -> Profile:
-    return load_profile(profile)  # a Profile passes through; a name or a .toml path is loaded
+def _profile(profile: Optional[ProfileLike]) -> Optional[Profile]:
+    # a Profile passes through; a name or a .toml path is loaded; None: chosen per form (families)
+    return None if profile in (None, "", "auto") else load_profile(profile)
 
 
-def _score(form: Form, grid: Grid, profile: Profile, plan: bool = True) -> Scored:
+# ---- form families (workbook.families): recognise the layout, read it, choose the profile ----
+def _read(grid: Grid, profile: Optional[Profile]) -> tuple[Form, "families.Reading"]:
+    reading = families.prepare(grid, profile)
+    form = read_form(reading.grid)
+    form.sheet = grid.name
+    families.after_read(form, reading)
+    return form, reading
+
+
+def _score(form: Form, grid: Grid, profile: Optional[Profile], plan: bool = True,
+           reading: Optional["families.Reading"] = None) -> Scored:
+    if reading is not None:
+        profile = reading.profile
     result = score_form(form, profile)
+    if reading is not None:
+        families.after_score(form, result, reading)
     # The write plan costs about as much as reading the form; callers that only report skip it.
     plan = build_plan(form, result, grid, profile=profile) if plan else None
-    return Scored(form=form, result=result, plan=plan, profile=profile)
+    return Scored(form=form, result=result, plan=plan, profile=profile, reading=reading)
+# ---- end of the families hook --------------------------------------------------------------
 
 
-def score_grid(grid: Grid, profile: ProfileLike = DEFAULT_PROFILE, plan: bool = True) -> Scored:
+def score_grid(grid: Grid, profile: Optional[ProfileLike] = None, plan: bool = True) -> Scored:
     """Score the form on one sheet; raises NotAForm when the sheet holds none.
+    ``profile=None``: chosen from the form (``Scored.reading.why`` says which and why).
     ``plan=False``: skip the write plan (``Scored.plan`` is None)."""
     prof = _profile(profile)
-    form = read_form(grid)
-    form.sheet = grid.name
-    return _score(form, grid, prof, plan)
+    form, reading = _read(grid, prof)
+    return _score(form, grid, prof, plan, reading)
 
 
 def _as_list(grids: Grids) -> list[Grid]:
@@ -60,7 +78,7 @@ def _as_list(grids: Grids) -> list[Grid]:
 
 
 def score_workbook(grids: Grids, sheet: str | None = None,
-                   profile: ProfileLike = DEFAULT_PROFILE) -> Scored:
+                   profile: Optional[ProfileLike] = None) -> Scored:
     """Score the named sheet, else the first sheet that holds a form."""
     prof = _profile(profile)
     sheets = _as_list(grids)
@@ -72,26 +90,24 @@ def score_workbook(grids: Grids, sheet: str | None = None,
         raise NotAForm(f"工作簿中没有名为「{sheet}」的工作表；现有工作表：{names}。")
     for grid in sheets:
         try:
-            form = read_form(grid)
+            form, reading = _read(grid, prof)
         except NotAForm:
             continue
-        form.sheet = grid.name
-        return _score(form, grid, prof)
+        return _score(form, grid, prof, True, reading)
     tried = "、".join(f"「{g.name}」" for g in sheets) or "（工作簿中没有工作表）"
     raise NotAForm(f"工作簿中没有找到附件2-1绩效自评表（已查看：{tried}）；"
                    "表头须含“三级指标、分值、年初目标值、实际完成值、得分”。")
 
 
-def find_forms(grids: Grids, profile: ProfileLike = DEFAULT_PROFILE, plan: bool = True) -> list[Scored]:
+def find_forms(grids: Grids, profile: Optional[ProfileLike] = None, plan: bool = True) -> list[Scored]:
     """Every sheet that holds a form, scored (for the batch review); other sheets are skipped.
     ``plan=False``: skip the write plans (``Scored.plan`` is None), for callers that write nothing."""
     prof = _profile(profile)
     out = []
     for grid in _as_list(grids):
         try:
-            form = read_form(grid)
+            form, reading = _read(grid, prof)
         except NotAForm:
             continue
-        form.sheet = grid.name
-        out.append(_score(form, grid, prof, plan))
+        out.append(_score(form, grid, prof, plan, reading))
     return out

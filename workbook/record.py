@@ -131,10 +131,8 @@ def restore_grid(grid, record: Iterable[Entry]) -> int:
             r, c = parse_a1(ref)
         except ValueError:
             continue
-        if r > grid.n_rows + 1 and e.original is None:
-            continue
-        if r > 100_000 or c > 16_384:
-            continue
+        if r > grid.n_rows or c > 16_384 or same_value(e.original, e.written):
+            continue  # beyond what the sheet holds, or nothing to restore
         if not same_value(grid.get(r, c), e.written):
             continue
         _set(grid, r, c, e.original)

@@ -31,6 +31,7 @@ import os
 import posixpath
 import pyexpat
 import re
+import stat
 import struct
 import zipfile
 import zlib
@@ -41,9 +42,10 @@ from typing import Any, Iterable, Iterator, Optional
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
-from defusedxml.ElementTree import fromstring as _safe_fromstring
 
 from . import gate
+from xml.sax.saxutils import unescape
+
 from .errors import UnreadableFile
 from .grid import Grid, col_letter
 
@@ -66,7 +68,7 @@ class Limits:
     max_cells: int = 1_000_000  # cells scanned per sheet (rows are cut first when exceeded)
     max_sheet_area: int = 10_000_000  # rows x columns spanned by one sheet's cells (calamine allocates it densely)
     max_sheet_cells: int = 2_000_000  # cells (<c> elements) in one sheet
-    max_expanded_cells: int = 200_000  # cells of the ranges a library expands one by one (merges, hyperlinks, comments)
+    max_expanded_cells: int = 20_000  # cells of the ranges a library expands one by one (merges, hyperlinks, comments)
     max_ranges: int = 200_000  # merged ranges, hyperlinks, validations, formats ... of one sheet
     max_text_bytes: int = 1 * MB  # text between two tags (Excel's limit is 32,767 characters a cell)
     max_shared_strings: int = 2_000_000  # items of the shared-string table, declared or present
@@ -116,8 +118,11 @@ def check_file(path: str | os.PathLike, limits: Limits = DEFAULT_LIMITS, *, deep
         st = p.stat()
     except OSError:
         raise _fail(p, "文件不存在或无权访问。请检查文件路径。") from None
-    if not p.is_file():
-        raise _fail(p, "这不是一个文件（可能是文件夹）。")
+    if stat.S_ISDIR(st.st_mode):
+        raise _fail(p, "这是一个文件夹，不是文件。")
+    if not stat.S_ISREG(st.st_mode):
+        # a FIFO would block the reader, a device (a link to /dev/zero) never ends
+        raise _fail(p, "这不是普通文件（是管道、设备或其他特殊文件），已拒绝读取。")
     if st.st_size == 0:
         raise _fail(p, "文件是空的（0 字节），不是 Excel 工作簿。")
     if st.st_size > limits.max_file_bytes:
@@ -135,7 +140,7 @@ def check_file(path: str | os.PathLike, limits: Limits = DEFAULT_LIMITS, *, deep
     if head.startswith(_ZIP):
         info = _check_zip(p, st.st_size, limits, deep)
     elif head.startswith(_OLE):
-        info = _check_ole(p, st.st_size)
+        info = _check_ole(p, st.st_size, limits)
     else:
         raise _fail(p, _describe_other(head, p))
     _check_suffix(p, info.kind)
@@ -208,18 +213,21 @@ def _describe_other(head: bytes, p: Path) -> str:
     return "文件格式无法识别，不是 Excel 工作簿（.xlsx/.xlsm/.xls），也可能已损坏。"
 
 
+def _decoded(data: bytes, encoding: str):
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError:
+        return None
+
+
 def _looks_like_text(head: bytes) -> bool:
     if b"\x00" in head[:1024] and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return False
     for enc in ("utf-8", "gb18030", "utf-16"):
-        try:
-            text = head.decode(enc)
-        except UnicodeDecodeError:
-            # the 4 KiB window may cut a multi-byte character at its end
-            try:
-                text = head[:-4].decode(enc)
-            except UnicodeDecodeError:
-                continue
+        # the 4 KiB window may cut a multi-byte character (up to 4 bytes) at its end
+        text = next((t for t in (_decoded(head[:len(head) - cut], enc) for cut in range(4)) if t is not None), None)
+        if text is None:
+            continue
         printable = sum(ch.isprintable() or ch in "\r\n\t" for ch in text)
         return printable >= 0.95 * max(len(text), 1)
     return False
@@ -231,7 +239,7 @@ def _looks_like_text(head: bytes) -> bool:
 _ENCRYPTION_INFO = "EncryptionInfo".encode("utf-16-le")
 
 
-def _check_ole(p: Path, size: int) -> FileInfo:
+def _check_ole(p: Path, size: int, limits: Limits = DEFAULT_LIMITS) -> FileInfo:
     try:
         import olefile  # pure Python (a dependency); reads only the directory here
     except ImportError:  # an install without it: the stream name is enough to spot an encrypted OOXML
@@ -268,9 +276,70 @@ def _check_ole(p: Path, size: int) -> FileInfo:
                 "文件已加密（.xls 设置了打开密码），本工具不能读取加密文件。请在 Excel 中清除密码后"
                 "另存为 .xlsx，再试。",
             )
+        try:
+            stream = ole.openstream(book).read(limits.max_part_bytes + 1)
+        except Exception:
+            raise _fail(p, "文件已损坏（工作簿数据流无法读取）。" + _RESAVE) from None
+        for index, (cells, box) in enumerate(_biff_extents(stream)):
+            area = (box[2] - box[0] + 1) * (box[3] - box[1] + 1)
+            if area > limits.max_sheet_area or cells > limits.max_sheet_cells:
+                span = f"{gate.a1(box[0] + 1, box[1] + 1)}:{gate.a1(box[2] + 1, box[3] + 1)}"
+                raise _fail(
+                    p,
+                    f"第 {index + 1} 张工作表的内容分布在 {span}（约 {area:,} 个单元格，{cells:,} 个有内容），超过上限 "
+                    f"{limits.max_sheet_area:,}；通常是远处误输入了内容。请在 Excel 中删除多余的行和列后保存，再试。",
+                )
         return FileInfo(path=p, kind="xls", size=size)
     finally:
         ole.close()
+
+
+# BIFF cell records: (row, column) are their first two 16-bit fields. MULRK/MULBLANK span columns
+# from the third field's column to the last 16-bit field of the record.
+_BIFF_CELLS = frozenset({0x0203, 0x027E, 0x00FD, 0x0204, 0x0205, 0x0006, 0x0201, 0x00D6, 0x0005, 0x0002,
+                         0x0003, 0x0004, 0x0001, 0x0206, 0x0406})
+_BIFF_MULTI = frozenset({0x00BD, 0x00BE})
+
+
+def _biff_extents(data: bytes) -> Iterator[tuple[int, tuple[int, int, int, int]]]:
+    """(cells, (first row, first column, last row, last column), 0-based) of each worksheet substream of
+    a BIFF workbook stream: what python-calamine allocates densely for the sheet. Substreams follow one
+    another, each from a BOF record (its type: 0x0010 a worksheet) to its EOF."""
+    pos, n = 0, len(data)
+    in_sheet = False
+    cells = 0
+    box: Optional[list[int]] = None
+    while pos + 4 <= n:
+        rtype, rlen = struct.unpack_from("<HH", data, pos)
+        body = pos + 4
+        pos = body + rlen
+        if rtype in (0x0809, 0x0409, 0x0209, 0x0009):  # BOF (BIFF8, 4, 3, 2)
+            kind = struct.unpack_from("<H", data, body + 2)[0] if rlen >= 4 and body + 4 <= n else 0
+            in_sheet, cells, box = kind == 0x0010, 0, None
+        elif rtype == 0x000A:  # EOF
+            if in_sheet and box is not None:
+                yield cells, (box[0], box[1], box[2], box[3])
+            in_sheet, box = False, None
+        elif in_sheet and rlen >= 4 and body + 4 <= n and (rtype in _BIFF_CELLS or rtype in _BIFF_MULTI):
+            row, col = struct.unpack_from("<HH", data, body)
+            last = col
+            if rtype in _BIFF_MULTI and rlen >= 6 and body + rlen <= n:
+                last = struct.unpack_from("<H", data, body + rlen - 2)[0]
+            cells += 1 if last <= col else last - col + 1
+            lo, hi = min(col, last), max(col, last)
+            if box is None:
+                box = [row, lo, row, hi]
+            else:
+                if row < box[0]:
+                    box[0] = row
+                if row > box[2]:
+                    box[2] = row
+                if lo < box[1]:
+                    box[1] = lo
+                if hi > box[3]:
+                    box[3] = hi
+    if in_sheet and box is not None:
+        yield cells, (box[0], box[1], box[2], box[3])
 
 
 def _biff_has_filepass(data: bytes) -> bool:
@@ -295,10 +364,6 @@ def _biff_has_filepass(data: bytes) -> bool:
 
 _OFFICE_DOC = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"
 _STRICT_DOC = "http://purl.oclc.org/ooxml/officeDocument/relationships/officeDocument"
-_MAIN_NS = (
-    "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}",
-    "{http://purl.oclc.org/ooxml/spreadsheetml/main}",
-)
 _XML_SUFFIXES = (".xml", ".rels", ".vml")
 
 
@@ -346,19 +411,20 @@ def _check_zip(p: Path, size: int, limits: Limits, deep: bool = True) -> FileInf
                 "疑似“压缩炸弹”，已拒绝打开（未解压）。",
             )
 
-        if "mimetype" in names and _read_small(zf, "mimetype", cap=1024).strip() == _ODS_MIME:
+        members = _Members(p, zf, size)
+        if "mimetype" in names and members.text("mimetype", cap=1024).strip() == _ODS_MIME:
             return _check_ods(p, zf, infos, size, limits, deep)
         _require_spreadsheet(p, names)
-        workbook_part = _workbook_part(p, zf, names, limits, deep)
+        workbook_part = _workbook_part(p, zf, members, names, limits, deep)
         if workbook_part.endswith(".bin"):
             raise _fail(p, "这是 Excel 二进制工作簿（.xlsb），本工具只读取 .xlsx/.xlsm。" + _RESAVE)
         if workbook_part not in names:
             raise _fail(p, "文件缺少工作簿主体（xl/workbook.xml），已损坏或不是 Excel 工作簿。" + _RESAVE)
 
-        book = _Book(p, zf, workbook_part, limits, deep)
+        book = _Book(p, zf, members, workbook_part, limits, deep)
         book.check(infos)
         has_vba = any(n.lower().endswith("vbaproject.bin") for n in names)
-        kind = "xlsm" if has_vba or "macroEnabled" in _read_small(zf, "[Content_Types].xml") else "xlsx"
+        kind = "xlsm" if has_vba or "macroEnabled" in members.text("[Content_Types].xml") else "xlsx"
         return FileInfo(path=p, kind=kind, size=size, sheets=[name for name, _ in book.sheets], has_vba=has_vba)
 
 
@@ -373,7 +439,28 @@ def _check_ods(p: Path, zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], size:
     for info in infos:
         if info.filename.lower().endswith(_XML_SUFFIXES):
             _scan_part(p, zf, info, limits, deep, core=info.filename in ("content.xml", "styles.xml"))
-    return FileInfo(path=p, kind="ods", size=size)
+    info = zf.getinfo("content.xml")
+    members = _Members(p, zf, size)
+    try:
+        tables = gate.scan_ods_tables(members.chunks(info, limits.max_part_bytes), _gate_limits(limits))
+    except gate.Refused as exc:
+        raise _fail(p, f"{exc}。已拒绝打开。") from None
+    except gate._Hostile:
+        raise _fail(p, "文件内部部件“content.xml”含有 XML 实体/DTD 声明，可能是“XML 炸弹”恶意文件，已拒绝打开（未展开）。") from None
+    except ValueError:
+        raise _fail(p, f"文件内部部件“content.xml”解压后超过上限 {_mb(limits.max_part_bytes)}，已停止读取。") from None
+    except pyexpat.ExpatError:
+        raise _fail(p, "文件已损坏（内部部件“content.xml”不是有效的 XML）。" + _RESAVE) from None
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError):
+        raise _fail(p, "文件已损坏（内部部件“content.xml”无法解压，校验失败）。" + _RESAVE) from None
+    for name, rows, cols, _cells in tables:
+        if rows * cols > limits.max_sheet_area:
+            raise _fail(
+                p,
+                f"工作表“{name}”的内容分布在 {gate.a1(1, 1)}:{gate.a1(rows, cols)}（约 {rows * cols:,} 个单元格），"
+                f"超过上限 {limits.max_sheet_area:,}；通常是远处误输入了内容。请删除多余的行和列后保存，再试。",
+            )
+    return FileInfo(path=p, kind="ods", size=size, sheets=[t[0] for t in tables])
 
 
 def _require_spreadsheet(p: Path, names: set[str]) -> None:
@@ -390,36 +477,24 @@ def _require_spreadsheet(p: Path, names: set[str]) -> None:
     raise _fail(p, "这是一个 ZIP 压缩包，不是 Excel 工作簿（缺少 [Content_Types].xml）。")
 
 
-def _read_small(zf: zipfile.ZipFile, name: str, cap: int = 4 * MB) -> str:
-    try:
-        info = zf.getinfo(name)
-    except KeyError:
-        return ""
-    if info.file_size > cap:
-        return ""
-    with zf.open(info) as fh:
-        return fh.read(cap).decode("utf-8", "replace")
-
-
-def _workbook_part(p: Path, zf: zipfile.ZipFile, names: set[str], limits: Limits, deep: bool = True) -> str:
+def _workbook_part(p: Path, zf: zipfile.ZipFile, members: "_Members", names: set[str], limits: Limits,
+                   deep: bool = True) -> str:
     """Follow _rels/.rels to the workbook part; fall back to xl/workbook.xml."""
     if "_rels/.rels" not in names:
         return "xl/workbook.xml"
     info = zf.getinfo("_rels/.rels")
-    _scan_part(p, zf, info, limits, deep)
     try:
-        root = _safe_fromstring(_read_small(zf, "_rels/.rels").encode("utf-8"))
+        head = members.head(info)
     except Exception:
-        raise _fail(p, "文件已损坏（_rels/.rels 不是有效的 XML）。" + _RESAVE) from None
-    for rel in root:
+        raise _fail(p, "文件已损坏（内部部件“_rels/.rels”无法解压，校验失败）。" + _RESAVE) from None
+    _scan_part(p, zf, info, limits, deep, head=head)
+    for rel in _relationships(members.text("_rels/.rels")):
         if rel.get("Type") in (_OFFICE_DOC, _STRICT_DOC):
-            target = (rel.get("Target") or "").lstrip("/")
+            target = rel.get("Target", "").lstrip("/")
             return posixpath.normpath(target) if target else "xl/workbook.xml"
     return "xl/workbook.xml"
 
 
-_REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
-_STRICT_REL_NS = "{http://purl.oclc.org/ooxml/officeDocument/relationships}id"
 
 
 def _rels_part(part: str) -> str:
@@ -444,6 +519,135 @@ def _gate_limits(limits: Limits) -> gate.PartLimits:
     )
 
 
+class _Members:
+    """Zip members read for the checks. A file up to ``_IN_MEMORY`` bytes is read once and its members
+    inflated straight from memory (``zipfile.ZipFile.open`` costs more than inflating a small part);
+    larger files go through ``zipfile``. Errors: ``zipfile.BadZipFile`` / ``zlib.error``."""
+
+    _IN_MEMORY = 16 * MB
+
+    def __init__(self, p: Path, zf: zipfile.ZipFile, size: int):
+        self.zf = zf
+        self.raw: Optional[memoryview] = None
+        if size <= self._IN_MEMORY:
+            with open(p, "rb") as fh:
+                self.raw = memoryview(fh.read())
+        self.info = {i.filename: i for i in zf.infolist()}
+        self.cache: dict[str, bytes] = {}  # small parts already inflated whole
+
+    def _data(self, info: zipfile.ZipInfo) -> memoryview:
+        raw = self.raw
+        assert raw is not None
+        at = info.header_offset
+        if bytes(raw[at:at + 4]) != b"PK\x03\x04":
+            raise zipfile.BadZipFile(info.filename)
+        n, e = struct.unpack_from("<HH", raw, at + 26)
+        start = at + 30 + n + e
+        end = start + info.compress_size
+        if end > len(raw):
+            raise zipfile.BadZipFile(info.filename)
+        return raw[start:end]
+
+    def head(self, info: zipfile.ZipInfo, n: int = 1024) -> bytes:
+        """The first ``n`` decompressed bytes (no checksum: the part is not read to its end)."""
+        cached = self.cache.get(info.filename)
+        if cached is not None:
+            return cached[:n]
+        if self.raw is None:
+            with self.zf.open(info) as fh:
+                return fh.read(n)
+        data = self._data(info)
+        if info.compress_type == zipfile.ZIP_STORED:
+            return bytes(data[:n])
+        return zlib.decompressobj(-15).decompress(data, n)
+
+    def read(self, info: zipfile.ZipInfo, cap: int) -> bytes:
+        """The whole part, its checksum verified; ``ValueError`` past ``cap`` bytes."""
+        cached = self.cache.get(info.filename)
+        if cached is not None and len(cached) <= cap:
+            return cached
+        data = b"".join(self.chunks(info, cap))
+        if len(data) <= MB:
+            self.cache[info.filename] = data
+        return data
+
+    def chunks(self, info: zipfile.ZipInfo, budget: int) -> Iterator[bytes]:
+        """The part decompressed in pieces of at most 1 MiB, its checksum verified at the end;
+        ``ValueError`` past ``budget`` bytes, ``BadZipFile`` when it holds more than it declares."""
+        if self.raw is None:
+            with self.zf.open(info) as fh:
+                while True:
+                    chunk = fh.read(MB)
+                    if not chunk:
+                        return
+                    budget -= len(chunk)
+                    if budget < 0:
+                        raise ValueError(info.filename)
+                    yield chunk
+        data = self._data(info)
+        limit = min(budget, info.file_size)
+        if info.compress_type == zipfile.ZIP_STORED:
+            out = bytes(data[:limit + 1])
+            if len(out) > limit:
+                raise ValueError(info.filename) if len(out) > budget else zipfile.BadZipFile(info.filename)
+            if zlib.crc32(out) != info.CRC or len(out) != info.file_size:
+                raise zipfile.BadZipFile(info.filename)
+            yield out
+            return
+        d = zlib.decompressobj(-15)
+        crc, total, rest = 0, 0, data
+        while True:
+            out = d.decompress(rest, MB)
+            rest = d.unconsumed_tail
+            if out:
+                total += len(out)
+                if total > limit:
+                    if total > budget:
+                        raise ValueError(info.filename)
+                    raise zipfile.BadZipFile(info.filename)  # more than the directory declared
+                crc = zlib.crc32(out, crc)
+                yield out
+            if d.eof or not (out or rest):
+                break
+        if crc != info.CRC or total != info.file_size:
+            raise zipfile.BadZipFile(info.filename)
+
+    def text(self, name: str, cap: int = 4 * MB) -> str:
+        """A small part as text ("" when missing or larger than ``cap``)."""
+        info = self.info.get(name)
+        if info is None or info.file_size > cap:
+            return ""
+        try:
+            return self.read(info, cap).decode("utf-8", "replace")
+        except ValueError:
+            return ""
+
+
+_TAG_ATTRS = r"""((?:\s+[^\s=/>]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*/?>"""
+_RELATIONSHIP = re.compile(r"<(?:[^\s<>/:]+:)?Relationship" + _TAG_ATTRS)
+_SHEET_TAG = re.compile(r"<(?:[^\s<>/:]+:)?sheet" + _TAG_ATTRS)
+_ATTR = re.compile(r"""([^\s=/>]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_ENTITIES = {"&quot;": '"', "&apos;": "'"}
+
+
+def _attrs(text: str) -> dict[str, str]:
+    out = {}
+    for key, dq, sq in _ATTR.findall(text):
+        value = dq if dq or not sq else sq
+        out[key] = unescape(value, _ENTITIES) if "&" in value else value
+    return out
+
+
+def _relationships(text: str) -> list[dict[str, str]]:
+    """The attributes of each Relationship element of a .rels part (the part is not expanded:
+    a DTD, if any, is refused when the part itself is checked)."""
+    return [_attrs(m.group(1)) for m in _RELATIONSHIP.finditer(text)]
+
+
+_ROLES = {"worksheet": "worksheet", "sst": "sst", "comments": "comments"}
+_HEAD = 1024  # decompressed bytes read first from each part: an Excel prolog is ~60 bytes
+
+
 class _Book:
     """The parts of one OOXML workbook a reader will read, found and scanned before any reader runs.
 
@@ -453,8 +657,10 @@ class _Book:
     prolog check (fast tier) or the defusedxml scan (deep tier).
     """
 
-    def __init__(self, p: Path, zf: zipfile.ZipFile, workbook_part: str, limits: Limits, deep: bool):
+    def __init__(self, p: Path, zf: zipfile.ZipFile, members: _Members, workbook_part: str, limits: Limits,
+                 deep: bool):
         self.p, self.zf, self.workbook_part, self.limits, self.deep = p, zf, workbook_part, limits, deep
+        self.members = members
         self.glimits = _gate_limits(limits)
         self.sheets: list[tuple[str, str]] = []  # (sheet name, part) in workbook order; part "" if unknown
         self.roles: dict[str, str] = {}  # part -> "worksheet" | "sst" | "comments"
@@ -464,25 +670,13 @@ class _Book:
 
     # -- relationships -------------------------------------------------------------------------
 
-    def _xml(self, name: str, cap: int = 16 * MB):
-        text = _read_small(self.zf, name, cap=cap)
-        if not text:
-            return None
-        try:
-            return _safe_fromstring(text.encode("utf-8"))
-        except DefusedXmlException:
-            raise self._bomb(name) from None
-        except Exception:
-            raise _fail(self.p, f"文件已损坏（内部部件“{name}”不是有效的 XML）。" + _RESAVE) from None
-
     def _rels(self, part: str) -> list[tuple[str, str, str]]:
         """(Id, Type, member) of each internal relationship of ``part``."""
-        root = self._xml(_rels_part(part))
         out = []
-        for rel in root if root is not None else ():
-            if (rel.get("TargetMode") or "").lower() == "external":
+        for rel in _relationships(self.members.text(_rels_part(part), cap=16 * MB)):
+            if rel.get("TargetMode", "").lower() == "external":
                 continue
-            out.append((rel.get("Id") or "", rel.get("Type") or "", _resolve(part, rel.get("Target") or "")))
+            out.append((rel.get("Id", ""), rel.get("Type", ""), _resolve(part, rel.get("Target", ""))))
         return out
 
     def _map(self, names: set[str]) -> None:
@@ -494,16 +688,14 @@ class _Book:
             elif typ.endswith("/sharedStrings"):
                 self.roles[target] = "sst"
                 self.sst_part = target
-        root = self._xml(self.workbook_part)
-        if root is None:
-            raise _fail(self.p, "文件已损坏（工作簿目录 xl/workbook.xml 无法读取）。" + _RESAVE)
-        for ns in _MAIN_NS:
-            for sheet in root.iter(f"{ns}sheet"):
-                rid = sheet.get(_REL_NS) or sheet.get(_STRICT_REL_NS) or ""
-                self.sheets.append((sheet.get("name") or "", by_id.get(rid, "")))
+        text = self.members.text(self.workbook_part, cap=16 * MB)
+        for m in _SHEET_TAG.finditer(text):
+            attrs = _attrs(m.group(1))
+            rid = next((v for k, v in attrs.items() if k.endswith(":id")), "")
+            self.sheets.append((attrs.get("name", ""), by_id.get(rid, "")))
         for _name, part in self.sheets:
-            if part in names:
-                for _rid, typ, target in self._rels(part) if _rels_part(part) in names else ():
+            if part in names and _rels_part(part) in names:
+                for _rid, typ, target in self._rels(part):
                     if typ.endswith("/comments"):
                         self.roles[target] = "comments"
         from workbook.plan import EXPLAIN_SHEET
@@ -522,22 +714,16 @@ class _Book:
             "可能是“XML 炸弹”恶意文件，已拒绝打开（未展开）。",
         )
 
-    def _chunks(self, info: zipfile.ZipInfo, fh: Any = None, head: bytes = b"") -> Iterator[bytes]:
-        """The decompressed part in 1 MiB chunks within the byte budget (``head``: already read from ``fh``)."""
-        budget = self.limits.max_part_bytes - len(head)
-        if head:
-            yield head
-        if fh is None:
-            fh = self.zf.open(info)
-        with fh:
-            while True:
-                chunk = fh.read(MB)
-                if not chunk:
-                    return
-                budget -= len(chunk)
-                if budget < 0:
-                    raise _fail(self.p, f"文件内部部件“{info.filename}”解压后超过上限 {_mb(self.limits.max_part_bytes)}，已停止读取。")
-                yield chunk
+    def _chunks(self, info: zipfile.ZipInfo) -> Iterator[bytes]:
+        """The decompressed part within the byte budget."""
+        cached = self.members.cache.get(info.filename)
+        if cached is not None:
+            yield cached
+            return
+        try:
+            yield from self.members.chunks(info, self.limits.max_part_bytes)
+        except ValueError:
+            raise _fail(self.p, f"文件内部部件“{info.filename}”解压后超过上限 {_mb(self.limits.max_part_bytes)}，已停止读取。") from None
 
     def check(self, infos: list[zipfile.ZipInfo]) -> None:
         names = {i.filename for i in infos}
@@ -560,36 +746,27 @@ class _Book:
         name = info.filename
         role = self.roles.get(name)
         try:
-            fh = self.zf.open(info)
-            head = fh.read(4096)
+            if role is not None and self.members.raw is not None and info.file_size <= MB:
+                self.members.read(info, self.limits.max_part_bytes)  # inflated once, for the head and the scan
+            head = self.members.head(info)
         except Exception:
             raise _fail(self.p, f"文件已损坏（内部部件“{name}”无法解压，校验失败）。" + _RESAVE) from None
-        if role is None:
+        if role is None and info.file_size:
             root = gate.root_name(head[3:] if head.startswith(_UTF8_BOM) else head)
-            role = {"worksheet": "worksheet", "sst": "sst", "comments": "comments"}.get(root or "")
+            role = _ROLES.get(root or "")
         if role is None:
-            fh.close()
             return _scan_part(self.p, self.zf, info, self.limits, self.deep, head=head)
-        first = [fh, head]  # the first pass continues from the bytes already read
-
-        def chunks() -> Iterator[bytes]:
-            if first:
-                handle, start = first
-                first.clear()
-                return self._chunks(info, handle, start)
-            return self._chunks(info)
-
         if not self.deep and not _prolog_clean(head):
             # An odd prolog (UTF-16, a long comment ...): the full defusedxml scan decides about DTDs first.
             _scan_xml(self.p, self.zf, info, self.limits)
         try:
             if role == "worksheet":
                 self.scans[name] = gate.scan_sheet(
-                    chunks, self.glimits, fast=not self.deep, first_col=name == self.record_part)
+                    lambda: self._chunks(info), self.glimits, fast=not self.deep, first_col=name == self.record_part)
             elif role == "sst":
-                gate.scan_shared_strings(chunks(), self.glimits, fast=not self.deep)
+                gate.scan_shared_strings(self._chunks(info), self.glimits, fast=not self.deep)
             else:
-                gate.scan_comments(chunks(), self.glimits)
+                gate.scan_comments(self._chunks(info), self.glimits, fast=not self.deep)
         except UnreadableFile:
             raise
         except gate.Refused as exc:
@@ -602,9 +779,6 @@ class _Book:
                 raise _fail(self.p, f"文件已损坏（内部部件“{name}”不是有效的 XML）。" + _RESAVE) from None
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, NotImplementedError):
             raise _fail(self.p, f"文件已损坏（内部部件“{name}”无法解压，校验失败）。" + _RESAVE) from None
-        finally:
-            if first:
-                first[0].close()
 
     def _check_record(self, scan: gate.SheetScan) -> None:
         """The undo record of a scored copy names cells the tool wrote: single cells inside the reading
@@ -739,11 +913,13 @@ def _scan_part(p: Path, zf: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limi
     try:
         if head is None:
             with zf.open(info) as fh:
-                head = fh.read(4096)  # an Excel prolog is ~60 bytes
+                head = fh.read(_HEAD)
         if _prolog_clean(head):
             return
-        if len(head) != 4096:
+        if len(head) < min(_HEAD, info.file_size):
             raise _FallBack
+        if len(head) == info.file_size:
+            raise _FallBack  # the whole part, and still unclear
         with zf.open(info) as fh:
             head = fh.read(_PROLOG_WINDOW)  # e.g. a long comment before the root
         if not _prolog_clean(head):

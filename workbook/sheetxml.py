@@ -12,6 +12,7 @@ import math
 import re
 import xml.parsers.expat
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Callable, Optional
 
 from workbook.grid import a1, parse_a1
@@ -30,18 +31,74 @@ WORKSHEET_ORDER = [
 ]
 
 
-@dataclass
 class CellInfo:
-    row: int
-    col: int
-    start: int
-    end: int
-    tag_end: int
-    explicit: bool  # has an r attribute
-    attrs: dict[str, str]
-    has_formula: bool = False
-    value_raw: Optional[str] = None  # text of <v>
-    inline: Optional[str] = None  # text of <is>
+    """One ``<c>`` element: its position, and (parsed on first use) its attributes and value."""
+
+    __slots__ = ("row", "col", "start", "end", "tag_end", "explicit", "_attrs", "_data", "_inner",
+                 "_has_formula", "_value_raw", "_inline", "_tags")
+
+    def __init__(self, row: int, col: int, start: int, end: int, tag_end: int, explicit: bool,
+                 attrs: Optional[dict[str, str]] = None, data: Optional[bytes] = None,
+                 inner: Optional[tuple[int, int]] = None, tags: Optional[dict] = None) -> None:
+        self.row, self.col, self.start, self.end, self.tag_end, self.explicit = row, col, start, end, tag_end, explicit
+        self._attrs, self._data, self._inner, self._tags = attrs, data, inner, tags
+        self._has_formula: Optional[bool] = None if inner is not None else False
+        self._value_raw: Optional[str] = None
+        self._inline: Optional[str] = None
+
+    @property
+    def attrs(self) -> dict[str, str]:
+        if self._attrs is None:
+            self._attrs = dict(start_tag_attrs(self._data[self.start:self.tag_end]))
+        return self._attrs
+
+    def _parse_inner(self) -> None:
+        from workbook.opc import attr_unescape
+
+        s, e = self._inner
+        inner, tags = self._data[s:e], self._tags
+        self._inner = None
+        self._has_formula = tags["f"].search(inner) is not None
+        v = tags["v"].search(inner)
+        if v is not None:
+            self._value_raw = attr_unescape(v.group(1)) or None
+        if self.attrs.get("t") == "inlineStr":
+            body = tags["rph"].sub(b"", inner)
+            self._inline = "".join(attr_unescape(t) for t in tags["t"].findall(body))
+
+    @property
+    def has_formula(self) -> bool:
+        if self._inner is not None:
+            self._parse_inner()
+        return bool(self._has_formula)
+
+    @has_formula.setter
+    def has_formula(self, value: bool) -> None:
+        self._has_formula = value
+
+    @property
+    def value_raw(self) -> Optional[str]:
+        if self._inner is not None:
+            self._parse_inner()
+        return self._value_raw
+
+    @value_raw.setter
+    def value_raw(self, value: Optional[str]) -> None:
+        self._value_raw = value
+
+    @property
+    def inline(self) -> Optional[str]:
+        if self._inner is not None:
+            self._parse_inner()
+        return self._inline
+
+    @inline.setter
+    def inline(self, value: Optional[str]) -> None:
+        self._inline = value
+
+    def as_tuple(self) -> tuple:
+        return (self.row, self.col, self.start, self.end, self.explicit, self.attrs, self.has_formula,
+                self.value_raw, self.inline)
 
 
 @dataclass
@@ -76,6 +133,7 @@ def _local(name: str) -> str:
     return name.rsplit(":", 1)[-1]
 
 
+@lru_cache(maxsize=65536)
 def _ref(ref: str) -> Optional[tuple[int, int]]:
     try:
         return parse_a1(ref)
@@ -105,7 +163,123 @@ def _parser() -> xml.parsers.expat.XMLParserType:
 
 
 def scan(data: bytes, want_rows: Optional[set[int]]) -> Scan:
-    """Offsets of everything ``splice`` needs; cells are collected only for ``want_rows`` (None: all)."""
+    """Offsets of everything ``splice`` needs; cells are collected only for ``want_rows`` (None: all).
+
+    The part outside ``<sheetData>`` is parsed by expat; the rows are found by their tags, which is exact
+    for well-formed XML without comments, CDATA sections or processing instructions inside (the only places
+    a ``<`` may stand outside a tag). A part holding any of those is scanned by expat throughout."""
+    fast = _scan_fast(data, want_rows)
+    return fast if fast is not None else scan_expat(data, want_rows)
+
+
+_Q = rb"""(?:[^>"']|"[^"]*"|'[^']*')*"""
+_SD_OPEN = re.compile(rb"<([\w.-]+:)?sheetData(?=[\s/>])" + _Q + rb">")
+_MARKUP = re.compile(rb"<!--|<!\[CDATA\[|<\?")
+_R_ATTR = re.compile(rb"""\sr\s*=\s*["']([^"']*)["']""")
+_TAGS: dict[bytes, dict[str, re.Pattern]] = {}
+
+
+def _tags(prefix: bytes) -> dict[str, re.Pattern]:
+    t = _TAGS.get(prefix)
+    if t is None:
+        p = re.escape(prefix)
+        t = _TAGS[prefix] = {
+            "row": re.compile(rb"<" + p + rb"row(?=[\s/>])" + _Q + rb">"),
+            "row_end": re.compile(rb"</" + p + rb"row\s*>"),
+            "c": re.compile(rb"<" + p + rb"c(?=[\s/>])" + _Q + rb">"),
+            "c_end": re.compile(rb"</" + p + rb"c\s*>"),
+            "sd_end": re.compile(rb"</" + p + rb"sheetData\s*>"),
+            "f": re.compile(rb"<" + p + rb"f(?=[\s/>])"),
+            "v": re.compile(rb"<" + p + rb"v(?:\s" + _Q + rb")?>(.*?)</" + p + rb"v\s*>", re.S),
+            "rph": re.compile(rb"<" + p + rb"rPh\b.*?</" + p + rb"rPh\s*>", re.S),
+            "t": re.compile(rb"<" + p + rb"t(?:\s" + _Q + rb")?>(.*?)</" + p + rb"t\s*>", re.S),
+        }
+    return t
+
+
+def _scan_fast(data: bytes, want_rows: Optional[set[int]]) -> Optional[Scan]:
+    from workbook.opc import attr_unescape
+
+    m = _SD_OPEN.search(data)
+    if m is None:
+        return None
+    decl = data.find(b"?>") + 2 if data.lstrip().startswith(b"<?xml") else 0
+    if _MARKUP.search(data, decl):
+        return None
+    prefix = m.group(1) or b""
+    tags = _tags(prefix)
+    cs = m.end()
+    if data[cs - 2:cs] == b"/>":
+        close = cs
+        skeleton = data
+    else:
+        e = tags["sd_end"].search(data, cs)
+        if e is None:
+            return None
+        close = e.start()
+        skeleton = data[:cs] + data[close:]
+    out = scan_expat(skeleton, set())
+    if out.prefix.encode() != prefix:
+        return None
+    delta = close - cs
+    if delta:
+        out.children = [(n, s if s < cs else s + delta) for n, s in out.children]
+        out.root_end += delta
+        if out.sheetdata_close >= 0:
+            out.sheetdata_close += delta
+    out.row_starts = []
+    out.rows = {}
+    pos, prev = cs, 0
+    row_re, row_end_re = tags["row"], tags["row_end"]
+    while True:
+        rm = row_re.search(data, pos, close)
+        if rm is None:
+            break
+        tag = rm.group(0)
+        ra = _R_ATTR.search(tag)
+        explicit = ra is not None and ra.group(1).isdigit()
+        row = int(ra.group(1)) if explicit else prev + 1
+        if tag.endswith(b"/>"):
+            content_end = end = rm.end()
+        else:
+            ce = row_end_re.search(data, rm.end(), close)
+            if ce is None:
+                return None
+            content_end, end = ce.start(), ce.end()
+        out.row_starts.append((row, rm.start(), explicit))
+        if want_rows is None or row in want_rows:
+            info = RowInfo(row, rm.start(), rm.end(), end, explicit, dict(start_tag_attrs(tag)))
+            if not _cells(data, rm.end(), content_end, info, tags, attr_unescape):
+                return None
+            out.rows[row] = info
+        pos, prev = end, row
+    return out
+
+
+def _cells(data: bytes, pos: int, stop: int, row: RowInfo, tags, unescape) -> bool:
+    col = 0
+    c_re, c_end = tags["c"], tags["c_end"]
+    while True:
+        cm = c_re.search(data, pos, stop)
+        if cm is None:
+            return True
+        tag = cm.group(0)
+        ra = _R_ATTR.search(tag)
+        rc = _ref(unescape(ra.group(1))) if ra else None
+        col = rc[1] if rc else col + 1
+        if tag.endswith(b"/>"):
+            end, inner = cm.end(), None
+        else:
+            ce = c_end.search(data, cm.end(), stop)
+            if ce is None:
+                return False
+            end, inner = ce.end(), (cm.end(), ce.start())
+        row.cells.append(CellInfo(row.row, col, cm.start(), end, cm.end(), rc is not None, None, data, inner, tags))
+        pos = end
+
+
+def scan_expat(data: bytes, want_rows: Optional[set[int]]) -> Scan:
+    """``scan`` by expat alone (every element parsed)."""
     p = _parser()
     st: dict[str, Any] = {"depth": 0, "row": 0, "cur_row": None, "col": 0, "cell": None, "text": None}
     out: Optional[Scan] = None
@@ -150,6 +324,7 @@ def scan(data: bytes, want_rows: Optional[set[int]]) -> Scan:
             st["col"] = col
             if st["cur_row"] is not None:
                 cell = CellInfo(st["row"], col, i, -1, -1, rc is not None, attrs)
+                cell.has_formula = False
                 st["cur_row"].cells.append(cell)
                 st["cell"] = cell
             return
@@ -159,8 +334,10 @@ def scan(data: bytes, want_rows: Optional[set[int]]) -> Scan:
                 cell.has_formula = True
             elif local == "v":
                 st["text"] = []
-        elif cell is not None and depth >= 5 and local == "t" and st.get("in_is"):
+        elif cell is not None and depth >= 5 and local == "t" and st.get("in_is") and not st.get("rph"):
             st["text"] = []
+        if local == "rPh":
+            st["rph"] = True
         if cell is not None and depth == 4 and local == "is":
             st["in_is"] = True
             cell.inline = ""
@@ -199,10 +376,12 @@ def scan(data: bytes, want_rows: Optional[set[int]]) -> Scan:
             cell.end = close
             st["cell"] = None
         elif depth == 4 and local == "v" and st["cell"] is not None and st["text"] is not None:
-            st["cell"].value_raw = "".join(st["text"])
+            st["cell"].value_raw = "".join(st["text"]) or None  # <v/> and <v></v>: no value
             st["text"] = None
         elif local == "is":
             st["in_is"] = False
+        elif local == "rPh":
+            st["rph"] = False
         elif local == "t" and st["cell"] is not None and st["text"] is not None and st.get("in_is"):
             st["cell"].inline = (st["cell"].inline or "") + "".join(st["text"])
             st["text"] = None

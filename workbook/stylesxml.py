@@ -7,6 +7,7 @@ second run finds what the first one appended instead of appending it again.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 import xml.parsers.expat
 from typing import Optional
 
@@ -30,6 +31,7 @@ MINIMAL = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 _TAG = re.compile(rb"<(/?)([\w:.-]+)((?:\s+[\w:.-]+\s*=\s*(?:\"[^\"]*\"|'[^']*'))*)\s*(/?)>|([^<]+)")
 
 
+@lru_cache(maxsize=4096)
 def canonical(element: bytes) -> str:
     """A comparable form of one element: prefixes dropped, attributes sorted (namespace declarations
     dropped), empty-element tags expanded, whitespace between tags dropped. Refuses DTDs and comments."""
@@ -70,11 +72,40 @@ class Styles:
 
     @property
     def data(self) -> bytes:
-        """The styles part with every appended entry in place."""
-        for collection in _ITEM:
-            items, self.pending[collection] = self.pending[collection], []
-            if items:
-                self._append(collection, b"".join(items), len(items))
+        """The styles part with every appended entry in place (one pass over the part)."""
+        if not any(self.pending.values()):
+            return self._data
+        data = self._data
+        reps: list[tuple[int, int, bytes]] = []
+        p = self.prefix
+        for collection, items in self.pending.items():
+            if not items:
+                continue
+            body = b"".join(items)
+            n = len(self.items[collection]) + len(items)
+            if collection not in self.spans:  # missing: created in schema order
+                rank = _COLLECTIONS.index(collection)
+                pos = next((st for name, st in self.top if name in _COLLECTIONS and _COLLECTIONS.index(name) > rank),
+                           self.root_end)
+                reps.append((pos, pos, f'<{p}{collection} count="{n}">'.encode() + body + f"</{p}{collection}>".encode()))
+                continue
+            st, te, close = self.spans[collection]
+            tag = set_attrs(data[st:te], {"count": str(n)})
+            if close < 0:  # <fills/>
+                reps.append((st, te, tag[:-2].rstrip() + b">" + body + f"</{p}{collection}>".encode()))
+            else:
+                reps.append((st, te, tag))
+                reps.append((close, close, body))
+        out, pos = [], 0
+        for st, e, b in sorted(reps, key=lambda r: (r[0], r[1])):
+            out += [data[pos:st], b]
+            pos = e
+        out.append(data[pos:])
+        canon = self._canon
+        self._data = b"".join(out)
+        self.pending = {k: [] for k in _ITEM}
+        self._index()
+        self._canon = canon
         return self._data
 
     def _index(self) -> None:
@@ -102,7 +133,7 @@ class Styles:
             elif d == 2:
                 parent = self.top[-1][0]
                 if parent in _ITEM and local == _ITEM[parent]:
-                    stack.append((parent, i, tag_end(data, i)))
+                    stack.append((parent, i))
 
         def end(name):
             i = p.CurrentByteIndex
@@ -115,8 +146,13 @@ class Styles:
                 s, te, _ = self.spans[local]
                 self.spans[local] = (s, te, i if data.startswith(b"</", i) else -1)
             elif d == 2 and stack:
-                parent, s, te = stack.pop()
-                e = te if data[te - 2:te] == b"/>" else data.index(b">", i) + 1
+                parent, s = stack.pop()
+                qn = name.encode()
+                n = len(qn) + 2
+                if data.startswith(b"</" + qn, i) and data[i + n:i + n + 1] in (b">", b" ", b"\t", b"\r", b"\n"):
+                    e = data.index(b">", i) + 1
+                else:
+                    e = i  # an empty-element tag ends where expat reports its end
                 self.items[parent].append((s, e))
 
         p.StartElementHandler, p.EndElementHandler = start, end
@@ -161,31 +197,6 @@ class Styles:
             return element
         p = self.prefix.encode()
         return re.sub(rb"<(/?)(?=[A-Za-z])", rb"<\1" + p, element)
-
-    def _append(self, collection: str, element: bytes, n_new: int = 1) -> None:
-        data = self._data
-        if collection not in self.spans:
-            # the collection is missing: create it in schema order
-            rank = _COLLECTIONS.index(collection)
-            pos = next((s for name, s in self.top if name in _COLLECTIONS and _COLLECTIONS.index(name) > rank),
-                       self.root_end)
-            p = self.prefix
-            new = f'<{p}{collection} count="{n_new}">'.encode() + element + f"</{p}{collection}>".encode()
-            self._data = data[:pos] + new + data[pos:]
-        else:
-            s, te, close = self.spans[collection]
-            n = len(self.items[collection]) + n_new
-            tag = set_attrs(data[s:te], {"count": str(n)})
-            if close < 0:  # <fills/>
-                tag = tag[:-2].rstrip() + b">"
-                new = tag + element + f"</{self.prefix}{collection}>".encode()
-                self._data = data[:s] + new + data[te:]
-            else:
-                self._data = data[:s] + tag + data[te:close] + element + data[close:]
-        self.dirty = True
-        canon = self._canon
-        self._index()
-        self._canon = canon
 
     # ---- cell formats ----
     def xf(self, index: int) -> bytes:

@@ -263,6 +263,9 @@ def _write(pkg: Package, plan: WritePlan, force: bool) -> Outcome:
     # 1. The earlier run's record (and whether a sheet named 评分说明 is ours).
     explain = book.sheet(plan.explain_sheet)
     previous: list[Entry] = []
+    if explain is not None and (book.rels.get(explain.rid) is None or book.rels[explain.rid].type != RT_WORKSHEET):
+        raise UnsafeToWrite(f"工作簿中名为“{plan.explain_sheet}”的是图表工作表或对话框，不是 pe-score 生成的；"
+                            "请先给它改名，再评分。")
     if explain is not None:
         rows = _explain_rows(pkg, explain, book)
         found = parse_record(rows) if rows is not None else None
@@ -328,10 +331,12 @@ def _write(pkg: Package, plan: WritePlan, force: bool) -> Outcome:
             entries[a1(*rc)] = Entry(a1(*rc), value_flag=VALUE_FLAG, original=original, written=value)
     for rc, prev in prev_cells.items():
         # cells the previous run wrote and this one does not: the user's value comes back
-        if prev.value_flag and rc not in values and same_value(current_value(rc), prev.written):
-            cell = cells.get(rc)
-            if cell is None or not cell.has_formula:
-                edits[rc] = sx.CellEdit(value=prev.original)
+        if not prev.value_flag or rc in values or same_value(prev.original, prev.written):
+            continue
+        cell = cells.get(rc)
+        if cell is None or cell.has_formula or not same_value(current_value(rc), prev.written):
+            continue  # never create a cell to undo, never touch a formula, keep what the user changed
+        edits[rc] = sx.CellEdit(value=prev.original)
     for rc, prev in prev_cells.items():
         # the previous run's highlight, where the user has not recoloured the cell since
         if prev.argb and is_solid(styles.fill_of(current_style(rc)), prev.argb):
@@ -492,6 +497,14 @@ def _notes(pkg: Package, form: SheetEntry, rels, scan: sx.Scan, plan: WritePlan,
             pkg.ensure_override(comments_part, CT_COMMENTS)
         pkg.write(comments_part, comments.xml())
     # the VML drawing: remove the deleted notes' shapes, add shapes for new notes
+    try:
+        _vml(pkg, form, scan, data, vml_part, vml_rel, gone, created, lines, extra)
+    except ValueError as exc:
+        raise PackageError(f"VML drawing: {exc}") from None
+    return noted, extra
+
+
+def _vml(pkg, form, scan, data, vml_part, vml_rel, gone, created, lines, extra) -> None:
     if vml_part and pkg.has(vml_part):
         text = N.vml_text(pkg.read(vml_part))
         text = N.vml_remove_notes(text, gone)
@@ -524,7 +537,6 @@ def _notes(pkg: Package, form: SheetEntry, rels, scan: sx.Scan, plan: WritePlan,
                 tag, {"xmlns:r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships"})))
         pos = sx.child_position(scan, "legacyDrawing")
         extra.append((pos, pos, f'<{scan.prefix}legacyDrawing {rp}:id="{rid}"/>'.encode()))
-    return noted, extra
 
 
 def _merged_anchor(merges) -> Callable[[str], str]:

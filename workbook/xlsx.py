@@ -255,8 +255,10 @@ def write_scored(
 
     try:
         outcome = surgical_write(src, plan, force=force)
-    except (zipfile.BadZipFile, OSError, KeyError) as exc:
+    except (zipfile.BadZipFile, KeyError, EOFError):
         raise UnreadableFile(f"无法读取文件 {src.name}：不是有效的 .xlsx/.xlsm 文件") from None
+    except OSError as exc:
+        raise UnsafeToWrite(f"无法读取或生成 {src.name} 的评分副本：{os_message(exc)}；原文件未改动。") from None
     backup_path = None
     if in_place and backup:
         backup_path = _backup_path(src)

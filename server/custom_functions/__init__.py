@@ -28,6 +28,15 @@ from addin import functions as desktop
 _ARG_OPTIONS = {"ndim", "err_to_str", "doc", "dates", "empty", "numbers", "transpose"}
 
 
+def _value(node: ast.expr) -> Any:
+    """A decorator argument's value: a literal, or an expression over the desktop module's names
+    (our own source, evaluated in that module's namespace)."""
+    try:
+        return ast.literal_eval(node)
+    except ValueError:
+        return eval(compile(ast.Expression(body=node), "<addin.functions>", "eval"), vars(desktop))  # noqa: S307
+
+
 def _decorators(source: str) -> dict[str, list[tuple[str, tuple, dict]]]:
     """{function name: [(decorator, positional args, keyword args)]} for the PE_* functions."""
     found: dict[str, list[tuple[str, tuple, dict]]] = {}
@@ -37,8 +46,8 @@ def _decorators(source: str) -> dict[str, list[tuple[str, tuple, dict]]]:
         calls = []
         for dec in node.decorator_list:
             if isinstance(dec, ast.Call) and isinstance(dec.func, ast.Attribute):
-                args = tuple(ast.literal_eval(a) for a in dec.args)
-                kwargs = {k.arg: ast.literal_eval(k.value) for k in dec.keywords if k.arg}
+                args = tuple(_value(a) for a in dec.args)
+                kwargs = {k.arg: _value(k.value) for k in dec.keywords if k.arg}
                 calls.append((dec.func.attr, args, kwargs))
         found[node.name] = calls
     return found

@@ -1,7 +1,7 @@
 """Who may send a workbook to this server: checked before xlwings Server sees the request.
 
-The calls that carry workbook data (``/xlwings/custom-functions-call`` and
-``/xlwings/custom-scripts-call/...``) need a user; the manifest, icons, task pane and help pages
+The calls that carry workbook data (``/xlwings/custom-functions-call``,
+``/xlwings/custom-scripts-call/...`` and the task pane's ``/pe/report``) need a user; the manifest, icons, task pane and help pages
 do not (Office fetches them before anyone signs in). Chosen by the environment variable ``PE_AUTH``:
 
 - ``header``: a reverse proxy in front of the workers signs users in (the intranet's single sign-on,
@@ -27,7 +27,7 @@ from typing import Any, Awaitable, Callable, Optional, Union
 
 logger = logging.getLogger("pe_server.auth")
 
-PROTECTED = ("/xlwings/custom-functions-call", "/xlwings/custom-scripts-call/")
+PROTECTED = ("/xlwings/custom-functions-call", "/xlwings/custom-scripts-call/", "/pe/report")
 SECRET_HEADER = "x-pe-proxy-secret"
 MODES = ("header", "hook", "anonymous")
 

@@ -13,11 +13,11 @@ longer wanted and writes the rest. The form's scores are whole blocks written by
 """
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any, NamedTuple, Optional
 
 from workbook.grid import parse_a1
 from workbook.plan import EXPLAIN_SHEET
-from workbook.record import FILL_MARKER, Record, parse_record, record_rows
+from workbook.record import FILL_MARKER, Record, parse_record, record_rows, record_sheet
 
 # Bounds on what a client may send (a form is a few hundred cells; the reader's limits are larger).
 MAX_FORMULA_SHEETS = 256
@@ -53,15 +53,26 @@ def check_formulas(formulas: Any, sheet_names: list[str]) -> Optional[str]:
     return None
 
 
-def previous_explain(book) -> tuple[list[Record], int, int]:
-    """The previous run's record in 评分说明 ([] when none, or the sheet is not ours) and the last
-    row and column that sheet uses (0, 0 without it)."""
+class Previous(NamedTuple):
+    """What the previous run left in 评分说明: its record, the row (0-based) of the record's marker
+    (None without a record) and the last row and column the sheet uses (0, 0 without the sheet)."""
+
+    record: list[Record]
+    marker: Optional[int]
+    rows: int
+    cols: int
+
+
+def previous_explain(book) -> Previous:
     if EXPLAIN_SHEET not in [s.name for s in book.sheets]:
-        return [], 0, 0
+        return Previous([], None, 0, 0)
     used = book.sheets[EXPLAIN_SHEET].used_range
     values = used.options(ndim=2).value or []
     last = used.last_cell
-    return parse_record(values) or [], last.row, last.column
+    marker = _marker_index(values)
+    if marker is not None:
+        marker += used.row - 1
+    return Previous(parse_record(values) or [], marker, last.row, last.column)
 
 
 def _pad(rows: list[list[Any]], width: int, height: int = 0) -> list[list[Any]]:
@@ -76,12 +87,15 @@ def _marker_index(values: list[list[Any]]) -> Optional[int]:
     return None
 
 
-def undoable_order(actions: list[dict], sheet_names: list[str],
-                   before: tuple[list[Record], int, int]) -> list[dict]:
+def _range(like: dict, func: str, row: int, col: int, rows: int, cols: int, args: list) -> dict:
+    return {**{k: v for k, v in like.items() if k != "values"}, "func": func, "args": args,
+            "start_row": row, "start_column": col, "row_count": rows, "column_count": cols}
+
+
+def undoable_order(actions: list[dict], sheet_names: list[str], before: Previous) -> list[dict]:
     """``actions`` of one ``addin.recalculate`` reordered as the module docstring explains.
     ``sheet_names``: the book's sheets before the run; ``before``: ``previous_explain(book)`` before
     the run. Actions of a run that wrote nothing but a message are returned unchanged."""
-    record, old_rows, old_cols = before
     explain_pos = sheet_names.index(EXPLAIN_SHEET) if EXPLAIN_SHEET in sheet_names else None
     for a in actions:
         if a["func"] == "addSheet" and a["args"][1] == EXPLAIN_SHEET:
@@ -108,21 +122,34 @@ def undoable_order(actions: list[dict], sheet_names: list[str],
         return head + explain + form + tail
     write = writes[0]
     marker = _marker_index(write["values"])
+    sheet = record_sheet(write["values"])
     new = parse_record(write["values"]) or []
-    new_refs = {r[0] for r in new}
-    union = new + [r for r in record if r[0] not in new_refs]
+    new_refs = {r.ref for r in new}
+    union = new + [r for r in before.record if r.ref not in new_refs]
 
-    # One write replaces the old sheet (no clearing first: a stop between the two would lose the
-    # previous record), padded with empty cells over whatever the old sheet used.
-    width = max(write["column_count"], old_cols)
-    union_rows = _pad([list(r) for r in write["values"][:marker]] + record_rows(union), width, old_rows)
+    # The new 评分说明 with the union record, in one write padded over whatever the old sheet used.
+    # The old sheet is cleared above its record only: its record stays until this write replaces it.
+    width = max(write["column_count"], before.cols)
+    union_rows = _pad([list(r) for r in write["values"][:marker]] + record_rows(union, sheet), width, before.rows)
     first = {**write, "values": union_rows, "row_count": len(union_rows), "column_count": width}
-    hidden = len(record_rows(union))
-    explain = [first if a is write else {**a, "row_count": hidden} if a["func"] == "setRowHidden" else a
-               for a in explain if a["func"] != "sheetClearContents"]
+    hidden = len(record_rows(union, sheet))
+    ordered = []
+    for a in explain:
+        if a is write:
+            ordered.append(first)
+        elif a["func"] in ("sheetClear", "sheetClearContents") and before.marker is not None:
+            if before.marker > 0:
+                func = "rangeClear" if a["func"] == "sheetClear" else "rangeClearContents"
+                ordered.append(_range(write, func, 0, 0, before.marker, max(before.cols, 1), [None]))
+        elif a["func"] == "setRowHidden" and a["args"] == [True] and a["start_row"] == marker:
+            if before.marker is not None and before.marker != marker:  # the old record's rows show again
+                ordered.append(_range(a, "setRowHidden", before.marker, 0, before.rows - before.marker, 1, [False]))
+            ordered.append({**a, "row_count": hidden})
+        else:
+            ordered.append(a)
     if union == new:  # the first write is already the final content
-        return head + explain + form + tail
-    final_rows = _pad(record_rows(new), width, len(union_rows) - marker)
+        return head + ordered + form + tail
+    final_rows = _pad(record_rows(new, sheet), width, len(union_rows) - marker)
     final = {**write, "values": final_rows, "start_row": marker, "row_count": len(final_rows),
              "column_count": width}
-    return head + explain + form + [final] + tail
+    return head + ordered + form + [final] + tail

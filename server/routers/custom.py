@@ -102,6 +102,45 @@ async def finding_page(request: Request, code: str):
                             context={"title": code, "body": Markup(render_finding(code))})
 
 
+@router.post("/report")
+async def report(request: Request):
+    """The form's result as ``pe-score score --json`` gives it, for the task pane's findings list.
+
+    Takes the button's request (xlwings' JSON book, ``args``: [formulas]) and writes nothing: the same
+    reading and scoring as the button (``addin.ribbon.find_form``), without the plan's writes."""
+    import xlwings as xw
+
+    from addin.ribbon import find_form
+    from pe_server.ordering import check_formulas
+    from scoring.profiles import load_profile
+    from scoring.report import result_json
+    from workbook.errors import WorkbookError
+
+    try:
+        data = await request.json()
+    except ValueError:
+        raise HTTPException(status_code=400, detail="请求不是有效的 JSON。") from None
+    if not isinstance(data, dict):
+        raise HTTPException(status_code=400, detail="请求不是工作簿数据。")
+    args = data.pop("args", None)
+    formulas = args[0] if isinstance(args, list) and args else None
+    book = xw.Book(json=data)
+    try:
+        problem = check_formulas(formulas, [s.name for s in book.sheets])
+        if problem:
+            raise HTTPException(status_code=400, detail=problem)
+        try:
+            _, _, scored, _ = find_form(book, load_profile(), formulas)
+        except WorkbookError as exc:
+            raise HTTPException(status_code=422, detail=str(exc)) from None
+        out = result_json(scored.result, scored.profile, scored.form)
+        out["issues"] = [{**issue, "title": CATALOGUE[issue["code"]].title_zh if issue["code"] in CATALOGUE else ""}
+                         for issue in out["issues"]]
+        return out
+    finally:
+        book.close()
+
+
 @router.get("/health")
 async def health():
     """For the reverse proxy's health check; ``pid`` tells the workers apart."""

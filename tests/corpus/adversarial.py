@@ -50,6 +50,41 @@ def _merge(*refs: str) -> bytes:
     return _with_sheet(s[:at] + "".join(f'<mergeCell ref="{ref}"/>' for ref in refs) + s[at:])
 
 
+def _merged_sheet(*refs: str) -> str:
+    s = _sheet()
+    at = s.index("</mergeCells>")
+    return s[:at] + "".join(f'<mergeCell ref="{ref}"/>' for ref in refs) + s[at:]
+
+
+def _unknown_type(xml: str) -> str:
+    """One cell of a type python-calamine does not know: the readers fall back to openpyxl."""
+    at = xml.rindex("</sheetData>")
+    return xml[:at] + '<row r="75"><c r="A75" t="zz"><v>1</v></c></row>' + xml[at:]
+
+
+def _ods_repeat(rows_xml: str) -> bytes:
+    """The seed form as OpenDocument (tests/corpus/build.py's builder) with rows appended to its table."""
+    from tests.corpus.build import _e_ods_form
+
+    data = _e_ods_form()
+    content = _member(data, "content.xml").decode()
+    at = content.rindex("</table:table>")
+    return _rezip(data, {"content.xml": (content[:at] + rows_xml + content[at:]).encode()})
+
+
+def _xls(*sheets: list) -> bytes:
+    import xlwt
+
+    wb = xlwt.Workbook()
+    for i, cells in enumerate(sheets):
+        ws = wb.add_sheet(f"s{i}")
+        for r, c, v in cells:
+            ws.write(r, c, v)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
 def _sst(attrs: str, items: str = "<si><t>x</t></si>") -> bytes:
     xml = f'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="{MAIN_NS}" {attrs}>{items}</sst>'
     return _with_shared_strings(_example_bytes(), xml.encode("utf-8"))
@@ -157,6 +192,23 @@ ENTRIES: list[tuple[str, str, str, Callable[[], bytes]]] = [
     ("ranges", "validation_whole_column.xlsx", "read", lambda: _after_sheetdata(
         '<dataValidations count="1"><dataValidation type="list" sqref="K1:K1048576">'
         '<formula1>"a,b"</formula1></dataValidation></dataValidations>')),
+    # the openpyxl fallback (python-calamine cannot read an unknown cell type) on expanded ranges
+    ("fallback", "fallback_merge_ok.xlsx", "read", lambda: _with_sheet(_unknown_type(_merged_sheet("K1:Z1000")))),
+    ("fallback", "fallback_merge_huge.xlsx", "refuse", lambda: _with_sheet(_unknown_type(_merged_sheet("K1:XFD1048576")))),
+    ("fallback", "fallback_hyperlinks.xlsx", "refuse", lambda: _with_sheet(_unknown_type(_sheet().replace(
+        "<pageMargins", '<hyperlinks><hyperlink ref="A1:XFD1048576" location="A1"/></hyperlinks><pageMargins', 1)))),
+    # a BIFF .xls: the cell records' positions (python-calamine allocates the span densely here too)
+    ("xls", "xls_far.xls", "refuse", lambda: _xls([(0, 0, "a"), (65535, 255, 1)])),
+    ("xls", "xls_two_sheets.xls", "read", lambda: _xls([(0, 0, "a"), (100, 9, 1)], [(3, 3, "x")])),
+    # OpenDocument: repeated rows and columns are expanded up to the last cell holding something
+    ("ods", "ods_repeated_far.ods", "refuse", lambda: _ods_repeat(
+        '<table:table-row table:number-rows-repeated="999999"><table:table-cell/></table:table-row>'
+        '<table:table-row><table:table-cell table:number-columns-repeated="11"/>'
+        '<table:table-cell office:value-type="float" office:value="1"><text:p>1</text:p></table:table-cell>'
+        '</table:table-row>')),
+    ("ods", "ods_trailing_repeats.ods", "read", lambda: _ods_repeat(
+        '<table:table-row table:number-rows-repeated="1048500"><table:table-cell '
+        'table:number-columns-repeated="16384"/></table:table-row>')),
     # the shared-string table (calamine reserves memory for uniqueCount before reading)
     ("shared_strings", "unique_huge.xlsx", "refuse", lambda: _sst('count="1" uniqueCount="4000000000"')),
     ("shared_strings", "unique_text.xlsx", "refuse", lambda: _sst('count="1" uniqueCount="lots"')),

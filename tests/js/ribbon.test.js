@@ -80,7 +80,7 @@ function workbookStandIn(sheets) {
 }
 
 // Runs ribbon.js in a fresh global with the stand-ins; returns what it did.
-function load({ sheets, respond, runActionsFails = false, bookData = null }) {
+function load({ sheets, respond, runActionsFails = false, bookData = null, pane = null }) {
   const context = workbookStandIn(sheets);
   const seen = { requests: [], runActions: [], completed: 0, associated: {}, bookDataCalls: 0 };
   const sandbox = {
@@ -99,7 +99,11 @@ function load({ sheets, respond, runActionsFails = false, bookData = null }) {
     window: { location: { origin: "https://pe.example.gov.cn" } },
     document: {
       getElementById: (id) =>
-        id === "config" ? { textContent: JSON.stringify({ appPath: "", requestTimeout: 60 }) } : null,
+        id === "config"
+          ? { textContent: JSON.stringify({ appPath: "", requestTimeout: 60 }) }
+          : id === "pe-findings"
+            ? pane
+            : null,
       addEventListener() {},
     },
     Office: { actions: { associate: (name, fn) => (seen.associated[name] = fn) } },
@@ -194,6 +198,29 @@ test("Excel stopping part-way says the next click completes it", async () => {
   const message = seen.runActions[1].data.actions[0].args[0];
   assert.match(message, /工作表受保护/);
   assert.match(message, /再点击一次“重新计算得分”/);
+});
+
+test("with the task pane open, the form's findings are listed with links to their pages", async () => {
+  const pane = { innerHTML: "", textContent: "" };
+  const report = {
+    sheet: "附件2-1",
+    total: 97,
+    grade: "优",
+    issues: [
+      { code: "PE402", severity: "warning", cell: "J11", message: "完成率 142.0%<b>未说明</b>", title: "超额完成较多但未说明原因" },
+      { code: "PE305", severity: "warning", cell: null, message: "目标名称相同", title: "" },
+    ],
+  };
+  const respond = (url) => (url.endsWith("/pe/report") ? json(200, report) : json(200, ACTIONS));
+  const { seen, click } = load({ sheets: SMALL, respond, pane });
+  await click();
+  assert.equal(seen.requests.length, 2);
+  assert.equal(seen.requests[1].url, "https://pe.example.gov.cn/pe/report");
+  assert.deepEqual(seen.requests[1].body, seen.requests[0].body); // the same book and formulas, nothing re-read
+  assert.match(pane.innerHTML, /总分 97 分，评价等级：优。发现 2 个问题/);
+  assert.match(pane.innerHTML, /<a href="\/pe\/findings\/PE402" target="_blank" rel="noopener">PE402<\/a>/);
+  assert.match(pane.innerHTML, /J11：完成率 142.0%&lt;b&gt;未说明&lt;\/b&gt;/);
+  assert.match(pane.innerHTML, /警告<\/span> 目标名称相同/);
 });
 
 test("reading a property before sync fails in the stand-in (so the test above means something)", () => {

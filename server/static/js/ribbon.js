@@ -124,9 +124,9 @@
       typeof globalThis.getAuth === "function" ? await globalThis.getAuth() : { token: "", provider: "" };
     const url =
       window.location.origin + (config.appPath || "") + "/xlwings/custom-scripts-call/" + encodeURIComponent(SCRIPT);
+    let payload;
+    const headers = { "Auth-Provider": auth.provider || "" };
     await Excel.run(async (context) => {
-      let payload;
-      const headers = { "Auth-Provider": auth.provider || "" };
       try {
         const formulas = await readFormulas(context);
         // xlwings' own reader: the same JSON book every xlwings script receives (adds the headers).
@@ -147,6 +147,48 @@
         throw new UserMessage(MESSAGES.partial(e && e.message ? e.message : String(e)));
       }
     });
+    await showFindings(config, payload, headers);
+  }
+
+  const SEVERITY = { error: "错误", warning: "警告", info: "提示" };
+
+  function escapeHtml(text) {
+    return String(text).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+  }
+
+  // The task pane's list of this form's findings, each linked to its page in the catalogue. Only
+  // when the task pane is open (its list element exists): the ribbon alone asks nothing more.
+  async function showFindings(config, payload, headers) {
+    const box = typeof document !== "undefined" && document.getElementById ? document.getElementById("pe-findings") : null;
+    if (!box) return;
+    const appPath = config.appPath || "";
+    let response;
+    try {
+      response = await post(window.location.origin + appPath + "/pe/report", payload, headers, config.requestTimeout);
+    } catch (e) {
+      box.textContent = "无法取得问题清单（评分结果已写入工作表）。";
+      return;
+    }
+    if (!response.ok) {
+      box.textContent = (await detailOf(response)) || "无法取得问题清单（评分结果已写入工作表）。";
+      return;
+    }
+    const report = await response.json();
+    const head = `“${escapeHtml(report.sheet)}”总分 ${escapeHtml(report.total)} 分，评价等级：${escapeHtml(report.grade)}。`;
+    if (!report.issues.length) {
+      box.innerHTML = `<p>${head}没有发现问题。</p>`;
+      return;
+    }
+    const items = report.issues.map((issue) => {
+      const code = escapeHtml(issue.code);
+      const where = issue.cell ? `${escapeHtml(issue.cell)}：` : "";
+      return (
+        `<li><a href="${escapeHtml(appPath)}/pe/findings/${code}" target="_blank" rel="noopener">${code}</a> ` +
+        `<span class="sev-${escapeHtml(issue.severity)}">${SEVERITY[issue.severity] || ""}</span> ` +
+        `${where}${escapeHtml(issue.message)}</li>`
+      );
+    });
+    box.innerHTML = `<p>${head}发现 ${report.issues.length} 个问题：</p><ul>${items.join("")}</ul>`;
   }
 
   async function say(message) {

@@ -1,0 +1,79 @@
+"""Budget checks that published forms need beyond the engine's own (PE914, PE915).
+
+Pure functions on the Form and its Result; ``workbook.families.after_score`` calls them.
+- PE914: the typed 执行率 differs from 执行数/预算数 (B/A) by more than half a percentage point.
+- PE916: the budget's 得分 is left blank while the indicators are scored (not a formula cell).
+- PE915: the 全年预算数 was cut by 20% or more from the 年初预算数 while every 数量指标 kept full points
+  (the targets were not adjusted with the money; 财预〔2020〕10号 asks for the deviation to be explained).
+"""
+from __future__ import annotations
+
+import re
+from typing import Any, Optional
+
+from .findings import make
+from .models import Finding, Form, Result
+from .profiles import Profile
+from .values import parse_value
+
+RATE_TOLERANCE = 0.005  # 0.5 percentage point: published rates are rounded to 0.01% or 1%
+CUT_THRESHOLD = 0.20
+
+
+def _rate(value: Any) -> Optional[float]:
+    """A typed 执行率 as a fraction: 0.9, 90, "90%", "100.00%"."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        v = float(value)
+        return v / 100 if v > 1.5 else v
+    p = parse_value(str(value))
+    if p.kind != "number" or p.number is None:
+        return None
+    if p.unit == "%":
+        return p.number / 100
+    return p.number / 100 if p.number > 1.5 else p.number
+
+
+def budget_checks(form: Form, result: Result, profile: Profile, initial: Optional[float] = None,
+                  initial_cell: Optional[str] = None, score_is_formula: bool = False) -> list[Finding]:
+    out: list[Finding] = []
+    b = form.budget
+    typed_rows = [i for g in form.goals for i in g.indicators if _typed(i.typed_score)]
+    if (b is not None and b.cells.get("score") and not _typed(b.typed_score) and typed_rows
+            and not score_is_formula and result.budget.points):
+        out.append(make("PE916", b.cells.get("score"),
+                        what=f"未填写（分值 {_num(result.budget.points)} 分，按执行率应得 {_num(round(result.budget.score, 2))} 分）；请填写"))
+    if b is None or not b.planned or b.executed is None or b.planned <= 0:
+        return out
+    rate = b.executed / b.planned
+    typed = _rate(b.typed_rate)
+    if typed is not None and abs(typed - rate) > RATE_TOLERANCE and (b.typed_rate not in (0, "0") or b.executed > 0):
+        out.append(make("PE914", b.cells.get("rate"), typed=_pct(typed), rate=_pct(rate),
+                        executed=_num(b.executed), planned=_num(b.planned)))
+    if initial and initial > 0 and b.planned < initial * (1 - CUT_THRESHOLD):
+        quantity = [(g, i) for g in form.goals for i in g.indicators if re.search("数量", i.level2 or "")]
+        full = [r for r in result.indicators if r.weight and r.score is not None and r.score >= r.weight - 1e-9]
+        full_names = {(r.goal, r.index) for r in full}
+        if quantity and all((gi, ii) in full_names for gi, g in enumerate(form.goals)
+                            for ii, i in enumerate(g.indicators) if re.search("数量", i.level2 or "")):
+            out.append(make("PE915", b.cells.get("planned"), initial=_num(initial), planned=_num(b.planned),
+                            cut=_pct(1 - b.planned / initial), count=len(quantity)))
+    return out
+
+
+def _typed(x: Any) -> bool:
+    if x is None or isinstance(x, bool):
+        return False
+    if isinstance(x, (int, float)):
+        return True
+    s = "".join(str(x).split())
+    return bool(s) and s not in ("/", "—", "-", "——")
+
+
+def _pct(x: float) -> str:
+    return f"{x * 100:.2f}%"
+
+
+def _num(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else f"{x:g}"

@@ -1,0 +1,105 @@
+"""The family definitions, loaded from ``scoring/profiles/families/*.toml`` (see the README there)."""
+from __future__ import annotations
+
+import sys
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+from scoring.profiles import PROFILE_DIR
+
+FAMILY_DIR = PROFILE_DIR / "families"
+DEFAULT_FAMILY = "hubei-2-1"
+
+
+def _key(text: str) -> str:
+    """Words are matched NFKC-normalised and without whitespace, like the reader's ``norm``."""
+    return "".join(unicodedata.normalize("NFKC", text).split())
+
+
+@dataclass(frozen=True)
+class Family:
+    name: str
+    title: str
+    profile: str
+    source: str = ""
+    order: int = 100
+    min_score: float = 3
+    goals: bool = True
+    quiet: tuple[str, ...] = ()
+    words: tuple[tuple[str, float], ...] = ()
+    vocabulary: tuple[tuple[str, str], ...] = ()
+    units: tuple[tuple[str, str], ...] = ()
+    lower_is_better: tuple[str, ...] = ()
+    higher_is_better: tuple[str, ...] = ()  # the longer match wins: 成本控制率 is higher-is-better
+    detail_prefixes: tuple[str, ...] = ()
+    scores_only: bool = False  # a 评分表: no target/actual columns; the scores are kept and added up
+    implicit_weights: bool = False  # may print no 分值 column: the rows' points are implicit (PE920)
+    path: Path = field(default=FAMILY_DIR, compare=False)
+
+
+_KNOWN = {"name", "title", "profile", "source", "order", "min_score", "goals", "quiet", "words",
+          "vocabulary", "units", "lower_is_better", "higher_is_better", "detail_prefixes", "scores_only", "implicit_weights"}
+
+
+def load_family(path: Path) -> Family:
+    data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    unknown = set(data) - _KNOWN
+    if unknown:
+        raise ValueError(f"表格式样文件 {Path(path).name} 含未知设置：{'、'.join(sorted(unknown))}")
+    return Family(
+        name=data.get("name", Path(path).stem),
+        title=data.get("title", ""),
+        profile=data["profile"],
+        source=data.get("source", ""),
+        order=int(data.get("order", 100)),
+        min_score=float(data.get("min_score", 3)),
+        goals=bool(data.get("goals", True)),
+        quiet=tuple(data.get("quiet", ())),
+        words=tuple((_key(k), float(v)) for k, v in data.get("words", {}).items()),
+        vocabulary=tuple((_key(k), _key(v)) for k, v in data.get("vocabulary", {}).items()),
+        units=tuple((_key(k), _key(v)) for k, v in data.get("units", {}).items()),
+        lower_is_better=tuple(_key(x) for x in data.get("lower_is_better", ())),
+        higher_is_better=tuple(_key(x) for x in data.get("higher_is_better", ())),
+        detail_prefixes=tuple(_key(x) for x in data.get("detail_prefixes", ())),
+        scores_only=bool(data.get("scores_only", False)),
+        implicit_weights=bool(data.get("implicit_weights", False)),
+        path=Path(path),
+    )
+
+
+@lru_cache(maxsize=1)
+def _all() -> tuple[Family, ...]:
+    found = [load_family(p) for p in sorted(FAMILY_DIR.glob("*.toml"))]
+    return tuple(sorted(found, key=lambda f: (f.order, f.name)))
+
+
+def families() -> list[Family]:
+    """Every shipped family, in tie-break order (the default family first)."""
+    return list(_all())
+
+
+@lru_cache(maxsize=1)
+def traditional() -> dict[int, str]:
+    """Traditional -> simplified characters (``characters.txt``), as a ``str.translate`` table."""
+    table: dict[int, str] = {}
+    for line in (FAMILY_DIR / "characters.txt").read_text(encoding="utf-8").splitlines():
+        if line.startswith("#"):
+            continue
+        for pair in line.split():
+            if len(pair) == 2 and pair[0] != pair[1]:
+                table[ord(pair[0])] = pair[1]
+    return table
+
+
+def family(name: str) -> Family:
+    for f in _all():
+        if f.name == name:
+            return f
+    raise KeyError(name)

@@ -1,0 +1,730 @@
+"""Recognise a sheet's family, build the reading view the reader reads, and tidy what it read.
+
+The reading view is a copy of the sheet's values in which
+- the family's words are replaced by the words the reader knows (``[vocabulary]``: 资金情况 → 项目资金,
+  执行率权重 → 分值 ...), in label cells only;
+- a target split over 指标性质 / 指标值 / 度量单位 (one header row or two) is put together in the
+  target column ("≤" "30" "万元" → "≤30万元"), and a bare actual gets the unit of its row;
+- a filled 调整指标值 replaces the 年初指标值 it adjusts;
+- template placeholder rows (指标1：, "/", 其中… breakdowns without points) lose their name, so
+  they are not read as indicators (one info finding PE918 per block says so);
+- a funds block whose 年度资金总额 row is all zeros beside a filled 其中：财政拨款 row is read from the
+  filled row (finding PE912).
+Cell addresses do not move: every finding still points at the user's cell.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any, Optional, Union
+
+from scoring.findings import make
+from scoring.models import Finding, Form, Method, Result
+from scoring.profiles import Profile, load_profile
+from scoring.values import parse_value
+from workbook.grid import Grid, a1
+from workbook.layout import HEADER_MAX_COLS, HEADER_MAX_ROWS, header_role, is_placeholder
+
+from .data import DEFAULT_FAMILY, Family, families, family, traditional
+
+SCAN_ROWS = 80  # recognition reads the words of the first rows (title, funds block, header)
+SCAN_COLS = 30
+_WS = re.compile(r"\s+")
+_COMPARATORS = {"≥": "≥", ">=": "≥", ">": ">", "≤": "≤", "<=": "≤", "<": "<", "=": "=", "==": "="}
+_PLACEHOLDER_NAME = re.compile(r"^(?:指标\s*\d+\s*[:：]?|/+|-+|—+|无|\d+[.、]?)$")
+_NUMBERISH = re.compile(r"^[-+]?\d+(?:\.\d+)?$")
+
+
+def _norm(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return _norm_str(value)
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return _WS.sub("", unicodedata.normalize("NFKC", str(value)))
+
+
+@lru_cache(maxsize=8192)
+def _norm_str(value: str) -> str:  # cell texts repeat across rows and forms (数量指标, 同上, headers ...)
+    return _WS.sub("", unicodedata.normalize("NFKC", value))
+
+
+@dataclass
+class Reading:
+    """What the pipeline needs to read one sheet: the view, the family and the profile."""
+
+    grid: Grid  # the reading view (same size and addresses as the sheet)
+    source: Grid  # the sheet as read
+    family: Family
+    profile: Profile
+    chosen: bool  # True: the profile was chosen from the form (no --profile given)
+    evidence: list[str] = field(default_factory=list)  # the words that made the family
+    findings: list[Finding] = field(default_factory=list)  # reading findings of the family layer
+    budget_initial: Optional[float] = None  # 年初预算数 of the row the budget was read from
+    budget_initial_cell: Optional[str] = None
+    placeholder_rows: list[int] = field(default_factory=list)
+    header: Optional[tuple[int, dict[str, int]]] = None  # indicator header row and its columns (view)
+    implicit_weights: Optional[str] = None  # the name header's cell when the form prints no 分值 column
+    leading_goal: Optional[tuple[str, str]] = None  # a goal title above the header: (text, cell)
+    status: str = "scored"  # "scored" or "unscored" (未评分: no score typed anywhere)
+
+    @property
+    def why(self) -> str:
+        """Chinese: which family and profile, and why."""
+        if not self.chosen:
+            return f"按指定的评分方案“{self.profile.name}”评分（表格式样：{self.family.title}）。"
+        if self.evidence:
+            words = "、".join(f"“{w}”" for w in self.evidence[:4])
+            return f"按表格式样“{self.family.title}”选用评分方案“{self.profile.name}”（表中有 {words}）。"
+        return f"未识别出其他式样，按默认的“{self.family.title}”选用评分方案“{self.profile.name}”。"
+
+
+# ---- recognition -----------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _traditional_re() -> re.Pattern:
+    return re.compile("[" + re.escape("".join(chr(k) for k in traditional())) + "]")
+
+
+def _texts(grid: Grid, trad: bool = False) -> list[str]:
+    texts = [_norm(v) for row in grid.values[:SCAN_ROWS] for v in row[:SCAN_COLS] if isinstance(v, str) and v.strip()]
+    if trad:
+        table = traditional()
+        texts = [t.translate(table) for t in texts]
+    return texts
+
+
+def _is_traditional(grid: Grid) -> bool:
+    pattern = _traditional_re()
+    return any(isinstance(v, str) and pattern.search(v) for row in grid.values[:SCAN_ROWS] for v in row[:SCAN_COLS])
+
+
+def recognise(grid: Grid, trad: Optional[bool] = None) -> tuple[Family, list[str]]:
+    """The family whose words the sheet shows most (at least its ``min_score``), else the default."""
+    texts = _texts(grid, _is_traditional(grid) if trad is None else trad)
+    blob = "\n".join(texts)
+    best: Optional[tuple[float, int, Family, list[str]]] = None
+    for fam in families():
+        hits = [w for w, _ in fam.words if w in blob]
+        score = sum(p for w, p in fam.words if w in blob)
+        if score < fam.min_score or score <= 0:
+            continue
+        key = (score, -fam.order)
+        if best is None or key > (best[0], best[1]):
+            best = (score, -fam.order, fam, hits)
+    if best is None:
+        return family(DEFAULT_FAMILY), []
+    return best[2], best[3]
+
+
+def prepare(grid: Grid, profile: Union[str, Profile, None] = None) -> Reading:
+    """Recognise the family and build the reading view; ``profile=None`` chooses it from the form."""
+    trad = _is_traditional(grid)
+    fam, evidence = recognise(grid, trad)
+    chosen = profile in (None, "", "auto")
+    prof = load_profile(fam.profile if chosen else profile)
+    reading = Reading(grid=grid, source=grid, family=fam, profile=prof, chosen=chosen, evidence=evidence)
+    reading.grid = _view(grid, fam, reading, trad)
+    return reading
+
+
+# ---- the reading view ------------------------------------------------------------------------
+
+
+class _View:
+    def __init__(self, grid: Grid) -> None:
+        self.values = [list(r) for r in grid.values]
+        self.merged = grid.merged
+
+    def get(self, r: int, c: int) -> Any:
+        if r < 1 or c < 1 or r > len(self.values):
+            return None
+        row = self.values[r - 1]
+        return row[c - 1] if c <= len(row) else None
+
+    def set(self, r: int, c: int, v: Any) -> None:
+        row = self.values[r - 1]
+        if c > len(row):
+            row.extend([None] * (c - len(row)))
+        row[c - 1] = v
+
+
+def _header_row(v: _View, scores_only: bool = False, no_weight: bool = False) -> Optional[tuple[int, dict[str, int]]]:
+    """The indicator header: the first row naming 三级指标/指标名称, 分值/权重 and 得分."""
+    for r in range(1, min(len(v.values), HEADER_MAX_ROWS) + 1):
+        roles: dict[str, int] = {}
+        for c, val in enumerate(v.values[r - 1][:HEADER_MAX_COLS], start=1):
+            role = header_role(val) if isinstance(val, str) else None
+            if role and role not in roles:
+                roles[role] = c
+        need = {"name", "score"} if no_weight else {"name", "weight", "score"}
+        if need <= set(roles) and ("target" in roles or "actual" in roles or scores_only):
+            return r, roles
+    return None
+
+
+def _view(grid: Grid, fam: Family, reading: Reading, trad: bool = False) -> Grid:
+    v = _View(grid)
+    if trad:
+        _simplify(v)
+    _instructions(v, reading)
+    _vocabulary(v, fam)
+    found = _header_row(v, fam.scores_only)
+    if found is None:
+        _two_row_header(v)
+        found = _header_row(v, fam.scores_only)
+    if found and fam.scores_only and not {"target", "actual"} & set(found[1]):
+        _fold_level_points(v, *found)
+        found = _header_row(v, True)
+        _virtual_columns(v, *found)
+        found = _header_row(v)
+    if found is None and fam.implicit_weights:
+        bare = _header_row(v, no_weight=True)
+        if bare and "weight" not in bare[1]:
+            _implicit_weight_column(v, *bare, reading)
+            found = _header_row(v)
+    if found:
+        hr, roles = found
+        reading.header = (hr, dict(roles))
+        _leading_goal(v, hr, reading)
+        _split_targets(v, hr, roles)
+        _adjusted_targets(v, hr, roles)
+        _placeholders(v, hr, roles, fam, reading)
+        _units(v, hr, roles, fam)
+        _budget_rows(v, hr, reading)
+    return Grid(name=grid.name, values=v.values, merged=grid.merged, formulas=grid.formulas, clipped=grid.clipped)
+
+
+def _fold_level_points(v: _View, hr: int, roles: dict[str, int]) -> None:
+    """一级/二级 labels with their own 分值 column (一级指标 | 分值 | 二级指标 | 分值 | 三级指标 | 分值 | 得分):
+    the points go into the label, "项目决策（20分）", so the 三级 分值 is the indicators' weight and the
+    label sums are checked (PE919)."""
+    row = v.values[hr - 1]
+    for c, val in enumerate(row, start=1):
+        if not isinstance(val, str) or header_role(val) not in ("level1", "level2"):
+            continue
+        pc = c + 1
+        if header_role(v.get(hr, pc)) != "weight":
+            continue
+        for r in range(hr + 1, len(v.values) + 1):
+            label, points = v.get(r, c), v.get(r, pc)
+            if isinstance(label, str) and _norm(label) and _is_num(points):
+                v.set(r, c, f"{_norm(label)}（{_fmt(_num(points))}分）")
+            v.set(r, pc, None)
+        v.set(hr, pc, None)
+
+
+def _implicit_weight_column(v: _View, hr: int, roles: dict[str, int], reading: Reading) -> None:
+    """No 分值 column (湖北项目表): an empty one right of the table lets the reader read the rows; their
+    typed scores are kept and PE920 says the points are implicit. Every repeated header row gets it too."""
+    last = max(len(v.values[hr - 1]), max(roles.values())) + 1
+    name_c = roles["name"]
+    for r in range(hr, len(v.values) + 1):
+        if r == hr or header_role(v.get(r, name_c)) == "name":
+            v.set(r, last, "分值")
+    reading.implicit_weights = a1(hr, name_c)
+
+
+_GOAL_TITLE = re.compile(r"^年度目标\s*[0-9一二三四五六七八九十]+")
+
+
+def _leading_goal(v: _View, hr: int, reading: Reading) -> None:
+    """A goal title printed above its own header row (年度绩效目标1（40分） then 一级指标 …): the reader
+    starts after the header, so the title is kept here and given to the rows below it (after_read)."""
+    for r in (hr - 1, hr - 2):
+        for c, x in enumerate(v.values[r - 1] if r >= 1 else [], start=1):
+            if isinstance(x, str) and _GOAL_TITLE.match(_norm(x)):
+                reading.leading_goal = (x, a1(r, c))
+                return
+
+
+def _virtual_columns(v: _View, hr: int, roles: dict[str, int]) -> None:
+    """A 评分表 has no target and actual: two empty columns right of the table stand for them, so the
+    reader reads its rows (their scores are kept as typed; nothing is computed from targets)."""
+    last = max(len(v.values[hr - 1]), max(roles.values()))
+    v.set(hr, last + 1, "年度指标值")
+    v.set(hr, last + 2, "实际完成值")
+
+
+def _simplify(v: _View) -> None:
+    """Traditional characters (and the small-form ﹦﹤﹥) read as the simplified words they are."""
+    table = traditional()
+    for row in v.values:
+        for c, val in enumerate(row):
+            if isinstance(val, str):
+                row[c] = val.translate(table)
+
+
+def _two_row_header(v: _View) -> None:
+    """A header printed on two rows (绩效指标 / 年度指标值 above, 一级/二级/三级指标 and 指标性质 /
+    指标值 / 度量单位 below): the names of the lower row move up where the upper row is empty or
+    merged over them, so the reader finds one header row. The lower row stays for ``_split_targets``."""
+    for r in range(1, min(len(v.values), HEADER_MAX_ROWS)):
+        upper = {header_role(x) for x in v.values[r - 1] if isinstance(x, str)}
+        if not ({"weight", "score"} <= upper and ({"target", "actual"} & upper)) or "name" in upper:
+            continue
+        lower = v.values[r]
+        if not any(isinstance(x, str) and header_role(x) == "name" for x in lower):
+            continue
+        for c, x in enumerate(lower, start=1):
+            if not isinstance(x, str) or header_role(x) not in ("name", "level1", "level2", "seq"):
+                continue
+            above = v.get(r, c)
+            covered = any(r1 <= r <= r2 and c1 <= c <= c2 for r1, c1, r2, c2 in v.merged)
+            if above is None or covered and header_role(above) not in ("target", "actual", "weight", "score"):
+                v.set(r, c, x)
+                v.set(r + 1, c, None)
+        return
+
+
+# Template instructions left in an answer cell: "对照年度目标，说明……（100字以内）".
+_INSTRUCTION = re.compile(r"^(?:对照|结合|针对|简要|请|填写|说明).*[(（]\d+字以内[)）][。.]?$")
+
+
+def _instructions(v: _View, reading: Reading) -> None:
+    cells = [(r, c) for r, row in enumerate(v.values, start=1) for c, val in enumerate(row, start=1)
+             if isinstance(val, str) and "字以内" in val and _INSTRUCTION.match(_norm(val))]
+    if cells:
+        r, c = cells[0]
+        reading.findings.append(make("PE917", a1(r, c), count=len(cells),
+                                     cells="、".join(a1(*x) for x in cells[:6]) + ("……" if len(cells) > 6 else "")))
+
+
+def _vocabulary(v: _View, fam: Family) -> None:
+    if not fam.vocabulary:
+        return
+    for r, row in enumerate(v.values, start=1):
+        for c, val in enumerate(row, start=1):
+            if not isinstance(val, str) or len(val) > 40:
+                continue
+            s = _norm(val)
+            new = s
+            for old, to in fam.vocabulary:
+                if old in new and to not in new:
+                    new = new.replace(old, to)
+            if new != s:
+                row[c - 1] = new
+
+
+def _find(v: _View, r: int, words: tuple[str, ...]) -> Optional[int]:
+    for c, val in enumerate(v.values[r - 1] if 0 < r <= len(v.values) else [], start=1):
+        s = _norm(val) if isinstance(val, str) else ""
+        if s and any(s.startswith(w) for w in words):
+            return c
+    return None
+
+
+def _split_targets(v: _View, hr: int, roles: dict[str, int]) -> None:
+    """指标性质 / 指标值 / 度量单位 (in the header row, or in a second header row under a merged
+    年度指标值): put the three together in the column the reader takes as the target."""
+    tc = roles.get("target")
+    for sub in (hr, hr + 1):
+        cmp_c = _find(v, sub, ("指标性质",))
+        unit_c = _find(v, sub, ("度量单位", "计量单位"))
+        if cmp_c is None or (unit_c is None and sub == hr + 1):
+            continue
+        val_c = _find(v, sub, ("指标值",)) if sub == hr + 1 else tc
+        if val_c is None:
+            continue
+        dest = tc if tc is not None else val_c
+        first = hr + 1
+        if sub == hr + 1:
+            for c in range(1, len(v.values[sub - 1]) + 1):
+                v.set(sub, c, None)  # the second header row is not a body row
+            first = hr + 2
+        act_c = roles.get("actual")
+        for r in range(first, len(v.values) + 1):
+            val = v.get(r, val_c)
+            if _norm(val) == "":
+                continue
+            comp = _COMPARATORS.get(_norm(v.get(r, cmp_c)), "")
+            if not comp and "反向" in _norm(v.get(r, cmp_c)):
+                comp = "≤"
+            unit = _norm(v.get(r, unit_c)) if unit_c else ""
+            text = _norm(val)
+            number = _NUMBERISH.match(text) is not None
+            joined = comp + text + (unit if number else "")
+            v.set(r, cmp_c, None)
+            if val_c != dest:
+                v.set(r, val_c, None)
+            v.set(r, dest, joined)
+            if unit_c and unit_c not in (dest, act_c):
+                v.set(r, unit_c, None)
+            if act_c and unit:
+                a = v.get(r, act_c)
+                if a is not None and _NUMBERISH.match(_norm(a)):
+                    v.set(r, act_c, _norm(a) + unit)
+        return
+
+
+def _adjusted_targets(v: _View, hr: int, roles: dict[str, int]) -> None:
+    """A filled 调整指标值 replaces the 年初指标值 (the reader takes the first target column)."""
+    tc = roles.get("target")
+    if tc is None:
+        return
+    adj = None
+    for c, val in enumerate(v.values[hr - 1], start=1):
+        s = _norm(val) if isinstance(val, str) else ""
+        if c != tc and "调整" in s and header_role(val) == "target":
+            adj = c
+    if adj is None:
+        return
+    for r in range(hr + 1, len(v.values) + 1):
+        a = v.get(r, adj)
+        if _norm(a):
+            v.set(r, tc, a)
+
+
+def _placeholders(v: _View, hr: int, roles: dict[str, int], fam: Family, reading: Reading) -> None:
+    """Template rows are not indicators: "指标1：", "/", "……", and 其中… breakdowns without points."""
+    nc, wc, sc = roles["name"], roles["weight"], roles["score"]
+    weighted = sum(1 for r in range(hr + 1, len(v.values) + 1) if _is_num(v.get(r, wc)))
+    for r in range(hr + 1, len(v.values) + 1):
+        name = v.get(r, nc)
+        s = _norm(name)
+        if not s:
+            continue
+        if _total_row(v, r, nc):
+            break
+        no_figures = not _is_num(v.get(r, wc)) and not _is_num(v.get(r, sc))
+        residue = _PLACEHOLDER_NAME.match(s) is not None or is_placeholder(name)
+        detail = weighted > 0 and no_figures and any(s.startswith(p) for p in fam.detail_prefixes)
+        if residue and no_figures or detail:
+            v.set(r, nc, None)
+            reading.placeholder_rows.append(r)
+    if reading.placeholder_rows:
+        rows = reading.placeholder_rows
+        reading.findings.append(make(
+            "PE918", a1(rows[0], nc), count=len(rows),
+            rows="、".join(str(r) for r in rows[:6]) + ("……" if len(rows) > 6 else "")))
+
+
+def _total_row(v: _View, r: int, nc: int) -> bool:
+    for c in range(1, nc + 1):
+        s = _norm(v.get(r, c))
+        if s.startswith(("合计", "总分", "总计")):
+            return True
+    return False
+
+
+def _is_num(x: Any) -> bool:
+    if isinstance(x, bool) or x is None:
+        return False
+    if isinstance(x, (int, float)):
+        return True
+    return _NUMBERISH.match(_norm(x).removesuffix("分")) is not None
+
+
+def _units(v: _View, hr: int, roles: dict[str, int], fam: Family) -> None:
+    if not fam.units:
+        return
+    for role in ("target", "actual"):
+        c = roles.get(role)
+        if c is None:
+            continue
+        for r in range(hr + 1, len(v.values) + 1):
+            val = v.get(r, c)
+            if isinstance(val, str):
+                s = _norm(val)
+                for old, to in fam.units:
+                    s = s.replace(old, to)
+                if s != _norm(val):
+                    v.set(r, c, s)
+
+
+_BUDGET_BLOCK = ("预算执行情况", "项目资金")
+
+
+def _budget_rows(v: _View, hr: int, reading: Reading) -> None:
+    """A 年度资金总额 row of zeros (or blanks) beside a filled 其中：财政拨款 row: read the filled row."""
+    for r in range(1, hr):
+        if not any(any(w in _norm(x) for w in _BUDGET_BLOCK) for x in v.values[r - 1] if isinstance(x, str)):
+            continue
+        head = None
+        for h in range(r, min(r + 3, hr)):
+            cols = {}
+            for c, x in enumerate(v.values[h - 1], start=1):
+                s = _norm(x) if isinstance(x, str) else ""
+                if "执行数" in s:
+                    cols["executed"] = c
+                elif "预算" in s and "数" in s and "年度预算数" not in s:
+                    if "年初" in s:
+                        cols["initial"] = c
+                    cols.setdefault("planned_cols", []).append(c)
+            if "executed" in cols and cols.get("planned_cols"):
+                head = (h, cols)
+                break
+        if head is None:
+            return
+        h, cols = head
+        score_c = next((c for c, x in enumerate(v.values[h - 1], start=1)
+                        if isinstance(x, str) and "得分" in _norm(x)), None)
+        planned_c = cols["planned_cols"][-1]
+        for c in cols["planned_cols"]:
+            if re.search(r"全年|调整", _norm(v.get(h, c))):
+                planned_c = c
+        exec_c = cols["executed"]
+        first = h + 1
+        if first >= hr:
+            return
+        init_c = cols.get("initial")
+        if score_c is not None:
+            for row in range(first + 1, min(first + 5, hr)):
+                x = v.get(row, score_c)
+                if _is_num(x) and not any(isinstance(y, str) and "总体目标" in _norm(y) for y in v.values[row - 1]):
+                    label = next((_norm(y) for y in v.values[row - 1] if isinstance(y, str) and _norm(y)), f"第 {row} 行")
+                    reading.findings.append(make(
+                        "PE916", a1(row, score_c),
+                        what=f"在第 {row} 行“{label}”又填了一次（{_fmt(_num(x))} 分）；预算执行只在合计行计一次，请删去"))
+
+        def nums(row: int) -> list[Optional[float]]:
+            return [_num(v.get(row, c)) for c in (planned_c, exec_c)]
+
+        reading.budget_initial = _num(v.get(first, init_c)) if init_c else None
+        reading.budget_initial_cell = a1(first, init_c) if init_c else None
+        if any(n for n in nums(first)):
+            return
+        for alt in range(first + 1, min(first + 4, hr)):
+            if all(n for n in nums(alt)):
+                for c in (planned_c, exec_c) + ((init_c,) if init_c else ()):
+                    v.set(first, c, v.get(alt, c))
+                reading.budget_initial = _num(v.get(alt, init_c)) if init_c else None
+                reading.budget_initial_cell = a1(alt, init_c) if init_c else None
+                label = next((_norm(x) for x in v.values[alt - 1] if isinstance(x, str) and _norm(x)), "")
+                src = reading.source
+                cols_ = (planned_c, exec_c)
+                computed = any(src.has_formula(first, c) for c in cols_) or (
+                    src.formulas is None and all(src.get(first, c) is None for c in cols_))
+                if computed:
+                    return  # a SUM row without cached values: the rows below are what it adds up
+                reading.findings.append(make(
+                    "PE912", a1(first, planned_c), row=alt, label=label or f"第 {alt} 行",
+                    planned=_fmt(_num(v.get(alt, planned_c))), executed=_fmt(_num(v.get(alt, exec_c)))))
+                return
+        return
+
+
+def _num(x: Any) -> Optional[float]:
+    if isinstance(x, bool) or x is None:
+        return None
+    if isinstance(x, (int, float)):
+        return float(x)
+    s = _norm(x).replace(",", "")
+    return float(s) if _NUMBERISH.match(s) else None
+
+
+def _fmt(x: Optional[float]) -> str:
+    if x is None:
+        return "（空）"
+    return str(int(x)) if float(x).is_integer() else f"{x:g}"
+
+
+# ---- after the reader ------------------------------------------------------------------------
+
+# A figure whose number is glued to one stray character (scanned forms read by OCR): "到0次",
+# "扁2200篇"; or a letter O/o/l/I where a digit belongs: "第O份", "O76%".
+_GLUED = re.compile(r"^([\u4e00-\u9fff])(\d+(?:\.\d+)?)([\u4e00-\u9fff%]*)$")
+# One character before a figure that people do type: 约3次, 超5%, 减5%, 共12项, 第3季度, 每1次 ...
+_OK_PREFIX = set("约近超达共计逾满余第减增降升提不低高少多每按占仅已均总全累新各限控下上内外年月日周季时")
+_LETTER_DIGIT = re.compile(r"(?:^|[^A-Za-z])[OolI](?:\d|[\u4e00-\u9fff%](?<![级类型期区段号])|$)")
+
+
+def garbled(text: str) -> bool:
+    """True for a figure that looks mangled by text recognition, not typed by a person."""
+    s = _norm(text)
+    if not s:
+        return False
+    m = _GLUED.match(s)
+    if m and m.group(1) not in _OK_PREFIX:
+        return True
+    if _LETTER_DIGIT.search(s) and not re.search(r"[A-Za-z]{2,}", s):
+        return True
+    return False
+
+
+_SIGN = re.compile(r"[≥≤><=]|以上|以内|不低于|不少于|不超过|不高于|以下")
+
+
+def after_read(form: Form, reading: Reading) -> None:
+    """Reading findings and methods the family layer knows; called on the Form the reader made."""
+    fam = reading.family
+    extra: list[Finding] = list(reading.findings)
+    if not fam.goals:
+        form.findings = [f for f in form.findings if f.code != "PE904"]
+    if reading.leading_goal and form.goals and form.goals[0].cell is None and form.goals[0].number is None:
+        text, cell = reading.leading_goal
+        first = form.goals[0]
+        first.title, first.cell, first.number = text, cell, 1
+        m = re.search(r"[(（]\s*(\d+(?:\.\d+)?)\s*分\s*[)）]", text)
+        first.points = float(m.group(1)) if m else first.points
+        form.findings = [f for f in form.findings if f.code != "PE904"]
+    from workbook.grid import parse_a1
+
+    for goal in form.goals:  # titles as the user typed them, not as the reading view spells them
+        if goal.cell:
+            raw = reading.source.get(*parse_a1(goal.cell))
+            if isinstance(raw, str) and raw.strip():
+                goal.title = raw.strip()
+    if reading.implicit_weights:
+        extra.append(make("PE920", reading.implicit_weights, count=sum(len(g.indicators) for g in form.goals)))
+    budget = form.budget
+    if budget is not None and any(f.code == "PE912" for f in extra):
+        # the values came from the 其中 row; point the budget's value cells there
+        row = next(f for f in extra if f.code == "PE912")
+        alt_row = int(re.search(r"第 ?(\d+) ?行", row.message).group(1)) if re.search(r"第 ?(\d+) ?行", row.message) else None
+        if alt_row:
+            for k in ("planned", "executed"):
+                cell = budget.cells.get(k)
+                if cell:
+                    budget.cells[k] = re.sub(r"\d+$", str(alt_row), cell)
+    for goal in form.goals:
+        for ind in goal.indicators:
+            target, actual = ind.target or "", ind.actual or ""
+            if garbled(target):
+                ind.method = Method.MANUAL
+                extra.append(make("PE910", ind.cells.target, name=ind.name, what="年度指标值", text=target))
+                continue
+            if garbled(actual):
+                ind.method = Method.MANUAL
+                extra.append(make("PE910", ind.cells.actual, name=ind.name, what="实际完成值", text=actual))
+                continue
+            if _deadline_met(target, actual):
+                ind.method, ind.tier = Method.JUDGEMENT, "达成"
+                continue
+            tp = parse_value(target)
+            if actual and _SIGN.search(_norm(actual)) and _norm(actual) == _norm(target) and tp.kind == "number":
+                ind.method = Method.MANUAL
+                extra.append(make("PE911", ind.cells.actual, name=ind.name, actual=actual))
+                continue
+            if (ind.method is None and tp.kind == "number" and tp.comparator is None and not tp.reverse
+                    and lower_is_better(ind.name, fam)):
+                ind.method = Method.REVERSE
+    extra += _label_points(form, reading)
+    if budget is not None and isinstance(budget.typed_rate, str) and garbled(budget.typed_rate):
+        extra.append(make("PE910", budget.cells.get("rate"), name="预算执行", what="执行率", text=budget.typed_rate))
+    form.findings = list(form.findings) + extra
+    scored = [i for g in form.goals for i in g.indicators if _typed(i.typed_score)]
+    budget_typed = budget is not None and _typed(budget.typed_score)
+    if not scored and not budget_typed and not _typed(form.typed_total) and form.claimed_total is None:
+        if any(g.indicators for g in form.goals):
+            reading.status = "unscored"
+
+
+_LABEL_POINTS = re.compile(r"[(（](\d+(?:\.\d+)?)分[)）]\s*$")
+
+
+def _label_points(form: Form, reading: Reading) -> list[Finding]:
+    """一级/二级 labels that declare points, “规划（15分）” / “产出指标（50分）”, against the points of
+    the rows under them (the label cell merged down over its rows, or the rows up to the next label)."""
+    if reading.header is None:
+        return []
+    from workbook.grid import parse_a1
+
+    hr, roles = reading.header
+    g = reading.grid
+    rows: dict[int, float] = {}
+    for goal in form.goals:
+        for ind in goal.indicators:
+            if ind.cells.name and ind.weight is not None:
+                rows[parse_a1(ind.cells.name)[0]] = ind.weight
+    if not rows:
+        return []
+    last = max(rows)
+    out = []
+    for role in ("level1", "level2"):
+        c = roles.get(role)
+        if c is None:
+            continue
+        labels = []
+        for r in range(hr + 1, last + 1):
+            text = g.get(r, c)
+            if isinstance(text, str) and _LABEL_POINTS.search(_norm(text)):
+                labels.append((r, text))
+        for i, (r, text) in enumerate(labels):
+            rng = next(((r1, r2) for r1, c1, r2, c2 in g.merged if r1 == r and c1 <= c <= c2), None)
+            end = rng[1] if rng else (labels[i + 1][0] - 1 if i + 1 < len(labels) else last)
+            inside = [w for row, w in rows.items() if r <= row <= end]
+            if not inside:
+                continue
+            declared = float(_LABEL_POINTS.search(_norm(text)).group(1))
+            total = sum(inside)
+            if abs(total - declared) > 1e-6:
+                out.append(make("PE919", a1(r, c), label=_norm(text), declared=_fmt(declared),
+                                total=_fmt(total), count=len(inside)))
+    return out
+
+
+_MONTH_BY = re.compile(r"^(?:\d{4}年)?(\d{1,2})月(?:份)?(?:底|末|前|以前|之前|内|以内)$")
+_MONTH_AT = re.compile(r"^(?:\d{4}年)?(\d{1,2})月(?:份|底|末|前|上旬|中旬|下旬|\d{1,2}日)?(?:前)?(?:完成|已完成)?$")
+
+
+def _deadline_met(target: str, actual: str) -> bool:
+    """"9月前" against "7月": a deadline kept (same year; months 1–12)."""
+    t, a = _MONTH_BY.match(_norm(target)), _MONTH_AT.match(_norm(actual))
+    if not t or not a:
+        return False
+    mt, ma = int(t.group(1)), int(a.group(1))
+    return 1 <= ma <= 12 and 1 <= mt <= 12 and ma <= mt
+
+
+def _implicit_sums(form: Form, result: Result) -> list[Finding]:
+    """Without a 分值 column, what can be checked: a goal's typed scores do not exceed its points."""
+    out = []
+    for gi, goal in enumerate(form.goals):
+        scores = [r.score for r in result.indicators if r.goal == gi and r.score is not None]
+        if goal.points is not None and scores and sum(scores) > goal.points + 1e-6:
+            out.append(make("PE921", goal.cell, goal=goal.title, points=_fmt(goal.points), total=_fmt(round(sum(scores), 2))))
+    return out
+
+
+def lower_is_better(name: str, fam: Family) -> bool:
+    """A ceiling by meaning (预算调整率, 结转结余率, 差错率 ...): the longest word of the family's two
+    lists found in the name decides, so 成本控制率 (a 控制率) stays higher-is-better while 项目总成本
+    and 人员控制率 are ceilings."""
+    s = _norm(name)
+    low = max((len(w) for w in fam.lower_is_better if w in s), default=0)
+    high = max((len(w) for w in fam.higher_is_better if w in s), default=0)
+    return low > high
+
+
+def _typed(x: Any) -> bool:
+    if x is None or isinstance(x, bool):
+        return False
+    if isinstance(x, (int, float)):
+        return True
+    s = _norm(x)
+    return bool(s) and s not in ("/", "—", "-", "——")
+
+
+# Findings that only say "you did not score this": on a form nobody scored they are one fact (PE913).
+_UNSCORED_NOISE = {"PE102", "PE204", "PE401", "PE402", "PE403", "PE505", "PE603", "PE604", "PE606", "PE907"}
+
+
+def after_score(form: Form, result: Result, reading: Reading) -> None:
+    """Family checks and the layout's quiet codes; 未评分 forms keep their structure checks only."""
+    from scoring.family_checks import budget_checks
+
+    found = list(result.findings)
+    score_cell = form.budget.cells.get("score") if form.budget else None
+    formula = False
+    if score_cell:
+        from workbook.grid import parse_a1
+
+        formula = reading.source.formulas is None or reading.source.has_formula(*parse_a1(score_cell))
+    found += budget_checks(form, result, reading.profile, initial=reading.budget_initial,
+                           initial_cell=reading.budget_initial_cell, score_is_formula=formula)
+    quiet = set(reading.family.quiet)
+    if reading.implicit_weights:
+        quiet |= {"PE301"}  # no row has points: the goal's points are checked against its scores instead
+        found += _implicit_sums(form, result)
+    if form.budget is not None and not form.budget.cells.get("reason"):
+        quiet |= {"PE403"}  # the layout has no 未执行完原因 cell for the budget: nothing to fill in
+    if reading.status == "unscored":
+        quiet |= _UNSCORED_NOISE
+        cell = form.total_cell or (form.budget.cells.get("score") if form.budget else None)
+        found.append(make("PE913", cell, count=sum(len(g.indicators) for g in form.goals)))
+    result.findings = [f for f in found if f.code not in quiet]
