@@ -304,7 +304,7 @@ def _score_parser() -> _Parser:
     p.add_argument("--in-place", dest="in_place", action="store_true",
                    help="直接写回原文件（先备份）；是链接时写入它指向的文件")
     p.add_argument("--no-backup", dest="no_backup", action="store_true", help="与 --in-place 同用：不备份原文件")
-    p.add_argument("--force", action="store_true", help="覆盖不是 pe-score 生成的“评分说明”工作表，或在含新式批注（讨论）的单元格上加批注")
+    p.add_argument("--force", action="store_true", help="覆盖非本工具生成的“评分说明”工作表时使用")
     return p
 
 

@@ -39,12 +39,20 @@ def _save(wb) -> bytes:
     return buf.getvalue()
 
 
+def _formulas(wb) -> dict:
+    """The formulas Excel knows (desktop reads them; xlwings Server's button sends them): the remote
+    engine alone cannot, and would then write over a formula cell such as the budget score."""
+    return {ws.title: {c.coordinate: c.value for row in ws.iter_rows() for c in row
+                       if isinstance(c.value, str) and c.value.startswith("=")}
+            for ws in wb.worksheets if ws.title != EXPLAIN_SHEET}
+
+
 def _click(data: bytes) -> bytes:
     """One ribbon click on the remote engine, its actions replayed onto the same workbook."""
     import addin
 
     book = rb.book(_wb(data))
-    outcome = addin.recalculate(book)
+    outcome = addin.recalculate(book, formulas=_formulas(_wb(data)))
     assert outcome.ok, outcome.message
     after = _wb(data)
     rb.apply_actions(after, rb.actions(book))

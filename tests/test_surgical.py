@@ -467,9 +467,23 @@ def test_an_edited_record_never_breaks_the_writer(tmp_path, bad):
         ex.cell(row + 1, 5).value = "原值"
     edited = tmp_path / "e.xlsx"
     wb.save(edited)
+    # the writer itself (past the gate): never a crash, never a far cell, a copy that scores alike
+    from workbook.surgical import surgical_write
+
+    plan = pipeline.score_workbook(xlsx.read_grids(EXAMPLE)).plan
     out = tmp_path / "2.xlsx"
-    _score_write(edited, out)
+    out.write_bytes(surgical_write(edited, plan).data)
+    with zipfile.ZipFile(out) as z:
+        assert all(b"XFD1048576" not in z.read(n) for n in z.namelist() if n.startswith("xl/worksheets/")
+                   and b"<sheetData" in z.read(n) and n != _sheet_part(_members(out), EXPLAIN_SHEET))
     assert pipeline.score_workbook(xlsx.read_grids(out)).result.total == 97
+    # the whole command: a result, or the gate's Chinese message about the edited record
+    from workbook.errors import WorkbookError
+
+    try:
+        _score_write(edited, tmp_path / "3.xlsx")
+    except WorkbookError as exc:
+        assert "还原记录" in str(exc)
 
 
 def test_sigterm_during_the_save_removes_the_temp_file(tmp_path, monkeypatch):
@@ -597,3 +611,43 @@ def test_the_fast_sheet_scan_agrees_with_expat(tmp_path):
     odd = samples[-2].replace(b"<x:row r=\"5\"", b"<!-- <x:row r=\"9\"/> --><x:row r=\"5\"")
     assert sx._scan_fast(odd, None) is None
     assert [r for r, _, _ in sx.scan(odd, None).row_starts] == [1, 5, 7]
+
+
+def test_control_characters_in_notes_and_explain_sheet_stay_well_formed(tmp_path):
+    """Text pasted from Word carries control characters (Excel stores them as _x0001_): every part the
+    writer produces stays well-formed XML and the copy reopens."""
+    import xml.etree.ElementTree as ET
+
+    from workbook.plan import Note
+
+    plan = pipeline.score_workbook(xlsx.read_grids(EXAMPLE)).plan
+    plan.notes.append(Note("B5", "PE999 单位名称含控制字符\x01\x0b结束"))
+    plan.explain_rows.append(["控制\x02字符", "\x1f", "", "", "", "", ""])
+    out = tmp_path / "o.xlsx"
+    xlsx.write_scored(EXAMPLE, out, plan)
+    for name, data in _members(out).items():
+        if name.endswith((".xml", ".rels", ".vml")):
+            ET.fromstring(data)
+    assert pipeline.score_workbook(xlsx.read_grids(out)).result.total == 97
+
+
+def test_cells_of_an_array_formula_are_never_written(tmp_path):
+    import re
+
+    parts = _members(EXAMPLE)
+    form_part = _sheet_part(parts, FORM)
+    xml = parts[form_part]
+    m = re.search(rb'<c r="I11"[^>]*?(?:/>|>.*?</c>)', xml, re.S)
+    xml = xml.replace(m.group(0), b'<c r="I11"><f t="array" ref="I11:I12">H11:H12*0</f><v>0</v></c>', 1)
+    parts[form_part] = xml
+    src = tmp_path / "arr.xlsx"
+    with zipfile.ZipFile(src, "w", zipfile.ZIP_DEFLATED) as z:
+        for n, d in parts.items():
+            z.writestr(n, d)
+    scored = pipeline.score_workbook(xlsx.read_grids(src))
+    assert (12, 9) in scored.plan.owned_cells()
+    result = xlsx.write_scored(src, tmp_path / "o.xlsx", scored.plan)
+    assert "I12" in result.skipped_formula_cells  # inside the array, though it holds no <f> of its own
+    after = _members(tmp_path / "o.xlsx")[form_part]
+    before_i12 = re.search(rb'<c r="I12"[^>]*?(?:/>|>.*?</c>)', xml, re.S).group(0)
+    assert before_i12 in after and b'<f t="array" ref="I11:I12">H11:H12*0</f>' in after

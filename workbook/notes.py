@@ -17,7 +17,8 @@ from workbook.grid import parse_a1
 from workbook.opc import PackageError
 from workbook.record import AUTHOR, NOTE_MARK, NOTE_SEPARATOR
 
-OLD_MARK = NOTE_SEPARATOR.strip("\n")  # "—— pe-score ——": earlier versions put this above an appended block
+OLD_MARK = NOTE_SEPARATOR.strip("\n")
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")  # not allowed in XML 1.0  # "—— pe-score ——": earlier versions put this above an appended block
 _CODE_LINE = re.compile(r"^PE\d{3}\b")
 
 
@@ -155,6 +156,7 @@ class Comments:
     def _set(t, value: str) -> None:
         for n in list(t.childNodes):
             t.removeChild(n)
+        value = _FORBIDDEN.sub(lambda m: f"_x{ord(m.group(0)):04X}_", value)  # as Excel writes them
         t.appendChild(t.ownerDocument.createTextNode(value))
         if value != value.strip() or "\n" in value:
             t.setAttribute("xml:space", "preserve")

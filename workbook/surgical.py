@@ -313,9 +313,11 @@ def _write(pkg: Package, plan: WritePlan, force: bool) -> Outcome:
         return sx.default_style(scan, scan.rows.get(rc[0]), rc[1])
 
     merged_tail = _merged_non_anchor(scan.merges)
+    arrays = _array_ranges(data)
     for rc, value in sorted(values.items()):
         cell = cells.get(rc)
-        if cell is not None and cell.has_formula:
+        if (cell is not None and cell.has_formula) or any(
+                r1 <= rc[0] <= r2 and c1 <= rc[1] <= c2 for r1, c1, r2, c2 in arrays):
             skipped.append(a1(*rc))  # a formula the user put there stays in charge of that cell
             continue
         if merged_tail(rc):
@@ -386,6 +388,21 @@ def _write(pkg: Package, plan: WritePlan, force: bool) -> Outcome:
     buf = io.BytesIO()
     pkg.save(buf)
     return Outcome(buf.getvalue(), skipped, record)
+
+
+_ARRAY_F = re.compile(rb"""<(?:[\w.-]+:)?f\b[^>]*\bt\s*=\s*["']array["'][^>]*>""")
+_REF_ATTR = re.compile(rb"""\bref\s*=\s*["']([^"']+)["']""")
+
+
+def _array_ranges(data: bytes) -> list[tuple[int, int, int, int]]:
+    """The ranges of array formulas (``<f t="array" ref="I11:I14">``): every cell in them belongs to the formula."""
+    out = []
+    for m in _ARRAY_F.finditer(data):
+        ref = _REF_ATTR.search(m.group(0))
+        rng = sx._range(ref.group(1).decode("ascii", "replace")) if ref else None
+        if rng:
+            out.append(rng)
+    return out
 
 
 def current_style_of_file(cells, scan, rc) -> int:

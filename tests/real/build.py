@@ -37,6 +37,8 @@ FAMILIES = {
     "sichuan-project": "四川 部门预算项目支出绩效自评表（指标性质/指标值/度量单位 分列）",
     "anhui-department": "安徽 部门整体支出绩效自评表（预算资金块）",
     "chongqing-department": "重庆 部门整体绩效自评表（执行率权重、指标性质、得分系数）",
+    "hunan-department": "湖南 部门整体支出绩效自评表（年度预算申请块，按收入/支出性质分列）",
+    "hubei-project": "湖北 项目绩效自评表（预算执行 20 分，年度绩效目标1（x分）块）",
     "score-table": "只有评分标准和得分的评分表",
 }
 
