@@ -380,6 +380,7 @@ def _outcome_for(display: str, path: str, suffix: str, profile_name: str, want_j
             warnings=sev.get("warning", 0),
             issues=issues,
             differs=_differs(form, issues),
+            profile=getattr(getattr(item, "profile", None), "name", "") or getattr(profile, "name", ""),
         ))
         if want_json:  # not pickled back from a worker when nobody asked for JSON
             out.objects.append({"file": display, **obj, "claimed_total": claimed})
@@ -518,6 +519,7 @@ class Stats:
     with_errors: int = 0
     capped: int = 0
     grades: Counter = field(default_factory=Counter)
+    profiles: Counter = field(default_factory=Counter)  # forms per scoring profile
     unreadable_list: list[tuple[str, str]] = field(default_factory=list)
     differing_list: list[FormRow] = field(default_factory=list)
 
@@ -531,6 +533,7 @@ class Stats:
         for row in o.rows:
             self.forms += 1
             self.grades[row.grade] += 1
+            self.profiles[row.profile] += 1
             self.capped += row.capped
             self.with_errors += row.errors > 0
             if row.differs:
@@ -589,6 +592,8 @@ def print_report(stats: Stats, console) -> None:
     t.add_row("触发60分上限的表", str(stats.capped))
     for g in sorted(stats.grades, key=lambda g: "优良中差".find(g) if g in "优良中差" else 9):
         t.add_row(f"等级 {g or '—'}", str(stats.grades[g]))
+    for name, n in sorted(stats.profiles.items()):  # which scoring profile each form got (its layout)
+        t.add_row(f"评分方案 {name or '—'}", str(n))
     console.print(t)
     if stats.unreadable_list:
         u = Table(title="无法读取的文件")

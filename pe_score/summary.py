@@ -106,6 +106,7 @@ class FormRow:
     issues: list[dict] = field(default_factory=list)  # {"code","severity","cell","message"}
     # The engine's verdict (its PE603/PE604 findings), not a second comparison made here.
     differs: bool = False
+    profile: str = ""  # the scoring profile used (chosen from the form's layout unless --profile was given)
 
     @property
     def difference(self) -> Optional[float]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -276,6 +277,12 @@ def test_check_on_a_mixed_folder_scores_each_with_its_profile(tmp_path):
     got = {Path(o["file"]).name: o["profile"] for o in objects}
     assert got == expected
     assert all(o["profile_reason"] for o in objects)
+    text = io.StringIO()
+    run_check([tmp_path], stdout=text, stderr=io.StringIO(), progress=False)
+    report = text.getvalue()
+    for name in set(expected.values()):  # the printed report counts the forms per profile
+        n = sum(1 for v in expected.values() if v == name)
+        assert re.search(rf"评分方案 {re.escape(name)}\s*│?\s*{n}\b", report), (name, report)
 
 
 def test_find_forms_chooses_per_sheet():

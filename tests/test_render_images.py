@@ -72,7 +72,8 @@ def test_printed_sheet_holds_only_that_sheet(tmp_path):
 def test_help_screen_picture(tmp_path):
     assert ri.main(["--only", "help", "--out", str(tmp_path)]) == 0
     w, h = _png_size(tmp_path / "cli_help.png")
-    assert w > 600 and 200 < h < 3 * w  # a terminal screen of text, not a blank A4 page
+    # a terminal screen, not a blank page (the help lists examples and exit statuses: taller than wide)
+    assert w > 600 and 200 < h < 3 * w
 
 
 def test_every_picture_is_documented_and_rendered_by_the_script():

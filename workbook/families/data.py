@@ -41,11 +41,12 @@ class Family:
     detail_prefixes: tuple[str, ...] = ()
     scores_only: bool = False  # a 评分表: no target/actual columns; the scores are kept and added up
     implicit_weights: bool = False  # may print no 分值 column: the rows' points are implicit (PE920)
+    budget_score_typed: bool = False  # the budget score is typed by hand (no formula): a blank one is PE916
     path: Path = field(default=FAMILY_DIR, compare=False)
 
 
 _KNOWN = {"name", "title", "profile", "source", "order", "min_score", "goals", "quiet", "words",
-          "vocabulary", "units", "lower_is_better", "higher_is_better", "detail_prefixes", "scores_only", "implicit_weights"}
+          "vocabulary", "units", "lower_is_better", "higher_is_better", "detail_prefixes", "scores_only", "implicit_weights", "budget_score_typed"}
 
 
 def load_family(path: Path) -> Family:
@@ -70,6 +71,7 @@ def load_family(path: Path) -> Family:
         detail_prefixes=tuple(_key(x) for x in data.get("detail_prefixes", ())),
         scores_only=bool(data.get("scores_only", False)),
         implicit_weights=bool(data.get("implicit_weights", False)),
+        budget_score_typed=bool(data.get("budget_score_typed", False)),
         path=Path(path),
     )
 

@@ -714,7 +714,8 @@ def after_score(form: Form, result: Result, reading: Reading) -> None:
     if score_cell:
         from workbook.grid import parse_a1
 
-        formula = reading.source.formulas is None or reading.source.has_formula(*parse_a1(score_cell))
+        formula = (not reading.family.budget_score_typed or reading.source.formulas is None
+                   or reading.source.has_formula(*parse_a1(score_cell)))
     found += budget_checks(form, result, reading.profile, initial=reading.budget_initial,
                            initial_cell=reading.budget_initial_cell, score_is_formula=formula)
     quiet = set(reading.family.quiet)
