@@ -749,14 +749,8 @@ def _e_crc() -> bytes:
 def _e_broken_xml() -> bytes:
     data = _example_bytes()
     sheet = _member(data, "xl/worksheets/sheet1.xml")
-    return _rezip(data, {"xl/worksheets/sheet1.xml": sheet[: half_in_text(sheet)]})
-
-
-def half_in_text(sheet: bytes) -> int:
-    """Where to cut a sheet's XML about half way, inside a cell's text (past the first ``<t>`` after the
-    middle): the fast tier, which counts tags and does not parse, then lets it through and only the
-    readers fail, wherever the generated example's own bytes put the middle."""
-    return sheet.index(b"<t>", len(sheet) // 2) + len(b"<t>")
+    cut = sheet.index(b"<row", len(sheet) // 2) + 3  # inside a <row> tag, past the middle
+    return _rezip(data, {"xl/worksheets/sheet1.xml": sheet[:cut]})
 
 
 @entry("zip_no_workbook.xlsx", "a zip with [Content_Types].xml and styles but no workbook part", "refuse")
