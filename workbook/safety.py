@@ -425,7 +425,10 @@ def _check_zip(p: Path, size: int, limits: Limits, deep: bool = True) -> FileInf
             raise _fail(p, "文件缺少工作簿主体（xl/workbook.xml），已损坏或不是 Excel 工作簿。" + _RESAVE)
 
         book = _Book(p, zf, members, workbook_part, limits, deep)
-        book.check(infos)
+        try:
+            book.check(infos)
+        except (zipfile.BadZipFile, zlib.error):  # a part whose bytes fail their checksum
+            raise _fail(p, "文件已损坏（内部部件的压缩数据校验失败）。" + _RESAVE) from None
         has_vba = any(n.lower().endswith("vbaproject.bin") for n in names)
         kind = "xlsm" if has_vba or "macroEnabled" in members.text("[Content_Types].xml") else "xlsx"
         return FileInfo(path=p, kind=kind, size=size, sheets=[name for name, _ in book.sheets], has_vba=has_vba)
