@@ -16,7 +16,7 @@ from functools import lru_cache
 from typing import Any, Callable, Optional
 
 from workbook.grid import a1, parse_a1
-from workbook.opc import MAIN_NS, REL_NS, PackageError, set_attrs, start_tag_attrs, tag_end, xml_text
+from workbook.opc import MAIN_NS, REL_NS, PackageError, set_attrs, start_tag_attrs, tag_end, xml_error, xml_text
 
 KEEP = object()  # a CellEdit value meaning "leave the value as it is"
 
@@ -155,7 +155,7 @@ def _parser() -> xml.parsers.expat.XMLParserType:
     p.SetParamEntityParsing(xml.parsers.expat.XML_PARAM_ENTITY_PARSING_NEVER)
 
     def no_entities(*_a):
-        raise PackageError("entity declarations are not allowed")
+        raise PackageError("工作表 XML 含有实体声明，为安全起见不予处理")
 
     p.EntityDeclHandler = no_entities
     p.buffer_text = True
@@ -396,9 +396,9 @@ def scan_expat(data: bytes, want_rows: Optional[set[int]]) -> Scan:
     try:
         p.Parse(data, True)
     except xml.parsers.expat.ExpatError as exc:
-        raise PackageError(f"worksheet XML: {exc}") from None
+        raise xml_error("工作表", exc) from None
     if out is None or out.sheetdata_start < 0:
-        raise PackageError("worksheet without sheetData")
+        raise PackageError("工作表 XML 中没有单元格数据部分")
     return out
 
 
@@ -552,7 +552,7 @@ def _apply(data: bytes, reps: list[tuple[int, int, bytes]]) -> bytes:
     out, pos = [], 0
     for _, (s, e, b) in reps:
         if s < pos:
-            raise PackageError("overlapping edits")
+            raise PackageError("内部错误：两处修改重叠")
         out.append(data[pos:s])
         out.append(b)
         pos = e
