@@ -493,7 +493,7 @@ def write_explain_sheet(book, form_sheet, plan: WritePlan, record: list[Record])
     _hide_rows(ex, layout.hidden_rows)  # right after the values: the record is for the next run
     steps = [
         lambda: [setattr(ex.range((1, c)), "column_width", _column_width(w, remote)) for c, w in layout.widths.items()],
-        lambda: [setattr(ex.range((r, 1)), "row_height", h) for r, h in sorted(layout.heights.items())],
+        lambda: [setattr(ex.range((r1, 1), (r2, 1)), "row_height", h) for r1, r2, h in height_runs(layout.heights)],
         lambda: setattr(ex.range((1, 1), (max(layout.n_rows, 1), len(layout.widths))), "wrap_text", True),
         lambda: [_header(ex, r, len(layout.widths), HEADER_FILL) for r in layout.header_rows],
         lambda: [ex.range((r1, c1), (r2, c2)).merge() for r1, c1, r2, c2 in layout.merges],
@@ -536,6 +536,18 @@ def _hide_rows(ex, rows) -> None:
 def _column_width(chars: float, remote: bool) -> float:
     """Desktop Excel takes characters; Office.js (the remote engine) takes points."""
     return round(chars * 5.25 + 3.75, 2) if remote else chars
+
+
+def height_runs(heights: dict[int, float]) -> list[tuple[int, int, float]]:
+    """``{row: height}`` as (first row, last row, height) runs of consecutive rows of one height: one
+    call into Excel a run instead of one a row."""
+    runs: list[tuple[int, int, float]] = []
+    for r, h in sorted(heights.items()):
+        if runs and runs[-1][1] == r - 1 and runs[-1][2] == h:
+            runs[-1] = (runs[-1][0], r, h)
+        else:
+            runs.append((r, r, h))
+    return runs
 
 
 def _header(ex, row: int, n_cols: int, argb: str) -> None:

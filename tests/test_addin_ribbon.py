@@ -412,6 +412,7 @@ def test_rescoring_starts_from_the_users_typed_value_in_the_ribbon(tmp_path):
 
 
 def test_ribbon_draws_the_same_explain_layout_as_the_file_writer():
+    from addin.excel_adapter import height_runs
     from workbook.explain_layout import explain_layout
     from workbook.record import record_rows
 
@@ -423,6 +424,9 @@ def test_ribbon_draws_the_same_explain_layout_as_the_file_writer():
         assert abs(ws.column_dimensions[openpyxl.utils.get_column_letter(c)].width - w) < 0.01, c
     for r, h in layout.heights.items():
         assert ws.row_dimensions[r].height == h
+    # one call a run of rows of one height, not one a row
+    height_calls = [a for a in acts if a["func"] == "setRowHeight" and a["sheet_position"] == 1]
+    assert len(height_calls) == len(height_runs(layout.heights)) < len(layout.heights) / 2
     assert {str(m) for m in ws.merged_cells.ranges} == {
         f"{openpyxl.utils.get_column_letter(c1)}{r1}:{openpyxl.utils.get_column_letter(c2)}{r2}"
         for r1, c1, r2, c2 in layout.merges}
