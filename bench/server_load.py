@@ -211,10 +211,15 @@ def run(clients: int = 8, clicks: int = 50, workers: int = 2, quiet: bool = True
         with ThreadPoolExecutor(clients) as pool:
             results = [r for rs in pool.map(client_run, range(clients)) for r in rs]
         wall = time.perf_counter() - t0
+        cpu = sum(_cpu_seconds(p) for p in _descendants(proc.pid)) - cpu0
+        # A worker kept busy by the clients' kept-alive connections accepts no new connection while they
+        # last; once the clicks are done, give every worker a few seconds to answer a health check.
+        settle = time.perf_counter() + 10
+        while not answered_by >= {p for p in pids if p != proc.pid} and time.perf_counter() < settle:
+            time.sleep(0.1)
         stop.set()
         for t in threads:
             t.join()
-        cpu = sum(_cpu_seconds(p) for p in _descendants(proc.pid)) - cpu0
     finally:
         proc.terminate()
         try:
