@@ -450,3 +450,21 @@ def test_ribbon_keeps_text_the_user_typed_in_its_note():
     n = _undo_previous(None, [], {(11, 9): user, (12, 9): ours})
     assert user.text == "请核实\n单位回复：已改" and not user.deleted
     assert ours.deleted and n == 1
+
+
+def test_text_excel_would_parse_stays_text_in_the_explain_sheet():
+    # Excel takes a value starting with = + - @ as typed, i.e. as a formula ("-城镇…" becomes =-城镇…,
+    # #NAME?); the ribbon gives such text with Excel's text prefix, which Excel does not keep in the value.
+    wb = _example_wb()
+    ws = wb.active
+    names = {"C11": "-全年城镇新增就业人数", "C19": "@城镇登记失业率", "C12": "+城镇失业人员再就业人数"}
+    for ref, name in names.items():
+        ws[ref] = name
+    outcome, acts, after, _ = _click(wb)
+    assert outcome.scored is not None
+    sent = [v for a in acts if a["func"] == "setValues" for row in a["values"] for v in row if isinstance(v, str)]
+    assert not [v for v in sent if v.startswith(("=", "+", "-", "@"))], "text Excel would parse as a formula"
+    explain = [c for row in after[EXPLAIN_SHEET].iter_rows() for c in row if isinstance(c.value, str)]
+    for name in names.values():
+        cells = [c for c in explain if c.value == name]
+        assert cells and all(c.data_type == "s" for c in cells), name
