@@ -679,3 +679,16 @@ def test_a_broken_part_is_refused_in_chinese_and_nothing_is_written(tmp_path, pa
     english = re.findall(r"[A-Za-z]{2,}", text.replace(src.name, ""))
     assert set(english) <= {"XML", "DTD"}, text
     assert not (tmp_path / "o.xlsx").exists()
+
+
+@pytest.mark.parametrize("part", ["xl/styles.xml", "xl/worksheets/sheet1.xml", "xl/workbook.xml"])
+def test_every_part_the_writer_parses_refuses_an_entity_declaration(tmp_path, part):
+    # The gate refuses such a file before; the writer's own parsers refuse it too (one expat set-up).
+    from workbook.errors import UnsafeToWrite
+    from workbook.surgical import surgical_write
+
+    scored = pipeline.score_workbook(xlsx.read_grids(EXAMPLE))
+    src = _with_part(EXAMPLE, tmp_path / "dtd.xlsx", part,
+                     lambda d: b'<!DOCTYPE x [<!ENTITY a "' + b"b" * 10 + b'">]>' + d)
+    with pytest.raises(UnsafeToWrite, match="实体声明"):
+        surgical_write(src, scored.plan)

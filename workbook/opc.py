@@ -10,6 +10,7 @@ from __future__ import annotations
 import posixpath
 import re
 import struct
+import xml.parsers.expat
 import zipfile
 from typing import BinaryIO, Optional
 
@@ -34,6 +35,19 @@ class PackageError(Exception):
     """The package is not what an .xlsx must be (missing part, broken relationship).
 
     The message is Chinese: the writer shows it to the user after "结构无法识别"."""
+
+
+def expat_parser(what: str = "") -> "xml.parsers.expat.XMLParserType":
+    """An expat parser for the part ``what`` (Chinese, for the message) that reads no external entity
+    and refuses entity declarations: Excel never writes a DTD, and an entity can be an XML bomb."""
+    p = xml.parsers.expat.ParserCreate()
+    p.SetParamEntityParsing(xml.parsers.expat.XML_PARAM_ENTITY_PARSING_NEVER)
+
+    def refuse(*_a):
+        raise PackageError(f"{what} XML 含有实体声明，为安全起见不予处理".lstrip())
+
+    p.EntityDeclHandler = refuse
+    return p
 
 
 def xml_error(what: str, exc: Exception) -> PackageError:

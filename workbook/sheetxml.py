@@ -16,7 +16,8 @@ from functools import lru_cache
 from typing import Any, Callable, Optional
 
 from workbook.grid import a1, parse_a1
-from workbook.opc import MAIN_NS, REL_NS, PackageError, set_attrs, start_tag_attrs, tag_end, xml_error, xml_text
+from workbook.opc import (MAIN_NS, REL_NS, PackageError, expat_parser, set_attrs, start_tag_attrs, tag_end, xml_error,
+                          xml_text)
 
 KEEP = object()  # a CellEdit value meaning "leave the value as it is"
 
@@ -151,13 +152,7 @@ def _range(ref: str) -> Optional[tuple[int, int, int, int]]:
 
 
 def _parser() -> xml.parsers.expat.XMLParserType:
-    p = xml.parsers.expat.ParserCreate()
-    p.SetParamEntityParsing(xml.parsers.expat.XML_PARAM_ENTITY_PARSING_NEVER)
-
-    def no_entities(*_a):
-        raise PackageError("工作表 XML 含有实体声明，为安全起见不予处理")
-
-    p.EntityDeclHandler = no_entities
+    p = expat_parser("工作表")
     p.buffer_text = True
     return p
 
@@ -440,16 +435,6 @@ def cell_value(cell: CellInfo, shared: Callable[[int], Optional[str]]) -> Any:
     return int(x) if x.is_integer() and abs(x) < 2**53 else x
 
 
-def same_value(a: Any, b: Any) -> bool:
-    if isinstance(a, bool) or isinstance(b, bool):
-        return type(a) is type(b) and a == b
-    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
-        return math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-12)
-    if a in (None, "") and b in (None, ""):
-        return True
-    return a == b
-
-
 def _number(x: float) -> str:
     if isinstance(x, int) or (isinstance(x, float) and x.is_integer() and abs(x) < 2**53):
         return str(int(x))
@@ -641,5 +626,5 @@ def main_ns_ok(data: bytes) -> bool:
     return MAIN_NS.encode() in data[:4096]
 
 
-__all__ = ["KEEP", "CellEdit", "Scan", "scan", "splice", "cell_value", "same_value", "read_rows",
+__all__ = ["KEEP", "CellEdit", "Scan", "scan", "splice", "cell_value", "read_rows",
            "child_position", "default_style", "start_tag_attrs"]

@@ -11,7 +11,7 @@ from functools import lru_cache
 import xml.parsers.expat
 from typing import Optional
 
-from workbook.opc import PackageError, set_attrs, start_tag_attrs, tag_end, xml_error
+from workbook.opc import PackageError, expat_parser, set_attrs, start_tag_attrs, tag_end, xml_error
 
 _COLLECTIONS = ["numFmts", "fonts", "fills", "borders", "cellStyleXfs", "cellXfs", "cellStyles", "dxfs",
                 "tableStyles", "colors", "extLst"]
@@ -110,8 +110,7 @@ class Styles:
 
     def _index(self) -> None:
         data = self._data
-        p = xml.parsers.expat.ParserCreate()
-        p.SetParamEntityParsing(xml.parsers.expat.XML_PARAM_ENTITY_PARSING_NEVER)
+        p = expat_parser("样式表")
         self.prefix = ""
         self.root_end = -1
         self.top: list[tuple[str, int]] = []  # (local, start) of the stylesheet's children

@@ -27,7 +27,8 @@ from workbook.errors import UnsafeToWrite
 from workbook.explain_layout import FONT_SIZE, HEADER_FILL, RECORD_FONT_COLOUR, ExplainLayout, explain_layout
 from workbook.grid import a1, parse_a1
 from workbook.opc import (CT_COMMENTS, CT_VML, CT_WORKSHEET, RT_COMMENTS, RT_OFFICE_DOC, RT_SST, RT_STYLES, RT_VML,
-                          RT_WORKSHEET, Package, PackageError, set_attrs, start_tag_attrs, tag_end, xml_error, xml_text)
+                          RT_WORKSHEET, Package, PackageError, expat_parser, set_attrs, start_tag_attrs, tag_end,
+                          xml_error, xml_text)
 from workbook.plan import HIGHLIGHT_COLORS, WritePlan
 from workbook.record import NOTE_FLAG, VALUE_FLAG, Entry, parse_record, record_rows, record_sheet, same_value
 from workbook.stylesxml import Styles, fill_from_record, is_solid, solid_fill
@@ -62,13 +63,7 @@ class Node:
 
 def index_xml(data: bytes, depth_limit: int = 2) -> Node:
     """The root and its children (and grandchildren) with byte offsets; deeper elements are skipped."""
-    p = xml.parsers.expat.ParserCreate()
-    p.SetParamEntityParsing(xml.parsers.expat.XML_PARAM_ENTITY_PARSING_NEVER)
-
-    def no_entities(*_a):
-        raise PackageError("XML 含有实体声明，为安全起见不予处理")
-
-    p.EntityDeclHandler = no_entities
+    p = expat_parser()
     stack: list[Optional[Node]] = []
     root: list[Node] = []
 
@@ -135,8 +130,7 @@ class SharedStrings:
         data = self.pkg.read(self.part)
         items: list[str] = []
         state = {"depth": 0, "si": None, "t": False, "rph": 0}
-        p = xml.parsers.expat.ParserCreate()
-        p.SetParamEntityParsing(xml.parsers.expat.XML_PARAM_ENTITY_PARSING_NEVER)
+        p = expat_parser("共享字符串表")
 
         class Enough(Exception):
             pass
@@ -169,10 +163,6 @@ class SharedStrings:
                 state["si"].append(text)
 
         p.StartElementHandler, p.EndElementHandler, p.CharacterDataHandler = start, end, chars
-        def no_entities(*_a):
-            raise PackageError("共享字符串表含有实体声明，为安全起见不予处理")
-
-        p.EntityDeclHandler = no_entities
         try:
             step = 1 << 16
             for off in range(0, len(data), step):
