@@ -100,22 +100,15 @@ def baseline_cpu_per_click(body: dict, clicks: int = 30) -> float:
     from tests import remote_book as rb
 
     rb.enable_remote_engine()
-    import addin
-
     sys.path.insert(0, str(SERVER))
-    from pe_server.ordering import previous_explain, undoable_order
+    from pe_server.ordering import recalculate_in_order
 
     import xlwings as xw
 
     def one():
         data = copy.deepcopy(body)
         formulas = data.pop("args")[0]
-        book = xw.Book(json=data)
-        names = [s.name for s in book.sheets]
-        before = previous_explain(book)
-        addin.recalculate(book, formulas=formulas)
-        actions = book.json()["actions"]
-        actions[:] = undoable_order(actions, names, before)
+        recalculate_in_order(xw.Book(json=data), formulas)
 
     for _ in range(3):
         one()
