@@ -50,6 +50,17 @@ def expat_parser(what: str = "") -> "xml.parsers.expat.XMLParserType":
     return p
 
 
+def element_end(data: bytes, i: int, name: str) -> int:
+    """The offset just past the element whose end expat reports at byte ``i`` (``CurrentByteIndex`` in
+    an end handler, ``name`` as expat gives it): past ``</name>``, or ``i`` itself for an empty-element
+    tag (expat reports its end just after the tag)."""
+    qn = name.encode()
+    n = len(qn) + 2
+    if data.startswith(b"</" + qn, i) and data[i + n:i + n + 1] in (b">", b" ", b"\t", b"\r", b"\n"):
+        return data.index(b">", i) + 1
+    return i
+
+
 def xml_error(what: str, exc: Exception) -> PackageError:
     """A ``PackageError`` for an expat parse error in the part ``what``, in Chinese, with its place."""
     line, col = getattr(exc, "lineno", None), getattr(exc, "offset", None)

@@ -16,8 +16,8 @@ from functools import lru_cache
 from typing import Any, Callable, Optional
 
 from workbook.grid import a1, parse_a1
-from workbook.opc import (MAIN_NS, REL_NS, PackageError, expat_parser, set_attrs, start_tag_attrs, tag_end, xml_error,
-                          xml_text)
+from workbook.opc import (MAIN_NS, REL_NS, PackageError, element_end, expat_parser, set_attrs, start_tag_attrs,
+                          tag_end, xml_error, xml_text)
 
 KEEP = object()  # a CellEdit value meaning "leave the value as it is"
 
@@ -351,12 +351,7 @@ def scan_expat(data: bytes, want_rows: Optional[set[int]]) -> Scan:
         st["depth"] -= 1
         depth = st["depth"]
         local = _local(name)
-        qn = name.encode()
-        n = len(qn) + 2
-        if data.startswith(b"</" + qn, i) and data[i + n:i + n + 1] in (b">", b" ", b"\t", b"\r", b"\n"):
-            close = data.index(b">", i) + 1
-        else:
-            close = i  # an empty-element tag: expat reports its end just after it
+        close = element_end(data, i, name)
         if depth == 0:
             out.root_end = i
         elif depth == 1 and local == "sheetData":

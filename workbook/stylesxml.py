@@ -11,7 +11,7 @@ from functools import lru_cache
 import xml.parsers.expat
 from typing import Optional
 
-from workbook.opc import PackageError, expat_parser, set_attrs, start_tag_attrs, tag_end, xml_error
+from workbook.opc import PackageError, element_end, expat_parser, set_attrs, start_tag_attrs, tag_end, xml_error
 
 _COLLECTIONS = ["numFmts", "fonts", "fills", "borders", "cellStyleXfs", "cellXfs", "cellStyles", "dxfs",
                 "tableStyles", "colors", "extLst"]
@@ -146,12 +146,7 @@ class Styles:
                 self.spans[local] = (s, te, i if data.startswith(b"</", i) else -1)
             elif d == 2 and stack:
                 parent, s = stack.pop()
-                qn = name.encode()
-                n = len(qn) + 2
-                if data.startswith(b"</" + qn, i) and data[i + n:i + n + 1] in (b">", b" ", b"\t", b"\r", b"\n"):
-                    e = data.index(b">", i) + 1
-                else:
-                    e = i  # an empty-element tag ends where expat reports its end
+                e = element_end(data, i, name)
                 self.items[parent].append((s, e))
 
         p.StartElementHandler, p.EndElementHandler = start, end
