@@ -369,3 +369,30 @@ def test_a_goal_whose_scores_exceed_its_points_without_a_points_column():
     g.values[12][5] = 25  # 监测数据资料整编 20 -> 25: goal 2 now adds up to 45 of 40
     s = score_grid(g, plan=False)
     assert [(f.code, f.cell) for f in s.result.findings if f.code == "PE921"] == [("PE921", "A11")]
+
+
+# ---- 四川 评分表: points only in brackets, no 分值 column --------------------------------------------
+
+
+def test_a_sichuan_score_table_with_points_only_in_the_names():
+    """一级 / 二级 / 三级 / 得分, the points written after each name (相关性(5分)): read from the brackets."""
+    s = scored("sc_2017_bumen_defen_wanglu")
+    assert s.profile.name == "score-table" and s.reading.family.name == "score-table"
+    assert [r.name for r in s.result.indicators][:2] == ["相关性", "明确性"]
+    assert [(r.weight, r.score) for r in s.result.indicators] == [(5, 5), (5, 5), (5, 5), (5, 2), (5, 4), (1, 1)]
+    assert not codes_at(s, "PE401")  # no 偏差原因 column: nowhere to explain the lost points
+    form = load(ROOT / "tests" / "real" / "forms" / "sc_2017_bumen_defen_wanglu.toml")
+    form.cells["D6"] = 6  # 测算依据 2 -> 6 of its 5 points
+    s = score_grid(grid(form), plan=False)
+    assert "D6" in {f.cell for f in s.result.findings}
+
+
+def test_a_sichuan_project_score_table_unscored_and_its_unchosen_options():
+    s = scored("sc_dazhou_nyj_xiangmu_blank")
+    assert s.profile.name == "score-table" and s.reading.status == "unscored"
+    assert codes_at(s, "PE913")
+    s = scored("sc_2017_xiangmu_pingfen_wanglu")
+    names = [r.name for r in s.result.indicators]
+    assert "经济效益（可选项）" in names and "生态效益（可选项）" not in names  # not chosen: no points, no score
+    assert codes_at(s, "PE918") == ["C15"]
+    assert not codes_at(s, "PE304") and s.result.total == 58

@@ -177,6 +177,10 @@ def _view(grid: Grid, fam: Family, reading: Reading, trad: bool = False) -> Grid
     if found is None:
         _two_row_header(v)
         found = _header_row(v, fam.scores_only)
+    if found is None and fam.scores_only:
+        bare = _header_row(v, True, no_weight=True)
+        if bare and "weight" not in bare[1] and _label_weight_column(v, *bare):
+            found = _header_row(v, True)
     if found and fam.scores_only and not {"target", "actual"} & set(found[1]):
         _fold_level_points(v, *found)
         found = _header_row(v, True)
@@ -216,6 +220,29 @@ def _fold_level_points(v: _View, hr: int, roles: dict[str, int]) -> None:
                 v.set(r, c, f"{_norm(label)}（{_fmt(_num(points))}分）")
             v.set(r, pc, None)
         v.set(hr, pc, None)
+
+
+_NAME_POINTS = re.compile(r"^(.*?)[(（]\s*(\d+(?:\.\d+)?)\s*分\s*[)）]$")
+
+
+def _label_weight_column(v: _View, hr: int, roles: dict[str, int]) -> bool:
+    """No 分值 column, the points written after each 三级 name (四川 得分表: 相关性(5分)): a 分值 column
+    right of the table gets them, and the name keeps its words. False (nothing changed) when no
+    row carries its points this way."""
+    name_c = roles["name"]
+    rows = []
+    for r in range(hr + 1, len(v.values) + 1):
+        m = _NAME_POINTS.match(_norm(v.get(r, name_c)))
+        if m and m.group(1):
+            rows.append((r, m.group(1), float(m.group(2))))
+    if not rows:
+        return False
+    last = max(len(v.values[hr - 1]), max(roles.values())) + 1
+    v.set(hr, last, "分值")
+    for r, name, points in rows:
+        v.set(r, name_c, name)
+        v.set(r, last, points)
+    return True
 
 
 def _implicit_weight_column(v: _View, hr: int, roles: dict[str, int], reading: Reading) -> None:
@@ -393,7 +420,8 @@ def _placeholders(v: _View, hr: int, roles: dict[str, int], fam: Family, reading
         no_figures = not _is_num(v.get(r, wc)) and not _is_num(v.get(r, sc))
         residue = _PLACEHOLDER_NAME.match(s) is not None or is_placeholder(name)
         detail = weighted > 0 and no_figures and any(s.startswith(p) for p in fam.detail_prefixes)
-        if residue and no_figures or detail:
+        unchosen = no_figures and (any(m in s for m in fam.optional_marks) or s in fam.template_names)
+        if residue and no_figures or detail or unchosen:
             v.set(r, nc, None)
             reading.placeholder_rows.append(r)
     if reading.placeholder_rows:
@@ -722,6 +750,8 @@ def after_score(form: Form, result: Result, reading: Reading) -> None:
     if reading.implicit_weights:
         quiet |= {"PE301"}  # no row has points: the goal's points are checked against its scores instead
         found += _implicit_sums(form, result)
+    if reading.header is not None and "reason" not in reading.header[1]:
+        quiet |= {"PE401"}  # the layout has no 偏差原因 column: there is nowhere to explain a lost point
     if form.budget is not None and not form.budget.cells.get("reason"):
         quiet |= {"PE403"}  # the layout has no 未执行完原因 cell for the budget: nothing to fill in
     if reading.status == "unscored":
