@@ -396,3 +396,20 @@ def test_a_sichuan_project_score_table_unscored_and_its_unchosen_options():
     assert "经济效益（可选项）" in names and "生态效益（可选项）" not in names  # not chosen: no points, no score
     assert codes_at(s, "PE918") == ["C15"]
     assert not codes_at(s, "PE304") and s.result.total == 58
+
+
+# ---- 一级 split suggested by the family (四川 项目表) -----------------------------------------------
+
+
+def test_a_sichuan_project_form_leaving_out_a_whole_level1_is_named():
+    """All 90 points on one 产出 row: 效益 is left out (PE306); 满意度 may be left out; an adjusted
+    split (产出 60 / 效益 30, no 满意度) is not reported."""
+    s = scored("sc_daying_chengben_tail_2023")
+    pe306 = [f for f in s.result.findings if f.code == "PE306"]
+    assert [f.message for f in pe306] == ["“效益指标”合计 0 分，评分方案“sichuan-project”规定为 30 分。"]
+    assert not codes_at(scored("sc_qingshen_fgj_gongzi_2023"), "PE306")
+    form = load(ROOT / "tests" / "real" / "forms" / "sc_daying_chengben_tail_2023.toml")
+    form.cells["B2"] = "效益指标"  # now 产出 is the one left out
+    s = score_grid(grid(form), plan=False)
+    assert [f.message for f in s.result.findings if f.code == "PE306"] == [
+        "“产出指标”合计 0 分，评分方案“sichuan-project”规定为 50 分。"]

@@ -734,7 +734,7 @@ _UNSCORED_NOISE = {"PE102", "PE204", "PE401", "PE402", "PE403", "PE505", "PE603"
 
 def after_score(form: Form, result: Result, reading: Reading) -> None:
     """Family checks and the layout's quiet codes; 未评分 forms keep their structure checks only."""
-    from scoring.family_checks import budget_checks
+    from scoring.family_checks import budget_checks, level1_missing
 
     found = list(result.findings)
     score_cell = form.budget.cells.get("score") if form.budget else None
@@ -746,6 +746,8 @@ def after_score(form: Form, result: Result, reading: Reading) -> None:
                    or reading.source.has_formula(*parse_a1(score_cell)))
     found += budget_checks(form, result, reading.profile, initial=reading.budget_initial,
                            initial_cell=reading.budget_initial_cell, score_is_formula=formula)
+    found += level1_missing(form, result, reading.profile, reading.family.level1_suggested,
+                            reading.family.level1_optional)
     quiet = set(reading.family.quiet)
     if reading.implicit_weights:
         quiet |= {"PE301"}  # no row has points: the goal's points are checked against its scores instead
