@@ -413,3 +413,32 @@ def test_a_sichuan_project_form_leaving_out_a_whole_level1_is_named():
     s = score_grid(grid(form), plan=False)
     assert [f.message for f in s.result.findings if f.code == "PE306"] == [
         "“产出指标”合计 0 分，评分方案“sichuan-project”规定为 50 分。"]
+
+
+# ---- the evaluation-framework labels (决策 / 过程 / 产出 / 效益) and OCR residue -------------------------
+
+
+def test_evaluation_framework_level1_labels_and_not_applicable_targets():
+    """银川 2021: 项目决策/项目管理/项目产出/项目效益（N分） are the 一级指标; a dash or blank target on
+    决策/管理 rows is "not applicable" (typed score kept, no PE101/PE207); 指标L is OCR'd 指标1 (residue);
+    M.8万元 is an unreadable figure (PE910)."""
+    s = scored("nx_yinchuan_liuzhong_gongyong_2021")
+    assert not codes_at(s, "PE905")
+    levels = {i.name: i.level1 for g in s.form.goals for i in g.indicators}
+    assert levels["完整性"].startswith("决策指标") and levels["保障人数"].startswith("产出指标")
+    assert levels["效果显著"].startswith("效益指标")
+    assert not codes_at(s, "PE101") and not codes_at(s, "PE207") and not codes_at(s, "PE304")
+    kept = {r.name: r.score for r in s.result.indicators}
+    assert kept["完整性"] == 4 and kept["预算执行率"] == 9  # typed scores kept
+    assert "指标L" not in kept
+    assert codes_at(s, "PE910") == ["E26"]
+    assert codes_at(s, "PE919") == ["A27"]  # 效益（35分）: the page shows 25 points of it
+    # a text actual that repeats the target word for word is a met target: a deduction needs its reason
+    assert set(codes_at(s, "PE202")) == {"G22", "G29", "G32"}
+    # a real target on a 决策 row is still read as one
+    form = load(ROOT / "tests" / "real" / "forms" / "nx_yinchuan_liuzhong_gongyong_2021.toml")
+    form.cells["E12"] = "≥95%"
+    form.cells["F12"] = "90%"
+    s = score_grid(grid(form), plan=False)
+    r = next(r for r in s.result.indicators if r.name == "可行性")
+    assert r.method.value == "ratio" and round(r.score, 4) == round(2 * 90 / 95, 4)

@@ -33,7 +33,7 @@ SCAN_ROWS = 80  # recognition reads the words of the first rows (title, funds bl
 SCAN_COLS = 30
 _WS = re.compile(r"\s+")
 _COMPARATORS = {"≥": "≥", ">=": "≥", ">": ">", "≤": "≤", "<=": "≤", "<": "<", "=": "=", "==": "="}
-_PLACEHOLDER_NAME = re.compile(r"^(?:指标\s*\d+\s*[:：]?|/+|-+|—+|无|\d+[.、]?)$")
+_PLACEHOLDER_NAME = re.compile(r"^(?:指标\s*[\dLlI|]+\s*[:：]?|/+|-+|—+|无|\d+[.、]?)$")
 _NUMBERISH = re.compile(r"^[-+]?\d+(?:\.\d+)?$")
 
 
@@ -197,6 +197,7 @@ def _view(grid: Grid, fam: Family, reading: Reading, trad: bool = False) -> Grid
         _leading_goal(v, hr, reading)
         _split_targets(v, hr, roles)
         _adjusted_targets(v, hr, roles)
+        _level1_names(v, hr, roles, fam)
         _placeholders(v, hr, roles, fam, reading)
         _units(v, hr, roles, fam)
         _budget_rows(v, hr, reading)
@@ -406,6 +407,19 @@ def _adjusted_targets(v: _View, hr: int, roles: dict[str, int]) -> None:
             v.set(r, tc, a)
 
 
+def _level1_names(v: _View, hr: int, roles: dict[str, int], fam: Family) -> None:
+    """一级 labels the layout words its own way (项目产出（30分）): read as the 一级指标 they are (产出指标（30分）)."""
+    c = roles.get("level1")
+    if c is None or not fam.level1_names:
+        return
+    for r in range(hr + 1, len(v.values) + 1):
+        s = _norm(v.get(r, c))
+        for old, new in fam.level1_names:
+            if s.startswith(old) and not s.startswith(new):
+                v.set(r, c, new + s[len(old):])
+                break
+
+
 def _placeholders(v: _View, hr: int, roles: dict[str, int], fam: Family, reading: Reading) -> None:
     """Template rows are not indicators: "指标1：", "/", "……", and 其中… breakdowns without points."""
     nc, wc, sc = roles["name"], roles["weight"], roles["score"]
@@ -558,6 +572,7 @@ def _fmt(x: Optional[float]) -> str:
 _GLUED = re.compile(r"^([\u4e00-\u9fff])(\d+(?:\.\d+)?)([\u4e00-\u9fff%]*)$")
 # One character before a figure that people do type: 约3次, 超5%, 减5%, 共12项, 第3季度, 每1次 ...
 _OK_PREFIX = set("约近超达共计逾满余第减增降升提不低高少多每按占仅已均总全累新各限控下上内外年月日周季时")
+_LETTER_POINT = re.compile(r"(?:^|[^A-Za-z])[A-Za-z][.．]\d")
 _LETTER_DIGIT = re.compile(r"(?:^|[^A-Za-z])[OolI](?:\d|[\u4e00-\u9fff%](?<![级类型期区段号])|$)")
 
 
@@ -571,7 +586,21 @@ def garbled(text: str) -> bool:
         return True
     if _LETTER_DIGIT.search(s) and not re.search(r"[A-Za-z]{2,}", s):
         return True
+    if _LETTER_POINT.search(s):  # M.8万元: a digit read as a letter before the decimal point
+        return True
     return False
+
+
+_DASHES = {"", "一", "-", "—", "——", "--", "/", "－", "无"}
+
+
+def _not_applicable(target: str) -> bool:
+    """A target left blank or struck through with a dash (an OCR'd dash reads 一)."""
+    return _norm(target) in _DASHES
+
+
+def _level1_key(name: Optional[str]) -> str:
+    return re.sub(r"[(（].*$", "", _norm(name))
 
 
 _SIGN = re.compile(r"[≥≤><=]|以上|以内|不低于|不少于|不超过|不高于|以下")
@@ -619,6 +648,16 @@ def after_read(form: Form, reading: Reading) -> None:
             if garbled(actual):
                 ind.method = Method.MANUAL
                 extra.append(make("PE910", ind.cells.actual, name=ind.name, what="实际完成值", text=actual))
+                continue
+            if _not_applicable(target) and _level1_key(ind.level1) in fam.judged_level1:
+                ind.method = Method.JUDGEMENT  # 决策/过程 rows are judged, not measured: the typed score is kept
+                continue
+            if (ind.method is None and actual and _norm(actual) == _norm(target)
+                    and parse_value(target).kind not in ("number", "empty")):
+                # the actual repeats the text target word for word: the unit says it was met as written,
+                # so it is scored as a met qualitative target (a deduction then needs its reason, PE202)
+                # rather than left to a three-tier judgement of a 效益 text
+                ind.method = Method.QUALITATIVE
                 continue
             if _deadline_met(target, actual):
                 ind.method, ind.tier = Method.JUDGEMENT, "达成"
