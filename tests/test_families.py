@@ -442,3 +442,19 @@ def test_evaluation_framework_level1_labels_and_not_applicable_targets():
     s = score_grid(grid(form), plan=False)
     r = next(r for r in s.result.indicators if r.name == "可行性")
     assert r.method.value == "ratio" and round(r.score, 4) == round(2 * 90 / 95, 4)
+
+
+def test_a_satisfaction_above_100_percent_is_an_unreadable_figure():
+    """满意度 “290%” (an OCR'd “≥90%”) is no satisfaction rate: PE910, the typed score is not confirmed."""
+    s = scored("hb_changjiang_jinbu_yuye_2020")
+    assert codes_at(s, "PE910") == ["E16"]
+    form = load(ROOT / "tests" / "real" / "forms" / "hb_changjiang_jinbu_yuye_2020.toml")
+    form.cells["E16"] = "92%"
+    assert not codes_at(score_grid(grid(form), plan=False), "PE910")
+
+
+def test_a_text_actual_equal_to_its_target_is_not_sent_for_review_without_a_points_column():
+    """湖北 项目表 without 分值: “专款专用” as target and actual is met; PE920 already says the scores are
+    kept, so no PE207 row by row."""
+    s = scored("hb_xiangyang_zhongxin_dongjin_2021")
+    assert codes_at(s, "PE920") and not codes_at(s, "PE207")

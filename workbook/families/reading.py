@@ -603,6 +603,20 @@ def _level1_key(name: Optional[str]) -> str:
     return re.sub(r"[(（].*$", "", _norm(name))
 
 
+_SHARE_OF_PEOPLE = re.compile(r"满意度|满意率")  # a share of the people asked: never above 100%
+
+
+def _impossible_rate(ind: Any, target: str, actual: str) -> Optional[str]:
+    """Which figure of a 满意度 row reads above 100% (290% is an OCR'd ≥90%): 年度指标值 / 实际完成值 / None."""
+    if not _SHARE_OF_PEOPLE.search(_norm(ind.name) + _norm(ind.level2)):
+        return None
+    for what, text in (("年度指标值", target), ("实际完成值", actual)):
+        p = parse_value(text)
+        if p.kind == "number" and p.unit == "%" and p.number is not None and p.number > 100:
+            return what
+    return None
+
+
 _SIGN = re.compile(r"[≥≤><=]|以上|以内|不低于|不少于|不超过|不高于|以下")
 
 
@@ -645,6 +659,13 @@ def after_read(form: Form, reading: Reading) -> None:
                 ind.method = Method.MANUAL
                 extra.append(make("PE910", ind.cells.target, name=ind.name, what="年度指标值", text=target))
                 continue
+            what = _impossible_rate(ind, target, actual)
+            if what:
+                ind.method = Method.MANUAL
+                text = target if what == "年度指标值" else actual
+                cell = ind.cells.target if what == "年度指标值" else ind.cells.actual
+                extra.append(make("PE910", cell, name=ind.name, what=what, text=text))
+                continue
             if garbled(actual):
                 ind.method = Method.MANUAL
                 extra.append(make("PE910", ind.cells.actual, name=ind.name, what="实际完成值", text=actual))
@@ -657,7 +678,10 @@ def after_read(form: Form, reading: Reading) -> None:
                 # the actual repeats the text target word for word: the unit says it was met as written,
                 # so it is scored as a met qualitative target (a deduction then needs its reason, PE202)
                 # rather than left to a three-tier judgement of a 效益 text
-                ind.method = Method.QUALITATIVE
+                if reading.implicit_weights:  # no 分值: the typed score is kept, and there is nothing to review
+                    ind.method, ind.tier = Method.JUDGEMENT, "达成"
+                else:
+                    ind.method = Method.QUALITATIVE
                 continue
             if _deadline_met(target, actual):
                 ind.method, ind.tier = Method.JUDGEMENT, "达成"
