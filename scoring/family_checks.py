@@ -6,6 +6,9 @@ Pure functions on the Form and its Result; ``workbook.families.after_score`` cal
 - PE306 (missing 一级): a 一级指标 the family's suggested split names (产出/效益 …) holds no points at all
   while the indicators carry points, i.e. the whole dimension is left out (an adjustment of the
   suggested weights is allowed; leaving 效益 out is not an adjustment).
+- PE922: the budget was changed during the year by a fifth or more, or added from nothing (年初预算数 →
+  调整后预算数), and the reason cell says nothing,
+  on layouts that ask for the reason (四川: “年中发生预算调整的（追加或调减），应单独说明理由”).
 - PE915: the 全年预算数 was cut by 20% or more from the 年初预算数 while every 数量指标 kept full points
   (the targets were not adjusted with the money; 财预〔2020〕10号 asks for the deviation to be explained).
 """
@@ -98,3 +101,19 @@ def level1_missing(form: Form, result: Result, profile: Profile, suggested: tupl
     return [make("PE306", None, label=label, sum="0", profile=profile.name, expected=_num(points))
             for label, points in suggested
             if label not in optional and not sums.get(_LEVEL1_TAIL.sub("", label).strip())]
+
+
+def budget_adjusted(form: Form, initial: Optional[float], initial_cell: Optional[str],
+                    reason_given: bool) -> list[Finding]:
+    """PE922: 年初预算数 → 调整后预算数 changed (beyond rounding) and no reason given."""
+    b = form.budget
+    if b is None or initial is None or b.planned is None or reason_given:
+        return []
+    # a change of a fifth or more (the PE915 threshold), or a budget added from nothing: small changes
+    # (salary adjustments, a few per cent) are routine and reviewers do not ask for them
+    if abs(b.planned - initial) < 0.005 or (initial > 0 and abs(b.planned - initial) < initial * CUT_THRESHOLD):
+        return []
+    change = (f"追加 {_num(round(b.planned - initial, 2))}" if b.planned > initial
+              else f"调减 {_num(round(initial - b.planned, 2))}")
+    return [make("PE922", b.cells.get("planned") or initial_cell, initial=_num(initial), planned=_num(b.planned),
+                 change=change)]

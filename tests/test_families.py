@@ -458,3 +458,24 @@ def test_a_text_actual_equal_to_its_target_is_not_sent_for_review_without_a_poin
     kept, so no PE207 row by row."""
     s = scored("hb_xiangyang_zhongxin_dongjin_2021")
     assert codes_at(s, "PE920") and not codes_at(s, "PE207")
+
+
+def test_a_budget_added_mid_year_without_a_reason():
+    """四川: 年初预算 0 → 调整后 3.36 with only the printed note in the 原因 cell: PE922; a reason, or a small
+    change (238.93 → 251.89), is not reported."""
+    s = scored("sc_daying_sfj_anke_2023")
+    assert [(f.cell, f.message) for f in s.result.findings if f.code == "PE922"] == [
+        ("D8", "年初预算数 0 在年中调整为 3.36（追加 3.36），原因栏没有说明调整理由；请说明追加或调减的理由。")]
+    form = load(ROOT / "tests" / "real" / "forms" / "sc_daying_sfj_anke_2023.toml")
+    form.cells["I8"] = "年中根据县委政法委通知追加安可替代补助资金"
+    assert not codes_at(score_grid(grid(form), plan=False), "PE922")
+    assert not codes_at(scored("sc_qingshen_fgj_gongzi_2023"), "PE922")
+
+
+def test_a_level1_label_with_no_indicator_under_it():
+    s = scored("hb_changjiang_jinbu_yuye_2020")
+    assert [(f.cell, f.message) for f in s.result.findings if f.code == "PE923"] == [
+        ("A15", "“效益指标”下没有填任何指标；请补填指标（含分值、目标值和完成值），或说明不设此类指标的原因。")]
+    # template rows under a label are PE918's, not PE923's
+    assert not codes_at(scored("nx_yinchuan_liuzhong_gongyong_2021"), "PE923")
+    assert not codes_at(score_grid(example_grid(), plan=False), "PE923")

@@ -703,6 +703,36 @@ def after_read(form: Form, reading: Reading) -> None:
     if not scored and not budget_typed and not _typed(form.typed_total) and form.claimed_total is None:
         if any(g.indicators for g in form.goals):
             reading.status = "unscored"
+    if reading.status != "unscored":  # a blank template's empty rows are for the user to fill
+        form.findings = list(form.findings) + _empty_level1(form, reading)
+
+
+def _empty_level1(form: Form, reading: Reading) -> list[Finding]:
+    """PE923: a 一级指标 label (效益指标) standing alone on empty rows: no indicator, no template row (……),
+    nothing else in the table's columns (the 约束性指标 row has its own cells)."""
+    if reading.header is None or "level1" not in reading.header[1]:
+        return []
+    from workbook.grid import parse_a1
+
+    hr, roles = reading.header
+    c = roles["level1"]
+    g = reading.grid
+    rows = {parse_a1(i.cells.name)[0] for goal in form.goals for i in goal.indicators if i.cells.name}
+    if not rows:
+        return []
+    taken = rows | set(reading.placeholder_rows)
+    labels = [(r, _norm(g.get(r, c))) for r in range(hr + 1, max(rows) + 2) if _norm(g.get(r, c))]
+    out = []
+    for i, (r, text) in enumerate(labels):
+        if not _level1_key(text).endswith("指标") or header_role(text):
+            continue
+        rng = next(((r1, r2) for r1, c1, r2, c2 in g.merged if r1 == r and c1 <= c <= c2), None)
+        end = rng[1] if rng else (labels[i + 1][0] - 1 if i + 1 < len(labels) else r)
+        others = [x for row in range(r, end + 1) for k, x in enumerate(g.values[row - 1], start=1)
+                  if k != c and _norm(x)]
+        if not others and not any(r <= x <= end for x in taken):  # the label alone on empty rows
+            out.append(make("PE923", a1(r, c), label=text))
+    return out
 
 
 _LABEL_POINTS = re.compile(r"[(（](\d+(?:\.\d+)?)分[)）]\s*$")
@@ -791,13 +821,18 @@ def _typed(x: Any) -> bool:
     return bool(s) and s not in ("/", "—", "-", "——")
 
 
+def _answered(text: Any) -> bool:
+    """A reason cell with an answer: not blank, not a dash, not the template's printed note (……100字以内)."""
+    return _typed(text) and "字以内" not in _norm(text)
+
+
 # Findings that only say "you did not score this": on a form nobody scored they are one fact (PE913).
 _UNSCORED_NOISE = {"PE102", "PE204", "PE401", "PE402", "PE403", "PE505", "PE603", "PE604", "PE606", "PE907"}
 
 
 def after_score(form: Form, result: Result, reading: Reading) -> None:
     """Family checks and the layout's quiet codes; 未评分 forms keep their structure checks only."""
-    from scoring.family_checks import budget_checks, level1_missing
+    from scoring.family_checks import budget_adjusted, budget_checks, level1_missing
 
     found = list(result.findings)
     score_cell = form.budget.cells.get("score") if form.budget else None
@@ -811,6 +846,9 @@ def after_score(form: Form, result: Result, reading: Reading) -> None:
                            initial_cell=reading.budget_initial_cell, score_is_formula=formula)
     found += level1_missing(form, result, reading.profile, reading.family.level1_suggested,
                             reading.family.level1_optional)
+    if reading.family.adjustment_reason:
+        found += budget_adjusted(form, reading.budget_initial, reading.budget_initial_cell,
+                                 _answered(form.budget.reason if form.budget else None))
     quiet = set(reading.family.quiet)
     if reading.implicit_weights:
         quiet |= {"PE301"}  # no row has points: the goal's points are checked against its scores instead
