@@ -479,3 +479,14 @@ def test_a_level1_label_with_no_indicator_under_it():
     # template rows under a label are PE918's, not PE923's
     assert not codes_at(scored("nx_yinchuan_liuzhong_gongyong_2021"), "PE923")
     assert not codes_at(score_grid(example_grid(), plan=False), "PE923")
+
+
+def test_a_goals_form_with_neither_points_nor_scores_is_read_as_unscored():
+    """湖南 绩效目标自评表: 年度指标值 / 全年完成值 / 未完成原因, no 分值 and no 得分 column: read, 未评分 (PE913),
+    the points said to be implicit once (PE920), no weight-sum noise; the OCR'd “290%” target is PE910."""
+    s = scored("hn_hengshan_liangshi_chubei_2020")
+    assert s.profile.name == "national-project" and s.reading.status == "unscored"
+    assert len(s.result.indicators) == 16
+    assert s.result.budget.score == 10  # 194.9 / 194.9
+    assert sorted(f.code for f in s.result.findings) == ["PE910", "PE913", "PE920"]
+    assert codes_at(s, "PE910") == ["E25"]

@@ -191,6 +191,11 @@ def _view(grid: Grid, fam: Family, reading: Reading, trad: bool = False) -> Grid
         if bare and "weight" not in bare[1]:
             _implicit_weight_column(v, *bare, reading)
             found = _header_row(v)
+    if found is None:
+        goals_only = _goals_only_header(v)
+        if goals_only:
+            _unscored_columns(v, *goals_only, reading)
+            found = _header_row(v)
     if found:
         hr, roles = found
         reading.header = (hr, dict(roles))
@@ -255,6 +260,28 @@ def _implicit_weight_column(v: _View, hr: int, roles: dict[str, int], reading: R
         if r == hr or header_role(v.get(r, name_c)) == "name":
             v.set(r, last, "分值")
     reading.implicit_weights = a1(hr, name_c)
+
+
+def _goals_only_header(v: _View) -> Optional[tuple[int, dict[str, int]]]:
+    """A 绩效目标自评表 that prints neither 分值 nor 得分: 三级指标 / 年度指标值 / 全年完成值 only."""
+    for r in range(1, min(len(v.values), HEADER_MAX_ROWS) + 1):
+        roles: dict[str, int] = {}
+        for c, val in enumerate(v.values[r - 1][:HEADER_MAX_COLS], start=1):
+            role = header_role(val) if isinstance(val, str) else None
+            if role and role not in roles:
+                roles[role] = c
+        if {"name", "target", "actual"} <= set(roles) and not {"weight", "score"} & set(roles):
+            return r, roles
+    return None
+
+
+def _unscored_columns(v: _View, hr: int, roles: dict[str, int], reading: Reading) -> None:
+    """No 分值 and no 得分 column: empty ones right of the table let the reader read the rows; the form
+    is then 未评分 (PE913) with its other checks, and PE920 says the points are not printed."""
+    last = max(len(v.values[hr - 1]), max(roles.values()))
+    v.set(hr, last + 1, "分值")
+    v.set(hr, last + 2, "得分")
+    reading.implicit_weights = a1(hr, roles["name"])
 
 
 _GOAL_TITLE = re.compile(r"^年度目标\s*[0-9一二三四五六七八九十]+")
@@ -851,7 +878,10 @@ def after_score(form: Form, result: Result, reading: Reading) -> None:
                                  _answered(form.budget.reason if form.budget else None))
     quiet = set(reading.family.quiet)
     if reading.implicit_weights:
-        quiet |= {"PE301"}  # no row has points: the goal's points are checked against its scores instead
+        # no row has points: the goal's points are checked against its scores instead; PE920 says it once
+        quiet |= {"PE301", "PE304", "PE306"}  # PE306: the 一级 sums are of points nobody printed
+        if not any(g.points for g in form.goals):
+            quiet |= {"PE302"}  # nor does any goal declare its points: there is no sum to check
         found += _implicit_sums(form, result)
     if reading.header is not None and "reason" not in reading.header[1]:
         quiet |= {"PE401"}  # the layout has no 偏差原因 column: there is nowhere to explain a lost point
