@@ -488,5 +488,16 @@ def test_a_goals_form_with_neither_points_nor_scores_is_read_as_unscored():
     assert s.profile.name == "national-project" and s.reading.status == "unscored"
     assert len(s.result.indicators) == 16
     assert s.result.budget.score == 10  # 194.9 / 194.9
-    assert sorted(f.code for f in s.result.findings) == ["PE910", "PE913", "PE920"]
+    assert sorted(f.code for f in s.result.findings) == ["PE910", "PE913", "PE920", "PE924"]
     assert codes_at(s, "PE910") == ["E25"]
+
+
+def test_an_indicator_named_by_a_value_or_filed_under_the_wrong_class():
+    """PE924: “1年” is a value, not a name; 成本控制 under 数量指标; a 满意度 row that names no 满意."""
+    s = scored("hb_xiangyang_zhongxin_dongjin_2021")
+    assert sorted(codes_at(s, "PE924")) == ["C12", "C15"]
+    s = scored("hn_hengshan_liangshi_chubei_2020")
+    assert codes_at(s, "PE924") == ["D24"]  # 粮食安全事件发生数 under 满意度指标; 市民满意度调查 is fine
+    # amounts of money under 数量 are common and not reported
+    assert not codes_at(scored("yn_lijiang_gucheng_weipian_2020"), "PE924")
+    assert not codes_at(score_grid(example_grid(), plan=False), "PE924")

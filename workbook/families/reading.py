@@ -722,6 +722,7 @@ def after_read(form: Form, reading: Reading) -> None:
                     and lower_is_better(ind.name, fam)):
                 ind.method = Method.REVERSE
     extra += _label_points(form, reading)
+    extra += [f for g in form.goals for i in g.indicators for f in _misfiled(i)]
     if budget is not None and isinstance(budget.typed_rate, str) and garbled(budget.typed_rate):
         extra.append(make("PE910", budget.cells.get("rate"), name="预算执行", what="执行率", text=budget.typed_rate))
     form.findings = list(form.findings) + extra
@@ -760,6 +761,28 @@ def _empty_level1(form: Form, reading: Reading) -> list[Finding]:
         if not others and not any(r <= x <= end for x in taken):  # the label alone on empty rows
             out.append(make("PE923", a1(r, c), label=text))
     return out
+
+
+_COST_NAME = re.compile(r"成本")  # 资金 / 经费 amounts under 数量 are common and read as quantities
+
+
+def _misfiled(ind: Any) -> list[Finding]:
+    """PE924: a 三级 name that is a value (“1年”, “100%”), a cost filed as a 数量指标, or a 满意度指标 whose
+    name says nothing of 满意 (粮食安全事件发生数 under 满意度指标)."""
+    name = _norm(ind.name)
+    if not name:
+        return []
+    what = None
+    p = parse_value(name)
+    if p.kind == "number" and p.number is not None and len(name) <= 8 and re.fullmatch(r"[\d.%年月日天个次万元亿≥≤><=]+", name):
+        what = "是一个数值，不是指标名称，看不出考核什么"
+    elif "数量" in _norm(ind.level2) and _COST_NAME.search(name):
+        what = f"放在“{_norm(ind.level2)}”下，但考核的是成本，不是数量"
+    elif ("满意度" in _norm(ind.level1) or "满意度" in _norm(ind.level2)) and "满意" not in name:
+        what = "放在满意度指标下，但名称不是满意度"
+    if what is None:
+        return []
+    return [make("PE924", ind.cells.name, name=ind.name, what=what)]
 
 
 _LABEL_POINTS = re.compile(r"[(（](\d+(?:\.\d+)?)分[)）]\s*$")
