@@ -18,7 +18,7 @@ from typing import Any, Iterable, Optional
 
 import xlwings as xw
 
-from scoring.models import Indicator, Method
+from scoring.methods import Method
 
 
 class PEValueError(ValueError):
@@ -104,13 +104,16 @@ def _method(value: Any) -> Optional[Method]:
 
 
 def _indicator(points: Any, target: Any, actual: Any, method: Any = None, tier: Any = None,
-               typed: Any = None) -> Indicator:
+               typed: Any = None):
+    from scoring.models import Indicator
+
     _check_error(target, "年初目标值")
     _check_error(actual, "实际完成值")
     weight = _number(points, "分值")
     if weight < 0:
         raise PEValueError("分值不能为负数")
-    return Indicator(
+    # Built from checked values: no validation pass (the UDFs run per cell, and per row in PE_SCORES).
+    return Indicator.model_construct(
         weight=weight,
         weight_text=_text(points),
         target=_text(target),
@@ -121,9 +124,54 @@ def _indicator(points: Any, target: Any, actual: Any, method: Any = None, tier: 
     )
 
 
-def _score(ind: Indicator):
+def _score(ind):
     result, findings = _engine().score_indicator(ind, _profile())
     return result, findings
+
+
+# PE_SCORES row scores by their inputs. Excel passes the whole column again on every recalculation
+# (one changed cell recalculates the column), so the rows that did not change are answered from here.
+# Only the scores-only path fills it; bounded, and emptied when the profile file changes.
+_ROW_SCORES: dict[tuple, Any] = {}
+_ROW_SCORES_MAX = 50_000
+
+
+def _row_score(points: Any, target: Any, actual: Any, method: Any) -> float:
+    """One PE_SCORES row: the score alone (no findings, no result model), or PEValueError."""
+    profile = _profile()
+    key = (id(profile), type(points), points, type(target), target, type(actual), actual, method)
+    try:
+        known = _ROW_SCORES.get(key)
+    except TypeError:  # an unhashable value: compute without the memo
+        known, key = None, None
+    if known is None:
+        known = _compute_row(points, target, actual, method, profile)
+        if key is not None:
+            if len(_ROW_SCORES) >= _ROW_SCORES_MAX:
+                _ROW_SCORES.clear()
+            _ROW_SCORES[key] = known
+    if isinstance(known, str):
+        raise PEValueError(known)
+    return known
+
+
+def _compute_row(points, target, actual, method, profile):
+    from scoring.readings import RowInput, read_indicator
+
+    try:
+        _check_error(target, "年初目标值")
+        _check_error(actual, "实际完成值")
+        weight = _number(points, "分值")
+        if weight < 0:
+            raise PEValueError("分值不能为负数")
+        row = RowInput(weight=weight, weight_text=_text(points), target=_text(target), actual=_text(actual),
+                       method=_method(method))
+    except PEValueError as exc:
+        return str(exc)
+    score = _engine().indicator_score(read_indicator(row, profile), profile)
+    if score is None:  # the reason, from the full path
+        return _score(_indicator(points, target, actual, method))[0].explanation or "无法计算得分"
+    return score
 
 
 def _flat(values: Any) -> list[Any]:
@@ -175,12 +223,9 @@ def PE_SCORES(points, targets, actuals, methods=None):
             out.append([None])  # not an indicator row
             continue
         try:
-            result, _ = _score(_indicator(pi, ti, ai, mi))
+            out.append([_row_score(pi, ti, ai, mi)])
         except PEValueError as exc:
             raise PEValueError(f"第 {i} 行：{exc}") from None
-        if result.score is None:
-            raise PEValueError(f"第 {i} 行：{result.explanation or '无法计算得分'}")
-        out.append([result.score])
     return out
 
 
@@ -230,34 +275,37 @@ def PE_BUDGET(planned, executed, points=None):
 @xw.arg("goal_scores", err_to_str=True, doc="目标得分区域：各年度目标（或各指标）的得分")
 @xw.arg("constraint", err_to_str=True, doc="[约束性指标]（可省略）：约束性指标情况（如“存在审计等部门重点披露的问题”）和/或扣分（负数）")
 def PE_TOTAL(budget_score, goal_scores, constraint=None):
-    """总分 = 预算得分 + 目标得分合计 − 酌情扣分；约束性指标出现审计重点披露问题或重大不良影响时，总分不超过 60 分。得分区域中有文字时返回 #VALUE!。"""
-    engine = _engine()
-    total = _number(budget_score, "预算得分")
+    """总分 = 预算得分 + 目标得分合计 − 酌情扣分（约束性指标得分栏的数字，-3 或 3 都扣 3 分），最低 0 分、最高 100 分；约束性指标写明出现审计重点披露问题或重大不良影响（未被“未发现”“无”等否定）时，总分不超过 60 分。得分区域中有文字时返回 #VALUE!。"""
+    from scoring.totals import form_totals
+
+    budget = _number(budget_score, "预算得分")
+    scores = []
     for v in _flat(goal_scores):
         _check_error(v, "目标得分区域中")
         if _blank(v):
             continue
         if isinstance(v, bool) or not isinstance(v, (int, float)):
             raise PEValueError(f"目标得分区域中有非数字“{v}”，求和会忽略它")
-        total += float(v)
-    triggered = False
+        scores.append(float(v))
+    deduction, texts = 0.0, []
     for v in _flat(constraint) if constraint is not None else []:
         _check_error(v, "约束性指标")
-        if _blank(v):
-            continue
         if isinstance(v, (int, float)) and not isinstance(v, bool):
-            total -= abs(float(v))  # a discretionary deduction, typed as a negative number
-        else:
-            triggered = triggered or bool(engine.constraint_triggered(_text(v), _profile()))
-    capped_total, _ = engine.apply_cap(total, triggered, _profile())
-    return capped_total
+            deduction -= abs(float(v))  # a discretionary deduction, typed as a negative number
+        elif not _blank(v):
+            texts.append(_text(v))
+    # The clause marks end a clause, so two cells read as two clauses of one text.
+    t = form_totals(budget, [scores], deduction, "；".join(texts), _profile())
+    return t.total
 
 
 @xw.func(category="绩效评分")
 @xw.arg("total", doc="总分")
 def PE_GRADE(total):
     """评价等级：90 分（含）以上为优，80（含）-90 为良，60（含）-80 为中，60 以下为差。"""
-    return _engine().grade_for(_number(total, "总分"), _profile())
+    from scoring.totals import grade_of
+
+    return grade_of(_number(total, "总分"), _profile())
 
 
 @xw.func(category="绩效评分")

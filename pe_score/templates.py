@@ -26,6 +26,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.page import PageMargins
 from openpyxl.writer.excel import ExcelWriter
 
+from scoring import formulas
 from scoring.profiles import load_profile
 from workbook.grid import Grid
 
@@ -170,7 +171,8 @@ def _notes(points: float) -> list[str]:
         f"4. 预算执行得分 = {p}分 × 执行数（B）÷ 预算数（A），最高 {p} 分。",
         "5. 约束性指标不设权重：实际完成值写明“存在审计等部门重点披露的问题”或“造成重大不良社会影响”的，"
         f"评价总得分不得超过 {CAP:g} 分；需酌情扣分的，在其得分栏填负数（如 -3）。",
-        "6. 总分 = 预算执行得分 + 各年度目标得分 + 扣分，保留两位小数；评价等级：90分（含）以上为优，"
+        "6. 总分 = 预算执行得分 + 各年度目标得分 + 扣分，在 0 至 100 分之间，保留两位小数；得分栏中的文字不计分；"
+        "评价等级：90分（含）以上为优，"
         "80（含）—90分为良，60（含）—80分为中，60分以下为差。",
         "7. 各指标得分由填报人填写，或由 pe-score 按上述规则计算填入；年度目标小计、总分、等级、预算执行率和得分由表内公式自动计算。",
     ]
@@ -219,9 +221,8 @@ def build_form(data: Optional[dict] = None, *, goals: int = 3, rows_per_goal: in
     s.put(8, 3, "部门整体支出总额", "c", 4)
     s.put(8, 5, budget.get("planned"), "money")
     s.put(8, 6, budget.get("executed"), "money")
-    s.put(8, 7, '=IF(E8>0,F8/E8,"")', "pct")
-    score = f"MIN({points:g},{points:g}*F8/E8)" if PROFILE.budget.cap else f"{points:g}*F8/E8"
-    s.put(8, 8, f'=IF(E8>0,{score},"")', "calc2")
+    s.put(8, 7, formulas.budget_rate("E8", "F8"), "pct")
+    s.put(8, 8, formulas.budget_score("E8", "F8", points, PROFILE), "calc2")
     s.put(8, 9, budget.get("reason", ""), "l", 10)
     if budget.get("note"):
         note = Comment(budget["note"], "pe-score")
@@ -256,7 +257,7 @@ def build_form(data: Optional[dict] = None, *, goals: int = 3, rows_per_goal: in
                     heights[row + i] = 27  # room to type into an empty row
             row += len(rows)
         last = row - 1
-        s.put(title_row, 9, _subtotal_formula(title_row + 1, last) if last > title_row else '=""', "calc")
+        s.put(title_row, 9, formulas.subtotal(f"I{title_row + 1}", f"I{last}") if last > title_row else '=""', "calc")
         s.put(title_row, 10, None, "l")
         goal_rows.append(title_row)
         if last > title_row:
@@ -269,16 +270,13 @@ def build_form(data: Optional[dict] = None, *, goals: int = 3, rows_per_goal: in
                        (8, c["actual"]), (9, c["score"]), (10, c.get("reason", ""))):
         s.put(cr, col, value, ROW_STYLES[col - 1])
     tr, gr = cr + 1, cr + 2
-    raw = f"SUM({','.join(['H8'] + [f'I{r}' for r in goal_rows])})+MIN(0,I{cr})"
-    triggered = ",".join(f'ISNUMBER(SEARCH("{w}",H{cr}))' for w in PROFILE.cap.triggers)
-    capped = f"IF(OR({triggered}),MIN({CAP:g},{raw}),{raw})" if PROFILE.cap.enabled else raw
     s.put(tr, 1, "合计", "head", 8)
     # Blank until something is scored, so an empty form shows no total and no grade 差.
-    filled = f"COUNT({','.join(['H8'] + [f'I{a}:I{b}' for a, b in body])})=0"
-    s.put(tr, 9, f'=IF({filled},"",ROUND({capped},2))', "calc")
+    scored = ["H8"] + [f"I{a}:I{b}" for a, b in body]
+    s.put(tr, 9, formulas.total("H8", [f"I{r}" for r in goal_rows], f"I{cr}", f"H{cr}", scored, PROFILE), "calc")
     s.put(tr, 10, None, "l")
     s.put(gr, 1, "评价等级", "head", 8)
-    s.put(gr, 9, f'=IF(I{tr}="","",{_grade_formula(f"I{tr}")})', "calc")
+    s.put(gr, 9, formulas.grade(f"I{tr}", PROFILE), "calc")
     s.put(gr, 10, None, "l")
     # A filled form carries the self-score the unit claimed (the seed's "自评得分: 97"), which the
     # checks compare with the recomputed total; a blank form shows the computed total instead.
@@ -306,21 +304,6 @@ def build_form(data: Optional[dict] = None, *, goals: int = 3, rows_per_goal: in
     return wb
 
 
-def _subtotal_formula(first: int, last: int) -> str:
-    """A goal's subtotal: the sum of its score cells, blank (not 0) while none of them holds a number."""
-    cells = f"I{first}:I{last}"
-    return f'=IF(COUNT({cells})=0,"",SUM({cells}))'
-
-
-def _grade_formula(ref: str) -> str:
-    """Nested IFs over the profile's grade bands, highest first: IF(x>=90,"优",IF(x>=80,"良",…))."""
-    bands = sorted(PROFILE.grades, key=lambda g: g.min, reverse=True)
-    formula = f'"{bands[-1].name}"'
-    for g in reversed(bands[:-1]):
-        formula = f'IF({ref}>={g.min:g},"{g.name}",{formula})'
-    return formula
-
-
 def _validations(ws, body: list[tuple[int, int]], cr: int) -> None:
     """Non-blocking drop-downs: other text (the seed's "—", labels with weights) stays allowed."""
     def dv(options, title, prompt, ranges):
@@ -335,7 +318,8 @@ def _validations(ws, body: list[tuple[int, int]], cr: int) -> None:
            [f"A{a}:A{b}" for a, b in body])
         dv(LEVEL2, "二级指标", "选择二级指标。", [f"B{a}:B{b}" for a, b in body])
     dv(CONSTRAINT_CHOICES, "约束性指标（资金管理）",
-       f"实际完成值写明是否存在问题：文字中含“重点披露”或“重大不良”的，评价总得分最高{CAP:g}分；"
+       f"实际完成值写明是否存在问题：写明存在审计等部门重点披露的问题或造成重大不良社会影响的"
+       f"（未被“未发现”“无”等否定），评价总得分最高{CAP:g}分；"
        "在右侧得分栏填负数（如 -3）表示酌情扣分，不扣分则留空。", [f"H{cr}"])
     ded = DataValidation(type="decimal", operator="lessThanOrEqual", formula1="0", allow_blank=True,
                          showErrorMessage=False, showInputMessage=True, promptTitle="酌情扣分",

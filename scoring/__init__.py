@@ -1,20 +1,28 @@
-"""pe-score's pure scoring core: parse cell values, score a 附件2-1 form, explain the result."""
-from .engine import (
-    apply_cap,
-    constraint_triggered,
-    grade_for,
-    infer_method,
-    score_budget,
-    score_form,
-    score_indicator,
-)
-from .findings import CATALOGUE, Rule, make
-from .models import Finding, Form, Method, Result
-from .profiles import Profile, ProfileError, list_profiles, load_profile
-from .report import explain_rows, result_json
+"""pe-score's pure scoring core: parse cell values, score a 附件2-1 form, explain the result.
 
-__all__ = [
-    "CATALOGUE", "Finding", "Form", "Method", "Profile", "ProfileError", "Result", "Rule",
-    "apply_cap", "constraint_triggered", "explain_rows", "grade_for", "infer_method", "list_profiles",
-    "load_profile", "make", "result_json", "score_budget", "score_form", "score_indicator",
-]
+The names below are imported on first use, so ``import scoring.values`` (or the Excel UDF module)
+does not pay for the models, the profiles and pydantic until they are needed.
+"""
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_EXPORTS = {
+    "apply_cap": "engine", "constraint_triggered": "engine", "grade_for": "engine", "infer_method": "engine",
+    "score_budget": "engine", "score_form": "engine", "score_indicator": "engine",
+    "CATALOGUE": "findings", "Rule": "findings", "make": "findings",
+    "Finding": "models", "Form": "models", "Method": "models", "Result": "models",
+    "Profile": "profiles", "ProfileError": "profiles", "list_profiles": "profiles", "load_profile": "profiles",
+    "explain_rows": "report", "result_json": "report",
+}
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'scoring' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value

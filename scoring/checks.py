@@ -11,121 +11,107 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
-from . import engine as _engine  # engine imports this module only inside functions: no cycle at import
+from .lazy import lazy_re
 from . import methods as m
+from . import totals as _totals
 from .findings import make
-from .models import Finding, Form, Indicator, IndicatorResult, Method, Result
-from .profiles import Profile
-from .values import parse_value
+from .methods import Method
+from .readings import IndicatorReading, as_written, is_blank, typed_number, usable_weight
 
-RowCheck = Callable[[Indicator, IndicatorResult, Profile], list[Finding]]
-Check = Callable[[Form, Result, Profile], list[Finding]]
+if TYPE_CHECKING:  # pragma: no cover
+    from .models import Finding, Form, IndicatorResult, Result
+    from .settings import Profile
 
-
-def _name(ind: Indicator) -> str:
-    return ind.name or "（未命名指标）"
-
-
-def _typed(ind: Indicator):
-    return _engine.typed_number(ind.typed_score)
+RowCheck = Callable[[IndicatorReading, "IndicatorResult", "Profile"], "list[Finding]"]
+Check = Callable[["Form", "Result", "Profile"], "list[Finding]"]
 
 
 def _close(a: float, b: float, tol: float) -> bool:
     return abs(a - b) <= tol + 1e-9
 
 
-# ---- row checks ------------------------------------------------------------------------------
+# ---- row checks: (reading, result, profile) -------------------------------------------------------
 
 
-def check_weight(ind: Indicator, res: IndicatorResult, profile: Profile) -> list[Finding]:
+def check_weight(r: IndicatorReading, res, profile) -> list:
     """PE304: 分值 missing, unreadable or negative."""
-    w = ind.weight
-    if w is None or isinstance(w, bool) or not math.isfinite(float(w)) or float(w) < 0:
-        return [make("PE304", ind.cells.weight, name=_name(ind), weight=ind.weight_text or (w if w is not None else "（空）"))]
+    if r.weight is None:
+        w = r.indicator.weight
+        return [make("PE304", r.cells.weight, name=r.name,
+                     weight=r.indicator.weight_text or (w if w is not None else "（空）"))]
     return []
 
 
-def check_score_text(ind: Indicator, res: IndicatorResult, profile: Profile) -> list[Finding]:
-    """PE203: text in a score cell (SUM skips it)."""
-    _, is_text = _typed(ind)
-    if is_text:
-        return [make("PE203", ind.cells.score, name=_name(ind), text=str(ind.typed_score))]
+def check_score_text(r: IndicatorReading, res, profile) -> list:
+    """PE203: text in a score cell (SUM skips it, and so does the total)."""
+    if r.typed_is_text:
+        return [make("PE203", r.cells.score, name=r.name, text=str(r.indicator.typed_score))]
     return []
 
 
-def check_score_range(ind: Indicator, res: IndicatorResult, profile: Profile) -> list[Finding]:
+def check_score_range(r: IndicatorReading, res, profile) -> list:
     """PE201 above the weight, PE208 negative."""
-    typed, _ = _typed(ind)
+    typed = r.typed_written
     if typed is None:
         return []
     if typed < 0:
-        return [make("PE208", ind.cells.score, name=_name(ind), score=m.compact(typed))]
+        return [make("PE208", r.cells.score, name=r.name, score=m.compact(typed))]
     if res.weight is not None and typed > res.weight + profile.tolerance:
-        return [make("PE201", ind.cells.score, name=_name(ind), score=m.compact(typed), weight=m.compact(res.weight))]
+        return [make("PE201", r.cells.score, name=r.name, score=m.compact(typed), weight=m.compact(res.weight))]
     return []
 
 
-def check_kept_score_present(ind: Indicator, res: IndicatorResult, profile: Profile) -> list[Finding]:
+def check_kept_score_present(r: IndicatorReading, res, profile) -> list:
     """PE204: a row whose typed score must be kept has none."""
-    typed, _ = _typed(ind)
-    if not res.computed and typed is None:
-        return [make("PE204", ind.cells.score, name=_name(ind))]
+    if not res.computed and r.typed_written is None:
+        return [make("PE204", r.cells.score, name=r.name)]
     return []
 
 
-def check_typed_matches(ind: Indicator, res: IndicatorResult, profile: Profile) -> list[Finding]:
+def check_typed_matches(r: IndicatorReading, res, profile) -> list:
     """PE202: the typed score of a computable row differs from the recomputed one."""
-    typed, _ = _typed(ind)
+    typed = r.typed_written
     if not res.computed or typed is None or res.score is None or typed < 0:
         return []
     if res.weight is not None and typed > res.weight + profile.tolerance:
         return []  # PE201 already says it
     if _close(typed, res.score, profile.tolerance):
         return []
-    d = profile.digits
-    return [make("PE202", ind.cells.score, name=_name(ind), typed=m.compact(typed),
-                 computed=m.fixed(res.score, d), explanation=res.explanation)]
+    return [make("PE202", r.cells.score, name=r.name, typed=m.compact(typed),
+                 computed=m.fixed(res.score, profile.digits), explanation=res.explanation)]
 
 
-def check_tier_band(ind: Indicator, res: IndicatorResult, profile: Profile) -> list[Finding]:
+def check_tier_band(r: IndicatorReading, res, profile) -> list:
     """PE205: a three-tier score outside the band of its declared or evident tier."""
-    typed, _ = _typed(ind)
+    typed = r.typed_written
     if res.method is not Method.JUDGEMENT or typed is None or not res.weight or typed < 0 or typed > res.weight:
         return []
-    tier = _engine.infer_tier(ind)
-    if tier is None or m.in_band(typed, res.weight, tier, profile, profile.tolerance):
+    if r.tier is None or m.in_band(typed, res.weight, r.tier, profile, profile.tolerance):
         return []
-    return [make("PE205", ind.cells.score, name=_name(ind), tier=tier, band=m.band_text(tier, profile),
+    return [make("PE205", r.cells.score, name=r.name, tier=r.tier, band=m.band_text(r.tier, profile),
                  score=m.compact(typed))]
 
 
-def check_reason_for_shortfall(ind: Indicator, res: IndicatorResult, profile: Profile) -> list[Finding]:
+def check_reason_for_shortfall(r: IndicatorReading, res, profile) -> list:
     """PE401: below full points without a 偏差原因."""
-    if res.score is None or res.weight is None or (ind.reason or "").strip():
+    if res.score is None or res.weight is None or (r.indicator.reason or "").strip():
         return []
     if res.score < res.weight - profile.tolerance:
-        return [make("PE401", ind.cells.reason or ind.cells.score, name=_name(ind),
+        return [make("PE401", r.cells.reason or r.cells.score, name=r.name,
                      score=m.fixed(res.score, profile.digits), weight=m.compact(res.weight))]
     return []
 
 
-def check_description_matches_target(ind: Indicator, res: IndicatorResult, profile: Profile) -> list[Finding]:
+def check_description_matches_target(r: IndicatorReading, res, profile) -> list:
     """PE107: 指标说明 states a figure of the target's unit that differs from the target."""
-    if not ind.description:
-        return []
-    tp = parse_value(ind.target)
-    if tp.kind != "number" or tp.number is None or not tp.unit or not tp.confident:
-        return []
-    dp = parse_value(ind.description, expect=tp)
-    if dp.kind != "number" or dp.number is None or dp.unit != tp.unit:
+    tp, dp = r.target, r.description
+    if dp is None or dp.kind != "number" or dp.number is None or dp.unit != tp.unit:
         return []
     if math.isclose(dp.number, tp.number, rel_tol=1e-6, abs_tol=1e-9):
         return []
-    from .engine import as_written
-
-    return [make("PE107", ind.cells.description or ind.cells.target, name=_name(ind),
+    return [make("PE107", r.cells.description or r.cells.target, name=r.name,
                  described=as_written(dp), target=as_written(tp))]
 
 
@@ -145,20 +131,12 @@ ROW_CHECKS: list[RowCheck] = [
 
 
 def _weight_sum(indicators) -> float:
-    total = 0.0
-    for ind in indicators:
-        w = ind.weight
-        if w is not None and not isinstance(w, bool) and math.isfinite(float(w)) and w >= 0:
-            total += float(w)
-    return total
-
-
-_EMPTY_NAME = re.compile(r"^[\s.。…·—\-－_、]*$")  # blank, or a "……" / "—" placeholder
+    return sum(w for w in (usable_weight(ind.weight) for ind in indicators) if w is not None)
 
 
 def check_has_indicators(form: Form, result: Result, profile: Profile) -> list[Finding]:
     """PE308: a header but no indicator to score; the budget alone must not pass as a self-score."""
-    if any(not _EMPTY_NAME.match(ind.name or "") for goal in form.goals for ind in goal.indicators):
+    if any(not is_blank(ind.name or "") for goal in form.goals for ind in goal.indicators):
         return []
     if form.goals:
         return [make("PE308", form.goals[0].cell, where="各年度目标下")]
@@ -192,7 +170,7 @@ def check_total_points(form: Form, result: Result, profile: Profile) -> list[Fin
                  sum=m.compact(budget + goals), expected=m.compact(profile.total_points))]
 
 
-_LEVEL1_TAIL = re.compile(r"[（(].*$")
+_LEVEL1_TAIL = lazy_re(r"[（(].*$")
 
 
 def _level1_of(name: str) -> str:
@@ -211,7 +189,7 @@ def check_level1_shares(form: Form, result: Result, profile: Profile) -> list[Fi
                 continue
             rows = [i for i in goal.indicators if _level1_of(i.level1) == _level1_of(label.name)]
             points = _weight_sum(rows)
-            if abs(points / base - label.share) > 0.005:
+            if abs(points / base - label.share) > profile.share_tolerance:
                 out.append(make("PE303", label.cell or goal.cell, goal=goal.title, label=label.name,
                                 share=f"{label.share * 100:g}%", sum=m.compact(points),
                                 actual_share=f"{points / base * 100:.1f}%"))
@@ -263,8 +241,6 @@ def check_budget(form: Form, result: Result, profile: Profile) -> list[Finding]:
     if b.points is not None and not _close(b.points, profile.budget.points, profile.tolerance):
         out.append(make("PE504", b.cells.get("score"), points=m.compact(b.points), profile=profile.name,
                         expected=m.compact(profile.budget.points)))
-    from .engine import typed_number
-
     typed, _ = typed_number(b.typed_score)
     br = result.budget
     if typed is not None and br.rate is not None and not _close(typed, br.score, profile.tolerance):
@@ -275,38 +251,35 @@ def check_budget(form: Form, result: Result, profile: Profile) -> list[Finding]:
     return out
 
 
-_NEGATION = re.compile(r"(无|未|没有|不存在|未出现|未发生|否)")
-
-
 def check_constraint(form: Form, result: Result, profile: Profile) -> list[Finding]:
-    """PE601 cap applied; PE602 negated trigger wording; PE605 unreadable deduction."""
+    """PE601 cap applied; PE602 cap kept on mixed wording; PE607 negated trigger (no cap); PE605
+    unreadable deduction."""
     c = form.constraint
     if c is None:
         return []
     out: list[Finding] = []
     text = c.actual or ""
+    reading = _totals.read_constraint(text, profile)
+    if reading.negated:
+        out.append(make("PE607", c.cells.actual, text=text, word=reading.word))
     if result.capped:
-        word = next((w for w in profile.cap.triggers if w in text), "")
-        before = text[: text.find(word)] if word else ""
-        if _NEGATION.search(before):
-            out.append(make("PE602", c.cells.actual, text=text, word=word))
+        if reading.unclear:
+            out.append(make("PE602", c.cells.actual, text=text, why=reading.unclear))
         out.append(make("PE601", c.cells.actual, text=text, limit=m.compact(profile.cap.limit),
                         raw=m.fixed(result.raw_total, profile.digits)))
-    from .engine import typed_number
-
-    value, is_text = typed_number(c.typed_score)
+    value = _totals.cell_number(c.typed_score)
+    _, is_text = typed_number(c.typed_score)
     if value is not None and value > 0:
         out.append(make("PE605", c.cells.score, text=str(c.typed_score), action=f"已按扣 {m.compact(value)} 分计算"))
-    elif value is None and is_text and str(c.typed_score).strip() not in ("无", "0"):
-        out.append(make("PE605", c.cells.score, text=str(c.typed_score), action="未扣分"))
+    elif is_text and str(c.typed_score).strip() not in profile.cap.no_deduction:
+        # Text deducts nothing, even "-3": the form's own total formula (and SUM) skip it.
+        out.append(make("PE605", c.cells.score, text=str(c.typed_score), action="文字不计入扣分，未扣分"))
     return out
 
 
 def check_totals(form: Form, result: Result, profile: Profile) -> list[Finding]:
     """PE606 goal subtotals, PE604 typed total, PE603 claimed total in the header."""
-    from .engine import typed_number
-
-    out: list[Finding] = []
+    out: list = []
     d, tol = profile.digits, profile.tolerance
     for goal, gr in zip(form.goals, result.goals):
         typed, _ = typed_number(goal.typed_subtotal)

@@ -9,13 +9,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional
 
-from .models import Finding, Severity
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .models import Finding, Severity
 
 
 @dataclass(frozen=True)
 class Rule:
     code: str
-    severity: Severity
+    severity: "Severity"
     title_zh: str
     summary_en: str
     message: str  # Chinese template, filled with str.format(**fields)
@@ -94,8 +97,8 @@ _RULES = [
     # ---- PE6xx: constraint and total -----------------------------------------------------
     Rule("PE601", "warning", "触发约束性指标，总分封顶", "The 约束性指标 row is triggered; the total is capped.",
          "约束性指标“{text}”：总分不得超过 {limit} 分（封顶前 {raw} 分）。"),
-    Rule("PE602", "warning", "约束性指标表述含否定", "The constraint text names a trigger but looks negated.",
-         "约束性指标填的是“{text}”，含“{word}”按惯例视为触发封顶；如未发生，请从下拉列表选择“无”。"),
+    Rule("PE602", "warning", "约束性指标表述含否定", "The constraint text mixes a negation with a trigger (or names it twice); the cap is kept.",
+         "约束性指标填的是“{text}”，{why}，按触发处理，总分封顶；如未发生，请从下拉列表选择“无”。"),
     Rule("PE603", "warning", "表头自评得分与计算不一致", "The self-score claimed in the header differs from the recomputed total.",
          "表头自评得分 {claimed}，重新计算为 {total}。"),
     Rule("PE604", "warning", "合计得分与计算不一致", "The typed total differs from the recomputed total.",
@@ -104,6 +107,8 @@ _RULES = [
          "约束性指标得分单元格为“{text}”；酌情扣分请填负数（如 -2），{action}。"),
     Rule("PE606", "warning", "年度目标小计与计算不一致", "A goal's typed subtotal differs from the sum of its indicators.",
          "“{goal}”小计填报 {typed}，其下指标得分合计 {computed}。"),
+    Rule("PE607", "warning", "约束性指标为否定表述，未封顶", "The constraint text names a trigger only to negate it; the cap is not applied.",
+         "约束性指标填的是“{text}”，其中“{word}”前有否定词，按未发生处理，总分不封顶；请从下拉列表选择“无”确认。"),
     # ---- PE9xx: layout (reader) ----------------------------------------------------------
     # (No PE901: a sheet without a 附件2-1 table is not a finding but a read failure, workbook.errors.NotAForm,
     # exit status 2.)
@@ -156,6 +161,14 @@ _RULES = [
 
 CATALOGUE: dict[str, Rule] = {r.code: r for r in _RULES}
 
+# How serious a finding is, low to high: the one ranking (a cell's highlight shows its worst finding).
+SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
+
+
+def worst(severities) -> str:
+    """The most serious of some severities ("info" for none)."""
+    return max(severities, key=SEVERITY_RANK.__getitem__, default="info")
+
 
 class _Fields(dict):
     """Missing template fields render as '…' rather than raising: a finding must never crash."""
@@ -164,8 +177,11 @@ class _Fields(dict):
         return "…"
 
 
-def make(code: str, cell: Optional[str] = None, **fields) -> Finding:
+def make(code: str, cell: Optional[str] = None, **fields) -> "Finding":
     """Build a Finding from the catalogue; ``fields`` fill the Chinese message template."""
+    from .models import Finding
+
     rule = CATALOGUE[code]
     message = rule.message.format_map(_Fields(fields))
-    return Finding(code=code, severity=rule.severity, cell=cell, message=message)
+    # Built from the catalogue, so already valid: no validation pass per finding.
+    return Finding.model_construct(code=code, severity=rule.severity, cell=cell, message=message)

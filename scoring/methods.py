@@ -8,13 +8,43 @@ explanation text. Which method applies to a row is decided by ``scoring.engine``
 from __future__ import annotations
 
 import math
-from typing import Optional
+import re
+from enum import Enum
+from typing import TYPE_CHECKING, Optional
 
-from .profiles import Profile
+
+from .lazy import lazy_re
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .settings import Profile
 
 Scored = tuple[Optional[float], Optional[float], str]
 
 TIER_TOP, TIER_MIDDLE, TIER_BOTTOM = "达成", "部分达成", "未达成"
+
+
+class Method(str, Enum):
+    """How one indicator row is scored (inferred from its texts by ``readings.METHOD_TABLE``,
+    overridable per row)."""
+
+    RATIO = "ratio"  # 定量正向：实际/目标 × 分值，封顶分值
+    REVERSE = "reverse"  # 定量反向（≤、以内、不超过）：达标满分，否则按 profile 公式
+    ZERO = "zero"  # 目标值为 0（差错率 0%、事故 0 起）：达标满分，否则 0 分
+    QUALITATIVE = "qualitative"  # 文字目标（完成、继续推进）：完成满分，否则需人工评分
+    JUDGEMENT = "judgement"  # 三档定性评价（效益、满意度）：保留填报得分并检查档次区间
+    MANUAL = "manual"  # 无法自动计算：保留填报得分并提示
+
+
+# "未超过80%" against "≤80%": wording that says a ceiling was kept.
+WITHIN = lazy_re(r"(未|不|没有?)(超过|超出|高于|突破)|以内|以下|低于|不足")
+PLAIN_NUMBER = lazy_re(r"[+\-]?\d+(\.\d+)?")
+_NORM_DROP = lazy_re(r"[\s，,。.;；:：、“”\"'（）()]")
+
+
+def same_text(target: str, actual: str) -> bool:
+    """The actual restates the target (a text target met): equal, or contains it when it is long enough."""
+    t, a = _NORM_DROP.sub("", str(target or "")), _NORM_DROP.sub("", str(actual or ""))
+    return bool(t) and (t == a or (len(t) >= 6 and t in a))
 TIERS = (TIER_TOP, TIER_MIDDLE, TIER_BOTTOM)
 _CMP = {"le": "≤", "lt": "<", "ge": "≥", "gt": ">", "eq": "", "approx": "约"}
 
@@ -56,7 +86,7 @@ def _finite(*xs: Optional[float]) -> bool:
 # ---- quantitative ---------------------------------------------------------------------------
 
 
-def score_ratio(target: float, actual: float, weight: float, profile: Profile, unit: str = "") -> Scored:
+def score_ratio(target: float, actual: float, weight: float, profile: "Profile", unit: str = "") -> Scored:
     """定量正向: 分值 × 实际/目标, capped at 分值 (or reduced above the threshold in "reduce" mode)."""
     d = profile.digits
     if not _finite(target, actual, weight) or target <= 0:
@@ -78,7 +108,7 @@ def score_ratio(target: float, actual: float, weight: float, profile: Profile, u
 
 
 def score_reverse(
-    target: float, actual: float, weight: float, profile: Profile, unit: str = "", comparator: str = "le"
+    target: float, actual: float, weight: float, profile: "Profile", unit: str = "", comparator: str = "le"
 ) -> Scored:
     """定量反向 (≤, 以内, 不超过): met → full; missed → profile formula ("ratio" A/B or "linear")."""
     d = profile.digits
@@ -106,7 +136,7 @@ def score_reverse(
     )
 
 
-def score_zero(actual: float, weight: float, profile: Profile, unit: str = "") -> Scored:
+def score_zero(actual: float, weight: float, profile: "Profile", unit: str = "") -> Scored:
     """目标值为 0 (差错率 0%, 事故 0 起): actual 0 → full, anything above → 0."""
     d = profile.digits
     if not _finite(actual, weight):
@@ -119,7 +149,7 @@ def score_zero(actual: float, weight: float, profile: Profile, unit: str = "") -
 # ---- qualitative and kept scores ------------------------------------------------------------
 
 
-def tier_band(tier: str, profile: Profile) -> tuple[float, float, bool]:
+def tier_band(tier: str, profile: "Profile") -> tuple[float, float, bool]:
     """(low, high, high_inclusive) share of 分值 for a tier."""
     q = profile.qualitative
     if tier == TIER_TOP:
@@ -129,14 +159,14 @@ def tier_band(tier: str, profile: Profile) -> tuple[float, float, bool]:
     return 0.0, q.middle, False
 
 
-def band_text(tier: str, profile: Profile) -> str:
+def band_text(tier: str, profile: "Profile") -> str:
     """A tier's share of 分值 as the forms write it: 100-80%（含80%）, 80-50%（含50%）, 50-0%."""
     low, high, _inclusive = tier_band(tier, profile)
     text = f"{high * 100:g}-{low * 100:g}%"
     return text + (f"（含{low * 100:g}%）" if low > 0 else "")
 
 
-def tier_of(score: float, weight: float, profile: Profile) -> Optional[str]:
+def tier_of(score: float, weight: float, profile: "Profile") -> Optional[str]:
     """The tier a typed score falls in (None when weight is unusable)."""
     if not _finite(score, weight) or weight <= 0:
         return None
@@ -149,7 +179,7 @@ def tier_of(score: float, weight: float, profile: Profile) -> Optional[str]:
     return TIER_BOTTOM
 
 
-def in_band(score: float, weight: float, tier: str, profile: Profile, tolerance: float = 0.0) -> bool:
+def in_band(score: float, weight: float, tier: str, profile: "Profile", tolerance: float = 0.0) -> bool:
     """Whether a typed score lies in its tier's band; an exclusive upper bound belongs to the tier above,
     so tolerance only widens the lower bound and an inclusive upper bound."""
     low, high, inclusive = tier_band(tier, profile)
@@ -159,7 +189,7 @@ def in_band(score: float, weight: float, tier: str, profile: Profile, tolerance:
     return score <= hi + tolerance if inclusive else score < hi - 1e-9
 
 
-def score_qualitative(done: bool, typed: Optional[float], weight: float, profile: Profile, actual: str = "") -> Scored:
+def score_qualitative(done: bool, typed: Optional[float], weight: float, profile: "Profile", actual: str = "") -> Scored:
     """文字目标: done (完成, or the actual restates the target) → full; otherwise the typed score is kept."""
     d = profile.digits
     if done and _finite(weight):
@@ -170,7 +200,7 @@ def score_qualitative(done: bool, typed: Optional[float], weight: float, profile
     return typed, None, f"定性指标：无法自动判断完成情况，保留填报得分 {fixed(typed, d)}"
 
 
-def score_judgement(typed: Optional[float], weight: Optional[float], profile: Profile, tier: Optional[str] = None) -> Scored:
+def score_judgement(typed: Optional[float], weight: Optional[float], profile: "Profile", tier: Optional[str] = None) -> Scored:
     """三档定性评价: the typed score is kept; the explanation names its tier band."""
     d = profile.digits
     if typed is None:
@@ -181,7 +211,7 @@ def score_judgement(typed: Optional[float], weight: Optional[float], profile: Pr
     return typed, None, f"定性评价（三档）：填报得分 {fixed(typed, d)}，属“{band}”档 {band_text(band, profile)}"
 
 
-def score_manual(typed: Optional[float], weight: Optional[float], profile: Profile, why: str = "") -> Scored:
+def score_manual(typed: Optional[float], weight: Optional[float], profile: "Profile", why: str = "") -> Scored:
     """Nothing to compute from: keep the typed score."""
     d = profile.digits
     reason = why or "无法自动计算"  # why already says what could not be computed: say it once

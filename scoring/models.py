@@ -6,10 +6,11 @@ point at it, the way Beancount entries carry their source location.
 """
 from __future__ import annotations
 
-from enum import Enum
 from typing import Any, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from .methods import Method  # noqa: F401  (re-exported: scoring.models.Method is public)
 
 Severity = Literal["error", "warning", "info"]
 
@@ -23,17 +24,6 @@ class Finding(BaseModel):
     severity: Severity
     cell: Optional[str] = None  # A1 address (no sheet name), None when it concerns the whole form
     message: str  # Chinese, tells the user what to fix
-
-
-class Method(str, Enum):
-    """How one indicator row is scored (inferred from its texts, overridable per row)."""
-
-    RATIO = "ratio"  # 定量正向：实际/目标 × 分值，封顶分值
-    REVERSE = "reverse"  # 定量反向（≤、以内、不超过）：达标满分，否则按 profile 公式
-    ZERO = "zero"  # 目标值为 0（差错率 0%、事故 0 起）：达标满分，否则 0 分
-    QUALITATIVE = "qualitative"  # 文字目标（完成、继续推进）：完成满分，否则需人工评分
-    JUDGEMENT = "judgement"  # 三档定性评价（效益、满意度）：保留填报得分并检查档次区间
-    MANUAL = "manual"  # 无法自动计算：保留填报得分并提示
 
 
 class Cells(BaseModel):
@@ -110,8 +100,8 @@ class Constraint(BaseModel):
     """约束性指标 (资金管理) row: the 60-point cap and discretionary deductions.
 
     Convention: the 实际完成值 cell states whether 审计等部门重点披露问题 / 重大不良社会影响 occurred
-    (any text naming 重点披露 or 重大不良 triggers the cap); a negative number
-    in its 得分 cell is a discretionary deduction (酌情扣分).
+    (a trigger word not negated in its own clause triggers the cap: ``scoring.totals.read_constraint``);
+    the number in its 得分 cell is a discretionary deduction (酌情扣分, its size is deducted).
     """
 
     name: str = "资金管理"

@@ -1,5 +1,7 @@
-"""Scoring profiles: every rule that varies between provinces and documents, as TOML data.
+"""Scoring profiles found and loaded: every rule that varies between provinces and documents, as TOML data.
 
+The one module of ``scoring`` that reads files: the command line, the pipeline, the UDF module and the
+ribbon resolve a name or path here and hand the core a ``Profile`` (``scoring.settings``).
 A profile is a TOML file validated by ``Profile``. Shipped profiles live in ``scoring/profiles/``;
 ``load_profile`` also accepts a path to a user's own file. The settings and their sources are in
 docs/rules.md.
@@ -9,9 +11,19 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Literal, Union
+from typing import Union
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import ValidationError
+
+from .settings import (  # noqa: F401  (re-exported: scoring.profiles.Profile is public)
+    DEFAULT_PROFILE,
+    BudgetRules,
+    CapRules,
+    Grade,
+    Profile,
+    QualitativeRules,
+    QuantitativeRules,
+)
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -48,84 +60,6 @@ def _explain(exc: ValidationError) -> str:
             what = f"取值无效（{err.get('input')!r}）"
         lines.append(f"{where}：{what}")
     return "；".join(lines)
-DEFAULT_PROFILE = "hubei-2-1"
-
-
-class _Strict(BaseModel):
-    # A typo in a profile key must fail loudly, not silently fall back to a default.
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class BudgetRules(_Strict):
-    points: float = Field(20, ge=0)
-    cap: bool = True  # score = points × min(B/A, 1); False: points × B/A even above 100%
-
-
-class QuantitativeRules(_Strict):
-    reverse_formula: Literal["ratio", "linear"] = "ratio"
-    over_threshold: float = Field(1.30, ge=1.0)
-    over_mode: Literal["full", "reduce"] = "full"
-    percent_fraction_max: float = Field(1.5, ge=0)
-
-
-class QualitativeRules(_Strict):
-    top: float = Field(0.80, gt=0, le=1)  # lower bound of 达成
-    middle: float = Field(0.50, ge=0, lt=1)  # lower bound of 部分达成
-
-    @model_validator(mode="after")
-    def _ordered(self):
-        if not self.middle < self.top:
-            raise ValueError("qualitative.middle（部分达成档下限）必须小于 qualitative.top（达成档下限）")
-        return self
-
-
-class CapRules(_Strict):
-    enabled: bool = True
-    limit: float = Field(60, ge=0)
-    triggers: list[str] = Field(default_factory=lambda: ["重点披露", "重大不良"])
-
-
-class Grade(_Strict):
-    name: str
-    min: float
-
-
-class Profile(_Strict):
-    name: str
-    title: str = ""
-    description: str = ""
-    total_points: float = 100
-    digits: int = Field(2, ge=0, le=6)
-    tolerance: float = Field(0.01, ge=0)
-    budget: BudgetRules = Field(default_factory=BudgetRules)
-    quantitative: QuantitativeRules = Field(default_factory=QuantitativeRules)
-    qualitative: QualitativeRules = Field(default_factory=QualitativeRules)
-    cap: CapRules = Field(default_factory=CapRules)
-    level1: dict[str, float] = Field(default_factory=dict)  # prescribed points per 一级指标; {} = unchecked
-    grades: list[Grade]
-
-    @model_validator(mode="after")
-    def _grades_descending(self):
-        mins = [g.min for g in self.grades]
-        if not mins:
-            raise ValueError("至少需要一个等级（[[grades]]）")
-        if mins != sorted(mins, reverse=True) or len(set(mins)) != len(mins):
-            raise ValueError("等级须按 min 从高到低排列，且不能重复")
-        return self
-
-    def with_options(self, **changes) -> "Profile":
-        """A copy with top-level or dotted settings changed, validated again:
-        ``p.with_options(**{"quantitative.reverse_formula": "linear"})``."""
-        data = self.model_dump()
-        for key, value in changes.items():
-            node = data
-            *parents, leaf = key.split(".")
-            for part in parents:
-                node = node[part]
-            node[leaf] = value
-        return Profile.model_validate(data)
-
-
 class ProfileError(ValueError):
     """A profile cannot be found or is invalid; ``str()`` is a Chinese message."""
 

@@ -8,7 +8,7 @@ import math
 from typing import Any, Optional
 
 from .models import Form, Method, Result
-from .profiles import Profile, load_profile
+from .settings import Profile, require_profile
 
 METHOD_ZH = {
     Method.RATIO: "定量（正向）",
@@ -30,10 +30,10 @@ def _r(x: Optional[float], digits: int) -> Optional[float]:
     return 0.0 if v == 0 else v  # no "-0.0" in JSON
 
 
-def result_json(result: Result, profile: Profile | str | None = None, form: Optional[Form] = None) -> dict[str, Any]:
+def result_json(result: Result, profile: Profile, form: Optional[Form] = None) -> dict[str, Any]:
     """The ``pe-score score --json`` object. ``form`` (the form scored) supplies ``unit`` and ``year``
     (``null`` without it, or when the form does not state them)."""
-    profile = load_profile(profile or result.profile or "hubei-2-1")
+    profile = require_profile(profile)
     d = profile.digits
     b = result.budget
     counts = {"error": 0, "warning": 0, "info": 0}
@@ -82,10 +82,10 @@ def scored_goals(result: Result) -> set[int]:
     return {ir.goal for ir in result.indicators if ir.score is not None}
 
 
-def explain_rows(form: Form, result: Result, profile: Profile | str | None = None) -> list[list[Any]]:
+def explain_rows(form: Form, result: Result, profile: Profile) -> list[list[Any]]:
     """Rows of the 评分说明 sheet: header, budget, indicators with goal subtotals, deduction, cap,
     total and grade; a blank row; then the findings (代码/级别/单元格/说明)."""
-    profile = load_profile(profile or result.profile or "hubei-2-1")
+    profile = require_profile(profile)
     d = profile.digits
     b = result.budget
     rows: list[list[Any]] = [list(EXPLAIN_HEADER)]

@@ -26,24 +26,24 @@ How a cell is read, in order:
 """
 from __future__ import annotations
 
-import datetime as _dt
-import functools
 import math
 import numbers
 import re
 import unicodedata
+from dataclasses import asdict, dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any, Iterator, Literal, Optional, Union
 
-from pydantic import BaseModel, ConfigDict
+from .lazy import lazy_re as _lazy_re
 
 Comparator = Literal["ge", "gt", "le", "lt", "eq", "approx"]
 Status = Literal["done", "partial", "not_done", "ongoing"]
 
 
-class ParsedValue(BaseModel):
-    # Frozen: parse_value memoises its results, so one instance may be shared by many callers.
-    model_config = ConfigDict(frozen=True)
+@dataclass(frozen=True)
+class ParsedValue:
+    """One cell as read. Frozen plain data: the readings stage shares it between methods, checks and
+    explanations, and building it costs nothing like a validated model would."""
 
     raw: str  # the text as given (numbers converted with str())
     kind: Literal["number", "text", "empty"]
@@ -55,10 +55,13 @@ class ParsedValue(BaseModel):
     confident: bool = True  # False when the number was picked among several or guessed from a sentence
     candidates: int = 0  # how many numbers the text contained
     note: str = ""  # Chinese remark on how the value was read (annotation dropped, figure chosen ...)
-    # Added fields (additive; the ones above keep their meaning):
     multiplier: float = 1.0  # the 万/亿/千 factor applied: "57.89万人" -> 10000.0 (helps spot "62.27" typed in 万)
     per: Optional[str] = None  # period or base of a rate: "≥1次/年" -> "年", "1.5万元/人" -> "人"
     high: Optional[float] = None  # upper end of a range "2-3批次" (number holds the low end)
+
+    def model_dump(self) -> dict:
+        """The fields as a dict (the name pydantic models use, kept for callers of the old model)."""
+        return asdict(self)
 
 
 # ---- units ---------------------------------------------------------------------------------
@@ -103,7 +106,7 @@ _PER_WORDS = ["人次", "人", "生", "床", "村", "年", "月", "天", "日", 
               "课时", "学时", "亩", "台", "所", "校", "班", "件", "批"]
 
 # What may follow a number: multiplier, 余/多, unit, /period, suffix comparator.
-_TAIL_RE = re.compile(
+_TAIL_RE = _lazy_re(
     r"(?P<mult>" + _alt(_MULTS) + r")?"
     r"(?P<about>余|多)?"
     r"(?P<unit>" + _alt(_UNIT_MAP) + r")?"
@@ -112,7 +115,7 @@ _TAIL_RE = re.compile(
     r"内(?![容部涵在外地陆蒙河江网科镜存]))?"
 )
 # A unit word that would be eaten by a multiplier ("5千米" is 5 km, not 5000 米).
-_UNIT_FIRST_RE = re.compile(r"千米|千克|千瓦时|千瓦")
+_UNIT_FIRST_RE = _lazy_re(r"千米|千克|千瓦时|千瓦")
 
 _SUFFIX_CMP = {"及以上": "ge", "以上": "ge", "及以下": "le", "以下": "le", "以内": "le", "之内": "le",
                "内": "le", "左右": "approx", "上下": "approx"}
@@ -130,12 +133,12 @@ _PREFIX_CMP = {
     "不超": "le", "最多": "le", "至多": "le", "最少": "ge", "至少": "ge",
 }
 # "每年1次" -> per 年 (the period written before the number)
-_PER_PREFIX_RE = re.compile(r"每(年|季度|学期|月|周|天|日|人|户|次)$")
-_PREFIX_RE = re.compile(r"(?:" + _alt(_PREFIX_CMP) + r")(?:在|为)?$")
+_PER_PREFIX_RE = _lazy_re(r"每(年|季度|学期|月|周|天|日|人|户|次)$")
+_PREFIX_RE = _lazy_re(r"(?:" + _alt(_PREFIX_CMP) + r")(?:在|为)?$")
 
 # One scan over the text. Alternatives in priority order: dates, schedules, ranges, numbers.
 _NUM = r"\d+(?:\.\d+)?"
-_SCAN_RE = re.compile(
+_SCAN_RE = _lazy_re(
     r"(?P<date>(?<!\d)(?:19|20)\d{2}(?:\s*[-~至到]\s*(?:19|20)\d{2})?(?:年度?|届)(?:\d{1,2}月(?:\d{1,2}日)?)?"
     r"|(?<!\d)(?:19|20)\d{2}(?:[-/](?:0?[1-9]|1[0-2])(?:[-/]\d{1,2})?|\.(?:0?[1-9]|1[0-2])\.\d{1,2})(?![\d.])"
     r"|(?<![\d个.])\d{1,2}月(?:\d{1,2}日|份|底|初|末|中旬|上旬|下旬|前)?)"
@@ -145,45 +148,45 @@ _SCAN_RE = re.compile(
     r"|(?P<num>(?<![\d.])(?P<sign>[-+](?=\d))?" + _NUM + r"(?![\d]))"
 )
 # "1、" "2." "3)" at the start of an item of a list.
-_ORDINAL_RE = re.compile(r"(?:^|(?<=[;:,。!?\s]))\d{1,2}(?:[、)]|\.(?![\d]))")
+_ORDINAL_RE = _lazy_re(r"(?:^|(?<=[;:,。!?\s]))\d{1,2}(?:[、)]|\.(?![\d]))")
 # Annotations in brackets; a bracket that holds only a unit is kept ("3.5（万人）").
-_ANNOT_RE = re.compile(r"[(\[【]([^()\[\]【】]{0,60})[)\]】]")
-_UNIT_ONLY_RE = re.compile(r"^(?:" + _alt(_MULTS) + r")?(?:" + _alt(_UNIT_MAP) + r")$")
-_THOUSANDS_RE = re.compile(r"(?<![\d.,])\d{1,3}(?:,\d{3})+(?![\d,])")
-_PURE_NUM_RE = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
-_EMPTY_RE = re.compile(r"[\s\-—–―‐‑_/\\|.。·•…⋯～~、,;:*]*")
+_ANNOT_RE = _lazy_re(r"[(\[【]([^()\[\]【】]{0,60})[)\]】]")
+_UNIT_ONLY_RE = _lazy_re(r"^(?:" + _alt(_MULTS) + r")?(?:" + _alt(_UNIT_MAP) + r")$")
+_THOUSANDS_RE = _lazy_re(r"(?<![\d.,])\d{1,3}(?:,\d{3})+(?![\d,])")
+_PURE_NUM_RE = _lazy_re(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+_EMPTY_RE = _lazy_re(r"[\s\-—–―‐‑_/\\|.。·•…⋯～~、,;:*]*")
 _EMPTY_WORDS = {"无", "暂无", "空", "不适用", "n/a", "na", "null", "none", "nil"}
-_CTRL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]")
-_WS_RE = re.compile(r"\s+")
-_ASCII_ALNUM = re.compile(r"[A-Za-z0-9]")
-_CIRCLED_RE = re.compile(r"[\u2460-\u2473\u2474-\u2487\u2488-\u249b\u2776-\u277f\u2780-\u2793]")
+_CTRL_RE = _lazy_re(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]")
+_WS_RE = _lazy_re(r"\s+")
+_ASCII_ALNUM = _lazy_re(r"[A-Za-z0-9]")
+_CIRCLED_RE = _lazy_re(r"[\u2460-\u2473\u2474-\u2487\u2488-\u249b\u2776-\u277f\u2780-\u2793]")
 
 # Wording that is not a status although it contains 未 ("未超过80%" is a met ceiling).
-_NEG_OK_RE = re.compile(r"未(?:超过|超出|突破|高于|发生|出现|收到|接到)")
-_MET_CEILING_RE = re.compile(r"未(?:超标|超支|超预算|超出预算)|无超支")
-_PARTIAL_RE = re.compile(r"部分(?:完成|达成|实现|落实|达到|开展|实施)|基本(?:完成|达成|实现|落实|达到)"
+_NEG_OK_RE = _lazy_re(r"未(?:超过|超出|突破|高于|发生|出现|收到|接到)")
+_MET_CEILING_RE = _lazy_re(r"未(?:超标|超支|超预算|超出预算)|无超支")
+_PARTIAL_RE = _lazy_re(r"部分(?:完成|达成|实现|落实|达到|开展|实施)|基本(?:完成|达成|实现|落实|达到)"
                          r"|(?:未|没有|尚未)(?:全部|完全)(?:完成|达成|实现|落实)|大部分完成")
-_NOT_DONE_RE = re.compile(r"不合格|不达标|(?:未能?|没有|尚未|暂未|无法|不能)(?:按[时期])?(?:完成|达成|达到|达标|开展|实施|落实|启动|"
+_NOT_DONE_RE = _lazy_re(r"不合格|不达标|(?:未能?|没有|尚未|暂未|无法|不能)(?:按[时期])?(?:完成|达成|达到|达标|开展|实施|落实|启动|"
                           r"执行|实现|兑现|建成|验收|举办|召开|开工|完工|发放|到位|组织)")
-_ONGOING_RE = re.compile(r"继续推进|持续推进|稳步推进|有序推进|加快推进|推进中|正在|进行中|实施中|建设中|在建|持续开展")
-_DONE_RE = re.compile(r"完成|验收合格|通过验收|已验收|合格|达成|达到(?![\d<>=≤≥])|已落实|落实到位|已实现|实现|达标|已办结|办结|已建成|建成|"
+_ONGOING_RE = _lazy_re(r"继续推进|持续推进|稳步推进|有序推进|加快推进|推进中|正在|进行中|实施中|建设中|在建|持续开展")
+_DONE_RE = _lazy_re(r"完成|验收合格|通过验收|已验收|合格|达成|达到(?![\d<>=≤≥])|已落实|落实到位|已实现|实现|达标|已办结|办结|已建成|建成|"
                       r"已开展|已实施|已举办|已到位|已发放")
 _YES = {"是", "√", "✓", "✔", "有", "已", "yes", "y", "true"}
 _NO = {"否", "×", "✗", "✘", "no", "n", "false"}
 # "未发生" / "零事故" as the whole (short) cell: a met zero target.
-_ZERO_TEXT_RE = re.compile(r"(?:未发生|未出现|没有发生|零)[^0-9]{0,12}"
+_ZERO_TEXT_RE = _lazy_re(r"(?:未发生|未出现|没有发生|零)[^0-9]{0,12}"
                            r"|无(?!法)[^0-9]{0,8}(?:事故|投诉|案件|差错|事件|违规|违纪|违法|漏报|迟报)")
 
 _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
               "八": 8, "九": 9}
-_CN_NUM_RE = re.compile(r"(?P<cmp>" + _alt(_PREFIX_CMP) + r")?(?P<cn>[零〇一二两三四五六七八九十]{1,3})"
+_CN_NUM_RE = _lazy_re(r"(?P<cmp>" + _alt(_PREFIX_CMP) + r")?(?P<cn>[零〇一二两三四五六七八九十]{1,3})"
                         r"(?P<unit>" + _alt(_UNIT_MAP) + r")(?P<suffix>以上|以下|以内|之内|内|左右)?")
 
-_EXCEL_ERROR_RE = re.compile(r"#(?:N/A|DIV/0!|VALUE!|REF!|NAME\?|NUM!|NULL!|SPILL!|CALC!|GETTING_DATA|FIELD!|BLOCKED!)",
+_EXCEL_ERROR_RE = _lazy_re(r"#(?:N/A|DIV/0!|VALUE!|REF!|NAME\?|NUM!|NULL!|SPILL!|CALC!|GETTING_DATA|FIELD!|BLOCKED!)",
                              re.IGNORECASE)
-_SMALL_INT_RE = re.compile(r"\d{1,2}")
-_PUNCT_RE = re.compile(r"[\s;:,.!?、~]")
-_LETTER_RE = re.compile(r"[" + _CJK + r"A-Za-z]")
+_SMALL_INT_RE = _lazy_re(r"\d{1,2}")
+_PUNCT_RE = _lazy_re(r"[\s;:,.!?、~]")
+_LETTER_RE = _lazy_re(r"[" + _CJK + r"A-Za-z]")
 
 _MAX_SCAN = 2000  # figures examined in one cell; a value cell never holds more
 
@@ -231,7 +234,8 @@ def _safe_str(value: Any) -> str:
 def _normalise(text: str) -> str:
     text = _CIRCLED_RE.sub(";", text)
     text = text.replace("㎡", "平方米").replace("m²", "平方米").replace("㎞", "公里")
-    text = unicodedata.normalize("NFKC", text)
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
     text = text.replace("−", "-").replace("﹣", "-").replace("～", "~").replace("〜", "~")
     text = _CTRL_RE.sub(" ", text)
     text = text.strip()
@@ -336,7 +340,7 @@ def _describe(f: _Figure) -> str:
 
 # Every alternative of _SCAN_RE starts at a digit or at the sign of a number. Trying the pattern only
 # there finds the same matches as _SCAN_RE.finditer (which tries it at every position: 3x slower).
-_SCAN_START_RE = re.compile(r"[\d+\-]")
+_SCAN_START_RE = _lazy_re(r"[\d+\-]")
 
 
 def _scan_matches(text: str) -> Iterator[re.Match]:
@@ -357,106 +361,105 @@ def _scan(text: str) -> tuple[list[_Figure], list[str], int]:
     figures: list[_Figure] = []
     skipped: list[str] = []
     seen = 0
-    n = len(text)
     for m in _scan_matches(text):
         kind = m.lastgroup
-        if kind == "date":
+        if kind in ("date", "sched"):
             if len(skipped) < 6:
-                skipped.append(f"日期“{m.group(0)}”")
-            continue
-        if kind == "sched":
-            if len(skipped) < 6:
-                skipped.append(f"时间安排“{m.group(0)}”")
+                skipped.append(f"{'日期' if kind == 'date' else '时间安排'}“{m.group(0)}”")
             continue
         seen += 1
-        if seen > _MAX_SCAN:
-            continue
-        f = _Figure()
-        f.start = m.start()
-        if kind == "range":
-            lo_s, hi_s = m.group("lo"), m.group("hi")
-            num_end = m.end("hi")
-            lomult = _MULTS.get(m.group("lomult") or "")
-        else:
-            lo_s, hi_s = m.group(0), None
-            num_end = m.end()
-            lomult = None
-        # unit-first check so "5千米" is 5 公里, not 5000 米
-        um = _UNIT_FIRST_RE.match(text, num_end)
-        mult_word = unit_word = per = suffix = None
-        if um:
-            unit_word = um.group(0)
-            tm = _TAIL_RE.match(text, um.end())
-            if tm.group("unit") or tm.group("mult") or tm.group("about"):
-                end = um.end()  # only a /period or a suffix may follow a unit
-            else:
-                per, suffix, end = tm.group("per"), tm.group("suffix"), tm.end()
-        else:
-            tm = _TAIL_RE.match(text, num_end)
-            mult_word, unit_word = tm.group("mult"), tm.group("unit")
-            per, suffix, end = tm.group("per"), tm.group("suffix"), tm.end()
-            f.about = bool(tm.group("about"))
-        mult = _MULTS.get(mult_word or "", 1.0)
-        if kind == "range":
-            if mult == 1.0 and lomult:
-                mult = lomult
-            if m.group("lounit") and not unit_word:
-                unit_word = m.group("lounit")
-        unit = _UNIT_MAP.get(unit_word) if unit_word else None
-        value = _scaled(lo_s, lomult or mult)
-        if hi_s is not None:
-            f.high = _scaled(hi_s, mult)
-            if f.high is None:
-                continue
-        if value is None:
-            continue
-        f.number = value
-        f.unit = unit
-        f.mult = mult
-        f.end = end
-        f.text = text[f.start:end]
-        # comparator: suffix first (it sits next to the unit), then the words before the number
-        cmp = _SUFFIX_CMP.get(suffix) if suffix else None
-        start_for_prefix = f.start
-        window = text[max(0, start_for_prefix - 10):start_for_prefix]
-        # "每年不少于1次" and "不少于每年1次": the period and the comparator in either order
-        head_end = len(window)
-        got_cmp = got_per = False
-        for _ in range(2):
-            head = window[:head_end]
-            pm = None if got_cmp else _PREFIX_RE.search(head)
-            if pm:
-                word = pm.group(0)
-                base = word[:-1] if word[-1] in "在为" and word[:-1] in _PREFIX_CMP else word
-                if cmp is None:
-                    cmp = _PREFIX_CMP.get(base)
-                got_cmp = True
-                head_end -= len(word)
-                continue
-            qm = None if got_per else _PER_PREFIX_RE.search(head)
-            if qm:
-                per = per or _UNIT_MAP.get(qm.group(1), qm.group(1))
-                got_per = True
-                head_end -= len(qm.group(0))
-                continue
-            break
-        prefix_len = len(window) - head_end
-        f.per = per
-        if f.about and cmp is None:
-            cmp = "approx"
-        f.cmp = cmp
-        f.bare = unit is None and mult == 1.0 and per is None
-        # glued to letters on the left (not through a comparator word) or on the right
-        left = text[start_for_prefix - prefix_len - 1] if start_for_prefix - prefix_len - 1 >= 0 else ""
-        left_glued = prefix_len == 0 and bool(left) and _LETTER_RE.match(left) is not None
-        right = text[end] if end < n and not suffix else ""
-        right_glued = bool(right) and _LETTER_RE.match(right) is not None
-        f.glued = left_glued or right_glued
-        if (f.bare and f.glued) or (prefix_len == 0 and left == "第"):
-            f.name_like = True  # "12333话务", "年度目标1", "第3季度": names and ordinals
-        f.start = start_for_prefix - prefix_len
-        figures.append(f)
+        if seen <= _MAX_SCAN:
+            f = _figure(text, m, kind == "range")
+            if f is not None:
+                figures.append(f)
     return figures, skipped, seen
+
+
+def _figure(text: str, m: re.Match, is_range: bool) -> Optional[_Figure]:
+    """One number (or range) with its multiplier, unit, period and comparator words around it."""
+    if is_range:
+        lo_s, hi_s, num_end = m.group("lo"), m.group("hi"), m.end("hi")
+        lomult = _MULTS.get(m.group("lomult") or "")
+    else:
+        lo_s, hi_s, num_end, lomult = m.group(0), None, m.end(), None
+    f = _Figure()
+    mult_word, unit_word, per, suffix, end = _tail(text, num_end, f)
+    mult = _MULTS.get(mult_word or "", 1.0)
+    if is_range:
+        if mult == 1.0 and lomult:
+            mult = lomult
+        if m.group("lounit") and not unit_word:
+            unit_word = m.group("lounit")
+    value = _scaled(lo_s, lomult or mult)
+    if hi_s is not None:
+        f.high = _scaled(hi_s, mult)
+        if f.high is None:
+            return None
+    if value is None:
+        return None
+    f.number, f.unit, f.mult, f.end = value, (_UNIT_MAP.get(unit_word) if unit_word else None), mult, end
+    f.text = text[m.start():end]
+    _place(text, m.start(), end, f, _SUFFIX_CMP.get(suffix) if suffix else None, per, bool(suffix))
+    return f
+
+
+def _tail(text: str, num_end: int, f: _Figure) -> tuple:
+    """(multiplier word, unit word, period, suffix comparator, end) after a number. A unit that
+    begins with a multiplier character goes first: "5千米" is 5 公里, not 5000 米."""
+    um = _UNIT_FIRST_RE.match(text, num_end)
+    if um:
+        tm = _TAIL_RE.match(text, um.end())
+        if tm.group("unit") or tm.group("mult") or tm.group("about"):
+            return None, um.group(0), None, None, um.end()  # only a /period or a suffix may follow a unit
+        return None, um.group(0), tm.group("per"), tm.group("suffix"), tm.end()
+    tm = _TAIL_RE.match(text, num_end)
+    f.about = bool(tm.group("about"))
+    return tm.group("mult"), tm.group("unit"), tm.group("per"), tm.group("suffix"), tm.end()
+
+
+def _prefix_words(window: str) -> tuple[Optional[str], Optional[str], bool, int]:
+    """(comparator, period, comparator word found, length) of the words just before a number:
+    "每年不少于1次" and "不少于每年1次" alike."""
+    cmp = per = None
+    got_cmp = got_per = False
+    head_end = len(window)
+    for _ in range(2):
+        head = window[:head_end]
+        pm = None if got_cmp else _PREFIX_RE.search(head)
+        if pm:
+            word = pm.group(0)
+            base = word[:-1] if word[-1] in "在为" and word[:-1] in _PREFIX_CMP else word
+            cmp, got_cmp = _PREFIX_CMP.get(base), True
+            head_end -= len(word)
+            continue
+        qm = None if got_per else _PER_PREFIX_RE.search(head)
+        if qm:
+            per, got_per = _UNIT_MAP.get(qm.group(1), qm.group(1)), True
+            head_end -= len(qm.group(0))
+            continue
+        break
+    return cmp, per, got_cmp, len(window) - head_end
+
+
+def _place(text: str, start: int, end: int, f: _Figure, cmp: Optional[str], per: Optional[str],
+           has_suffix: bool) -> None:
+    """Comparator (suffix first, then the words before), period, and whether the figure is glued into
+    a name ("12333话务", "年度目标1", "第3季度")."""
+    window = text[max(0, start - 10):start]
+    pcmp, pper, _, prefix_len = _prefix_words(window)
+    cmp = cmp if cmp is not None else pcmp
+    f.per = per or pper
+    if f.about and cmp is None:
+        cmp = "approx"
+    f.cmp = cmp
+    f.bare = f.unit is None and f.mult == 1.0 and f.per is None
+    left = text[start - prefix_len - 1] if start - prefix_len - 1 >= 0 else ""
+    left_glued = prefix_len == 0 and bool(left) and _LETTER_RE.match(left) is not None
+    right = text[end] if end < len(text) and not has_suffix else ""
+    f.glued = left_glued or (bool(right) and _LETTER_RE.match(right) is not None)
+    if (f.bare and f.glued) or (prefix_len == 0 and left == "第"):
+        f.name_like = True
+    f.start = start - prefix_len
 
 
 def _text_value(raw: str, note: str, confident: bool = False) -> ParsedValue:
@@ -465,22 +468,38 @@ def _text_value(raw: str, note: str, confident: bool = False) -> ParsedValue:
 
 def parse_value(value: Any, expect: Optional[ParsedValue] = None) -> ParsedValue:
     """Parse one cell. ``expect`` (the parsed target) guides the choice of figure in a sentence:
-    the figure whose unit matches the target's unit wins."""
+    the figure whose unit matches the target's unit wins. Never raises: an internal error becomes a
+    text value asking for a manual check (the property tests call ``parse_strict`` instead, so such
+    an error fails them rather than hiding here)."""
     try:
-        if type(value) is str and len(value) <= _CACHE_MAX_TEXT:  # the common case: straight to the memo
-            unit = expect.unit if isinstance(expect, ParsedValue) and expect.kind == "number" else None
-            return _parse_text_cached(value, unit)
-        return _parse(value, expect)
+        return parse_strict(value, expect)
     except Exception as exc:  # last line of defence: the contract is "never raises"
-        try:
-            raw = _safe_str(value)
-        except Exception:
-            raw = ""
-        try:
-            return ParsedValue(raw=raw, kind="text", confident=False,
-                               note=f"无法解析该单元格（{type(exc).__name__}），请人工核对")
-        except Exception:
-            return ParsedValue(raw="", kind="text", confident=False, note="无法解析该单元格，请人工核对")
+        return _last_resort(value, exc)
+
+
+def parse_strict(value: Any, expect: Optional[ParsedValue] = None) -> ParsedValue:
+    """``parse_value`` without the last-resort net: a bug in the parser raises here."""
+    if type(value) is str:
+        return _parse_text(value, expect)
+    return _parse(value, expect)
+
+
+def _last_resort(value: Any, exc: Exception) -> ParsedValue:
+    try:
+        raw = _safe_str(value)
+    except Exception:
+        raw = ""
+    return ParsedValue(raw=raw, kind="text", confident=False,
+                       note=f"无法解析该单元格（{type(exc).__name__}），请人工核对")
+
+
+def _is_date(value: Any) -> bool:
+    """A date, time or duration, told without importing datetime (a cell value of that type means
+    the caller already imported it)."""
+    import sys
+
+    dt = sys.modules.get("datetime")
+    return dt is not None and isinstance(value, (dt.datetime, dt.date, dt.time, dt.timedelta))
 
 
 def _parse(value: Any, expect: Optional[ParsedValue]) -> ParsedValue:
@@ -488,7 +507,7 @@ def _parse(value: Any, expect: Optional[ParsedValue]) -> ParsedValue:
         return ParsedValue(raw="", kind="empty")
     if isinstance(value, bool):
         return _text_value(str(value), "单元格是逻辑值（TRUE/FALSE），不是数值")
-    if isinstance(value, (_dt.datetime, _dt.date, _dt.time, _dt.timedelta)):
+    if _is_date(value):
         return _text_value(_safe_str(value), "单元格是日期或时间，不是数值，请检查单元格格式")
     if isinstance(value, bytes):
         value = value.decode("utf-8", errors="replace")
@@ -506,44 +525,52 @@ def _parse(value: Any, expect: Optional[ParsedValue]) -> ParsedValue:
     return _parse_text(value, expect)
 
 
-# Forms repeat the same texts (template wording, 完成, 100%), and the engine and the checks read the
-# same cell more than once: results are memoised on (text, target unit), the only part of
-# ``expect`` the parser looks at. Long texts are parsed every time to keep the cache small.
-_CACHE_MAX_TEXT = 2000
-
-
 def _parse_text(raw: str, expect: Optional[ParsedValue]) -> ParsedValue:
     target_unit = expect.unit if isinstance(expect, ParsedValue) and expect.kind == "number" else None
-    if type(raw) is str and len(raw) <= _CACHE_MAX_TEXT:
-        return _parse_text_cached(raw, target_unit)
-    return _parse_text_unit(raw, target_unit)
-
-
-@functools.lru_cache(maxsize=4096)
-def _parse_text_cached(raw: str, target_unit: Optional[str]) -> ParsedValue:
     return _parse_text_unit(raw, target_unit)
 
 
 def _parse_text_unit(raw: str, target_unit: Optional[str]) -> ParsedValue:
+    """Read one text: the only thing of ``expect`` the reading depends on is the target's unit."""
+    quick, text = _quick(raw, target_unit)
+    if quick is not None:
+        return quick
+    notes: list[str] = []
+    body = _strip_annotations(text, notes)
+    figures, skipped, seen = _scan(body)
+    status = _status_of(body)
+    if skipped:
+        notes.append("；".join(skipped[:3]) + "不作为数值")
+    real = [f for f in figures if not f.name_like]
+    names = [f for f in figures if f.name_like]
+    if not real:
+        return _without_figure(raw, body, figures, names, seen, status, notes)
+    chosen, confident = _choose(real, target_unit, seen, notes)
+    return _with_figure(raw, body, chosen, confident, real, names, seen, status, target_unit, notes)
+
+
+def _quick(raw: str, target_unit: Optional[str]) -> tuple[Optional[ParsedValue], str]:
+    """Excel errors, blanks and plain numbers ("1e-05", "-3.5" as str(float) writes them); else
+    (None, the normalised text) for the full reading."""
     if len(raw) < 40 and _EXCEL_ERROR_RE.fullmatch(raw.strip()):
-        return _text_value(raw, f"单元格是 Excel 错误值 {raw.strip()}，请检查公式")
+        return _text_value(raw, f"单元格是 Excel 错误值 {raw.strip()}，请检查公式"), raw
     text = _normalise(raw)
     if not text or _EMPTY_RE.fullmatch(text) or text.lower() in _EMPTY_WORDS:
-        return ParsedValue(raw=raw, kind="empty")
+        return ParsedValue(raw=raw, kind="empty"), text
+    if not _PURE_NUM_RE.fullmatch(text):
+        return None, text
+    try:
+        x = float(text)
+    except Exception:
+        x = float("nan")
+    if not math.isfinite(x):
+        return _text_value(raw, "数值超出范围（无穷大），请核对"), text
+    return ParsedValue(raw=raw, kind="number", number=x, candidates=1,
+                       note=f"未写单位（目标单位为“{target_unit}”）" if target_unit else ""), text
 
-    # fast path: the cell is just a number (also "1e-05", "-3.5" as str(float) writes them)
-    if _PURE_NUM_RE.fullmatch(text):
-        try:
-            x = float(text)
-        except Exception:
-            x = float("nan")
-        if not math.isfinite(x):
-            return _text_value(raw, "数值超出范围（无穷大），请核对")
-        return ParsedValue(raw=raw, kind="number", number=x, candidates=1,
-                           note=f"未写单位（目标单位为“{target_unit}”）" if target_unit else "")
 
-    notes: list[str] = []
-    # annotations in brackets are dropped, except a bracket holding only a unit
+def _strip_annotations(text: str, notes: list[str]) -> str:
+    """Drop annotations in brackets (a bracket holding only a unit stays) and list ordinals."""
     annots: list[str] = []
 
     def _drop(m: re.Match) -> str:
@@ -555,80 +582,74 @@ def _parse_text_unit(raw: str, target_unit: Optional[str]) -> ParsedValue:
         return ";"
 
     body = _ANNOT_RE.sub(_drop, text)
-    if annots:
-        notes.append("已忽略括注“" + "”“".join(a[:20] for a in annots) + "”")
-    body = _ORDINAL_RE.sub(";", body)
-    body = body.strip(";")
+    body = _ORDINAL_RE.sub(";", body).strip(";")
     if not body or _EMPTY_RE.fullmatch(body):
         # only an annotation, "(10072.67)": read what was inside it
-        body = _ANNOT_RE.sub(lambda m: m.group(1), text)
-        notes.clear()
+        return _ANNOT_RE.sub(lambda m: m.group(1), text)
+    if annots:
+        notes.append("已忽略括注“" + "”“".join(a[:20] for a in annots) + "”")
+    return body
 
-    figures, skipped, seen = _scan(body)
-    status = _status_of(body)
-    if skipped:
-        notes.append("；".join(skipped[:3]) + "不作为数值")
 
-    real = [f for f in figures if not f.name_like]
-    names = [f for f in figures if f.name_like]
-
-    if not real:
-        # short Chinese numerals: "两次", "零起", "三个工作日内"
-        cm = _CN_NUM_RE.fullmatch(body) if not figures and len(body) <= 12 else None
-        if cm:
-            v = cn_number(cm.group("cn"))
-            if v is not None:
-                cmp = _SUFFIX_CMP.get(cm.group("suffix") or "") or _PREFIX_CMP.get(cm.group("cmp") or "")
-                notes.append(f"按中文数字读作 {v}")
-                return ParsedValue(raw=raw, kind="number", number=float(v), unit=_UNIT_MAP[cm.group("unit")],
-                                   comparator=cmp, reverse=cmp in ("le", "lt"), candidates=1,
-                                   note="；".join(notes))
-        if not figures and len(body) <= 15 and _ZERO_TEXT_RE.fullmatch(body):
-            notes.append("“未发生 / 无…事故 / 零…”读作 0")
-            return ParsedValue(raw=raw, kind="number", number=0.0, status="done", candidates=0,
-                               note="；".join(notes))
-        confident = True
-        if seen > len(figures) and not names:
-            confident = False
-            notes.append("数字过大或无法读取，未作为数值")
-        if names:
-            confident = False
-            shown = "、".join(_fmt(f.number) for f in names[:3])
-            notes.append(f"文字中的数字 {shown} 没有单位，像是名称或编号，未作为数值")
-        return ParsedValue(raw=raw, kind="text", status=status, confident=confident,
-                           candidates=seen, note="；".join(notes))
-
-    chosen: Optional[_Figure] = None
+def _without_figure(raw: str, body: str, figures: list, names: list, seen: int, status: Optional[Status],
+                    notes: list[str]) -> ParsedValue:
+    """No usable figure: a Chinese numeral ("两次"), a met zero ("零事故"), or text."""
+    cm = _CN_NUM_RE.fullmatch(body) if not figures and len(body) <= 12 else None
+    v = cn_number(cm.group("cn")) if cm else None
+    if v is not None:
+        cmp = _SUFFIX_CMP.get(cm.group("suffix") or "") or _PREFIX_CMP.get(cm.group("cmp") or "")
+        notes.append(f"按中文数字读作 {v}")
+        return ParsedValue(raw=raw, kind="number", number=float(v), unit=_UNIT_MAP[cm.group("unit")],
+                           comparator=cmp, reverse=cmp in ("le", "lt"), candidates=1, note="；".join(notes))
+    if not figures and len(body) <= 15 and _ZERO_TEXT_RE.fullmatch(body):
+        notes.append("“未发生 / 无…事故 / 零…”读作 0")
+        return ParsedValue(raw=raw, kind="number", number=0.0, status="done", candidates=0, note="；".join(notes))
     confident = True
+    if seen > len(figures) and not names:
+        confident = False
+        notes.append("数字过大或无法读取，未作为数值")
+    if names:
+        confident = False
+        shown = "、".join(_fmt(f.number) for f in names[:3])
+        notes.append(f"文字中的数字 {shown} 没有单位，像是名称或编号，未作为数值")
+    return ParsedValue(raw=raw, kind="text", status=status, confident=confident, candidates=seen,
+                       note="；".join(notes))
+
+
+def _choose(real: list, target_unit: Optional[str], seen: int, notes: list[str]) -> tuple["_Figure", bool]:
+    """The figure to read: the one in the target's unit, else the only one, else the first with a unit."""
     if target_unit and len(real) > 1:
         matching = [f for f in real if _unit_match(f.unit, target_unit)]
         if len(matching) == 1:
-            chosen = matching[0]
-            notes.append(f"句中有 {len(real)} 个数值，取与目标单位（{target_unit}）一致的 {_describe(chosen)}")
-        elif len(matching) > 1:
-            chosen = matching[0]
-            confident = False
+            notes.append(f"句中有 {len(real)} 个数值，取与目标单位（{target_unit}）一致的 {_describe(matching[0])}")
+            return matching[0], True
+        if matching:
             shown = "、".join(_describe(f) for f in matching[:5])
             notes.append(f"有 {len(matching)} 个与目标单位（{target_unit}）一致的数值（{shown}），"
-                         f"暂取第一个 {_describe(chosen)}，请核对")
-        else:
-            confident = False
-            notes.append(f"没有与目标单位（{target_unit}）一致的数值")
-    if chosen is None:
-        if len(real) == 1:
-            chosen = real[0]
-        else:
-            with_unit = [f for f in real if f.unit]
-            chosen = with_unit[0] if with_unit else real[0]
-            confident = False
-            shown = "、".join(_describe(f) for f in real[:5]) + ("……" if len(real) > 5 else "")
-            which = "第一个带单位的数值" if with_unit else "第一个数值"
-            notes.append(f"含 {max(len(real), seen if seen > _MAX_SCAN else 0)} 个数值（{shown}），"
-                         f"暂取{which} {_describe(chosen)}，请核对")
+                         f"暂取第一个 {_describe(matching[0])}，请核对")
+            return matching[0], False
+        notes.append(f"没有与目标单位（{target_unit}）一致的数值")
+        chosen, _ = _first_of(real, seen, notes)
+        return chosen, False
+    return _first_of(real, seen, notes)
 
-    # A lone figure must be the cell's content or carry a unit to be trusted.
-    rest = body[:chosen.start] + body[chosen.end:]
-    rest_clean = _PUNCT_RE.sub("", rest)
+
+def _first_of(real: list, seen: int, notes: list[str]) -> tuple["_Figure", bool]:
+    if len(real) == 1:
+        return real[0], True
+    with_unit = [f for f in real if f.unit]
+    chosen = with_unit[0] if with_unit else real[0]
+    shown = "、".join(_describe(f) for f in real[:5]) + ("……" if len(real) > 5 else "")
+    which = "第一个带单位的数值" if with_unit else "第一个数值"
+    notes.append(f"含 {max(len(real), seen if seen > _MAX_SCAN else 0)} 个数值（{shown}），"
+                 f"暂取{which} {_describe(chosen)}，请核对")
+    return chosen, False
+
+
+def _with_figure(raw: str, body: str, chosen: "_Figure", confident: bool, real: list, names: list, seen: int,
+                 status: Optional[Status], target_unit: Optional[str], notes: list[str]) -> ParsedValue:
+    """The chosen figure as the value, trusted only when it is the cell's content or carries a unit."""
+    rest_clean = _PUNCT_RE.sub("", body[:chosen.start] + body[chosen.end:])
     if chosen.unit is None and rest_clean:
         confident = False
         notes.append(f"数值 {_describe(chosen)} 没有单位且夹在文字中，请核对")
@@ -638,22 +659,19 @@ def _parse_text_unit(raw: str, target_unit: Optional[str]) -> ParsedValue:
         confident = False
         notes.append(f"数值为区间 {format_number(chosen.number, chosen.unit)}–{format_number(chosen.high, chosen.unit)}"
                      f"，按下限 {_describe(chosen)} 读取")
-    if names and confident and len(real) == 1 and rest_clean and len(body) > 20:
+    if (names and len(real) == 1 and rest_clean and len(body) > 20) or seen > _MAX_SCAN:
         confident = False
-    cmp = chosen.cmp
-    if cmp == "lt" and body[max(0, chosen.start):chosen.start + 2] == "未达" and len(real) == 1:
+    if chosen.cmp == "lt" and body[max(0, chosen.start):chosen.start + 2] == "未达" and len(real) == 1:
         # "未达到90%" names the missed mark, not the result: no number to score with
         notes.append(f"写明未达到 {_describe(chosen)}，实际数值未知")
         return ParsedValue(raw=raw, kind="text", status="not_done", confident=False, candidates=seen,
                            note="；".join(notes))
     if chosen.about and "约数" not in "".join(notes):
         notes.append("“余/多”为约数")
-    if seen > _MAX_SCAN:
-        confident = False
     if target_unit and chosen.unit is None and len(real) == 1:
         notes.append(f"未写单位（目标单位为“{target_unit}”）")
     return ParsedValue(
-        raw=raw, kind="number", number=chosen.number, unit=chosen.unit, comparator=cmp,
-        reverse=cmp in ("le", "lt"), status=status, confident=confident, candidates=seen,
+        raw=raw, kind="number", number=chosen.number, unit=chosen.unit, comparator=chosen.cmp,
+        reverse=chosen.cmp in ("le", "lt"), status=status, confident=confident, candidates=seen,
         note="；".join(notes), multiplier=chosen.mult, per=chosen.per, high=chosen.high,
     )

@@ -324,6 +324,21 @@ _CHILD = r"""
 import contextlib, io, json, os, resource, sys, time
 resource.setrlimit(resource.RLIMIT_AS, (int(sys.argv[1]), int(sys.argv[1])))
 from pe_score.cli import main
+
+
+def peak_mb():
+    # VmHWM is this process's own peak; ru_maxrss keeps the forking parent's peak across exec
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - START) / 1024
+
+
+START = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 for line in sys.stdin:
     job = json.loads(line)
     print(json.dumps({"start": job["i"]}), flush=True)
@@ -341,7 +356,7 @@ for line in sys.stdin:
             rc = "escaped"
     out.flush(); err.flush()
     text = out.buffer.getvalue().decode("utf-8", "replace") + err.buffer.getvalue().decode("utf-8", "replace")
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rss = peak_mb()
     print(json.dumps({"i": job["i"], "rc": rc, "cpu": time.process_time() - t0, "rss_mb": rss,
                       "traceback": "Traceback" in text, "internal": "内部错误" in text,
                       "tail": text[-300:]}), flush=True)
@@ -378,13 +393,16 @@ def _run_jobs(jobs: list[list[str]], timeout: float) -> list[Failure]:
     failures: list[Failure] = []
     todo = list(enumerate(jobs))
     while todo:
-        proc = subprocess.Popen([sys.executable, "-c", _CHILD, str(MEMORY_LIMIT), str(MAX_RSS_MB)], stdin=subprocess.PIPE,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8",
-                                cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)))
-        assert proc.stdin is not None and proc.stdout is not None
+        # The jobs and the child's stderr go through files: pipes would fill up and block both sides.
+        jobs_file = tempfile.TemporaryFile("w+", encoding="utf-8")
+        err_file = tempfile.TemporaryFile("w+", encoding="utf-8")
         for i, argv in todo:
-            proc.stdin.write(json.dumps({"i": i, "argv": argv}) + "\n")
-        proc.stdin.close()
+            jobs_file.write(json.dumps({"i": i, "argv": argv}) + "\n")
+        jobs_file.seek(0)
+        proc = subprocess.Popen([sys.executable, "-c", _CHILD, str(MEMORY_LIMIT), str(MAX_RSS_MB)], stdin=jobs_file,
+                                stdout=subprocess.PIPE, stderr=err_file, text=True, encoding="utf-8",
+                                cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)))
+        assert proc.stdout is not None
         done: set[int] = set()
         current: Optional[int] = None
         deadline = time.monotonic() + timeout
@@ -403,7 +421,12 @@ def _run_jobs(jobs: list[list[str]], timeout: float) -> list[Failure]:
             line = proc.stdout.readline()
             if not line:
                 break
-            msg = json.loads(line)
+            try:
+                msg = json.loads(line)
+            except ValueError:
+                continue  # something the command printed past the redirection
+            if not isinstance(msg, dict):
+                continue
             if "start" in msg:
                 current = msg["start"]
                 deadline = time.monotonic() + timeout
@@ -422,10 +445,13 @@ def _run_jobs(jobs: list[list[str]], timeout: float) -> list[Failure]:
                 failures.append(Failure(name, argv, f"peak memory {msg['rss_mb']:.0f} MB"))
         proc.wait()
         sel.close()
+        jobs_file.close()
+        err_file.seek(0)
+        err_tail = err_file.read()[-300:]
+        err_file.close()
         if current is not None and current not in done:
             argv = jobs[current]
-            why = f"timed out after {timeout:.0f} s" if killed else f"the process died ({proc.returncode}): " + (
-                proc.stderr.read()[-300:] if proc.stderr else "")
+            why = f"timed out after {timeout:.0f} s" if killed else f"the process died ({proc.returncode}): {err_tail}"
             failures.append(Failure(Path(argv[1]).name, argv, why))
             done.add(current)
         todo = [(i, argv) for i, argv in todo if i not in done]

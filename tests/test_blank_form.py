@@ -94,3 +94,13 @@ def test_written_copy_of_the_blank_form_keeps_blank_subtotals(tmp_path):
     explain = load_workbook(out)["评分说明"]
     subtotal_scores = [row[5] for row in explain.iter_rows(values_only=True) if len(row) > 5 and row[1] == "小计"]
     assert subtotal_scores == [None, None, None]
+
+
+def test_cli_table_shows_blank_subtotals_for_empty_goals(capsys):
+    main(["score", str(BLANK)])
+    out = capsys.readouterr().out
+    rows = [line for line in out.splitlines() if "年度目标" in line and "小计" in line]
+    assert len(rows) == 3 and all(line.split("小计")[1].split()[0] == "—" for line in rows), rows
+    main(["score", str(ROOT / "templates" / "examples" / "shiyan_hrss_2021.xlsx")])
+    out = capsys.readouterr().out
+    assert any(line.split("小计")[1].split()[0] == "18" for line in out.splitlines() if "小计" in line)

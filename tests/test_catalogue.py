@@ -63,11 +63,12 @@ FIXTURES = {
     "PE505": lambda: _with(form_of(row("培训人数", 2, "10人", "10人", 2)),
                            lambda f: setattr(f, "budget", Budget(points=20, typed_score=20))),
     "PE601": lambda: _seed(lambda f: setattr(f.constraint, "actual", "造成重大不良社会影响")),
-    "PE602": lambda: _seed(lambda f: setattr(f.constraint, "actual", "未发现重点披露问题")),
+    "PE602": lambda: _seed(lambda f: setattr(f.constraint, "actual", "未发现重点披露问题，但造成重大不良社会影响")),
     "PE603": lambda: _seed(lambda f: setattr(f, "claimed_total", 98)),
     "PE604": lambda: _seed(lambda f: setattr(f, "typed_total", 96)),
     "PE605": lambda: _seed(lambda f: setattr(f.constraint, "typed_score", "酌情")),
     "PE606": lambda: _seed(lambda f: setattr(f.goals[0], "typed_subtotal", 17)),
+    "PE607": lambda: _seed(lambda f: setattr(f.constraint, "actual", "未发现重点披露问题")),
 }
 
 

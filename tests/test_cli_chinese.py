@@ -251,3 +251,16 @@ def test_readme_json_examples_match_what_is_printed(example, tmp_path):
     obj = json.loads(run_cli("check", bogus, "--json").stdout)[0]
     assert list(unreadable) == list(obj)
     assert unreadable["claimed_total"] == obj["claimed_total"] and unreadable["unit"] == obj["unit"]
+
+
+def test_typed_subtotal_and_budget_score_are_shown_beside_the_recomputed_ones(example, tmp_path):
+    wb = openpyxl.load_workbook(example)
+    ws = wb.worksheets[0]
+    ws["I10"] = 17  # goal 1's subtotal typed as a number (the engine computes 18)
+    ws["H8"] = 19  # the budget score typed (the engine computes 20)
+    bad = tmp_path / "typed.xlsx"
+    wb.save(bad)
+    out = run_cli("score", bad).stdout
+    goal = next(ln for ln in out.splitlines() if "年度目标1" in ln and "小计" in ln)
+    assert re.search(r"小计\s+18\s+17\s", goal), goal
+    assert "得分 20 / 20（表内填报 19）" in out

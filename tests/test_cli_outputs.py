@@ -261,3 +261,15 @@ def test_full_disk_is_a_clean_exit_2_with_the_original_intact(example_xlsx, tmp_
     # a backup left by a failed write must be a whole copy of the original (or not be there at all)
     whole = (out / "whole_backups").read_text().split() if (out / "whole_backups").exists() else []
     assert [n for n in listing if ".bak" in n] == whole, (listing, whole)
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="an administrator reads any file")
+def test_a_file_nobody_may_read_is_explained_in_chinese(example):
+    example.chmod(0)
+    try:
+        r = run_cli("score", example)
+        assert_refused(r, "没有访问权限")
+        c = run_cli("check", example, "--json")
+        assert "Invalid value" not in c.stdout + c.stderr and "Permission denied" not in c.stdout + c.stderr
+    finally:
+        example.chmod(0o644)

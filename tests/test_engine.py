@@ -192,7 +192,11 @@ def test_text_score_cell():
     res, found = score_indicator(row("人数", 2, "100人", "100人", "满分"), P)
     assert "PE203" in codes(found) and res.score == 2  # computable row: still scored
     res, found = score_indicator(row("人数", 2, "100人", "100人", "2"), P)
-    assert "PE203" in codes(found) and res.typed == 2
+    assert "PE203" in codes(found) and res.typed is None and res.score == 2
+    # A kept score is what SUM counts: text "2" in a three-tier row keeps nothing, as the form's own
+    # subtotal formula skips it; PE203 says so (not PE204, the cell is not empty).
+    res, found = score_indicator(row("稳岗", 3, "做好", "做好", "2", standard=TIERS_STANDARD), P)
+    assert res.score is None and "PE203" in codes(found) and "PE204" not in codes(found)
 
 
 def test_weight_missing():
@@ -276,12 +280,28 @@ def test_cap_and_deduction_on_the_seed():
     assert r.deduction == 3 and r.total == pytest.approx(94) and not r.capped
 
 
-def test_negated_constraint_still_triggers_with_warning():
+@pytest.mark.parametrize("text, capped, codes_expected", [
+    # issue 8: a negated statement took the seed from 97/优 to 60/中
+    ("未发现审计等部门重点披露的问题，未造成重大不良社会影响", False, {"PE607"}),
+    ("无重点披露问题", False, {"PE607"}),
+    ("没有造成重大不良社会影响", False, {"PE607"}),
+    ("不存在审计等部门重点披露的问题", False, {"PE607"}),
+    ("存在审计等部门重点披露的问题", True, {"PE601"}),
+    ("造成重大不良社会影响", True, {"PE601"}),
+    ("发现2项重点披露问题", True, {"PE601"}),
+    ("是否存在重点披露问题：存在", True, {"PE601"}),  # 是否 is not a negation
+    ("无。发现重点披露问题", True, {"PE601"}),  # the negation is in another clause
+    ("未发现重点披露问题，但造成重大不良社会影响", True, {"PE601", "PE602"}),  # mixed
+    ("未发现重点披露问题，重点披露问题已整改", True, {"PE601", "PE602"}),  # named twice: unclear
+    ("无", False, set()),
+])
+def test_constraint_negation_rule(text, capped, codes_expected):
     form = seed_form()
-    form.constraint.actual = "无重点披露问题"
+    form.constraint.actual = text
     r = score_form(form, P)
-    assert r.capped and r.total == 60
-    assert {"PE601", "PE602"} <= set(codes(r))
+    assert r.capped is capped
+    assert (r.total, r.grade) == ((60, "中") if capped else (pytest.approx(97), "优"))
+    assert {c for c in codes(r) if c in ("PE601", "PE602", "PE607")} == codes_expected
 
 
 def test_national_profile_on_the_seed_flags_weights():

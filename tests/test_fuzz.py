@@ -36,3 +36,24 @@ def test_fuzz_fixed_seed_small_budget(tmp_path):
     work.mkdir()
     failures = fuzz.run(files, work, timeout=60)
     assert not failures, "\n".join(f"{f.name} {f.argv[2:]}: {f.why}" for f in failures)
+
+
+# Mutants longer runs found (python -m tests.fuzz --seed 2 --budget 240): a corrupt deflate stream in
+# xl/workbook.xml or a .rels part escaped the gate as zlib.error (内部错误); a UTF-16 [Content_Types].xml
+# or broken comments XML, or a legacyDrawing part that is not VML, escaped the writer's own parsers on
+# --write; a GBK-declared comments part made expat raise ValueError in the gate. Kept as regression cases.
+FOUND = [(2, 7), (2, 55), (2, 60), (2, 76), (2, 135), (3, 89), (4, 20)]
+
+
+def test_mutants_found_by_longer_runs_stay_fixed(tmp_path):
+    folder = tmp_path / "found"
+    folder.mkdir()
+    files = []
+    for seed, index in FOUND:
+        name, data = fuzz.mutants(seed=seed, budget=index + 1)[index]
+        (folder / name).write_bytes(data)
+        files.append(folder / name)
+    work = tmp_path / "out"
+    work.mkdir()
+    failures = fuzz.run(files, work, timeout=60)
+    assert not failures, "\n".join(f"{f.name} {f.argv[2:]}: {f.why}" for f in failures)

@@ -1,7 +1,7 @@
 """The speed-ups of the batch path change no result.
 
-- ``parse_value`` is memoised on (text, target unit): a cached answer equals a fresh parse whatever
-  was parsed before (other expects, other units), and a shared ParsedValue cannot be mutated;
+- ``parse_value`` keeps no memo: each cell is parsed once by the readings stage, a parse does not
+  depend on what was parsed before, and a ParsedValue shared by the stages cannot be mutated;
 - ``load_profile`` returns a cached Profile: equal to validating the TOML again, frozen, and an
   edited file is read again;
 - ``find_forms(..., plan=False)`` (the batch) gives the same forms and results as the default path
@@ -43,22 +43,17 @@ def _expects() -> list:
             parse_value("3.5万元"), parse_value("")]
 
 
-def test_parse_value_cache_answers_as_a_fresh_parse():
+def test_parse_value_is_pure():
+    # No memo: the same text parses alike whatever was parsed before, in any order.
     expects = _expects()
-    cold = {}
-    for e in expects:
-        for t in TEXTS:
-            values._parse_text_cached.cache_clear()
-            cold[(t, id(e))] = parse_value(t, e)
-    # warm, in a different order (another expect with the same text parsed just before)
+    first = {(t, id(e)): parse_value(t, e) for e in expects for t in TEXTS}
     for t in reversed(TEXTS):
         for e in reversed(expects):
-            assert parse_value(t, e) == cold[(t, id(e))], (t, e)
-    assert values._parse_text_cached.cache_info().hits > 0
+            assert parse_value(t, e) == first[(t, id(e))], (t, e)
+    assert not hasattr(values, "_parse_text_cached")
 
 
 def test_expect_only_matters_through_its_unit():
-    # The cache key keeps only the target unit: two expects with the same unit must parse alike uncached.
     a, b = parse_value("≥5000人次"), parse_value("约3万人次（预计）")
     assert a.unit == b.unit == "人次" and a != b
     for t in TEXTS:
@@ -66,23 +61,35 @@ def test_expect_only_matters_through_its_unit():
         assert parse_value(t, a) == values._parse_text_unit(t, "人次")
 
 
-def test_parsed_values_are_shared_and_frozen():
+def test_parsed_values_are_frozen():
+    import dataclasses
+
     first = parse_value("4.97万人")
-    assert parse_value("4.97万人") is first  # served from the cache
-    with pytest.raises(ValidationError):
-        first.number = 1.0  # a caller changing it would change every later parse of that text
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        first.number = 1.0  # a reading shared by methods, checks and explanations must not change
 
 
-def test_uncached_inputs_still_parse():
-    long = "完成" + "，继续推进" * 600  # longer than the cache admits
-    assert len(long) > values._CACHE_MAX_TEXT
-    assert parse_value(long) == values._parse_text_unit(long, None)
+def test_each_cell_is_parsed_once(monkeypatch):
+    """The readings stage: target, actual and (for a figure with a unit) the description, once per row;
+    methods, checks and explanations parse nothing."""
+    from scoring import readings
 
-    class Text(str):
-        pass
+    calls = []
+    real = readings.parse_value
 
-    assert parse_value(Text("98%")) == parse_value("98%")
-    assert parse_value(98) == ParsedValue(raw="98", kind="number", number=98.0)
+    def counting(value, expect=None):
+        calls.append(value)
+        return real(value, expect)
+
+    monkeypatch.setattr(readings, "parse_value", counting)
+    monkeypatch.setattr(values, "parse_value", lambda *a, **k: pytest.fail("parsed outside the readings"))
+    form = read_form(read_grids(EXAMPLE)[0])
+    score_form(form, load_profile("hubei-2-1"))
+    rows = [ind for goal in form.goals for ind in goal.indicators]
+    with_description = sum(1 for ind in rows if ind.description and readings.numeric_target(real(ind.target))
+                           and real(ind.target).unit)
+    assert len(calls) == 2 * len(rows) + with_description
+    assert len(rows) == 37 and len(calls) == 100  # 144 before the readings stage
 
 
 def test_scan_tries_the_pattern_only_where_a_figure_can_start():
@@ -143,7 +150,7 @@ def _dump(scored) -> list:
     return [(s.form.model_dump(), result_json(s.result, s.profile), s.result.model_dump()) for s in scored]
 
 
-def test_plan_false_and_a_cold_cache_change_no_result(workbooks):
+def test_plan_false_changes_no_result(workbooks):
     from workbook import families
 
     checked = 0
@@ -152,15 +159,13 @@ def test_plan_false_and_a_cold_cache_change_no_result(workbooks):
             grids = read_grids(path)
         except Exception:
             continue  # refused by the reader: nothing to compare
-        values._parse_text_cached.cache_clear()
-        cold = find_forms(grids, "hubei-2-1")  # default: with write plans, cold parse cache
+        cold = find_forms(grids, "hubei-2-1")  # default: with write plans
         warm = find_forms(grids, "hubei-2-1", plan=False)
         assert _dump(warm) == _dump(cold), path.name
         assert all(s.plan is None for s in warm) and all(s.plan is not None for s in cold)
         for s in cold:
             grid = next(g for g in grids if g.name == s.form.sheet)
             again = score_grid(grid, "national-project", plan=False)
-            values._parse_text_cached.cache_clear()
             # the same path by hand: the family reading view (workbook.families), the reader, the engine
             reading = families.prepare(grid, load_profile("national-project"))
             form = read_form(reading.grid).model_copy(update={"sheet": grid.name})

@@ -72,4 +72,18 @@ def test_printed_sheet_holds_only_that_sheet(tmp_path):
 def test_help_screen_picture(tmp_path):
     assert ri.main(["--only", "help", "--out", str(tmp_path)]) == 0
     w, h = _png_size(tmp_path / "cli_help.png")
-    assert w > 600 and 200 < h < w  # a terminal screen, not a blank page
+    # a terminal screen, not a blank page (the help lists examples and exit statuses: taller than wide)
+    assert w > 600 and 200 < h < 3 * w
+
+
+def test_every_picture_is_documented_and_rendered_by_the_script():
+    """docs/images.md lists each PNG in docs/images/, and the script names each of them."""
+    import inspect
+
+    doc = (ri.ROOT / "docs" / "images.md").read_text(encoding="utf-8")
+    source = inspect.getsource(ri)
+    pngs = sorted(p.name for p in (ri.ROOT / "docs" / "images").glob("*.png"))
+    assert pngs
+    for name in pngs:
+        assert f"`{name}`" in doc, name
+        assert f'"{name}"' in source, name

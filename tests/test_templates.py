@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 from openpyxl.styles import Font
 
 from pe_score import templates as t
+from scoring import formulas
 from pe_score.example_data import BUDGET_NOTE, EXAMPLE, EXPECTED_GOAL_SCORES, TIERS
 from workbook.grid import parse_a1
 
@@ -78,22 +79,25 @@ def test_fixed_layout_rows(which, request):
 @pytest.mark.parametrize("which", ["example", "blank"])
 def test_budget_total_and_grade_formulas(which, request):
     ws = request.getfixturevalue(which)
-    assert ws["G8"].value == '=IF(E8>0,F8/E8,"")' and ws["G8"].number_format == "0.00%"
-    assert ws["H8"].value == '=IF(E8>0,MIN(20,20*F8/E8),"")'
+    assert ws["G8"].value == '=IF(N(E8)>0,N(F8)/N(E8),"")' and ws["G8"].number_format == "0.00%"
+    assert ws["H8"].value == ('=IF(COUNT(E8,F8)=0,"",IF(AND(N(E8)>0,N(F8)>=0),'
+                              'MIN(20,20*N(F8)/N(E8)),0))')
     goals = _goal_rows(ws)
     cr = _row_of(ws, "A", "约束性指标")
     tr, gr = _row_of(ws, "A", "合计"), _row_of(ws, "A", "评价等级")
     assert (tr, gr) == (cr + 1, cr + 2)
     assert {f"A{cr}:B{cr}", f"A{tr}:H{tr}", f"A{gr}:H{gr}"} <= _merged(ws)
-    raw = "SUM(" + ",".join(["H8"] + [f"I{r}" for r in goals]) + f")+MIN(0,I{cr})"
+    raw = "SUM(" + ",".join(["H8"] + [f"I{r}" for r in goals]) + f")-ABS(N(I{cr}))"
     # blank until anything is scored: the budget score or any indicator score between the goal rows
     scored = ",".join(["H8"] + [f"I{a + 1}:I{b - 1}" for a, b in zip(goals, goals[1:] + [cr])])
+    # What the cap reads (negations, clauses) is checked by recalculating: test_totals_conformance.py.
+    trig = formulas.triggered(f"H{cr}", t.PROFILE)
     assert ws.cell(tr, 9).value == (
-        f'=IF(COUNT({scored})=0,"",'
-        f'ROUND(IF(OR(ISNUMBER(SEARCH("重点披露",H{cr})),ISNUMBER(SEARCH("重大不良",H{cr}))),'
-        f"MIN(60,{raw}),{raw}),2))")
+        f'=IF(COUNT({scored})=0,"",ROUND(MAX(0,MIN(100,IF({trig},MIN(60,{raw}),{raw}))),2))')
     assert ws.cell(gr, 9).value == (
-        f'=IF(I{tr}="","",IF(I{tr}>=90,"优",IF(I{tr}>=80,"良",IF(I{tr}>=60,"中","差"))))')
+        f'=IF(I{tr}="","",IF(ROUND(I{tr},2)>=90,"优",IF(ROUND(I{tr},2)>=80,"良",'
+        f'IF(ROUND(I{tr},2)>=60,"中","差"))))')
+    assert len(ws.cell(tr, 9).value) < 8192  # Excel's limit on a formula's length
     # the example carries the unit's claimed self-score as typed; the blank form shows the total
     assert ws["J4"].value == (97 if which == "example" else f"=I{tr}")
     # Goal subtotals cover exactly the rows between one title row and the next block.

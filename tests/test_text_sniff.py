@@ -16,3 +16,24 @@ def test_text_is_text_wherever_the_window_cuts_a_character(encoding, shift):
 
 def test_binary_is_not_text():
     assert not _looks_like_text(bytes(range(256)) * 16)
+
+
+def test_a_part_that_does_not_inflate_gets_a_chinese_answer(tmp_path):
+    """Damaged compressed data in xl/workbook.xml (found by the property test of damaged files)."""
+    import zipfile
+    from pathlib import Path
+
+    from workbook.errors import UnreadableFile
+    from workbook.safety import check_file
+
+    src = Path(__file__).resolve().parents[1] / "templates" / "examples" / "shiyan_hrss_2021.xlsx"
+    data = bytearray(src.read_bytes())
+    info = zipfile.ZipFile(src).getinfo("xl/workbook.xml")
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    for i in range(start + 5, start + info.compress_size - 2, 7):
+        data[i] ^= 0x5A
+    path = tmp_path / "表.xlsx"
+    path.write_bytes(bytes(data))
+    with pytest.raises(UnreadableFile) as exc:
+        check_file(path)
+    assert "损坏" in str(exc.value)

@@ -1,5 +1,8 @@
 """Property tests for scoring.values: parse_value never raises, is deterministic, stays finite,
-round-trips plain numbers, and stays fast on hostile input."""
+round-trips plain numbers, and stays fast on hostile input.
+
+They call ``parse_strict``, the parser without its last-resort net, so an internal error fails them
+instead of being turned into a text value (``test_the_properties_can_fail`` shows it)."""
 from __future__ import annotations
 
 import math
@@ -9,7 +12,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scoring.values import ParsedValue, format_number, parse_value, same_dimension
+from scoring import values
+from scoring.values import ParsedValue, format_number, parse_strict, same_dimension
+
+parse_value = parse_strict  # every property below must hold without the last-resort net
 
 FAST = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -153,3 +159,17 @@ def test_huge_strings_are_fast(text):
     elapsed = time.perf_counter() - t0
     _check_invariants(pv)
     assert elapsed < 0.5, elapsed
+
+
+def test_the_properties_can_fail(monkeypatch):
+    """A parser that crashes is caught by these tests (parse_strict raises), while the public
+    parse_value still keeps its promise and returns a text value asking for a manual check."""
+
+    def broken(text):
+        raise RuntimeError("broken scanner")
+
+    monkeypatch.setattr(values, "_scan", broken)
+    with pytest.raises(RuntimeError):
+        parse_strict("4.97万人")
+    pv = values.parse_value("4.97万人")
+    assert pv.kind == "text" and "无法解析" in pv.note

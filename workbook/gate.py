@@ -136,7 +136,6 @@ class SheetScan:
     col_hi: int = 0
     expanded: int = 0  # cells of the ranges a library expands (merges, hyperlinks, formula ranges)
     ranges: int = 0
-    first_col: Optional[list[tuple[str, str]]] = None  # (cell type, raw text) of column A, when asked
 
     def add(self, row: int, col: int) -> None:
         if self.row_lo:
@@ -231,10 +230,20 @@ class _TextGuard:
 
 
 def _feed(parser: Any, chunks: Iterable[bytes], end: bool = True) -> None:
-    for chunk in chunks:
-        parser.Parse(chunk, False)
-    if end:
-        parser.Parse(b"", True)
+    """Feed ``chunks`` to ``parser``. Expat refuses some declared encodings (GBK, Shift-JIS ...) with a
+    ValueError: that is a part no reader can parse either, reported as not well-formed."""
+    try:
+        for chunk in chunks:
+            try:
+                parser.Parse(chunk, False)
+            except ValueError as exc:
+                raise pyexpat.ExpatError(str(exc)) from None
+        if end:
+            parser.Parse(b"", True)
+    except ValueError as exc:
+        if "encoding" not in str(exc):
+            raise  # the byte budget of the chunks
+        raise pyexpat.ExpatError(str(exc)) from None
 
 
 # ---- worksheets -----------------------------------------------------------------------------------
@@ -243,18 +252,13 @@ def _feed(parser: Any, chunks: Iterable[bytes], end: bool = True) -> None:
 class _SheetHandler:
     """Element callbacks for a worksheet (the regular way) or for its parts outside sheetData."""
 
-    def __init__(self, scan: SheetScan, limits: PartLimits, want_first_col: bool = False):
+    def __init__(self, scan: SheetScan, limits: PartLimits):
         self.s = scan
         self.lim = limits
         self.row = 0  # the current row element's row
         self.col = 0  # the previous cell's column in this row
         self.cell_row = 0  # the previous cell's own row (its r), when it had one
         self.text = _TextGuard(limits.max_text_bytes)
-        self.want = want_first_col
-        self.collect: Optional[list[str]] = None  # text of the column-A cell being read
-        self.collect_type = ""
-        if want_first_col:
-            scan.first_col = []
 
     def install(self, p: Any) -> None:
         p.StartElementHandler = self.start
@@ -263,15 +267,9 @@ class _SheetHandler:
 
     def chars(self, text: str) -> None:
         self.text.data(text)
-        if self.collect is not None:
-            self.collect.append(text)
 
     def end(self, name: str) -> None:
         self.text.run = 0
-        if self.collect is not None and _local(name) == "c":
-            assert self.s.first_col is not None
-            self.s.first_col.append((self.collect_type, "".join(self.collect)))
-            self.collect = None
 
     def _expand(self, ref: str, counted: bool) -> None:
         s = self.s
@@ -309,9 +307,6 @@ class _SheetHandler:
                 row, self.col = parse_cell(ref)
                 self.cell_row = row
                 s.add(row, self.col)
-            if self.want and self.col == 1:
-                self.collect = []
-                self.collect_type = _attr(attrs, "t") or "n"
         elif local == "row":
             ref = _attr(attrs, "r")
             if ref is None:
@@ -442,20 +437,19 @@ def _too_long(limit: int) -> Refused:
     return Refused(f"单元格文本超过 {limit // 1024} KB（Excel 每格最多 32,767 个字符），疑似恶意文件")
 
 
-def scan_sheet(chunks: Callable[[], Iterator[bytes]], limits: PartLimits, fast: bool = True,
-               first_col: bool = False) -> SheetScan:
+def scan_sheet(chunks: Callable[[], Iterator[bytes]], limits: PartLimits, fast: bool = True) -> SheetScan:
     """Scan one worksheet part. ``chunks()`` yields the decompressed part (called again to restart).
 
     Raises ``Refused`` (a limit), ``_Hostile`` (DTD/entity) or ``pyexpat.ExpatError`` (not XML).
     """
-    if fast and not first_col:
+    if fast:
         try:
             return _scan_sheet_fast(chunks(), limits)
         except _Restart:
             pass
     scan = SheetScan()
     p = _parser()
-    _SheetHandler(scan, limits, want_first_col=first_col).install(p)
+    _SheetHandler(scan, limits).install(p)
     _feed(p, chunks())
     return scan
 

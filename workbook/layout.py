@@ -35,9 +35,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Optional
 
+from scoring.lazy import lazy_re
+from scoring.methods import compact
 from scoring.findings import make
 from scoring.values import cn_number
 from scoring.models import (
@@ -76,15 +79,15 @@ REQUIRED = ("name", "weight", "target", "actual", "score")
 
 # ---- text helpers -------------------------------------------------------------------------
 
-_WS = re.compile(r"[\s\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff\u00ad]+")  # incl. zero-width/bidi marks
-_PAREN = re.compile(r"\([^()]*\)")
-_POINTS = re.compile(r"\(\s*(?:分值|权重)?[:]?\s*(\d+(?:\.\d+)?)\s*分\s*\)")
-_SHARE = re.compile(r"权重\s*[:]?\s*(\d+(?:\.\d+)?)\s*%")
-_YEAR = re.compile(r"((?:19|20)\d{2})\s*年度")
+_WS = lazy_re(r"[\s\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff\u00ad]+")  # incl. zero-width/bidi marks
+_PAREN = lazy_re(r"\([^()]*\)")
+_POINTS = lazy_re(r"\(\s*(?:分值|权重)?[:]?\s*(\d+(?:\.\d+)?)\s*分\s*\)")
+_SHARE = lazy_re(r"权重\s*[:]?\s*(\d+(?:\.\d+)?)\s*%")
+_YEAR = lazy_re(r"((?:19|20)\d{2})\s*年度")
 # "填报单位：十堰市人社局（公章）  填报人…": the unit when there is no 单位名称 cell
-_UNIT_FALLBACK = re.compile(r"(?:填报单位|部门名称|单位)[:]((?:(?!\(公章\)|填报人|联系电话|填报日期|自评得分).)+)")
-_CLAIMED = re.compile(r"自评得分\s*[:]?\s*([-+]?\d+(?:\.\d+)?)")
-_GOAL = re.compile(r"^(?:年度目标|目标\s*(?=[0-9一二三四五六七八九十]))\s*([0-9]+|[一二三四五六七八九十]+)?")
+_UNIT_FALLBACK = lazy_re(r"(?:填报单位|部门名称|单位)[:]((?:(?!\(公章\)|填报人|联系电话|填报日期|自评得分).)+)")
+_CLAIMED = lazy_re(r"自评得分\s*[:]?\s*([-+]?\d+(?:\.\d+)?)")
+_GOAL = lazy_re(r"^(?:年度目标|目标\s*(?=[0-9一二三四五六七八九十]))\s*([0-9]+|[一二三四五六七八九十]+)?")
 _PLACEHOLDER_CHARS = set(".…·・。-—_~～ ")
 _FOREIGN = ("绩效自评表", "单位名称", "自评得分")  # words of a form's title block
 
@@ -213,6 +216,29 @@ def _budget_role(value: Any) -> Optional[str]:
 
 # ---- the reader ---------------------------------------------------------------------------
 
+
+
+_NEXT, _STOP = "next", "stop"  # what a body row tells the loop
+
+
+@dataclass
+class _Body:
+    """What the body reader carries from row to row."""
+
+    goal: Optional[Goal] = None
+    implicit: Optional[Goal] = None  # all indicators when the form has no 年度目标 rows
+    level1: str = ""
+    level1_cell: Optional[str] = None
+    level2: str = ""
+    level2_cell: Optional[str] = None
+    last_standard: str = ""
+    label_key: tuple = ()
+    gap: int = 0  # empty rows in a row
+    seen_total: bool = False
+
+    def blank(self, limit: int) -> str:
+        self.gap += 1
+        return _STOP if self.gap >= limit else _NEXT
 
 class _Reader:
     def __init__(self, grid: Grid) -> None:
@@ -440,125 +466,130 @@ class _Reader:
 
     def read_body(self, form: Form, header_row: int, cols: dict[str, int]) -> int:
         """Read goals, indicators, constraint, total and grade; returns the last row examined."""
-        g = self.g
-        last_col = max(cols.values())
-        span = min(last_col + 2, self.right_limit)
-        name_c, weight_c, score_c = cols["name"], cols["weight"], cols["score"]
-        l1_c, l2_c = cols.get("level1"), cols.get("level2")
-        goal: Optional[Goal] = None
-        implicit: Optional[Goal] = None
-        level1, level1_cell = "", None
-        level2, level2_cell = "", None
-        last_standard = ""
-        label_key: tuple = ()
-        gap = 0
-        seen_total = False
-        end = min(g.n_rows, header_row + BODY_MAX_ROWS)
+        span = min(max(cols.values()) + 2, self.right_limit)
+        st = _Body()
+        end = min(self.g.n_rows, header_row + BODY_MAX_ROWS)
         r = header_row
         while r < end:
             r += 1
             self.phys = {}
             cells = self.row_cells(r, span)
-            if not cells:
-                gap += 1
-                if gap >= BODY_MAX_GAP:
-                    break
-                continue
-            first_c, first_v = _lead(cells)
-            first = norm(first_v)
-            if header_role(g.get(r, name_c)) == "name" and self.header_at(r, span):
-                gap = 0
-                continue  # header repeated (page break)
-            # total / grade
-            no_weight = _number(g.get(r, weight_c)) is None
-            if no_weight and any(m in norm(v) for _, v in cells for m in _FOREIGN):
-                # the title block of another form: stop here
-                self.finding("PE902", a1(r, first_c), row=r)
-                self.second_form = True
+            step = self._body_row(form, st, r, cells, cols, span) if cells else st.blank(BODY_MAX_GAP)
+            if step is _STOP:
                 break
-            label_row = first_c < name_c or not norm(g.get(r, name_c))
-            if label_row and _TOTAL_ROW.match(first):
-                form.typed_total = g.get(r, score_c) if self._free(r, score_c, first_c) else None
-                form.total_cell = a1(r, score_c) if self._free(r, score_c, first_c) else None
-                seen_total = True
-                gap = 0
-                continue
-            if label_row and first.startswith("小计"):
-                # a goal's subtotal on its own row (when the title row has no room for it)
-                target_goal = goal or implicit
-                if target_goal is not None and target_goal.subtotal_cell is None and self._free(r, score_c, first_c):
-                    target_goal.subtotal_cell = a1(r, score_c)
-                    target_goal.typed_subtotal = g.get(r, score_c)
-                gap = 0
-                continue
-            if label_row and _GRADE_ROW.match(first):
-                form.grade_cell = a1(r, score_c) if self._free(r, score_c, first_c) else None
-                break
-            if seen_total:
-                gap += 1
-                if gap >= 10:
-                    break
-                continue
-            # constraint row
-            lead = [(c, v) for c, v in cells if c <= name_c]
-            if any("约束性指标" in norm(v) for _, v in lead):
-                form.constraint = self._constraint(r, cells, cols)
-                gap = 0
-                continue
-            # goal title
-            gm = _GOAL.match(first)
-            if gm and (first_c < name_c or _number(g.get(r, weight_c)) is None):
-                goal = self._goal(r, first_c, first_v, first, gm, score_c)
-                form.goals.append(goal)
-                level1, level1_cell, level2, level2_cell = level1, level1_cell, "", None
-                gap = 0
-                continue
-            vals = self.realign(r, dict(cells), cols)
-            # 一级 / 二级 labels fill down
-            if l1_c is not None and norm(vals.get(l1_c)):
-                t = vals[l1_c]
-                label = _parse_label(t, self.addr(r, l1_c))
-                if label is None:
-                    self.finding("PE905", self.addr(r, l1_c), text=_text(t), level1=level1 or "（无）")
-                elif not (label_key == (norm(t), id(goal or implicit)) and (goal or implicit) is not None):
-                    # a new label (the same text repeated on every row is a fill, not a new label)
-                    level1, level1_cell, level2, level2_cell = label.name, label.cell, "", None
-                    target_goal = goal or implicit
-                    if target_goal is None and norm(vals.get(name_c)) and not is_placeholder(vals.get(name_c)):
-                        implicit = self._implicit(form, r, name_c)
-                        target_goal = implicit
-                    if target_goal is not None:
-                        target_goal.labels.append(label)
-                    label_key = (norm(t), id(target_goal))
-            if l2_c is not None and norm(vals.get(l2_c)) and not is_placeholder(vals.get(l2_c)):
-                level2, level2_cell = _text(vals[l2_c]), self.addr(r, l2_c)
-            name_v = vals.get(name_c)
-            if not norm(name_v) and (_number(vals.get(weight_c)) is not None or _number(vals.get(score_c)) is not None):
-                # figures without a 三级指标: cannot be scored
-                text = " ".join(_text(x) for _, x in sorted(vals.items()))[:40]
-                self.finding("PE903", a1(r, first_c), row=r, text=text)
-            if not norm(name_v) or is_placeholder(name_v):
-                gap = 0 if (l1_c and vals.get(l1_c)) else gap + 1
-                if gap >= BODY_MAX_GAP:
-                    break
-                continue
-            gap = 0
-            if goal is None:
-                if implicit is None:
-                    implicit = self._implicit(form, r, name_c)
-                target_goal = implicit
-            else:
-                target_goal = goal
-            ind = self._indicator(r, vals, cols, level1, level1_cell, level2, level2_cell, last_standard)
-            if ind.standard:
-                last_standard = ind.standard
-            target_goal.indicators.append(ind)
-        if implicit is not None:
-            implicit.points = sum(i.weight for i in implicit.indicators if i.weight is not None)
-            self.finding("PE904", self.implicit_cell, points=_fmt(implicit.points))
-        if not seen_total:
+        if st.implicit is not None:
+            st.implicit.points = sum(i.weight for i in st.implicit.indicators if i.weight is not None)
+            self.finding("PE904", self.implicit_cell, points=compact(st.implicit.points))
+        if not st.seen_total:
             self.finding("PE907", None)
         return r
+
+    def _body_row(self, form: Form, st: "_Body", r: int, cells: list, cols: dict[str, int], span: int):
+        """One row of the body: a repeated header, a label row, a block row or an indicator row."""
+        first_c, first_v = _lead(cells)
+        first = norm(first_v)
+        if header_role(self.g.get(r, cols["name"])) == "name" and self.header_at(r, span):
+            st.gap = 0
+            return _NEXT  # header repeated (page break)
+        step = self._label_row(form, st, r, cells, cols, first_c, first)
+        if step is not None:
+            return step
+        if st.seen_total:
+            return st.blank(10)
+        step = self._block_row(form, st, r, cells, cols, first_c, first_v, first)
+        if step is not None:
+            return step
+        return self._indicator_row(form, st, r, cells, cols, first_c)
+
+    def _label_row(self, form: Form, st: "_Body", r: int, cells: list, cols: dict[str, int], first_c: int,
+                   first: str):
+        """Another form's title block (stop), 合计, 小计 and 评价等级 rows; None for other rows."""
+        g, name_c, score_c = self.g, cols["name"], cols["score"]
+        if _number(g.get(r, cols["weight"])) is None and any(m in norm(v) for _, v in cells for m in _FOREIGN):
+            self.finding("PE902", a1(r, first_c), row=r)
+            self.second_form = True
+            return _STOP
+        if not (first_c < name_c or not norm(g.get(r, name_c))):
+            return None
+        free = self._free(r, score_c, first_c)
+        if _TOTAL_ROW.match(first):
+            form.typed_total = g.get(r, score_c) if free else None
+            form.total_cell = a1(r, score_c) if free else None
+            st.seen_total, st.gap = True, 0
+            return _NEXT
+        if first.startswith("小计"):
+            # a goal's subtotal on its own row (when the title row has no room for it)
+            target_goal = st.goal or st.implicit
+            if target_goal is not None and target_goal.subtotal_cell is None and free:
+                target_goal.subtotal_cell = a1(r, score_c)
+                target_goal.typed_subtotal = g.get(r, score_c)
+            st.gap = 0
+            return _NEXT
+        if _GRADE_ROW.match(first):
+            form.grade_cell = a1(r, score_c) if free else None
+            return _STOP
+        return None
+
+    def _block_row(self, form: Form, st: "_Body", r: int, cells: list, cols: dict[str, int], first_c: int,
+                   first_v: Any, first: str):
+        """The constraint row and goal title rows; None for other rows."""
+        name_c = cols["name"]
+        if any("约束性指标" in norm(v) for c, v in cells if c <= name_c):
+            form.constraint = self._constraint(r, cells, cols)
+            st.gap = 0
+            return _NEXT
+        gm = _GOAL.match(first)
+        if gm and (first_c < name_c or _number(self.g.get(r, cols["weight"])) is None):
+            st.goal = self._goal(r, first_c, first_v, first, gm, cols["score"])
+            form.goals.append(st.goal)
+            st.level2, st.level2_cell = "", None
+            st.gap = 0
+            return _NEXT
+        return None
+
+    def _indicator_row(self, form: Form, st: "_Body", r: int, cells: list, cols: dict[str, int], first_c: int):
+        name_c = cols["name"]
+        vals = self.realign(r, dict(cells), cols)
+        self._levels(form, st, r, vals, cols)
+        name_v = vals.get(name_c)
+        if not norm(name_v) and (_number(vals.get(cols["weight"])) is not None
+                                 or _number(vals.get(cols["score"])) is not None):
+            # figures without a 三级指标: cannot be scored
+            text = " ".join(_text(x) for _, x in sorted(vals.items()))[:40]
+            self.finding("PE903", a1(r, first_c), row=r, text=text)
+        if not norm(name_v) or is_placeholder(name_v):
+            l1_c = cols.get("level1")
+            if l1_c and vals.get(l1_c):
+                st.gap = 0
+                return _NEXT
+            return st.blank(BODY_MAX_GAP)
+        st.gap = 0
+        if st.goal is None and st.implicit is None:
+            st.implicit = self._implicit(form, r, name_c)
+        ind = self._indicator(r, vals, cols, st.level1, st.level1_cell, st.level2, st.level2_cell, st.last_standard)
+        if ind.standard:
+            st.last_standard = ind.standard
+        (st.goal or st.implicit).indicators.append(ind)
+        return _NEXT
+
+    def _levels(self, form: Form, st: "_Body", r: int, vals: dict, cols: dict[str, int]) -> None:
+        """一级 / 二级 labels fill down; the same 一级 text repeated on every row is a fill, not a new label."""
+        l1_c, l2_c, name_c = cols.get("level1"), cols.get("level2"), cols["name"]
+        if l1_c is not None and norm(vals.get(l1_c)):
+            t = vals[l1_c]
+            label = _parse_label(t, self.addr(r, l1_c))
+            current = st.goal or st.implicit
+            if label is None:
+                self.finding("PE905", self.addr(r, l1_c), text=_text(t), level1=st.level1 or "（无）")
+            elif not (st.label_key == (norm(t), id(current)) and current is not None):
+                st.level1, st.level1_cell, st.level2, st.level2_cell = label.name, label.cell, "", None
+                if current is None and norm(vals.get(name_c)) and not is_placeholder(vals.get(name_c)):
+                    st.implicit = current = self._implicit(form, r, name_c)
+                if current is not None:
+                    current.labels.append(label)
+                st.label_key = (norm(t), id(current))
+        if l2_c is not None and norm(vals.get(l2_c)) and not is_placeholder(vals.get(l2_c)):
+            st.level2, st.level2_cell = _text(vals[l2_c]), self.addr(r, l2_c)
 
     def _free(self, r: int, c: int, label_c: int) -> bool:
         """Cell (r, c) is not covered by the label's merged range nor by another merge."""
@@ -640,10 +671,10 @@ class _Reader:
 # Looked up once: pydantic's class attribute ``model_fields`` is slow to reach per row.
 _CELL_FIELDS = frozenset(Cells.model_fields)
 
-_SEQ = re.compile(r"^\(?[0-9一二三四五六七八九十]+[).、]?$")
+_SEQ = lazy_re(r"^\(?[0-9一二三四五六七八九十]+[).、]?$")
 # Precompiled: matched against the first cell of every body row.
-_TOTAL_ROW = re.compile(r"^(合计|总分|总计)")
-_GRADE_ROW = re.compile(r"^(评价等级|绩效等级|等级|评级)")
+_TOTAL_ROW = lazy_re(r"^(合计|总分|总计)")
+_GRADE_ROW = lazy_re(r"^(评价等级|绩效等级|等级|评级)")
 
 
 def _lead(cells: list[tuple[int, Any]]) -> tuple[int, Any]:
@@ -664,10 +695,6 @@ def _parse_label(value: Any, cell: str) -> Optional[Level1Label]:
     m = _SHARE.search(s)
     share = float(m.group(1)) / 100 if m else None
     return Level1Label(name=name, share=share, text=_text(value), cell=cell)
-
-
-def _fmt(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() else f"{x:g}"
 
 
 def read_form(grid: Grid) -> Form:

@@ -138,7 +138,10 @@ def check_file(path: str | os.PathLike, limits: Limits = DEFAULT_LIMITS, *, deep
         raise _fail(p, f"无法打开文件（{exc.strerror or exc}）。") from None
 
     if head.startswith(_ZIP):
-        info = _check_zip(p, st.st_size, limits, deep)
+        try:
+            info = _check_zip(p, st.st_size, limits, deep)
+        except (zipfile.BadZipFile, zlib.error, EOFError):  # a part that does not inflate or check out
+            raise _fail(p, "文件已损坏（内部部件无法解压，校验失败）。" + _RESAVE) from None
     elif head.startswith(_OLE):
         info = _check_ole(p, st.st_size, limits)
     else:
@@ -422,7 +425,10 @@ def _check_zip(p: Path, size: int, limits: Limits, deep: bool = True) -> FileInf
             raise _fail(p, "文件缺少工作簿主体（xl/workbook.xml），已损坏或不是 Excel 工作簿。" + _RESAVE)
 
         book = _Book(p, zf, members, workbook_part, limits, deep)
-        book.check(infos)
+        try:
+            book.check(infos)
+        except (zipfile.BadZipFile, zlib.error):  # a part whose bytes fail their checksum
+            raise _fail(p, "文件已损坏（内部部件的压缩数据校验失败）。" + _RESAVE) from None
         has_vba = any(n.lower().endswith("vbaproject.bin") for n in names)
         kind = "xlsm" if has_vba or "macroEnabled" in members.text("[Content_Types].xml") else "xlsx"
         return FileInfo(path=p, kind=kind, size=size, sheets=[name for name, _ in book.sheets], has_vba=has_vba)
@@ -527,6 +533,7 @@ class _Members:
     _IN_MEMORY = 16 * MB
 
     def __init__(self, p: Path, zf: zipfile.ZipFile, size: int):
+        self.p = p
         self.zf = zf
         self.raw: Optional[memoryview] = None
         if size <= self._IN_MEMORY:
@@ -621,6 +628,8 @@ class _Members:
             return self.read(info, cap).decode("utf-8", "replace")
         except ValueError:
             return ""
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError):
+            raise _fail(self.p, f"文件已损坏（内部部件“{name}”无法解压，校验失败）。" + _RESAVE) from None
 
 
 _TAG_ATTRS = r"""((?:\s+[^\s=/>]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*/?>"""
@@ -665,7 +674,6 @@ class _Book:
         self.sheets: list[tuple[str, str]] = []  # (sheet name, part) in workbook order; part "" if unknown
         self.roles: dict[str, str] = {}  # part -> "worksheet" | "sst" | "comments"
         self.scans: dict[str, gate.SheetScan] = {}
-        self.record_part: Optional[str] = None
         self.sst_part: Optional[str] = None
 
     # -- relationships -------------------------------------------------------------------------
@@ -698,9 +706,6 @@ class _Book:
                 for _rid, typ, target in self._rels(part):
                     if typ.endswith("/comments"):
                         self.roles[target] = "comments"
-        from workbook.plan import EXPLAIN_SHEET
-
-        self.record_part = next((part for name, part in self.sheets if name == EXPLAIN_SHEET and part), None)
 
     def _sheet_name(self, part: str) -> str:
         return next((name for name, pt in self.sheets if pt == part), part)
@@ -739,8 +744,6 @@ class _Book:
                     f"超过上限 {self.limits.max_sheet_area:,}；通常是远处误输入了内容。请在 Excel 中删除多余的行和列"
                     "（或把自评表复制到新工作簿）后保存，再试。",
                 )
-        if self.record_part and self.record_part in self.scans:
-            self._check_record(self.scans[self.record_part])
 
     def _part(self, info: zipfile.ZipInfo) -> None:
         name = info.filename
@@ -756,17 +759,17 @@ class _Book:
             role = _ROLES.get(root or "")
         if role is None:
             return _scan_part(self.p, self.zf, info, self.limits, self.deep, head=head)
-        if not self.deep and not _prolog_clean(head):
-            # An odd prolog (UTF-16, a long comment ...): the full defusedxml scan decides about DTDs first.
+        if self.deep or not _prolog_clean(head):
+            # The deep tier, or an odd prolog (UTF-16, a long comment ...): the full defusedxml scan
+            # (DTDs, entities, well-formedness) runs first; the gate's scans then never meet a DTD.
             _scan_xml(self.p, self.zf, info, self.limits)
         try:
             if role == "worksheet":
-                self.scans[name] = gate.scan_sheet(
-                    lambda: self._chunks(info), self.glimits, fast=not self.deep, first_col=name == self.record_part)
+                self.scans[name] = gate.scan_sheet(lambda: self._chunks(info), self.glimits)
             elif role == "sst":
-                gate.scan_shared_strings(self._chunks(info), self.glimits, fast=not self.deep)
+                gate.scan_shared_strings(self._chunks(info), self.glimits)
             else:
-                gate.scan_comments(self._chunks(info), self.glimits, fast=not self.deep)
+                gate.scan_comments(self._chunks(info), self.glimits)
         except UnreadableFile:
             raise
         except gate.Refused as exc:
@@ -775,48 +778,10 @@ class _Book:
         except gate._Hostile:
             raise self._bomb(name) from None
         except pyexpat.ExpatError:
-            if self.deep or role != "comments":
+            if role != "comments":  # legacy comment parts are often not well-formed; readers cope
                 raise _fail(self.p, f"文件已损坏（内部部件“{name}”不是有效的 XML）。" + _RESAVE) from None
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, NotImplementedError):
             raise _fail(self.p, f"文件已损坏（内部部件“{name}”无法解压，校验失败）。" + _RESAVE) from None
-
-    def _check_record(self, scan: gate.SheetScan) -> None:
-        """The undo record of a scored copy names cells the tool wrote: single cells inside the reading
-        limits (or the first cell past them). A range or a far cell is a record edited by hand; undoing
-        it would make openpyxl expand it cell by cell."""
-        from workbook.record import parse_record
-
-        values = scan.first_col or []
-        want = set()
-        for typ, raw in values:
-            if typ == "s" and raw.strip().isdigit() and len(raw.strip()) < 10:
-                want.add(int(raw.strip()))
-        texts: dict[int, str] = {}
-        if want and self.sst_part:
-            try:
-                texts = gate.scan_shared_strings(self._chunks(self.zf.getinfo(self.sst_part)), self.glimits, want)
-            except (KeyError, gate.Refused, gate._Hostile, pyexpat.ExpatError):
-                texts = {}  # the sst scan above already answered for a broken table
-        rows = []
-        for typ, raw in values:
-            if typ == "s":
-                raw = raw.strip()
-                rows.append([texts.get(int(raw)) if raw.isdigit() and len(raw) < 10 else None])
-            else:
-                rows.append([raw])
-        for ref, *_rest in parse_record(rows) or ():
-            ok = bool(re.fullmatch(r"[A-Z]{1,3}[1-9][0-9]{0,6}", ref))
-            if ok:
-                row, col = gate.parse_cell(ref) if ok else (0, 0)
-                # the first cell past the reading limits carries the PE908 note
-                ok = row <= self.limits.max_rows + 1 and col <= self.limits.max_cols + 1
-            if not ok:
-                shown = ref if len(ref) <= 30 else ref[:27] + "…"
-                raise _fail(
-                    self.p,
-                    f"“评分说明”工作表底部的还原记录被改动（“{shown}”不是本工具会写入的单元格）。"
-                    "请删除“评分说明”工作表后保存，再评分。",
-                )
 
 
 class _NullTarget:

@@ -14,11 +14,11 @@ from __future__ import annotations
 import re
 from typing import Any, Optional, Union
 
+from scoring.findings import worst
 from scoring.models import Finding, Form, Result
 from workbook.grid import Grid, parse_a1
 from workbook.plan import Block, Highlight, Note, WritePlan
 
-_SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
 _CLAIMED_NUMBER = re.compile(r"(自评得分\s*[:：]?\s*)([-+]?\d+(?:\.\d+)?)")
 _CLAIMED_EMPTY = re.compile(r"\S.*自评得分\s*[:：]?\s*$", re.S)  # combined text, number missing
 
@@ -144,8 +144,7 @@ def _notes(findings: list[Finding]) -> tuple[list[Note], list[Highlight]]:
     for cell in sorted(by_cell, key=lambda x: _rc(x) or (0, 0)):
         items = by_cell[cell]
         notes.append(Note(cell=cell, text="\n".join(f"{f.code} {f.message}" for f in items)))
-        worst = max(items, key=lambda f: _SEVERITY_RANK[f.severity]).severity
-        highlights.append(Highlight(cell=cell, severity=worst))
+        highlights.append(Highlight(cell=cell, severity=worst(f.severity for f in items)))
     return notes, highlights
 
 

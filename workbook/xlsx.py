@@ -21,6 +21,7 @@ import re
 import shutil
 import tempfile
 import zipfile
+from xml.parsers.expat import ExpatError
 from pathlib import Path
 from typing import Any, NamedTuple, Optional
 
@@ -259,6 +260,11 @@ def write_scored(
         raise UnreadableFile(f"无法读取文件 {src.name}：不是有效的 .xlsx/.xlsm 文件") from None
     except OSError as exc:
         raise UnsafeToWrite(f"无法读取或生成 {src.name} 的评分副本：{os_message(exc)}；原文件未改动。") from None
+    except (ExpatError, ValueError):  # a part the gate's fast tier left to the parsers (found by tests/fuzz.py)
+        from workbook.safety import explain_failure
+
+        raise explain_failure(src, f"无法读取“{src.name}”：文件内容无法解析，可能已损坏。请在 Excel 或 WPS 中打开后"
+                                   "“另存为” Excel 工作簿（*.xlsx），再用本工具评分。") from None
     backup_path = None
     if in_place and backup:
         backup_path = _backup_path(src)

@@ -749,7 +749,8 @@ def _e_crc() -> bytes:
 def _e_broken_xml() -> bytes:
     data = _example_bytes()
     sheet = _member(data, "xl/worksheets/sheet1.xml")
-    return _rezip(data, {"xl/worksheets/sheet1.xml": sheet[: len(sheet) // 2]})
+    cut = sheet.index(b"<row", len(sheet) // 2) + 3  # inside a <row> tag, past the middle
+    return _rezip(data, {"xl/worksheets/sheet1.xml": sheet[:cut]})
 
 
 @entry("zip_no_workbook.xlsx", "a zip with [Content_Types].xml and styles but no workbook part", "refuse")

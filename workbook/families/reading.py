@@ -459,7 +459,7 @@ def _placeholders(v: _View, hr: int, roles: dict[str, int], fam: Family, reading
         if _total_row(v, r, nc):
             break
         no_figures = not _is_num(v.get(r, wc)) and not _is_num(v.get(r, sc))
-        residue = _PLACEHOLDER_NAME.match(s) is not None or is_placeholder(name)
+        residue = (_PLACEHOLDER_NAME.match(s) is not None or is_placeholder(name)) and _rest_blank(v, r, nc)
         detail = weighted > 0 and no_figures and any(s.startswith(p) for p in fam.detail_prefixes)
         unchosen = no_figures and (any(m in s for m in fam.optional_marks) or s in fam.template_names)
         if residue and no_figures or detail or unchosen:
@@ -470,6 +470,17 @@ def _placeholders(v: _View, hr: int, roles: dict[str, int], fam: Family, reading
         reading.findings.append(make(
             "PE918", a1(rows[0], nc), count=len(rows),
             rows="、".join(str(r) for r in rows[:6]) + ("……" if len(rows) > 6 else "")))
+
+
+def _rest_blank(v: _View, r: int, nc: int) -> bool:
+    """Nothing of substance right of the name: a bare "2" there with text beside it is a row shifted
+    one column left by text extraction (the reader realigns it, PE906), not template residue."""
+    width = max((len(row) for row in v.values), default=0)
+    for c in range(nc + 1, width + 1):
+        s = _norm(v.get(r, c))
+        if s and _PLACEHOLDER_NAME.match(s) is None and not is_placeholder(s):
+            return False
+    return True
 
 
 def _total_row(v: _View, r: int, nc: int) -> bool:

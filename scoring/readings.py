@@ -1,0 +1,215 @@
+"""The readings stage: every indicator row parsed once into a frozen ``IndicatorReading``.
+
+The scoring methods, the row checks, the explanations, the Excel functions and the write plan consume
+readings; none of them calls the value parser again. A reading holds the parsed target and actual
+(with units and multipliers), the typed score as SUM counts it and as the person wrote it, the usable
+weight, the method chosen from the method table, the declared or evident tier, and the cells.
+
+Plain frozen dataclasses: this is the per-row hot path, and the pydantic models stay at the boundary.
+"""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Callable, Optional
+
+from .lazy import lazy_re
+from .methods import TIER_BOTTOM, TIER_MIDDLE, TIER_TOP, Method, shown
+from .totals import cell_number
+from .values import ParsedValue, parse_value
+
+if TYPE_CHECKING:  # pragma: no cover - annotations only; importing the models costs pydantic
+    from .models import Cells, Indicator
+    from .settings import Profile
+
+_BLANK = lazy_re(r"^[\s\-—－–_/／\\…·.。、]*$")  # one pattern for "nothing typed here"
+_NUM_TEXT = lazy_re(r"^\s*[+\-]?\d+(\.\d+)?\s*分?\s*$")
+_THREE_TIER = lazy_re(r"三档|(部分)?达成(预期|年度)指标")
+_PARTIAL_WORDS = lazy_re(r"部分(达成|完成)")
+_BOTTOM_WORDS = lazy_re(r"未(能)?(达成|完成)|效果较差")
+
+
+def is_blank(value: Any) -> bool:
+    """A cell with nothing in it, or only a dash / slash / "……" placeholder."""
+    return value is None or (isinstance(value, str) and _BLANK.match(value) is not None)
+
+
+def typed_number(value: Any) -> tuple[Optional[float], bool]:
+    """What a person typed in a score cell, for messages and comparisons: (number or None, is_text).
+    Text that spells a number ("2", "2分") gives the number with is_text=True; blanks, dashes and
+    formulas whose value is unknown are empty. What a total counts is ``totals.cell_number``."""
+    if value is None or isinstance(value, bool):
+        return None, isinstance(value, bool)
+    if isinstance(value, (int, float)):
+        x = float(value)
+        return (x, False) if math.isfinite(x) else (None, True)
+    text = str(value)
+    if _BLANK.match(text) or text.lstrip().startswith("="):
+        return None, False
+    if _NUM_TEXT.match(text):
+        return float(text.strip().rstrip("分").strip()), True
+    return None, True
+
+
+def usable_weight(weight: Any) -> Optional[float]:
+    w = cell_number(weight)
+    return w if w is not None and w >= 0 else None
+
+
+def numeric_target(tp: ParsedValue) -> bool:
+    """A figure picked out of a sentence (confident=False) is not a target to compute against:
+    such rows are statements of work, judged by the three tiers or by a person."""
+    return tp.kind == "number" and tp.number is not None and math.isfinite(tp.number) and tp.confident
+
+
+def _tier_words(text: str) -> Optional[str]:
+    if _PARTIAL_WORDS.search(text):
+        return TIER_MIDDLE
+    if _BOTTOM_WORDS.search(text):
+        return TIER_BOTTOM
+    return None
+
+
+def tier_of_row(declared: Optional[str], actual_text: str, ap: ParsedValue) -> Optional[str]:
+    """The three-tier judgement declared on the row, or readable from the actual's wording."""
+    declared = (declared or "").strip()
+    if declared:
+        return _tier_words(declared) or (TIER_TOP if "达成" in declared or "完成" in declared else None)
+    return _tier_words(actual_text or "") or {"done": TIER_TOP, "partial": TIER_MIDDLE,
+                                              "not_done": TIER_BOTTOM}.get(ap.status or "")
+
+
+# ---- a figure as it was written --------------------------------------------------------------------
+
+_PREFIX = {1e4: "万", 1e8: "亿", 1e3: "千", 1e6: "百万"}
+
+
+def scale_of(pv: ParsedValue) -> float:
+    """The multiplier the value was written with (万 -> 10000), so a bare actual can borrow it."""
+    mult = pv.multiplier
+    return float(mult) if isinstance(mult, (int, float)) and mult > 0 else 1.0
+
+
+def unit_as_written(pv: ParsedValue) -> str:
+    return f"{_PREFIX.get(scale_of(pv), '')}{pv.unit or ''}"
+
+
+def as_written(pv: ParsedValue) -> str:
+    """A parsed figure shown in the scale it was typed in: 578900 人 typed as 万人 -> "57.89万人"."""
+    scale = scale_of(pv)
+    if scale not in _PREFIX or pv.number is None:
+        return shown(pv.number, pv.unit, pv.comparator)
+    return shown(pv.number / scale, unit_as_written(pv), pv.comparator)
+
+
+# ---- the method table ------------------------------------------------------------------------------
+
+# (rule, method value): the first rule that holds decides. A rule sees the target's parse, the row's
+# texts and the profile. An explicit method on the row (or the UDF's [方法] argument) wins over all.
+MethodRule = Callable[[ParsedValue, "Indicator", "Profile"], bool]
+
+
+def _ceiling(tp, ind, profile) -> bool:
+    return numeric_target(tp) and (tp.reverse or tp.comparator in ("le", "lt"))
+
+
+def _zero(tp, ind, profile) -> bool:
+    return numeric_target(tp) and tp.number == 0
+
+
+def _three_tier_words(tp, ind, profile) -> bool:
+    return bool(_THREE_TIER.search(ind.standard or "") or _THREE_TIER.search(ind.level1 or ""))
+
+
+def _three_tier_level1(tp, ind, profile) -> bool:
+    level1 = ind.level1 or ""
+    return tp.kind != "empty" and any(w and w in level1 for w in profile.qualitative.three_tier_level1)
+
+
+METHOD_TABLE: tuple[tuple[MethodRule, str], ...] = (
+    (_ceiling, "reverse"),  # ≤ / 以内 / 不超过
+    (_zero, "zero"),  # 差错率 0%、事故 0 起
+    (lambda tp, ind, profile: numeric_target(tp), "ratio"),
+    (_three_tier_words, "judgement"),  # the 评分标准 names the three tiers
+    (_three_tier_level1, "judgement"),  # 效益 / 满意度 (profile: qualitative.three_tier_level1)
+    (lambda tp, ind, profile: tp.kind != "empty", "qualitative"),
+    (lambda tp, ind, profile: True, "manual"),
+)
+
+
+def choose_method(ind: "Indicator", tp: ParsedValue, profile: "Profile") -> Method:
+    if ind.method is not None:
+        return Method(ind.method)
+    return Method(next(m for rule, m in METHOD_TABLE if rule(tp, ind, profile)))
+
+
+@dataclass(frozen=True)
+class RowInput:
+    """The texts of one row, for callers without a form (the UDFs): the fields of
+    ``models.Indicator`` that ``read_indicator`` reads, without building a validated model."""
+
+    target: str = ""
+    actual: str = ""
+    weight: Optional[float] = None
+    weight_text: str = ""
+    typed_score: Any = None
+    method: Optional[Method] = None
+    tier: Optional[str] = None
+    name: str = ""
+    level1: str = ""
+    standard: str = ""
+    description: str = ""
+    reason: str = ""
+    cells: Any = None
+
+
+# ---- the reading -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IndicatorReading:
+    """One 三级指标 row, read once."""
+
+    indicator: "Indicator"  # the row as the reader gave it (texts and cells)
+    name: str
+    weight: Optional[float]  # usable 分值 (None: missing, unreadable or negative)
+    typed: Optional[float]  # the typed score as SUM counts it (a number, else None)
+    typed_written: Optional[float]  # the number the person wrote, even as text ("2", "2分")
+    typed_is_text: bool
+    target: ParsedValue
+    actual: ParsedValue  # parsed with the target as ``expect`` when the target is a figure
+    description: Optional[ParsedValue]  # 指标说明, read only when the target is a figure with a unit
+    method: Method
+    tier: Optional[str]  # declared or evident three-tier judgement
+
+    @property
+    def cells(self) -> "Cells":
+        cells = self.indicator.cells
+        if cells is None:
+            from .models import Cells
+
+            return Cells()
+        return cells
+
+    @property
+    def numeric(self) -> bool:
+        return numeric_target(self.target)
+
+
+def read_indicator(ind: "Indicator", profile: "Profile") -> IndicatorReading:
+    """Parse one row: the target, the actual (guided by the target), the description when a check
+    needs it, the typed score, and the method from ``METHOD_TABLE``."""
+    tp = parse_value(ind.target)
+    numeric = numeric_target(tp)
+    ap = parse_value(ind.actual, expect=tp if numeric else None)
+    desc = None
+    if ind.description and numeric and tp.unit:
+        desc = parse_value(ind.description, expect=tp)
+    written, is_text = typed_number(ind.typed_score)
+    return IndicatorReading(
+        indicator=ind, name=ind.name or "（未命名指标）", weight=usable_weight(ind.weight),
+        typed=cell_number(ind.typed_score), typed_written=written, typed_is_text=is_text,
+        target=tp, actual=ap, description=desc, method=choose_method(ind, tp, profile),
+        tier=tier_of_row(ind.tier, ind.actual, ap),
+    )
