@@ -468,3 +468,26 @@ def test_text_excel_would_parse_stays_text_in_the_explain_sheet():
     for name in names.values():
         cells = [c for c in explain if c.value == name]
         assert cells and all(c.data_type == "s" for c in cells), name
+
+
+def test_the_ribbon_chooses_the_profile_from_the_form_unless_one_is_given():
+    """A national project form in Excel is scored with its family's profile, as on the command line,
+    and the message says which profile and why; a profile the caller names is used as given."""
+    from tests.real.build import all_forms, workbook
+
+    form = next(f for f in all_forms() if f.id == "sc_zhongjiang_slj_biaochi_2022")
+    wb = workbook(form)
+    outcome, acts, after, extra = _click(wb)
+    assert outcome.ok, outcome.message
+    assert outcome.scored.profile.name == "national-project"
+    assert outcome.scored.result.total == form.published_total
+    assert "national-project" in outcome.message and extra["alerts"] == [outcome.message]
+    assert after[outcome.sheet][outcome.scored.form.total_cell].value == form.published_total
+
+    given = addin.recalculate(rb.book(_clone(wb)), profile="hubei-2-1")
+    assert given.ok and given.scored.profile.name == "hubei-2-1"
+    assert "按指定的评分方案“hubei-2-1”" in given.message
+
+    ex = addin.recalculate(rb.book(_clone(_example_wb())))
+    assert ex.scored.profile.name == "hubei-2-1" and ex.scored.result.total == pytest.approx(97)
+    assert "评分方案" not in ex.message  # the 附件2-1 form: nothing new to say
