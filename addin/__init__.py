@@ -7,7 +7,8 @@ from __future__ import annotations
 
 
 def recalculate(book, profile=None, formulas=None):
-    """Score the 附件2-1 sheet of ``book`` in place; returns ``addin.ribbon.Outcome``.
+    """Score the form in ``book`` in place; returns ``addin.ribbon.Outcome``. ``profile=None``: chosen
+    from the form (its family), as on the command line; a name or a Profile is used as given.
 
     ``formulas`` ({sheet name: {"G8": "=F8/E8", ...}}) is for hosts that cannot read formulas
     themselves (xlwings Server: the button's JavaScript sends them); those cells are never written."""

@@ -18,6 +18,7 @@ from workbook.grid import Grid, parse_a1
 from workbook.plan import HIGHLIGHT_COLORS, Block, WritePlan
 from workbook.record import (AUTHOR, NOTE_FLAG, VALUE_FLAG, Entry, Record, has_content, parse_record, record_rows,
                              record_sheet, same_value)
+from workbook.text import excel_value
 
 # Every note we write starts with this, so a later run can tell our notes from the user's.
 _UNSUPPORTED = (NotImplementedError, AttributeError)
@@ -385,7 +386,7 @@ def _apply(book, sheet, grid: Grid, plan: WritePlan, record, stats: ApplyStats, 
     owned = plan.owned_cells()
     for r, c, original in restored:
         if (r, c) not in owned:  # the previous run wrote it, this one does not: the user's value returns
-            sheet.range((r, c)).value = original
+            sheet.range((r, c)).value = excel_value(original)
             stats.value_writes += 1
     for block in plan.blocks:
         if formulas:
@@ -399,7 +400,7 @@ def _apply(book, sheet, grid: Grid, plan: WritePlan, record, stats: ApplyStats, 
                 continue
             target = sheet.range((piece.row, piece.col), (piece.row + nrows - 1, piece.col + ncols - 1))
             try:
-                target.value = _pad(piece.values, ncols)
+                target.value = _pad([[excel_value(v) for v in row] for row in piece.values], ncols)
                 stats.value_writes += 1
             except _UNSUPPORTED:
                 raise
@@ -464,7 +465,7 @@ def _write_cell_by_cell(sheet, piece: Block, stats: "ApplyStats") -> None:
     for i, row in enumerate(piece.values):
         for j, value in enumerate(row):
             try:
-                sheet.range((piece.row + i, piece.col + j)).value = value
+                sheet.range((piece.row + i, piece.col + j)).value = excel_value(value)
                 stats.value_writes += 1
             except Exception:  # noqa: BLE001
                 stats.failed_cells.append((piece.row + i, piece.col + j))
@@ -487,13 +488,13 @@ def write_explain_sheet(book, form_sheet, plan: WritePlan, record: list[Record])
     width = max(layout.n_cols, 1)
     grid = [[None] * width for _ in range(max(layout.n_rows, 1))]
     for cell in layout.cells:
-        grid[cell.row - 1][cell.col - 1] = cell.value
+        grid[cell.row - 1][cell.col - 1] = excel_value(cell.value)  # text stays text, never a formula
     ex.range((1, 1), (len(grid), width)).value = grid
     remote = "_xlremote" in type(ex.impl).__module__
     _hide_rows(ex, layout.hidden_rows)  # right after the values: the record is for the next run
     steps = [
         lambda: [setattr(ex.range((1, c)), "column_width", _column_width(w, remote)) for c, w in layout.widths.items()],
-        lambda: [setattr(ex.range((r, 1)), "row_height", h) for r, h in sorted(layout.heights.items())],
+        lambda: [setattr(ex.range((r1, 1), (r2, 1)), "row_height", h) for r1, r2, h in height_runs(layout.heights)],
         lambda: setattr(ex.range((1, 1), (max(layout.n_rows, 1), len(layout.widths))), "wrap_text", True),
         lambda: [_header(ex, r, len(layout.widths), HEADER_FILL) for r in layout.header_rows],
         lambda: [ex.range((r1, c1), (r2, c2)).merge() for r1, c1, r2, c2 in layout.merges],
@@ -536,6 +537,18 @@ def _hide_rows(ex, rows) -> None:
 def _column_width(chars: float, remote: bool) -> float:
     """Desktop Excel takes characters; Office.js (the remote engine) takes points."""
     return round(chars * 5.25 + 3.75, 2) if remote else chars
+
+
+def height_runs(heights: dict[int, float]) -> list[tuple[int, int, float]]:
+    """``{row: height}`` as (first row, last row, height) runs of consecutive rows of one height: one
+    call into Excel a run instead of one a row."""
+    runs: list[tuple[int, int, float]] = []
+    for r, h in sorted(heights.items()):
+        if runs and runs[-1][1] == r - 1 and runs[-1][2] == h:
+            runs[-1] = (runs[-1][0], r, h)
+        else:
+            runs.append((r, r, h))
+    return runs
 
 
 def _header(ex, row: int, n_cols: int, argb: str) -> None:

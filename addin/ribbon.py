@@ -99,7 +99,8 @@ def recalculate(book, profile=None, formulas=None) -> Outcome:
         from scoring.profiles import load_profile
         from workbook.errors import WorkbookError
 
-        prof = load_profile(profile) if profile is not None else load_profile()
+        # None: the family layer chooses the profile from the form (as the command line does)
+        prof = load_profile(profile) if profile not in (None, "", "auto") else None
     except Exception as exc:  # noqa: BLE001 - a broken install must still say something in Chinese
         msg = f"评分组件加载失败：{exc}。请重新运行安装程序。"
         book.app.alert(msg, title=TITLE)
@@ -126,6 +127,10 @@ def recalculate(book, profile=None, formulas=None) -> Outcome:
         msg = f"写入评分结果时出错：{exc}"
         book.app.alert(msg, title=TITLE)
         return Outcome(False, msg, sheet.name, scored, reads=reads)
-    msg = summary(scored.result, prof, stats, sheet.name)
+    msg = summary(scored.result, scored.profile, stats, sheet.name)
+    from workbook.families.data import DEFAULT_FAMILY
+
+    if scored.reading is not None and scored.reading.family.name != DEFAULT_FAMILY:
+        msg += "\n" + scored.reading.why  # a form of another family: say which profile scored it and why
     book.app.alert(msg, title=TITLE)
     return Outcome(True, msg, sheet.name, scored, stats, reads + stats.reads, stats.skipped_formula_cells)

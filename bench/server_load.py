@@ -100,22 +100,15 @@ def baseline_cpu_per_click(body: dict, clicks: int = 30) -> float:
     from tests import remote_book as rb
 
     rb.enable_remote_engine()
-    import addin
-
     sys.path.insert(0, str(SERVER))
-    from pe_server.ordering import previous_explain, undoable_order
+    from pe_server.ordering import recalculate_in_order
 
     import xlwings as xw
 
     def one():
         data = copy.deepcopy(body)
         formulas = data.pop("args")[0]
-        book = xw.Book(json=data)
-        names = [s.name for s in book.sheets]
-        before = previous_explain(book)
-        addin.recalculate(book, formulas=formulas)
-        actions = book.json()["actions"]
-        actions[:] = undoable_order(actions, names, before)
+        recalculate_in_order(xw.Book(json=data), formulas)
 
     for _ in range(3):
         one()
@@ -211,10 +204,15 @@ def run(clients: int = 8, clicks: int = 50, workers: int = 2, quiet: bool = True
         with ThreadPoolExecutor(clients) as pool:
             results = [r for rs in pool.map(client_run, range(clients)) for r in rs]
         wall = time.perf_counter() - t0
+        cpu = sum(_cpu_seconds(p) for p in _descendants(proc.pid)) - cpu0
+        # A worker kept busy by the clients' kept-alive connections accepts no new connection while they
+        # last; once the clicks are done, give every worker a few seconds to answer a health check.
+        settle = time.perf_counter() + 10
+        while not answered_by >= {p for p in pids if p != proc.pid} and time.perf_counter() < settle:
+            time.sleep(0.1)
         stop.set()
         for t in threads:
             t.join()
-        cpu = sum(_cpu_seconds(p) for p in _descendants(proc.pid)) - cpu0
     finally:
         proc.terminate()
         try:

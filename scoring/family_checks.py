@@ -3,6 +3,12 @@
 Pure functions on the Form and its Result; ``workbook.families.after_score`` calls them.
 - PE914: the typed 执行率 differs from 执行数/预算数 (B/A) by more than half a percentage point.
 - PE916: the budget's 得分 is left blank while the indicators are scored (not a formula cell).
+- PE306 (missing 一级): a 一级指标 the family's suggested split names (产出/效益 …) holds no points at all
+  while the indicators carry points, i.e. the whole dimension is left out (an adjustment of the
+  suggested weights is allowed; leaving 效益 out is not an adjustment).
+- PE922: the budget was changed during the year by a fifth or more, or added from nothing (年初预算数 →
+  调整后预算数), and the reason cell says nothing,
+  on layouts that ask for the reason (四川: “年中发生预算调整的（追加或调减），应单独说明理由”).
 - PE915: the 全年预算数 was cut by 20% or more from the 年初预算数 while every 数量指标 kept full points
   (the targets were not adjusted with the money; 财预〔2020〕10号 asks for the deviation to be explained).
 """
@@ -18,6 +24,7 @@ from .values import parse_value
 if TYPE_CHECKING:  # pragma: no cover - the core takes a Profile and never imports the profile loader
     from .settings import Profile
 
+_LEVEL1_TAIL = re.compile(r"[(（].*$")  # "产出指标（50分）" -> "产出指标"
 RATE_TOLERANCE = 0.005  # 0.5 percentage point: published rates are rounded to 0.01% or 1%
 CUT_THRESHOLD = 0.20
 
@@ -79,3 +86,36 @@ def _pct(x: float) -> str:
 
 def _num(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else f"{x:g}"
+
+
+def level1_missing(form: Form, result: Result, profile: Profile, suggested: tuple[tuple[str, float], ...],
+                   optional: tuple[str, ...] = ()) -> list[Finding]:
+    """PE306 for each suggested 一级指标 (not optional) with no points on a form whose indicators have some."""
+    if not suggested or profile.level1:  # the profile's own split is checked by the engine
+        return []
+    sums: dict[str, float] = {}
+    for r in result.indicators:
+        ind = form.goals[r.goal].indicators[r.index]
+        key = _LEVEL1_TAIL.sub("", ind.level1 or "").strip()
+        sums[key] = sums.get(key, 0.0) + (r.weight or 0.0)
+    if not any(sums.values()):
+        return []
+    return [make("PE306", None, label=label, sum="0", profile=profile.name, expected=_num(points))
+            for label, points in suggested
+            if label not in optional and not sums.get(_LEVEL1_TAIL.sub("", label).strip())]
+
+
+def budget_adjusted(form: Form, initial: Optional[float], initial_cell: Optional[str],
+                    reason_given: bool) -> list[Finding]:
+    """PE922: 年初预算数 → 调整后预算数 changed (beyond rounding) and no reason given."""
+    b = form.budget
+    if b is None or initial is None or b.planned is None or reason_given:
+        return []
+    # a change of a fifth or more (the PE915 threshold), or a budget added from nothing: small changes
+    # (salary adjustments, a few per cent) are routine and reviewers do not ask for them
+    if abs(b.planned - initial) < 0.005 or (initial > 0 and abs(b.planned - initial) < initial * CUT_THRESHOLD):
+        return []
+    change = (f"追加 {_num(round(b.planned - initial, 2))}" if b.planned > initial
+              else f"调减 {_num(round(initial - b.planned, 2))}")
+    return [make("PE922", b.cells.get("planned") or initial_cell, initial=_num(initial), planned=_num(b.planned),
+                 change=change)]

@@ -126,7 +126,7 @@ _RULES = [
          "表中没有“合计”行，重新计算的总分无法写回表内（见“评分说明”）。"),
     Rule("PE908", "warning", "工作表过大，只读取了一部分", "The sheet is larger than the reading limits; only its first rows/columns were read.",
          "工作表超过 {limit}，只读取了前 {limit}；{rest}的内容未读取，也未参与评分。请删除表格以外的多余内容（或把自评表复制到新工作表）后再评分。"),
-    # ---- PE910-PE921: raised around the reader by the form families (workbook.families, scoring.family_checks)
+    # ---- PE910-PE924: raised around the reader by the form families (workbook.families, scoring.family_checks)
     Rule("PE910", "warning", "数字疑为识别错误", "A figure looks mangled by text recognition (到0次, 第O份); it is not read as a number.",
          "“{name}”的{what}“{text}”疑为扫描识别错误，未按数字理解，保留填报得分；请对照原表改正。"),
     Rule("PE911", "warning", "实际完成值照抄年度指标值", "The actual value repeats the target with its comparator (≥95% as the actual).",
@@ -151,6 +151,12 @@ _RULES = [
          "表中没有“分值”列，{count} 项指标的分值未列出：不能按目标值和完成值重算得分，已保留填报得分，只核对各年度目标和总分的合计。"),
     Rule("PE921", "warning", "得分合计超过年度目标分值", "On a form without a 分值 column, a goal's typed scores add up to more than its declared points.",
          "“{goal}”标注 {points} 分，其下各指标得分合计 {total} 分，超过了目标分值。"),
+    Rule("PE922", "warning", "预算年中调整未说明理由", "The budget was raised or cut during the year and the form gives no reason, though its layout asks for one.",
+         "年初预算数 {initial} 在年中调整为 {planned}（{change}），原因栏没有说明调整理由；请说明追加或调减的理由。"),
+    Rule("PE923", "warning", "一级指标下没有指标", "A 一级指标 label stands on the form with no indicator under it.",
+         "“{label}”下没有填任何指标；请补填指标（含分值、目标值和完成值），或说明不设此类指标的原因。"),
+    Rule("PE924", "warning", "指标名称或归类不当", "An indicator's name is a value (“1年”), or it is filed under a class it does not belong to (成本 under 数量指标, no 满意 under 满意度指标).",
+         "三级指标“{name}”{what}；请核对指标名称及其所属的一级、二级指标。"),
 ]
 
 CATALOGUE: dict[str, Rule] = {r.code: r for r in _RULES}

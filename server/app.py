@@ -20,8 +20,8 @@ if _early is not None and Path(_early.PROJECT_DIR).resolve() != HERE:
     raise RuntimeError(f"xlwings_server was imported before app.py, with the project folder {_early.PROJECT_DIR}")
 
 if not os.environ.get("XLWINGS_LICENSE_KEY"):
-    raise SystemExit("XLWINGS_LICENSE_KEY is not set: xlwings Server needs a licence key "
-                     "(XLWINGS_LICENSE_KEY=noncommercial for government institutions; see docs/server.md).")
+    raise SystemExit("未设置环境变量 XLWINGS_LICENSE_KEY：xlwings Server 需要许可证密钥"
+                     "（政府机关和事业单位可设为 XLWINGS_LICENSE_KEY=noncommercial），见 docs/server.md。")
 
 from pe_server.auth import AuthConfigError, RequireUser  # noqa: E402
 from xlwings_server.config import settings  # noqa: E402

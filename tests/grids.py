@@ -258,8 +258,21 @@ def seed_text_grid() -> Optional[Grid]:
         return None
     rows = []
     for line in SEED_TEXT.read_text(encoding="utf-8").splitlines():
-        rows.append([cell if cell.strip() else None for cell in line.split("\t")])
+        rows.append([_typed(cell) for cell in line.split("\t")])
     return Grid(name="seed", values=rows)
+
+
+def _typed(cell: str) -> Any:
+    """A text extraction has lost the cell types: a cell that is only a number was a number in the
+    workbook (the printed form shows 2, not "2"), anything else stays text."""
+    s = cell.strip()
+    if not s:
+        return None
+    try:
+        number = float(s)
+    except ValueError:
+        return cell
+    return int(number) if number.is_integer() and "." not in s else number
 
 
 def project_form_grid(name: str = "项目支出绩效自评表") -> Grid:

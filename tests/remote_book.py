@@ -130,7 +130,10 @@ def apply_actions(wb: Workbook, acts: Iterable[dict]) -> dict:
             ws = ws_at(a["sheet_position"])
             for i, row in enumerate(a["values"]):
                 for j, v in enumerate(row):
-                    ws.cell(a["start_row"] + 1 + i, a["start_column"] + 1 + j).value = v
+                    c = ws.cell(a["start_row"] + 1 + i, a["start_column"] + 1 + j)
+                    c.value = v
+                    if isinstance(v, str) and v.startswith("'"):  # Excel's text prefix: the rest, as text
+                        c.value, c.data_type = v[1:], "s"
         elif f in ("rangeClearContents", "setRangeColor", "rangeClear"):
             ws = ws_at(a["sheet_position"])
             if f == "rangeClear":  # Excel's Clear All: formats and the merged areas inside go too

@@ -412,6 +412,7 @@ def test_rescoring_starts_from_the_users_typed_value_in_the_ribbon(tmp_path):
 
 
 def test_ribbon_draws_the_same_explain_layout_as_the_file_writer():
+    from addin.excel_adapter import height_runs
     from workbook.explain_layout import explain_layout
     from workbook.record import record_rows
 
@@ -423,6 +424,9 @@ def test_ribbon_draws_the_same_explain_layout_as_the_file_writer():
         assert abs(ws.column_dimensions[openpyxl.utils.get_column_letter(c)].width - w) < 0.01, c
     for r, h in layout.heights.items():
         assert ws.row_dimensions[r].height == h
+    # one call a run of rows of one height, not one a row
+    height_calls = [a for a in acts if a["func"] == "setRowHeight" and a["sheet_position"] == 1]
+    assert len(height_calls) == len(height_runs(layout.heights)) < len(layout.heights) / 2
     assert {str(m) for m in ws.merged_cells.ranges} == {
         f"{openpyxl.utils.get_column_letter(c1)}{r1}:{openpyxl.utils.get_column_letter(c2)}{r2}"
         for r1, c1, r2, c2 in layout.merges}
@@ -446,3 +450,44 @@ def test_ribbon_keeps_text_the_user_typed_in_its_note():
     n = _undo_previous(None, [], {(11, 9): user, (12, 9): ours})
     assert user.text == "请核实\n单位回复：已改" and not user.deleted
     assert ours.deleted and n == 1
+
+
+def test_text_excel_would_parse_stays_text_in_the_explain_sheet():
+    # Excel takes a value starting with = + - @ as typed, i.e. as a formula ("-城镇…" becomes =-城镇…,
+    # #NAME?); the ribbon gives such text with Excel's text prefix, which Excel does not keep in the value.
+    wb = _example_wb()
+    ws = wb.active
+    names = {"C11": "-全年城镇新增就业人数", "C19": "@城镇登记失业率", "C12": "+城镇失业人员再就业人数"}
+    for ref, name in names.items():
+        ws[ref] = name
+    outcome, acts, after, _ = _click(wb)
+    assert outcome.scored is not None
+    sent = [v for a in acts if a["func"] == "setValues" for row in a["values"] for v in row if isinstance(v, str)]
+    assert not [v for v in sent if v.startswith(("=", "+", "-", "@"))], "text Excel would parse as a formula"
+    explain = [c for row in after[EXPLAIN_SHEET].iter_rows() for c in row if isinstance(c.value, str)]
+    for name in names.values():
+        cells = [c for c in explain if c.value == name]
+        assert cells and all(c.data_type == "s" for c in cells), name
+
+
+def test_the_ribbon_chooses_the_profile_from_the_form_unless_one_is_given():
+    """A national project form in Excel is scored with its family's profile, as on the command line,
+    and the message says which profile and why; a profile the caller names is used as given."""
+    from tests.real.build import all_forms, workbook
+
+    form = next(f for f in all_forms() if f.id == "sc_zhongjiang_slj_biaochi_2022")
+    wb = workbook(form)
+    outcome, acts, after, extra = _click(wb)
+    assert outcome.ok, outcome.message
+    assert outcome.scored.profile.name == "national-project"
+    assert outcome.scored.result.total == form.published_total
+    assert "national-project" in outcome.message and extra["alerts"] == [outcome.message]
+    assert after[outcome.sheet][outcome.scored.form.total_cell].value == form.published_total
+
+    given = addin.recalculate(rb.book(_clone(wb)), profile="hubei-2-1")
+    assert given.ok and given.scored.profile.name == "hubei-2-1"
+    assert "按指定的评分方案“hubei-2-1”" in given.message
+
+    ex = addin.recalculate(rb.book(_clone(_example_wb())))
+    assert ex.scored.profile.name == "hubei-2-1" and ex.scored.result.total == pytest.approx(97)
+    assert "评分方案" not in ex.message  # the 附件2-1 form: nothing new to say

@@ -369,3 +369,135 @@ def test_a_goal_whose_scores_exceed_its_points_without_a_points_column():
     g.values[12][5] = 25  # 监测数据资料整编 20 -> 25: goal 2 now adds up to 45 of 40
     s = score_grid(g, plan=False)
     assert [(f.code, f.cell) for f in s.result.findings if f.code == "PE921"] == [("PE921", "A11")]
+
+
+# ---- 四川 评分表: points only in brackets, no 分值 column --------------------------------------------
+
+
+def test_a_sichuan_score_table_with_points_only_in_the_names():
+    """一级 / 二级 / 三级 / 得分, the points written after each name (相关性(5分)): read from the brackets."""
+    s = scored("sc_2017_bumen_defen_wanglu")
+    assert s.profile.name == "score-table" and s.reading.family.name == "score-table"
+    assert [r.name for r in s.result.indicators][:2] == ["相关性", "明确性"]
+    assert [(r.weight, r.score) for r in s.result.indicators] == [(5, 5), (5, 5), (5, 5), (5, 2), (5, 4), (1, 1)]
+    assert not codes_at(s, "PE401")  # no 偏差原因 column: nowhere to explain the lost points
+    form = load(ROOT / "tests" / "real" / "forms" / "sc_2017_bumen_defen_wanglu.toml")
+    form.cells["D6"] = 6  # 测算依据 2 -> 6 of its 5 points
+    s = score_grid(grid(form), plan=False)
+    assert "D6" in {f.cell for f in s.result.findings}
+
+
+def test_a_sichuan_project_score_table_unscored_and_its_unchosen_options():
+    s = scored("sc_dazhou_nyj_xiangmu_blank")
+    assert s.profile.name == "score-table" and s.reading.status == "unscored"
+    assert codes_at(s, "PE913")
+    s = scored("sc_2017_xiangmu_pingfen_wanglu")
+    names = [r.name for r in s.result.indicators]
+    assert "经济效益（可选项）" in names and "生态效益（可选项）" not in names  # not chosen: no points, no score
+    assert codes_at(s, "PE918") == ["C15"]
+    assert not codes_at(s, "PE304") and s.result.total == 58
+
+
+# ---- 一级 split suggested by the family (四川 项目表) -----------------------------------------------
+
+
+def test_a_sichuan_project_form_leaving_out_a_whole_level1_is_named():
+    """All 90 points on one 产出 row: 效益 is left out (PE306); 满意度 may be left out; an adjusted
+    split (产出 60 / 效益 30, no 满意度) is not reported."""
+    s = scored("sc_daying_chengben_tail_2023")
+    pe306 = [f for f in s.result.findings if f.code == "PE306"]
+    assert [f.message for f in pe306] == ["“效益指标”合计 0 分，评分方案“sichuan-project”规定为 30 分。"]
+    assert not codes_at(scored("sc_qingshen_fgj_gongzi_2023"), "PE306")
+    form = load(ROOT / "tests" / "real" / "forms" / "sc_daying_chengben_tail_2023.toml")
+    form.cells["B2"] = "效益指标"  # now 产出 is the one left out
+    s = score_grid(grid(form), plan=False)
+    assert [f.message for f in s.result.findings if f.code == "PE306"] == [
+        "“产出指标”合计 0 分，评分方案“sichuan-project”规定为 50 分。"]
+
+
+# ---- the evaluation-framework labels (决策 / 过程 / 产出 / 效益) and OCR residue -------------------------
+
+
+def test_evaluation_framework_level1_labels_and_not_applicable_targets():
+    """银川 2021: 项目决策/项目管理/项目产出/项目效益（N分） are the 一级指标; a dash or blank target on
+    决策/管理 rows is "not applicable" (typed score kept, no PE101/PE207); 指标L is OCR'd 指标1 (residue);
+    M.8万元 is an unreadable figure (PE910)."""
+    s = scored("nx_yinchuan_liuzhong_gongyong_2021")
+    assert not codes_at(s, "PE905")
+    levels = {i.name: i.level1 for g in s.form.goals for i in g.indicators}
+    assert levels["完整性"].startswith("决策指标") and levels["保障人数"].startswith("产出指标")
+    assert levels["效果显著"].startswith("效益指标")
+    assert not codes_at(s, "PE101") and not codes_at(s, "PE207") and not codes_at(s, "PE304")
+    kept = {r.name: r.score for r in s.result.indicators}
+    assert kept["完整性"] == 4 and kept["预算执行率"] == 9  # typed scores kept
+    assert "指标L" not in kept
+    assert codes_at(s, "PE910") == ["E26"]
+    assert codes_at(s, "PE919") == ["A27"]  # 效益（35分）: the page shows 25 points of it
+    # a text actual that repeats the target word for word is a met target: a deduction needs its reason
+    assert set(codes_at(s, "PE202")) == {"G22", "G29", "G32"}
+    # a real target on a 决策 row is still read as one
+    form = load(ROOT / "tests" / "real" / "forms" / "nx_yinchuan_liuzhong_gongyong_2021.toml")
+    form.cells["E12"] = "≥95%"
+    form.cells["F12"] = "90%"
+    s = score_grid(grid(form), plan=False)
+    r = next(r for r in s.result.indicators if r.name == "可行性")
+    assert r.method.value == "ratio" and round(r.score, 4) == round(2 * 90 / 95, 4)
+
+
+def test_a_satisfaction_above_100_percent_is_an_unreadable_figure():
+    """满意度 “290%” (an OCR'd “≥90%”) is no satisfaction rate: PE910, the typed score is not confirmed."""
+    s = scored("hb_changjiang_jinbu_yuye_2020")
+    assert codes_at(s, "PE910") == ["E16"]
+    form = load(ROOT / "tests" / "real" / "forms" / "hb_changjiang_jinbu_yuye_2020.toml")
+    form.cells["E16"] = "92%"
+    assert not codes_at(score_grid(grid(form), plan=False), "PE910")
+
+
+def test_a_text_actual_equal_to_its_target_is_not_sent_for_review_without_a_points_column():
+    """湖北 项目表 without 分值: “专款专用” as target and actual is met; PE920 already says the scores are
+    kept, so no PE207 row by row."""
+    s = scored("hb_xiangyang_zhongxin_dongjin_2021")
+    assert codes_at(s, "PE920") and not codes_at(s, "PE207")
+
+
+def test_a_budget_added_mid_year_without_a_reason():
+    """四川: 年初预算 0 → 调整后 3.36 with only the printed note in the 原因 cell: PE922; a reason, or a small
+    change (238.93 → 251.89), is not reported."""
+    s = scored("sc_daying_sfj_anke_2023")
+    assert [(f.cell, f.message) for f in s.result.findings if f.code == "PE922"] == [
+        ("D8", "年初预算数 0 在年中调整为 3.36（追加 3.36），原因栏没有说明调整理由；请说明追加或调减的理由。")]
+    form = load(ROOT / "tests" / "real" / "forms" / "sc_daying_sfj_anke_2023.toml")
+    form.cells["I8"] = "年中根据县委政法委通知追加安可替代补助资金"
+    assert not codes_at(score_grid(grid(form), plan=False), "PE922")
+    assert not codes_at(scored("sc_qingshen_fgj_gongzi_2023"), "PE922")
+
+
+def test_a_level1_label_with_no_indicator_under_it():
+    s = scored("hb_changjiang_jinbu_yuye_2020")
+    assert [(f.cell, f.message) for f in s.result.findings if f.code == "PE923"] == [
+        ("A15", "“效益指标”下没有填任何指标；请补填指标（含分值、目标值和完成值），或说明不设此类指标的原因。")]
+    # template rows under a label are PE918's, not PE923's
+    assert not codes_at(scored("nx_yinchuan_liuzhong_gongyong_2021"), "PE923")
+    assert not codes_at(score_grid(example_grid(), plan=False), "PE923")
+
+
+def test_a_goals_form_with_neither_points_nor_scores_is_read_as_unscored():
+    """湖南 绩效目标自评表: 年度指标值 / 全年完成值 / 未完成原因, no 分值 and no 得分 column: read, 未评分 (PE913),
+    the points said to be implicit once (PE920), no weight-sum noise; the OCR'd “290%” target is PE910."""
+    s = scored("hn_hengshan_liangshi_chubei_2020")
+    assert s.profile.name == "national-project" and s.reading.status == "unscored"
+    assert len(s.result.indicators) == 16
+    assert s.result.budget.score == 10  # 194.9 / 194.9
+    assert sorted(f.code for f in s.result.findings) == ["PE910", "PE913", "PE920", "PE924"]
+    assert codes_at(s, "PE910") == ["E25"]
+
+
+def test_an_indicator_named_by_a_value_or_filed_under_the_wrong_class():
+    """PE924: “1年” is a value, not a name; 成本控制 under 数量指标; a 满意度 row that names no 满意."""
+    s = scored("hb_xiangyang_zhongxin_dongjin_2021")
+    assert sorted(codes_at(s, "PE924")) == ["C12", "C15"]
+    s = scored("hn_hengshan_liangshi_chubei_2020")
+    assert codes_at(s, "PE924") == ["D24"]  # 粮食安全事件发生数 under 满意度指标; 市民满意度调查 is fine
+    # amounts of money under 数量 are common and not reported
+    assert not codes_at(scored("yn_lijiang_gucheng_weipian_2020"), "PE924")
+    assert not codes_at(score_grid(example_grid(), plan=False), "PE924")

@@ -185,11 +185,11 @@ def test_seed_text_extraction_with_shifted_cells():
     assert (row.level2, row.name, row.weight, row.target) == ("质量指标", "城镇登记失业率", 2, "4.5%以内")
     r = int(row.cells.name[1:])
     assert (row.cells.level2, row.cells.name, row.cells.score) == (f"A{r}", f"B{r}", f"H{r}")
-    assert grid.get(r, 8) == "2" and row.cells.reason == f"I{r}"
+    assert grid.get(r, 8) == 2 and row.cells.reason == f"I{r}"
     # 完成 repeated into 得分, the score in 偏差原因: the score cell is where the 1 is
     dup = f.goals[2].indicators[3]
     r = int(dup.cells.name[1:])
-    assert dup.typed_score == "1" and dup.cells.score == f"J{r}" and dup.cells.reason is None
+    assert dup.typed_score == 1 and dup.cells.score == f"J{r}" and dup.cells.reason is None
     codes = [x.code for x in f.findings]
     assert codes.count("PE906") == 3 and "PE905" in codes  # stray "50%)" label ignored
     assert f.constraint is not None and f.total_cell is not None

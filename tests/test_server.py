@@ -512,6 +512,15 @@ def test_anonymous_use_must_be_chosen(server_app):
     assert proc.returncode != 0 and "PE_AUTH" in proc.stderr
 
 
+def test_without_a_licence_key_the_server_refuses_to_start_in_chinese():
+    env = {k: v for k, v in os.environ.items() if k != "XLWINGS_LICENSE_KEY"}
+    proc = subprocess.run([sys.executable, "-c", "import app"], cwd=SERVER, capture_output=True, text=True,
+                          env={**env, "PE_AUTH": "anonymous", "PYTHONIOENCODING": "utf-8"}, timeout=120)
+    assert proc.returncode != 0
+    assert "未设置环境变量 XLWINGS_LICENSE_KEY" in proc.stderr and "noncommercial" in proc.stderr
+    assert "is not set" not in proc.stderr and "Traceback" not in proc.stderr
+
+
 def test_reverse_proxy_header_and_secret(server_app):
     c = _auth_client(server_app, {"PE_AUTH": "header", "PE_AUTH_PROXY_SECRET": "s3cret"})
     args = (2, "3.5万人", "4.97万人")

@@ -651,3 +651,44 @@ def test_cells_of_an_array_formula_are_never_written(tmp_path):
     after = _members(tmp_path / "o.xlsx")[form_part]
     before_i12 = re.search(rb'<c r="I12"[^>]*?(?:/>|>.*?</c>)', xml, re.S).group(0)
     assert before_i12 in after and b'<f t="array" ref="I11:I12">H11:H12*0</f>' in after
+
+
+def _with_part(src: Path, dst: Path, part: str, change) -> Path:
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            zout.writestr(info, change(data) if info.filename == part else data)
+    return dst
+
+
+@pytest.mark.parametrize("part, change", [
+    ("xl/styles.xml", lambda d: d[: len(d) // 2]),
+    ("xl/workbook.xml", lambda d: d[:-20]),
+], ids=["styles-cut", "workbook-cut"])
+def test_a_broken_part_is_refused_in_chinese_and_nothing_is_written(tmp_path, part, change):
+    import re
+
+    from workbook.errors import UnsafeToWrite
+
+    scored = pipeline.score_workbook(xlsx.read_grids(EXAMPLE))
+    src = _with_part(EXAMPLE, tmp_path / "坏.xlsx", part, change)
+    with pytest.raises(UnsafeToWrite) as err:
+        xlsx.write_scored(src, tmp_path / "o.xlsx", scored.plan, force=True)
+    text = str(err.value)
+    assert "结构无法识别" in text
+    english = re.findall(r"[A-Za-z]{2,}", text.replace(src.name, ""))
+    assert set(english) <= {"XML", "DTD"}, text
+    assert not (tmp_path / "o.xlsx").exists()
+
+
+@pytest.mark.parametrize("part", ["xl/styles.xml", "xl/worksheets/sheet1.xml", "xl/workbook.xml"])
+def test_every_part_the_writer_parses_refuses_an_entity_declaration(tmp_path, part):
+    # The gate refuses such a file before; the writer's own parsers refuse it too (one expat set-up).
+    from workbook.errors import UnsafeToWrite
+    from workbook.surgical import surgical_write
+
+    scored = pipeline.score_workbook(xlsx.read_grids(EXAMPLE))
+    src = _with_part(EXAMPLE, tmp_path / "dtd.xlsx", part,
+                     lambda d: b'<!DOCTYPE x [<!ENTITY a "' + b"b" * 10 + b'">]>' + d)
+    with pytest.raises(UnsafeToWrite, match="实体声明"):
+        surgical_write(src, scored.plan)

@@ -100,7 +100,7 @@ class Comments:
 
         data = data or COMMENTS_EMPTY
         if b"<!" in data:  # no DTD, no entity declarations, no CDATA tricks: Excel never writes them here
-            raise PackageError("comments: markup declarations are not allowed")
+            raise PackageError("批注 XML 含有标记声明，为安全起见不予处理")
         self.dom = parseString(data)
         self.root = self.dom.documentElement
         self.prefix = self.root.prefix + ":" if self.root.prefix else ""

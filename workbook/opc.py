@@ -10,6 +10,7 @@ from __future__ import annotations
 import posixpath
 import re
 import struct
+import xml.parsers.expat
 import zipfile
 from typing import BinaryIO, Optional
 
@@ -31,7 +32,40 @@ _ATTR = re.compile(rb"""([\w:.-]+)\s*=\s*("[^"]*"|'[^']*')""")
 
 
 class PackageError(Exception):
-    """The package is not what an .xlsx must be (missing part, broken relationship)."""
+    """The package is not what an .xlsx must be (missing part, broken relationship).
+
+    The message is Chinese: the writer shows it to the user after "结构无法识别"."""
+
+
+def expat_parser(what: str = "") -> "xml.parsers.expat.XMLParserType":
+    """An expat parser for the part ``what`` (Chinese, for the message) that reads no external entity
+    and refuses entity declarations: Excel never writes a DTD, and an entity can be an XML bomb."""
+    p = xml.parsers.expat.ParserCreate()
+    p.SetParamEntityParsing(xml.parsers.expat.XML_PARAM_ENTITY_PARSING_NEVER)
+
+    def refuse(*_a):
+        raise PackageError(f"{what} XML 含有实体声明，为安全起见不予处理".lstrip())
+
+    p.EntityDeclHandler = refuse
+    return p
+
+
+def element_end(data: bytes, i: int, name: str) -> int:
+    """The offset just past the element whose end expat reports at byte ``i`` (``CurrentByteIndex`` in
+    an end handler, ``name`` as expat gives it): past ``</name>``, or ``i`` itself for an empty-element
+    tag (expat reports its end just after the tag)."""
+    qn = name.encode()
+    n = len(qn) + 2
+    if data.startswith(b"</" + qn, i) and data[i + n:i + n + 1] in (b">", b" ", b"\t", b"\r", b"\n"):
+        return data.index(b">", i) + 1
+    return i
+
+
+def xml_error(what: str, exc: Exception) -> PackageError:
+    """A ``PackageError`` for an expat parse error in the part ``what``, in Chinese, with its place."""
+    line, col = getattr(exc, "lineno", None), getattr(exc, "offset", None)
+    where = f"，位于第 {line} 行第 {col + 1} 列" if isinstance(line, int) and isinstance(col, int) else ""
+    return PackageError(f"{what} XML 格式错误{where}" if what else f"XML 格式错误{where}")
 
 
 _ENTITY = re.compile(r"&(#x[0-9A-Fa-f]+|#[0-9]+|lt|gt|amp|quot|apos);")
@@ -73,7 +107,7 @@ def tag_end(data: bytes, start: int) -> int:
         elif ch == 0x3E:  # '>'
             return i + 1
         i += 1
-    raise PackageError("unterminated tag")
+    raise PackageError("XML 标记没有结束")
 
 
 def start_tag_attrs(tag: bytes) -> list[tuple[str, str]]:
@@ -176,7 +210,7 @@ class Package:
         if name in self.changed:
             return self.changed[name]
         if name not in self.names or name in self.removed:
-            raise PackageError(f"missing part {name}")
+            raise PackageError(f"缺少部件 {name}")
         return self._zf.read(name)
 
     def write(self, name: str, data: bytes) -> None:
@@ -207,7 +241,7 @@ class Package:
             return []
         data = self.read(name)
         if b"<!" in data:
-            raise PackageError(f"{name}: markup declarations are not allowed")
+            raise PackageError(f"{name} 含有标记声明（DTD），为安全起见不予处理")
         out = []
         for m in _REL_TAG.finditer(data):
             a = dict(start_tag_attrs(m.group(0)))
@@ -317,12 +351,12 @@ def _copy_raw(zin: zipfile.ZipFile, info: zipfile.ZipInfo, zout: zipfile.ZipFile
     fp.seek(info.header_offset)
     header = fp.read(30)
     if header[:4] != b"PK\x03\x04":
-        raise PackageError(f"bad local header for {info.filename}")
+        raise PackageError(f"压缩包中 {info.filename} 的文件头已损坏")
     n, m = struct.unpack("<HH", header[26:30])
     fp.seek(info.header_offset + 30 + n + m)
     raw = fp.read(info.compress_size)
     if len(raw) != info.compress_size:
-        raise PackageError(f"truncated member {info.filename}")
+        raise PackageError(f"压缩包中 {info.filename} 不完整")
     if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) or info.flag_bits & 0x1:
         # an unusual method or encryption: go through zipfile so the output stays readable
         zout.writestr(_new_info(info.filename, info), zin.read(info), compress_type=zipfile.ZIP_DEFLATED)

@@ -16,7 +16,8 @@ from functools import lru_cache
 from typing import Any, Callable, Optional
 
 from workbook.grid import a1, parse_a1
-from workbook.opc import MAIN_NS, REL_NS, PackageError, set_attrs, start_tag_attrs, tag_end, xml_text
+from workbook.opc import (MAIN_NS, REL_NS, PackageError, element_end, expat_parser, set_attrs, start_tag_attrs,
+                          tag_end, xml_error, xml_text)
 
 KEEP = object()  # a CellEdit value meaning "leave the value as it is"
 
@@ -151,13 +152,7 @@ def _range(ref: str) -> Optional[tuple[int, int, int, int]]:
 
 
 def _parser() -> xml.parsers.expat.XMLParserType:
-    p = xml.parsers.expat.ParserCreate()
-    p.SetParamEntityParsing(xml.parsers.expat.XML_PARAM_ENTITY_PARSING_NEVER)
-
-    def no_entities(*_a):
-        raise PackageError("entity declarations are not allowed")
-
-    p.EntityDeclHandler = no_entities
+    p = expat_parser("工作表")
     p.buffer_text = True
     return p
 
@@ -356,12 +351,7 @@ def scan_expat(data: bytes, want_rows: Optional[set[int]]) -> Scan:
         st["depth"] -= 1
         depth = st["depth"]
         local = _local(name)
-        qn = name.encode()
-        n = len(qn) + 2
-        if data.startswith(b"</" + qn, i) and data[i + n:i + n + 1] in (b">", b" ", b"\t", b"\r", b"\n"):
-            close = data.index(b">", i) + 1
-        else:
-            close = i  # an empty-element tag: expat reports its end just after it
+        close = element_end(data, i, name)
         if depth == 0:
             out.root_end = i
         elif depth == 1 and local == "sheetData":
@@ -396,9 +386,9 @@ def scan_expat(data: bytes, want_rows: Optional[set[int]]) -> Scan:
     try:
         p.Parse(data, True)
     except xml.parsers.expat.ExpatError as exc:
-        raise PackageError(f"worksheet XML: {exc}") from None
+        raise xml_error("工作表", exc) from None
     if out is None or out.sheetdata_start < 0:
-        raise PackageError("worksheet without sheetData")
+        raise PackageError("工作表 XML 中没有单元格数据部分")
     return out
 
 
@@ -438,16 +428,6 @@ def cell_value(cell: CellInfo, shared: Callable[[int], Optional[str]]) -> Any:
     if not math.isfinite(x):
         return None
     return int(x) if x.is_integer() and abs(x) < 2**53 else x
-
-
-def same_value(a: Any, b: Any) -> bool:
-    if isinstance(a, bool) or isinstance(b, bool):
-        return type(a) is type(b) and a == b
-    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
-        return math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-12)
-    if a in (None, "") and b in (None, ""):
-        return True
-    return a == b
 
 
 def _number(x: float) -> str:
@@ -552,7 +532,7 @@ def _apply(data: bytes, reps: list[tuple[int, int, bytes]]) -> bytes:
     out, pos = [], 0
     for _, (s, e, b) in reps:
         if s < pos:
-            raise PackageError("overlapping edits")
+            raise PackageError("内部错误：两处修改重叠")
         out.append(data[pos:s])
         out.append(b)
         pos = e
@@ -641,5 +621,5 @@ def main_ns_ok(data: bytes) -> bool:
     return MAIN_NS.encode() in data[:4096]
 
 
-__all__ = ["KEEP", "CellEdit", "Scan", "scan", "splice", "cell_value", "same_value", "read_rows",
+__all__ = ["KEEP", "CellEdit", "Scan", "scan", "splice", "cell_value", "read_rows",
            "child_position", "default_style", "start_tag_attrs"]

@@ -11,7 +11,7 @@ from functools import lru_cache
 import xml.parsers.expat
 from typing import Optional
 
-from workbook.opc import PackageError, set_attrs, start_tag_attrs, tag_end
+from workbook.opc import PackageError, element_end, expat_parser, set_attrs, start_tag_attrs, tag_end, xml_error
 
 _COLLECTIONS = ["numFmts", "fonts", "fills", "borders", "cellStyleXfs", "cellXfs", "cellStyles", "dxfs",
                 "tableStyles", "colors", "extLst"]
@@ -36,12 +36,12 @@ def canonical(element: bytes) -> str:
     """A comparable form of one element: prefixes dropped, attributes sorted (namespace declarations
     dropped), empty-element tags expanded, whitespace between tags dropped. Refuses DTDs and comments."""
     if b"<!" in element or b"<?" in element:
-        raise PackageError("styles XML: markup declarations are not allowed here")
+        raise PackageError("样式表 XML 含有标记声明，为安全起见不予处理")
     out: list[str] = []
     pos = 0
     for m in _TAG.finditer(element):
         if m.start() != pos:
-            raise PackageError("styles XML: not well-formed")
+            raise PackageError("样式表 XML 格式错误")
         pos = m.end()
         closing, name, attrs, empty, text = m.groups()
         if text is not None:
@@ -58,7 +58,7 @@ def canonical(element: bytes) -> str:
         if empty:
             out.append(f"</{local}>")
     if pos != len(element) or not out:
-        raise PackageError("styles XML: not well-formed")
+        raise PackageError("样式表 XML 格式错误")
     return "".join(out)
 
 
@@ -110,8 +110,7 @@ class Styles:
 
     def _index(self) -> None:
         data = self._data
-        p = xml.parsers.expat.ParserCreate()
-        p.SetParamEntityParsing(xml.parsers.expat.XML_PARAM_ENTITY_PARSING_NEVER)
+        p = expat_parser("样式表")
         self.prefix = ""
         self.root_end = -1
         self.top: list[tuple[str, int]] = []  # (local, start) of the stylesheet's children
@@ -147,19 +146,14 @@ class Styles:
                 self.spans[local] = (s, te, i if data.startswith(b"</", i) else -1)
             elif d == 2 and stack:
                 parent, s = stack.pop()
-                qn = name.encode()
-                n = len(qn) + 2
-                if data.startswith(b"</" + qn, i) and data[i + n:i + n + 1] in (b">", b" ", b"\t", b"\r", b"\n"):
-                    e = data.index(b">", i) + 1
-                else:
-                    e = i  # an empty-element tag ends where expat reports its end
+                e = element_end(data, i, name)
                 self.items[parent].append((s, e))
 
         p.StartElementHandler, p.EndElementHandler = start, end
         try:
             p.Parse(data, True)
         except xml.parsers.expat.ExpatError as exc:
-            raise PackageError(f"styles XML: {exc}") from None
+            raise xml_error("样式表", exc) from None
         self._canon: dict[str, Optional[dict[str, int]]] = {k: None for k in _ITEM}
 
     def element(self, collection: str, index: int) -> Optional[bytes]:
@@ -274,7 +268,7 @@ def fill_from_record(original: str) -> Optional[bytes]:
         return solid_fill("FF" + original[1:].upper())
     text = original.strip().encode("utf-8")
     if not text.startswith(b"<") or b"<!" in text:
-        raise PackageError("not a fill")
+        raise PackageError("记录中的填充格式无法识别")
     if not canonical(text).startswith("<fill>"):  # well-formed, no DTD, and a fill
-        raise PackageError("not a fill")
+        raise PackageError("记录中的填充格式无法识别")
     return text

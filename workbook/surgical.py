@@ -28,7 +28,8 @@ from workbook.errors import UnsafeToWrite
 from workbook.explain_layout import FONT_SIZE, HEADER_FILL, RECORD_FONT_COLOUR, ExplainLayout, explain_layout
 from workbook.grid import a1, parse_a1
 from workbook.opc import (CT_COMMENTS, CT_VML, CT_WORKSHEET, RT_COMMENTS, RT_OFFICE_DOC, RT_SST, RT_STYLES, RT_VML,
-                          RT_WORKSHEET, Package, PackageError, set_attrs, start_tag_attrs, tag_end, xml_text)
+                          RT_WORKSHEET, Package, PackageError, expat_parser, set_attrs, start_tag_attrs, tag_end,
+                          xml_error, xml_text)
 from workbook.plan import HIGHLIGHT_COLORS, WritePlan
 from workbook.record import NOTE_FLAG, VALUE_FLAG, Entry, parse_record, record_rows, record_sheet, same_value
 from workbook.stylesxml import Styles, fill_from_record, is_solid, solid_fill
@@ -62,13 +63,7 @@ class Node:
 
 def index_xml(data: bytes, depth_limit: int = 2) -> Node:
     """The root and its children (and grandchildren) with byte offsets; deeper elements are skipped."""
-    p = xml.parsers.expat.ParserCreate()
-    p.SetParamEntityParsing(xml.parsers.expat.XML_PARAM_ENTITY_PARSING_NEVER)
-
-    def no_entities(*_a):
-        raise PackageError("entity declarations are not allowed")
-
-    p.EntityDeclHandler = no_entities
+    p = expat_parser()
     stack: list[Optional[Node]] = []
     root: list[Node] = []
 
@@ -96,9 +91,9 @@ def index_xml(data: bytes, depth_limit: int = 2) -> Node:
     try:
         p.Parse(data, True)
     except xml.parsers.expat.ExpatError as exc:
-        raise PackageError(f"XML: {exc}") from None
+        raise xml_error("", exc) from None
     if not root:
-        raise PackageError("empty XML part")
+        raise PackageError("XML 部件是空的")
     return root[0]
 
 
@@ -110,7 +105,7 @@ def _apply(data: bytes, reps: list[tuple[int, int, bytes]]) -> bytes:
     out, pos = [], 0
     for s, e, b in sorted(reps, key=lambda x: (x[0], x[1])):
         if s < pos:
-            raise PackageError("overlapping edits")
+            raise PackageError("内部错误：两处修改重叠")
         out += [data[pos:s], b]
         pos = e
     out.append(data[pos:])
@@ -135,8 +130,7 @@ class SharedStrings:
         data = self.pkg.read(self.part)
         items: list[str] = []
         state = {"depth": 0, "si": None, "t": False, "rph": 0}
-        p = xml.parsers.expat.ParserCreate()
-        p.SetParamEntityParsing(xml.parsers.expat.XML_PARAM_ENTITY_PARSING_NEVER)
+        p = expat_parser("共享字符串表")
 
         class Enough(Exception):
             pass
@@ -169,7 +163,6 @@ class SharedStrings:
                 state["si"].append(text)
 
         p.StartElementHandler, p.EndElementHandler, p.CharacterDataHandler = start, end, chars
-        p.EntityDeclHandler = lambda *a: (_ for _ in ()).throw(PackageError("entity"))
         try:
             step = 1 << 16
             for off in range(0, len(data), step):
@@ -178,7 +171,7 @@ class SharedStrings:
         except Enough:
             pass
         except xml.parsers.expat.ExpatError as exc:
-            raise PackageError(f"sharedStrings: {exc}") from None
+            raise xml_error("共享字符串表", exc) from None
         self.items = items
 
 
@@ -200,7 +193,7 @@ class Book:
         rels = pkg.rels("")  # the package relationships (_rels/.rels)
         main = next((r for r in rels if r.type == RT_OFFICE_DOC), None)
         if main is None:
-            raise PackageError("no workbook part")
+            raise PackageError("缺少工作簿部件")
         self.part = pkg.rel_target("", main)
         self.rels = {r.id: r for r in pkg.rels(self.part)}
         self._index()
@@ -517,7 +510,7 @@ def _notes(pkg: Package, form: SheetEntry, rels, scan: sx.Scan, plan: WritePlan,
     try:
         _vml(pkg, form, scan, data, vml_part, vml_rel, gone, created, lines, extra)
     except ValueError as exc:
-        raise PackageError(f"VML drawing: {exc}") from None
+        raise PackageError("批注的图形部件（VML）无法识别") from None
     return noted, extra
 
 
@@ -662,7 +655,7 @@ def _explain_sheet(pkg: Package, book: Book, styles: Styles, plan: WritePlan, la
         rid = pkg.add_rel(book.part, RT_WORKSHEET, part)
         sheets = _child(book.root, "sheets")
         if sheets is None:
-            raise PackageError("workbook without sheets")
+            raise PackageError("工作簿中没有工作表")
         sid = max([s.sheet_id for s in book.sheets] + [0]) + 1
         rp = book.rel_prefix or "r"
         el = f'<{book.prefix}sheet name={_q(plan.explain_sheet)} sheetId="{sid}" {rp}:id="{rid}"/>'.encode("utf-8")

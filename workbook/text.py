@@ -110,3 +110,17 @@ def display_name(name: Any, limit: int = 240) -> str:
         keep = limit // 2 - 1
         text = text[:keep] + "…" + text[-keep:]
     return text
+
+
+# What Excel (desktop through COM, and Office.js) parses as a formula when it is given as a cell's value,
+# as if typed: "=…", "+…", "-…", "@…"; a leading apostrophe is taken as the text prefix and dropped.
+_EXCEL_PARSES = ("=", "+", "-", "@", "'")
+
+
+def excel_value(value: Any) -> Any:
+    """``value`` as given to Excel's ``Range.Value`` (xlwings ``range.value``) so that a string stays
+    the same text: one leading apostrophe (Excel's text prefix, not part of the value read back) where
+    Excel would otherwise parse it. Numbers, dates, booleans and None pass unchanged."""
+    if isinstance(value, str) and value.startswith(_EXCEL_PARSES):
+        return "'" + value
+    return value

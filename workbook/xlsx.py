@@ -25,7 +25,7 @@ from xml.parsers.expat import ExpatError
 from pathlib import Path
 from typing import Any, NamedTuple, Optional
 
-from workbook.errors import UnreadableFile, UnsafeToWrite
+from workbook.errors import UnreadableFile, UnsafeToWrite, describe_os_error
 from workbook.fast import cell_value, trim
 from workbook.grid import Grid, parse_a1
 from workbook.plan import HIGHLIGHT_COLORS, WritePlan
@@ -258,7 +258,7 @@ def write_scored(
     except (zipfile.BadZipFile, KeyError, EOFError):
         raise UnreadableFile(f"无法读取文件 {src.name}：不是有效的 .xlsx/.xlsm 文件") from None
     except OSError as exc:
-        raise UnsafeToWrite(f"无法读取或生成 {src.name} 的评分副本：{os_message(exc)}；原文件未改动。") from None
+        raise UnsafeToWrite(f"无法读取或生成 {src.name} 的评分副本：{describe_os_error(exc)}原文件未改动。") from None
     except (ExpatError, ValueError):  # a part the gate's fast tier left to the parsers (found by tests/fuzz.py)
         from workbook.safety import explain_failure
 
@@ -271,27 +271,9 @@ def write_scored(
             shutil.copy2(src, backup_path)
         except OSError as exc:
             _discard(backup_path)
-            raise UnsafeToWrite(f"无法备份原文件 {src.name}：{os_message(exc)}") from None
+            raise UnsafeToWrite(f"无法备份原文件 {src.name}：{describe_os_error(exc)}") from None
     save_atomically(outcome.data, out)
     return WriteResult(out, backup_path, tuple(outcome.skipped_formula_cells))
-
-
-def os_message(exc: OSError) -> str:
-    """An OS error in Chinese (never the English strerror)."""
-    import errno
-
-    return {
-        errno.ENOSPC: "磁盘空间不足",
-        errno.EDQUOT: "超出磁盘配额",
-        errno.EACCES: "没有权限，或文件正在 Excel/WPS 中打开",
-        errno.EPERM: "没有权限",
-        errno.EROFS: "磁盘是只读的",
-        errno.ENOENT: "文件夹不存在",
-        errno.ENOTDIR: "路径中有一部分不是文件夹",
-        errno.EISDIR: "目标是文件夹",
-        errno.ENAMETOOLONG: "文件名太长",
-        errno.EIO: "读写设备出错",
-    }.get(exc.errno or 0, "系统拒绝了写入")
 
 
 def _discard(path) -> None:
@@ -366,7 +348,7 @@ def save_atomically(data: bytes, out: Path) -> None:
         if isinstance(exc, FileNotFoundError) and not os.path.isdir(out_dir):
             raise UnsafeToWrite(f"无法在 {out_dir} 中写入文件：文件夹不存在") from None
         if isinstance(exc, OSError):
-            raise UnsafeToWrite(f"无法写入 {out.name}：{os_message(exc)}；原文件未改动。") from None
+            raise UnsafeToWrite(f"无法写入 {out.name}：{describe_os_error(exc)}原文件未改动。") from None
         raise
     finally:
         if previous is not None:

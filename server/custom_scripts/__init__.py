@@ -13,8 +13,7 @@ import xlwings as xw
 from fastapi import HTTPException
 from xlwings.server import script
 
-import addin
-from pe_server.ordering import check_formulas, previous_explain, undoable_order
+from pe_server.ordering import check_formulas, recalculate_in_order
 
 
 @script(name="重新计算得分")
@@ -23,9 +22,5 @@ def 重新计算得分(book: xw.Book, formulas: Optional[dict] = None):
     problem = check_formulas(formulas, [s.name for s in book.sheets])
     if problem:
         raise HTTPException(status_code=400, detail=problem)
-    names = [s.name for s in book.sheets]
-    before = previous_explain(book)
-    addin.recalculate(book, formulas=formulas)
-    actions = book.json()["actions"]
-    actions[:] = undoable_order(actions, names, before)
+    recalculate_in_order(book, formulas)
     return book

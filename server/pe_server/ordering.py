@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple, Optional
 
+import addin
 from workbook.grid import parse_a1
 from workbook.plan import EXPLAIN_SHEET
 from workbook.record import FILL_MARKER, Record, parse_record, record_rows, record_sheet
@@ -153,3 +154,14 @@ def undoable_order(actions: list[dict], sheet_names: list[str], before: Previous
     final = {**write, "values": final_rows, "start_row": marker, "row_count": len(final_rows),
              "column_count": width}
     return head + ordered + form + [final] + tail
+
+
+def recalculate_in_order(book, formulas: dict) -> None:
+    """The button's click on a JSON book: ``addin.recalculate`` with the formulas the client read, its
+    actions then put in the order above (what the 重新计算得分 script does, and what bench/server_load.py
+    measures as the in-process baseline)."""
+    names = [s.name for s in book.sheets]
+    before = previous_explain(book)
+    addin.recalculate(book, formulas=formulas)
+    actions = book.json()["actions"]
+    actions[:] = undoable_order(actions, names, before)

@@ -12,7 +12,8 @@ adapter the command line uses, and scored with the profile chosen from the form.
 - every anomaly is flagged: a finding at its cell (inside its range), with one of its codes if the
   file lists codes; a whole-form finding counts when its code is listed;
 - no noise: every finding is an anomaly's, or one of the few the issue asks for on every form of this
-  kind (PE918, the one placeholder note per block; PE920, "this form prints no 分值 column"), or, on a
+  kind (PE918, the one placeholder note per block; PE920, "this form prints no 分值 column"; PE913 on a
+  form nobody scored), or, on a
   form the page shows only in part, a consequence of the missing rows (PE302 / PE306 / PE907 / PE919;
   PE308 when no indicator row is left; PE501 when the budget block is not on the page; PE603 / PE604:
   a claimed total against the rows the page shows).
@@ -116,6 +117,8 @@ def evaluate(form: RealForm, folder: Path) -> Outcome:
         if any(_matches(f, a) for a in form.anomalies):
             continue
         if f.code in ALWAYS_OK or (not form.complete and f.code in FRAGMENT_OK):
+            continue
+        if form.unscored and f.code == "PE913":  # the 未评分 report a form nobody scored must get
             continue
         out.noise.append(f"{f.code} {f.cell or '（全表）'}: {f.message}")
     return out

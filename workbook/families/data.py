@@ -39,6 +39,13 @@ class Family:
     lower_is_better: tuple[str, ...] = ()
     higher_is_better: tuple[str, ...] = ()  # the longer match wins: 成本控制率 is higher-is-better
     detail_prefixes: tuple[str, ...] = ()
+    optional_marks: tuple[str, ...] = ()  # 可选项: such a row with no points and no score was not chosen
+    template_names: tuple[str, ...] = ()  # names printed by the template (部门特性指标): residue when unfilled
+    level1_suggested: tuple[tuple[str, float], ...] = ()  # 一级指标 → suggested points (a suggestion, not the profile's rule)
+    level1_optional: tuple[str, ...] = ()  # suggested 一级指标 a form may leave out (满意度 where no one is served)
+    level1_names: tuple[tuple[str, str], ...] = ()  # 一级 labels of the layout → the 一级指标 they are (项目产出 → 产出指标)
+    judged_level1: tuple[str, ...] = ()  # 一级指标 judged without a target (决策/过程): a dash or blank target is "not applicable"
+    adjustment_reason: bool = False  # the layout asks for the reason of a mid-year budget change (PE922)
     scores_only: bool = False  # a 评分表: no target/actual columns; the scores are kept and added up
     implicit_weights: bool = False  # may print no 分值 column: the rows' points are implicit (PE920)
     budget_score_typed: bool = False  # the budget score is typed by hand (no formula): a blank one is PE916
@@ -46,7 +53,7 @@ class Family:
 
 
 _KNOWN = {"name", "title", "profile", "source", "order", "min_score", "goals", "quiet", "words",
-          "vocabulary", "units", "lower_is_better", "higher_is_better", "detail_prefixes", "scores_only", "implicit_weights", "budget_score_typed"}
+          "vocabulary", "units", "lower_is_better", "higher_is_better", "detail_prefixes", "optional_marks", "template_names", "level1_suggested", "level1_optional", "level1_names", "judged_level1", "adjustment_reason", "scores_only", "implicit_weights", "budget_score_typed"}
 
 
 def load_family(path: Path) -> Family:
@@ -69,6 +76,13 @@ def load_family(path: Path) -> Family:
         lower_is_better=tuple(_key(x) for x in data.get("lower_is_better", ())),
         higher_is_better=tuple(_key(x) for x in data.get("higher_is_better", ())),
         detail_prefixes=tuple(_key(x) for x in data.get("detail_prefixes", ())),
+        optional_marks=tuple(_key(x) for x in data.get("optional_marks", ())),
+        template_names=tuple(_key(x) for x in data.get("template_names", ())),
+        level1_suggested=tuple((_key(k), float(v)) for k, v in data.get("level1_suggested", {}).items()),
+        level1_optional=tuple(_key(x) for x in data.get("level1_optional", ())),
+        level1_names=tuple((_key(k), _key(v)) for k, v in data.get("level1_names", {}).items()),
+        judged_level1=tuple(_key(x) for x in data.get("judged_level1", ())),
+        adjustment_reason=bool(data.get("adjustment_reason", False)),
         scores_only=bool(data.get("scores_only", False)),
         implicit_weights=bool(data.get("implicit_weights", False)),
         budget_score_typed=bool(data.get("budget_score_typed", False)),

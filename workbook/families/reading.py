@@ -33,7 +33,7 @@ SCAN_ROWS = 80  # recognition reads the words of the first rows (title, funds bl
 SCAN_COLS = 30
 _WS = re.compile(r"\s+")
 _COMPARATORS = {"≥": "≥", ">=": "≥", ">": ">", "≤": "≤", "<=": "≤", "<": "<", "=": "=", "==": "="}
-_PLACEHOLDER_NAME = re.compile(r"^(?:指标\s*\d+\s*[:：]?|/+|-+|—+|无|\d+[.、]?)$")
+_PLACEHOLDER_NAME = re.compile(r"^(?:指标\s*[\dLlI|]+\s*[:：]?|/+|-+|—+|无|\d+[.、]?)$")
 _NUMBERISH = re.compile(r"^[-+]?\d+(?:\.\d+)?$")
 
 
@@ -177,6 +177,10 @@ def _view(grid: Grid, fam: Family, reading: Reading, trad: bool = False) -> Grid
     if found is None:
         _two_row_header(v)
         found = _header_row(v, fam.scores_only)
+    if found is None and fam.scores_only:
+        bare = _header_row(v, True, no_weight=True)
+        if bare and "weight" not in bare[1] and _label_weight_column(v, *bare):
+            found = _header_row(v, True)
     if found and fam.scores_only and not {"target", "actual"} & set(found[1]):
         _fold_level_points(v, *found)
         found = _header_row(v, True)
@@ -187,12 +191,18 @@ def _view(grid: Grid, fam: Family, reading: Reading, trad: bool = False) -> Grid
         if bare and "weight" not in bare[1]:
             _implicit_weight_column(v, *bare, reading)
             found = _header_row(v)
+    if found is None:
+        goals_only = _goals_only_header(v)
+        if goals_only:
+            _unscored_columns(v, *goals_only, reading)
+            found = _header_row(v)
     if found:
         hr, roles = found
         reading.header = (hr, dict(roles))
         _leading_goal(v, hr, reading)
         _split_targets(v, hr, roles)
         _adjusted_targets(v, hr, roles)
+        _level1_names(v, hr, roles, fam)
         _placeholders(v, hr, roles, fam, reading)
         _units(v, hr, roles, fam)
         _budget_rows(v, hr, reading)
@@ -218,6 +228,29 @@ def _fold_level_points(v: _View, hr: int, roles: dict[str, int]) -> None:
         v.set(hr, pc, None)
 
 
+_NAME_POINTS = re.compile(r"^(.*?)[(（]\s*(\d+(?:\.\d+)?)\s*分\s*[)）]$")
+
+
+def _label_weight_column(v: _View, hr: int, roles: dict[str, int]) -> bool:
+    """No 分值 column, the points written after each 三级 name (四川 得分表: 相关性(5分)): a 分值 column
+    right of the table gets them, and the name keeps its words. False (nothing changed) when no
+    row carries its points this way."""
+    name_c = roles["name"]
+    rows = []
+    for r in range(hr + 1, len(v.values) + 1):
+        m = _NAME_POINTS.match(_norm(v.get(r, name_c)))
+        if m and m.group(1):
+            rows.append((r, m.group(1), float(m.group(2))))
+    if not rows:
+        return False
+    last = max(len(v.values[hr - 1]), max(roles.values())) + 1
+    v.set(hr, last, "分值")
+    for r, name, points in rows:
+        v.set(r, name_c, name)
+        v.set(r, last, points)
+    return True
+
+
 def _implicit_weight_column(v: _View, hr: int, roles: dict[str, int], reading: Reading) -> None:
     """No 分值 column (湖北项目表): an empty one right of the table lets the reader read the rows; their
     typed scores are kept and PE920 says the points are implicit. Every repeated header row gets it too."""
@@ -227,6 +260,28 @@ def _implicit_weight_column(v: _View, hr: int, roles: dict[str, int], reading: R
         if r == hr or header_role(v.get(r, name_c)) == "name":
             v.set(r, last, "分值")
     reading.implicit_weights = a1(hr, name_c)
+
+
+def _goals_only_header(v: _View) -> Optional[tuple[int, dict[str, int]]]:
+    """A 绩效目标自评表 that prints neither 分值 nor 得分: 三级指标 / 年度指标值 / 全年完成值 only."""
+    for r in range(1, min(len(v.values), HEADER_MAX_ROWS) + 1):
+        roles: dict[str, int] = {}
+        for c, val in enumerate(v.values[r - 1][:HEADER_MAX_COLS], start=1):
+            role = header_role(val) if isinstance(val, str) else None
+            if role and role not in roles:
+                roles[role] = c
+        if {"name", "target", "actual"} <= set(roles) and not {"weight", "score"} & set(roles):
+            return r, roles
+    return None
+
+
+def _unscored_columns(v: _View, hr: int, roles: dict[str, int], reading: Reading) -> None:
+    """No 分值 and no 得分 column: empty ones right of the table let the reader read the rows; the form
+    is then 未评分 (PE913) with its other checks, and PE920 says the points are not printed."""
+    last = max(len(v.values[hr - 1]), max(roles.values()))
+    v.set(hr, last + 1, "分值")
+    v.set(hr, last + 2, "得分")
+    reading.implicit_weights = a1(hr, roles["name"])
 
 
 _GOAL_TITLE = re.compile(r"^年度目标\s*[0-9一二三四五六七八九十]+")
@@ -379,6 +434,19 @@ def _adjusted_targets(v: _View, hr: int, roles: dict[str, int]) -> None:
             v.set(r, tc, a)
 
 
+def _level1_names(v: _View, hr: int, roles: dict[str, int], fam: Family) -> None:
+    """一级 labels the layout words its own way (项目产出（30分）): read as the 一级指标 they are (产出指标（30分）)."""
+    c = roles.get("level1")
+    if c is None or not fam.level1_names:
+        return
+    for r in range(hr + 1, len(v.values) + 1):
+        s = _norm(v.get(r, c))
+        for old, new in fam.level1_names:
+            if s.startswith(old) and not s.startswith(new):
+                v.set(r, c, new + s[len(old):])
+                break
+
+
 def _placeholders(v: _View, hr: int, roles: dict[str, int], fam: Family, reading: Reading) -> None:
     """Template rows are not indicators: "指标1：", "/", "……", and 其中… breakdowns without points."""
     nc, wc, sc = roles["name"], roles["weight"], roles["score"]
@@ -391,9 +459,10 @@ def _placeholders(v: _View, hr: int, roles: dict[str, int], fam: Family, reading
         if _total_row(v, r, nc):
             break
         no_figures = not _is_num(v.get(r, wc)) and not _is_num(v.get(r, sc))
-        residue = _PLACEHOLDER_NAME.match(s) is not None or is_placeholder(name)
+        residue = (_PLACEHOLDER_NAME.match(s) is not None or is_placeholder(name)) and _rest_blank(v, r, nc)
         detail = weighted > 0 and no_figures and any(s.startswith(p) for p in fam.detail_prefixes)
-        if residue and no_figures or detail:
+        unchosen = no_figures and (any(m in s for m in fam.optional_marks) or s in fam.template_names)
+        if residue and no_figures or detail or unchosen:
             v.set(r, nc, None)
             reading.placeholder_rows.append(r)
     if reading.placeholder_rows:
@@ -401,6 +470,17 @@ def _placeholders(v: _View, hr: int, roles: dict[str, int], fam: Family, reading
         reading.findings.append(make(
             "PE918", a1(rows[0], nc), count=len(rows),
             rows="、".join(str(r) for r in rows[:6]) + ("……" if len(rows) > 6 else "")))
+
+
+def _rest_blank(v: _View, r: int, nc: int) -> bool:
+    """Nothing of substance right of the name: a bare "2" there with text beside it is a row shifted
+    one column left by text extraction (the reader realigns it, PE906), not template residue."""
+    width = max((len(row) for row in v.values), default=0)
+    for c in range(nc + 1, width + 1):
+        s = _norm(v.get(r, c))
+        if s and _PLACEHOLDER_NAME.match(s) is None and not is_placeholder(s):
+            return False
+    return True
 
 
 def _total_row(v: _View, r: int, nc: int) -> bool:
@@ -530,6 +610,7 @@ def _fmt(x: Optional[float]) -> str:
 _GLUED = re.compile(r"^([\u4e00-\u9fff])(\d+(?:\.\d+)?)([\u4e00-\u9fff%]*)$")
 # One character before a figure that people do type: 约3次, 超5%, 减5%, 共12项, 第3季度, 每1次 ...
 _OK_PREFIX = set("约近超达共计逾满余第减增降升提不低高少多每按占仅已均总全累新各限控下上内外年月日周季时")
+_LETTER_POINT = re.compile(r"(?:^|[^A-Za-z])[A-Za-z][.．]\d")
 _LETTER_DIGIT = re.compile(r"(?:^|[^A-Za-z])[OolI](?:\d|[\u4e00-\u9fff%](?<![级类型期区段号])|$)")
 
 
@@ -543,7 +624,35 @@ def garbled(text: str) -> bool:
         return True
     if _LETTER_DIGIT.search(s) and not re.search(r"[A-Za-z]{2,}", s):
         return True
+    if _LETTER_POINT.search(s):  # M.8万元: a digit read as a letter before the decimal point
+        return True
     return False
+
+
+_DASHES = {"", "一", "-", "—", "——", "--", "/", "－", "无"}
+
+
+def _not_applicable(target: str) -> bool:
+    """A target left blank or struck through with a dash (an OCR'd dash reads 一)."""
+    return _norm(target) in _DASHES
+
+
+def _level1_key(name: Optional[str]) -> str:
+    return re.sub(r"[(（].*$", "", _norm(name))
+
+
+_SHARE_OF_PEOPLE = re.compile(r"满意度|满意率")  # a share of the people asked: never above 100%
+
+
+def _impossible_rate(ind: Any, target: str, actual: str) -> Optional[str]:
+    """Which figure of a 满意度 row reads above 100% (290% is an OCR'd ≥90%): 年度指标值 / 实际完成值 / None."""
+    if not _SHARE_OF_PEOPLE.search(_norm(ind.name) + _norm(ind.level2)):
+        return None
+    for what, text in (("年度指标值", target), ("实际完成值", actual)):
+        p = parse_value(text)
+        if p.kind == "number" and p.unit == "%" and p.number is not None and p.number > 100:
+            return what
+    return None
 
 
 _SIGN = re.compile(r"[≥≤><=]|以上|以内|不低于|不少于|不超过|不高于|以下")
@@ -588,9 +697,29 @@ def after_read(form: Form, reading: Reading) -> None:
                 ind.method = Method.MANUAL
                 extra.append(make("PE910", ind.cells.target, name=ind.name, what="年度指标值", text=target))
                 continue
+            what = _impossible_rate(ind, target, actual)
+            if what:
+                ind.method = Method.MANUAL
+                text = target if what == "年度指标值" else actual
+                cell = ind.cells.target if what == "年度指标值" else ind.cells.actual
+                extra.append(make("PE910", cell, name=ind.name, what=what, text=text))
+                continue
             if garbled(actual):
                 ind.method = Method.MANUAL
                 extra.append(make("PE910", ind.cells.actual, name=ind.name, what="实际完成值", text=actual))
+                continue
+            if _not_applicable(target) and _level1_key(ind.level1) in fam.judged_level1:
+                ind.method = Method.JUDGEMENT  # 决策/过程 rows are judged, not measured: the typed score is kept
+                continue
+            if (ind.method is None and actual and _norm(actual) == _norm(target)
+                    and parse_value(target).kind not in ("number", "empty")):
+                # the actual repeats the text target word for word: the unit says it was met as written,
+                # so it is scored as a met qualitative target (a deduction then needs its reason, PE202)
+                # rather than left to a three-tier judgement of a 效益 text
+                if reading.implicit_weights:  # no 分值: the typed score is kept, and there is nothing to review
+                    ind.method, ind.tier = Method.JUDGEMENT, "达成"
+                else:
+                    ind.method = Method.QUALITATIVE
                 continue
             if _deadline_met(target, actual):
                 ind.method, ind.tier = Method.JUDGEMENT, "达成"
@@ -604,6 +733,7 @@ def after_read(form: Form, reading: Reading) -> None:
                     and lower_is_better(ind.name, fam)):
                 ind.method = Method.REVERSE
     extra += _label_points(form, reading)
+    extra += [f for g in form.goals for i in g.indicators for f in _misfiled(i)]
     if budget is not None and isinstance(budget.typed_rate, str) and garbled(budget.typed_rate):
         extra.append(make("PE910", budget.cells.get("rate"), name="预算执行", what="执行率", text=budget.typed_rate))
     form.findings = list(form.findings) + extra
@@ -612,6 +742,58 @@ def after_read(form: Form, reading: Reading) -> None:
     if not scored and not budget_typed and not _typed(form.typed_total) and form.claimed_total is None:
         if any(g.indicators for g in form.goals):
             reading.status = "unscored"
+    if reading.status != "unscored":  # a blank template's empty rows are for the user to fill
+        form.findings = list(form.findings) + _empty_level1(form, reading)
+
+
+def _empty_level1(form: Form, reading: Reading) -> list[Finding]:
+    """PE923: a 一级指标 label (效益指标) standing alone on empty rows: no indicator, no template row (……),
+    nothing else in the table's columns (the 约束性指标 row has its own cells)."""
+    if reading.header is None or "level1" not in reading.header[1]:
+        return []
+    from workbook.grid import parse_a1
+
+    hr, roles = reading.header
+    c = roles["level1"]
+    g = reading.grid
+    rows = {parse_a1(i.cells.name)[0] for goal in form.goals for i in goal.indicators if i.cells.name}
+    if not rows:
+        return []
+    taken = rows | set(reading.placeholder_rows)
+    labels = [(r, _norm(g.get(r, c))) for r in range(hr + 1, max(rows) + 2) if _norm(g.get(r, c))]
+    out = []
+    for i, (r, text) in enumerate(labels):
+        if not _level1_key(text).endswith("指标") or header_role(text):
+            continue
+        rng = next(((r1, r2) for r1, c1, r2, c2 in g.merged if r1 == r and c1 <= c <= c2), None)
+        end = rng[1] if rng else (labels[i + 1][0] - 1 if i + 1 < len(labels) else r)
+        others = [x for row in range(r, end + 1) for k, x in enumerate(g.values[row - 1], start=1)
+                  if k != c and _norm(x)]
+        if not others and not any(r <= x <= end for x in taken):  # the label alone on empty rows
+            out.append(make("PE923", a1(r, c), label=text))
+    return out
+
+
+_COST_NAME = re.compile(r"成本")  # 资金 / 经费 amounts under 数量 are common and read as quantities
+
+
+def _misfiled(ind: Any) -> list[Finding]:
+    """PE924: a 三级 name that is a value (“1年”, “100%”), a cost filed as a 数量指标, or a 满意度指标 whose
+    name says nothing of 满意 (粮食安全事件发生数 under 满意度指标)."""
+    name = _norm(ind.name)
+    if not name:
+        return []
+    what = None
+    p = parse_value(name)
+    if p.kind == "number" and p.number is not None and len(name) <= 8 and re.fullmatch(r"[\d.%年月日天个次万元亿≥≤><=]+", name):
+        what = "是一个数值，不是指标名称，看不出考核什么"
+    elif "数量" in _norm(ind.level2) and _COST_NAME.search(name):
+        what = f"放在“{_norm(ind.level2)}”下，但考核的是成本，不是数量"
+    elif ("满意度" in _norm(ind.level1) or "满意度" in _norm(ind.level2)) and "满意" not in name:
+        what = "放在满意度指标下，但名称不是满意度"
+    if what is None:
+        return []
+    return [make("PE924", ind.cells.name, name=ind.name, what=what)]
 
 
 _LABEL_POINTS = re.compile(r"[(（](\d+(?:\.\d+)?)分[)）]\s*$")
@@ -700,13 +882,18 @@ def _typed(x: Any) -> bool:
     return bool(s) and s not in ("/", "—", "-", "——")
 
 
+def _answered(text: Any) -> bool:
+    """A reason cell with an answer: not blank, not a dash, not the template's printed note (……100字以内)."""
+    return _typed(text) and "字以内" not in _norm(text)
+
+
 # Findings that only say "you did not score this": on a form nobody scored they are one fact (PE913).
 _UNSCORED_NOISE = {"PE102", "PE204", "PE401", "PE402", "PE403", "PE505", "PE603", "PE604", "PE606", "PE907"}
 
 
 def after_score(form: Form, result: Result, reading: Reading) -> None:
     """Family checks and the layout's quiet codes; 未评分 forms keep their structure checks only."""
-    from scoring.family_checks import budget_checks
+    from scoring.family_checks import budget_adjusted, budget_checks, level1_missing
 
     found = list(result.findings)
     score_cell = form.budget.cells.get("score") if form.budget else None
@@ -718,10 +905,20 @@ def after_score(form: Form, result: Result, reading: Reading) -> None:
                    or reading.source.has_formula(*parse_a1(score_cell)))
     found += budget_checks(form, result, reading.profile, initial=reading.budget_initial,
                            initial_cell=reading.budget_initial_cell, score_is_formula=formula)
+    found += level1_missing(form, result, reading.profile, reading.family.level1_suggested,
+                            reading.family.level1_optional)
+    if reading.family.adjustment_reason:
+        found += budget_adjusted(form, reading.budget_initial, reading.budget_initial_cell,
+                                 _answered(form.budget.reason if form.budget else None))
     quiet = set(reading.family.quiet)
     if reading.implicit_weights:
-        quiet |= {"PE301"}  # no row has points: the goal's points are checked against its scores instead
+        # no row has points: the goal's points are checked against its scores instead; PE920 says it once
+        quiet |= {"PE301", "PE304", "PE306"}  # PE306: the 一级 sums are of points nobody printed
+        if not any(g.points for g in form.goals):
+            quiet |= {"PE302"}  # nor does any goal declare its points: there is no sum to check
         found += _implicit_sums(form, result)
+    if reading.header is not None and "reason" not in reading.header[1]:
+        quiet |= {"PE401"}  # the layout has no 偏差原因 column: there is nowhere to explain a lost point
     if form.budget is not None and not form.budget.cells.get("reason"):
         quiet |= {"PE403"}  # the layout has no 未执行完原因 cell for the budget: nothing to fill in
     if reading.status == "unscored":
