@@ -31,10 +31,15 @@ from .settings import (  # noqa: F401  (re-exported: scoring.profiles.Profile is
     QuantitativeRules,
 )
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - pyproject pulls tomli in for 3.10
-    import tomli as tomllib
+
+def _tomllib():
+    # imported when a text is parsed: a shipped profile comes from the snapshot without it
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - pyproject pulls tomli in for 3.10
+        import tomli as tomllib
+    return tomllib
+
 
 PROFILE_DIR = Path(__file__).with_name("profiles")
 SNAPSHOT = PROFILE_DIR / "validated.json"
@@ -109,15 +114,20 @@ def load_profile(name_or_path: Union[str, Path, Profile, None] = DEFAULT_PROFILE
 def _load_file(path: Path) -> Profile:
     try:
         text = path.read_text(encoding="utf-8")
-        data = tomllib.loads(text)
     except FileNotFoundError:
         raise ProfileError(f"找不到评分方案文件：{path}") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError as exc:
         raise ProfileError(f"评分方案文件 {path.name} 格式错误：{exc}") from None
-    data.setdefault("name", path.stem)
     known = _snapshot().get(text)
     if known is not None:  # this exact text passed validation when the snapshot was written
-        return Profile._from_validated(dict(known, name=data["name"]))
+        settings, name_in_file = known
+        return Profile._from_validated(settings if name_in_file else dict(settings, name=path.stem))
+    tomllib = _tomllib()
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ProfileError(f"评分方案文件 {path.name} 格式错误：{exc}") from None
+    data.setdefault("name", path.stem)
     return _validate(data, path.name)
 
 
@@ -130,18 +140,20 @@ def _validate(data: dict[str, Any], filename: str) -> Profile:
         raise ProfileError(f"评分方案文件 {filename} 的设置无效：{_explain(exc)}") from None
 
 
-_SNAPSHOT: Optional[dict[str, dict[str, Any]]] = None
+_SNAPSHOT: Optional[dict[str, tuple[dict[str, Any], bool]]] = None
 
 
-def _snapshot() -> dict[str, dict[str, Any]]:
-    """TOML text -> the complete settings it validated to (``scoring/profiles/validated.json``)."""
+def _snapshot() -> dict[str, tuple[dict[str, Any], bool]]:
+    """TOML text -> (the complete settings it validated to, whether the text names the profile itself)
+(``scoring/profiles/validated.json``)."""
     global _SNAPSHOT
     if _SNAPSHOT is None:
         try:
             entries = json.loads(SNAPSHOT.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             entries = []  # no snapshot: every file is validated, which is correct, only slower
-        _SNAPSHOT = {e["toml"]: e["settings"] for e in entries if isinstance(e, dict) and "toml" in e}
+        _SNAPSHOT = {e["toml"]: (e["settings"], bool(e.get("name_in_file"))) for e in entries
+                     if isinstance(e, dict) and "toml" in e and "settings" in e}
     return _SNAPSHOT
 
 
@@ -151,9 +163,11 @@ def snapshot_entries() -> list[dict[str, Any]]:
     for name in list_profiles():
         path = PROFILE_DIR / f"{name}.toml"
         text = path.read_text(encoding="utf-8")
-        data = tomllib.loads(text)
+        data = _tomllib().loads(text)
+        name_in_file = "name" in data
         data.setdefault("name", name)
-        out.append({"file": path.name, "toml": text, "settings": _validate(data, path.name).model_dump()})
+        out.append({"file": path.name, "name_in_file": name_in_file, "toml": text,
+                    "settings": _validate(data, path.name).model_dump()})
     return out
 
 
