@@ -40,8 +40,6 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Optional
 
-from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import DefusedXMLParser
 
 from . import gate
 
@@ -802,6 +800,10 @@ def _scan_xml(p: Path, zf: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limit
     installed on the expat parser (no per-element Python callbacks), so a 10 MB sheet scans in
     well under a second.
     """
+    # imported here: the fast tier (what every read runs) never needs it, and it costs ~3 ms of each start
+    from defusedxml import DefusedXmlException
+    from defusedxml.ElementTree import DefusedXMLParser
+
     parser = DefusedXMLParser(target=_NullTarget(), forbid_dtd=True, forbid_entities=True, forbid_external=True)
     parser.parser.DefaultHandlerExpand = None  # type: ignore[attr-defined]
     budget = limits.max_part_bytes
