@@ -78,3 +78,27 @@ def test_scoring_the_example_on_the_command_line_imports_no_pydantic():
     out = subprocess.run([sys.executable, "-c", code, str(EXAMPLE)], cwd=ROOT, capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout)["total"] == 97
+
+
+# ---- the family definitions' snapshot (scoring/profiles/families/parsed.json) ----------------------
+
+
+def test_the_family_snapshot_is_what_parsing_the_shipped_files_gives_now():
+    from workbook.families import data
+
+    stored = json.loads(data.SNAPSHOT.read_text(encoding="utf-8"))
+    assert stored == data.snapshot_entries(), "stale snapshot: run python -m workbook.families"
+
+
+def test_an_edited_family_text_is_parsed_not_served_from_the_snapshot(tmp_path):
+    from workbook.families import data
+
+    text = (data.FAMILY_DIR / "hubei-2-1.toml").read_text(encoding="utf-8")
+    assert text in data._snapshot()
+    shipped = data.load_family(data.FAMILY_DIR / "hubei-2-1.toml")
+    path = tmp_path / "hubei-2-1.toml"
+    path.write_text(text + '\ntitle = "改过的标题"\n' if "\ntitle" not in text else
+                    text.replace(f'title = "{shipped.title}"', 'title = "改过的标题"'), encoding="utf-8")
+    assert data.load_family(path).title == "改过的标题"
+    path.write_text(text, encoding="utf-8")
+    assert data.load_family(path) == shipped
