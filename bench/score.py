@@ -83,6 +83,9 @@ def main() -> None:
 
     cold = []
     if args.cold:
+        from bytecode import compile_project
+
+        compile_project()  # .pyc files as pip writes them (PYTHONDONTWRITEBYTECODE would skip them)
         env = dict(os.environ, PYTHONPATH=str(ROOT))
 
         cold.append(("python -c pass（基准，CPU）", child_cpu([sys.executable, "-c", "pass"], env, args.cold)))

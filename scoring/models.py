@@ -6,19 +6,53 @@ point at it, the way Beancount entries carry their source location.
 """
 from __future__ import annotations
 
-from typing import Any, Literal, Optional
-
-from pydantic import BaseModel, ConfigDict, Field
+import copy
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any, ClassVar, Literal, Optional
 
 from .methods import Method  # noqa: F401  (re-exported: scoring.models.Method is public)
 
 Severity = Literal["error", "warning", "info"]
 
 
-class Finding(BaseModel):
-    """One mistake or remark about the form. Codes are documented in docs/findings/."""
+class _Model:
+    """Plain dataclasses with the few pydantic-style methods the project uses (``model_dump``,
+    ``model_copy``, ``model_construct``, ``model_fields``). The values come from the form reader and the
+    engine, never from untrusted input, so they need no validation; importing pydantic and building its
+    validators cost more than scoring a whole form in a new process (docs/performance.md)."""
 
-    model_config = ConfigDict(frozen=True)
+    __slots__ = ()
+    model_fields: ClassVar[dict[str, Any]] = {}
+
+    @classmethod
+    def model_construct(cls, **values: Any):
+        return cls(**values)
+
+    def model_dump(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def model_copy(self, *, update: Optional[dict[str, Any]] = None, deep: bool = False):
+        out = copy.deepcopy(self) if deep else copy.copy(self)
+        for key, value in (update or {}).items():
+            object.__setattr__(out, key, value)
+        return out
+
+
+def _model(cls=None, *, frozen: bool = False):
+    def wrap(c):
+        c = dataclass(kw_only=True, frozen=frozen)(c)
+        c.model_fields = {f.name: f for f in fields(c)}
+        return c
+    return wrap if cls is None else wrap(cls)
+
+
+def Field(default: Any = None, *, default_factory=None) -> Any:  # noqa: N802  (reads like pydantic's)
+    return field(default_factory=default_factory) if default_factory is not None else default
+
+
+@_model(frozen=True)
+class Finding(_Model):
+    """One mistake or remark about the form. Codes are documented in docs/findings/."""
 
     code: str  # stable, e.g. "PE201"; see scoring.findings.CATALOGUE
     severity: Severity
@@ -26,7 +60,8 @@ class Finding(BaseModel):
     message: str  # Chinese, tells the user what to fix
 
 
-class Cells(BaseModel):
+@_model
+class Cells(_Model):
     """A1 addresses of the cells one row's fields came from (None: not present in this layout)."""
 
     level1: Optional[str] = None
@@ -41,7 +76,8 @@ class Cells(BaseModel):
     reason: Optional[str] = None
 
 
-class Indicator(BaseModel):
+@_model
+class Indicator(_Model):
     """One 三级指标 row."""
 
     level1: str = ""  # 一级指标, normalised without the weight label: 产出指标 / 效益指标 / 满意度指标
@@ -60,7 +96,8 @@ class Indicator(BaseModel):
     cells: Cells = Field(default_factory=Cells)
 
 
-class Level1Label(BaseModel):
+@_model
+class Level1Label(_Model):
     """A 一级指标 label cell inside a goal, e.g. "产出指标(分值权重50%)"."""
 
     name: str  # 产出指标
@@ -69,7 +106,8 @@ class Level1Label(BaseModel):
     cell: Optional[str] = None
 
 
-class Goal(BaseModel):
+@_model
+class Goal(_Model):
     """One 年度目标 block: its title row and the indicator rows under it."""
 
     number: Optional[int] = None  # 1 for 年度目标1
@@ -82,7 +120,8 @@ class Goal(BaseModel):
     indicators: list[Indicator] = Field(default_factory=list)
 
 
-class Budget(BaseModel):
+@_model
+class Budget(_Model):
     """预算执行情况 block. planned = 预算数(A) (调整后/全年), executed = 执行数(B)."""
 
     points: Optional[float] = None  # declared in the header, "(20分)"; None: use the profile
@@ -96,7 +135,8 @@ class Budget(BaseModel):
     cells: dict[str, Optional[str]] = Field(default_factory=dict)  # planned, executed, rate, score, reason
 
 
-class Constraint(BaseModel):
+@_model
+class Constraint(_Model):
     """约束性指标 (资金管理) row: the 60-point cap and discretionary deductions.
 
     Convention: the 实际完成值 cell states whether 审计等部门重点披露问题 / 重大不良社会影响 occurred
@@ -112,7 +152,8 @@ class Constraint(BaseModel):
     cells: Cells = Field(default_factory=Cells)
 
 
-class Form(BaseModel):
+@_model
+class Form(_Model):
     """A whole 附件2-1 form as read from one sheet."""
 
     sheet: str = ""
@@ -132,7 +173,8 @@ class Form(BaseModel):
 # ---- results -----------------------------------------------------------------------------
 
 
-class IndicatorResult(BaseModel):
+@_model
+class IndicatorResult(_Model):
     goal: int  # index into Form.goals
     index: int  # index into Goal.indicators
     name: str
@@ -146,7 +188,8 @@ class IndicatorResult(BaseModel):
     computed: bool = True  # False when the typed score was kept (judgement/manual rows)
 
 
-class GoalResult(BaseModel):
+@_model
+class GoalResult(_Model):
     title: str
     points: Optional[float]
     score: float
@@ -154,7 +197,8 @@ class GoalResult(BaseModel):
     subtotal_cell: Optional[str] = None
 
 
-class BudgetResult(BaseModel):
+@_model
+class BudgetResult(_Model):
     points: float
     planned: Optional[float] = None
     executed: Optional[float] = None
@@ -165,7 +209,8 @@ class BudgetResult(BaseModel):
     rate_cell: Optional[str] = None
 
 
-class Result(BaseModel):
+@_model
+class Result(_Model):
     sheet: str = ""
     profile: str
     budget: BudgetResult

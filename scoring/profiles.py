@@ -2,18 +2,24 @@
 
 The one module of ``scoring`` that reads files: the command line, the pipeline, the UDF module and the
 ribbon resolve a name or path here and hand the core a ``Profile`` (``scoring.settings``).
-A profile is a TOML file validated by ``Profile``. Shipped profiles live in ``scoring/profiles/``;
-``load_profile`` also accepts a path to a user's own file. The settings and their sources are in
-docs/rules.md.
+A profile is a TOML file validated by ``scoring.settings_schema``. Shipped profiles live in
+``scoring/profiles/``; ``load_profile`` also accepts a path to a user's own file. The settings and their
+sources are in docs/rules.md.
+
+Validation imports pydantic, which costs more CPU than scoring a form in a new process. So the shipped
+profiles' texts are validated ahead of time: ``scoring/profiles/validated.json`` holds, for each shipped
+TOML text, the complete settings it validated to. A file whose text is exactly one of those (any path) is
+built from that snapshot; any other text — a user's file, an edited shipped file — is validated.
+``python -m scoring.profiles`` writes the snapshot again; ``tests/test_profile_snapshot.py`` fails when
+it is stale.
 """
 from __future__ import annotations
 
 import os
 import sys
 from pathlib import Path
-from typing import Union
-
-from pydantic import ValidationError
+import json
+from typing import Any, Optional, Union
 
 from .settings import (  # noqa: F401  (re-exported: scoring.profiles.Profile is public)
     DEFAULT_PROFILE,
@@ -25,12 +31,18 @@ from .settings import (  # noqa: F401  (re-exported: scoring.profiles.Profile is
     QuantitativeRules,
 )
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - pyproject pulls tomli in for 3.10
-    import tomli as tomllib
+
+def _tomllib():
+    # imported when a text is parsed: a shipped profile comes from the snapshot without it
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - pyproject pulls tomli in for 3.10
+        import tomli as tomllib
+    return tomllib
+
 
 PROFILE_DIR = Path(__file__).with_name("profiles")
+SNAPSHOT = PROFILE_DIR / "validated.json"
 
 # pydantic's error types, said in Chinese for the people who edit profile files.
 _ERROR_ZH = {
@@ -44,7 +56,7 @@ _ERROR_ZH = {
 }
 
 
-def _explain(exc: ValidationError) -> str:
+def _explain(exc) -> str:  # a pydantic.ValidationError
     """One Chinese line per problem: where in the file, and what is wrong."""
     lines = []
     for err in exc.errors():
@@ -101,13 +113,70 @@ def load_profile(name_or_path: Union[str, Path, Profile, None] = DEFAULT_PROFILE
 
 def _load_file(path: Path) -> Profile:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ProfileError(f"找不到评分方案文件：{path}") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError as exc:
+        raise ProfileError(f"评分方案文件 {path.name} 格式错误：{exc}") from None
+    known = _snapshot().get(text)
+    if known is not None:  # this exact text passed validation when the snapshot was written
+        settings, name_in_file = known
+        return Profile._from_validated(settings if name_in_file else dict(settings, name=path.stem))
+    tomllib = _tomllib()
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
         raise ProfileError(f"评分方案文件 {path.name} 格式错误：{exc}") from None
     data.setdefault("name", path.stem)
+    return _validate(data, path.name)
+
+
+def _validate(data: dict[str, Any], filename: str) -> Profile:
+    from pydantic import ValidationError
+
     try:
         return Profile.model_validate(data)
     except ValidationError as exc:
-        raise ProfileError(f"评分方案文件 {path.name} 的设置无效：{_explain(exc)}") from None
+        raise ProfileError(f"评分方案文件 {filename} 的设置无效：{_explain(exc)}") from None
+
+
+_SNAPSHOT: Optional[dict[str, tuple[dict[str, Any], bool]]] = None
+
+
+def _snapshot() -> dict[str, tuple[dict[str, Any], bool]]:
+    """TOML text -> (the complete settings it validated to, whether the text names the profile itself)
+(``scoring/profiles/validated.json``)."""
+    global _SNAPSHOT
+    if _SNAPSHOT is None:
+        try:
+            entries = json.loads(SNAPSHOT.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            entries = []  # no snapshot: every file is validated, which is correct, only slower
+        _SNAPSHOT = {e["toml"]: (e["settings"], bool(e.get("name_in_file"))) for e in entries
+                     if isinstance(e, dict) and "toml" in e and "settings" in e}
+    return _SNAPSHOT
+
+
+def snapshot_entries() -> list[dict[str, Any]]:
+    """The snapshot of the shipped profiles as it should be: each TOML text, validated now."""
+    out = []
+    for name in list_profiles():
+        path = PROFILE_DIR / f"{name}.toml"
+        text = path.read_text(encoding="utf-8")
+        data = _tomllib().loads(text)
+        name_in_file = "name" in data
+        data.setdefault("name", name)
+        out.append({"file": path.name, "name_in_file": name_in_file, "toml": text,
+                    "settings": _validate(data, path.name).model_dump()})
+    return out
+
+
+def write_snapshot() -> Path:
+    global _SNAPSHOT
+    SNAPSHOT.write_text(json.dumps(snapshot_entries(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    _SNAPSHOT = None
+    return SNAPSHOT
+
+
+if __name__ == "__main__":  # python -m scoring.profiles: validate the shipped profiles, write the snapshot
+    print(write_snapshot())

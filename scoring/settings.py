@@ -1,88 +1,116 @@
-"""The settings of a scoring profile, as validated data (pydantic): every rule that varies between
-provinces and documents. The scoring core reads a ``Profile`` and nothing else; finding and loading
-one by name or path is ``scoring.profiles`` (the edges call it). Sources: docs/rules.md.
+"""The settings of a scoring profile as the scoring core reads them: plain frozen data, every rule that
+varies between provinces and documents. The core reads a ``Profile`` and nothing else; finding and
+loading one by name or path is ``scoring.profiles`` (the edges call it). Sources: docs/rules.md.
+
+What a setting may hold, and its default, is decided once, in the validation schema
+(``scoring.settings_schema``, pydantic). A ``Profile`` is only ever built from data that passed it:
+``Profile.model_validate`` validates, and ``scoring.profiles`` builds a shipped profile from its validated
+snapshot when the TOML text is unchanged, so a cold start imports no pydantic.
 """
 from __future__ import annotations
 
-from typing import Literal
-
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from dataclasses import asdict, dataclass, fields
+from typing import Any, ClassVar
 
 DEFAULT_PROFILE = "hubei-2-1"
 
 
-class _Strict(BaseModel):
-    # A typo in a profile key must fail loudly, not silently fall back to a default.
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class _Settings:
+    __slots__ = ()
+    model_fields: ClassVar[dict[str, Any]] = {}
+    _nested: ClassVar[dict[str, type]] = {}
+
+    def model_dump(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def model_dump_json(self) -> str:
+        import json
+
+        return json.dumps(self.model_dump(), ensure_ascii=False)
+
+    @classmethod
+    def _from_validated(cls, data: dict[str, Any]):
+        """Built from a complete, already validated dump (``model_dump`` of the schema model)."""
+        values = {}
+        for name in cls.model_fields:
+            value = data[name]
+            kind = cls._nested.get(name)
+            if kind is Grade:
+                value = [Grade._from_validated(g) for g in value]
+            elif kind is not None:
+                value = kind._from_validated(value)
+            elif isinstance(value, (list, dict)):
+                value = type(value)(value)
+            values[name] = value
+        return cls(**values)
 
 
-class BudgetRules(_Strict):
-    points: float = Field(20, ge=0)
-    cap: bool = True  # score = points × min(B/A, 1); False: points × B/A even above 100%
+def _settings(cls):
+    cls = dataclass(frozen=True, kw_only=True)(cls)
+    cls.model_fields = {f.name: f for f in fields(cls)}
+    return cls
 
 
-class QuantitativeRules(_Strict):
-    reverse_formula: Literal["ratio", "linear"] = "ratio"
-    over_threshold: float = Field(1.30, ge=1.0)
-    over_mode: Literal["full", "reduce"] = "full"
-    percent_fraction_max: float = Field(1.5, ge=0)
+@_settings
+class BudgetRules(_Settings):
+    points: float
+    cap: bool  # score = points × min(B/A, 1); False: points × B/A even above 100%
 
 
-class QualitativeRules(_Strict):
-    top: float = Field(0.80, gt=0, le=1)  # lower bound of 达成
-    middle: float = Field(0.50, ge=0, lt=1)  # lower bound of 部分达成
-    # 一级指标 whose rows with a text target are judged by the three tiers (the 评分标准 may also say so)
-    three_tier_level1: list[str] = Field(default_factory=lambda: ["效益", "满意度"])
-
-    @model_validator(mode="after")
-    def _ordered(self):
-        if not self.middle < self.top:
-            raise ValueError("qualitative.middle（部分达成档下限）必须小于 qualitative.top（达成档下限）")
-        return self
+@_settings
+class QuantitativeRules(_Settings):
+    reverse_formula: str  # "ratio" | "linear"
+    over_threshold: float
+    over_mode: str  # "full" | "reduce"
+    percent_fraction_max: float
 
 
-class CapRules(_Strict):
-    enabled: bool = True
-    limit: float = Field(60, ge=0)
-    triggers: list[str] = Field(default_factory=lambda: ["重点披露", "重大不良"])
-    # A trigger preceded by one of these words in its own clause is negated: no cap (a warning asks
-    # for 无 from the drop-down). Clauses end at clause_marks; not_negations are removed first.
-    negations: list[str] = Field(default_factory=lambda: [
-        "未发现", "未造成", "未出现", "未发生", "未存在", "无", "没有", "不存在", "否"])
-    not_negations: list[str] = Field(default_factory=lambda: ["是否", "无法", "无论"])
-    # Text in the deduction cell that means "nothing deducted" (no PE605); other text deducts nothing either.
-    no_deduction: list[str] = Field(default_factory=lambda: ["无", "0", "不扣分", "未扣分", "否"])
-    clause_marks: list[str] = Field(default_factory=lambda: ["，", ",", "。", "；", ";", "！", "!", "？", "?", "\n"])
+@_settings
+class QualitativeRules(_Settings):
+    top: float  # lower bound of 达成
+    middle: float  # lower bound of 部分达成
+    three_tier_level1: list[str]
 
 
-class Grade(_Strict):
+@_settings
+class CapRules(_Settings):
+    enabled: bool
+    limit: float
+    triggers: list[str]
+    negations: list[str]
+    not_negations: list[str]
+    no_deduction: list[str]
+    clause_marks: list[str]
+
+
+@_settings
+class Grade(_Settings):
     name: str
     min: float
 
 
-class Profile(_Strict):
+@_settings
+class Profile(_Settings):
     name: str
-    title: str = ""
-    description: str = ""
-    total_points: float = 100
-    digits: int = Field(2, ge=0, le=6)
-    tolerance: float = Field(0.01, ge=0)
-    share_tolerance: float = Field(0.005, ge=0)  # a "分值权重50%" label may differ this much from its rows' share
-    budget: BudgetRules = Field(default_factory=BudgetRules)
-    quantitative: QuantitativeRules = Field(default_factory=QuantitativeRules)
-    qualitative: QualitativeRules = Field(default_factory=QualitativeRules)
-    cap: CapRules = Field(default_factory=CapRules)
-    level1: dict[str, float] = Field(default_factory=dict)  # prescribed points per 一级指标; {} = unchecked
+    title: str
+    description: str
+    total_points: float
+    digits: int
+    tolerance: float
+    share_tolerance: float  # a "分值权重50%" label may differ this much from its rows' share
+    budget: BudgetRules
+    quantitative: QuantitativeRules
+    qualitative: QualitativeRules
+    cap: CapRules
+    level1: dict[str, float]  # prescribed points per 一级指标; {} = unchecked
     grades: list[Grade]
 
-    @model_validator(mode="after")
-    def _grades_descending(self):
-        mins = [g.min for g in self.grades]
-        if not mins:
-            raise ValueError("至少需要一个等级（[[grades]]）")
-        if mins != sorted(mins, reverse=True) or len(set(mins)) != len(mins):
-            raise ValueError("等级须按 min 从高到低排列，且不能重复")
-        return self
+    @classmethod
+    def model_validate(cls, data: dict[str, Any]) -> "Profile":
+        """Checked against ``scoring.settings_schema`` (raises ``pydantic.ValidationError``)."""
+        from .settings_schema import Profile as Schema
+
+        return cls._from_validated(Schema.model_validate(data).model_dump())
 
     def with_options(self, **changes) -> "Profile":
         """A copy with top-level or dotted settings changed, validated again:
@@ -95,6 +123,10 @@ class Profile(_Strict):
                 node = node[part]
             node[leaf] = value
         return Profile.model_validate(data)
+
+
+Profile._nested = {"budget": BudgetRules, "quantitative": QuantitativeRules, "qualitative": QualitativeRules,
+                   "cap": CapRules, "grades": Grade}
 
 
 def require_profile(profile: object) -> Profile:

@@ -145,10 +145,10 @@ def test_pages_are_written_in_chinese(code):
 
 
 def _setting_exists(dotted):
-    """A dotted setting resolves through the fields of the profile model (nested models included)."""
+    """A dotted setting resolves through the fields of the profile schema (nested models included)."""
     from pydantic import BaseModel
 
-    from scoring.profiles import Profile
+    from scoring.settings_schema import Profile
 
     model = Profile
     for part in dotted.split("."):

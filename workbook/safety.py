@@ -40,11 +40,8 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Optional
 
-from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import DefusedXMLParser
 
 from . import gate
-from xml.sax.saxutils import unescape
 
 from .errors import UnreadableFile
 from .grid import Grid, col_letter
@@ -636,14 +633,21 @@ _TAG_ATTRS = r"""((?:\s+[^\s=/>]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*/?>"""
 _RELATIONSHIP = re.compile(r"<(?:[^\s<>/:]+:)?Relationship" + _TAG_ATTRS)
 _SHEET_TAG = re.compile(r"<(?:[^\s<>/:]+:)?sheet" + _TAG_ATTRS)
 _ATTR = re.compile(r"""([^\s=/>]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
-_ENTITIES = {"&quot;": '"', "&apos;": "'"}
+
+
+def _unescape(value: str) -> str:
+    # xml.sax.saxutils.unescape(value, {"&quot;": '"', "&apos;": "'"}), done here: importing
+    # xml.sax.saxutils imports urllib.request, http.client, email and ssl (~10 ms of every cold start).
+    value = value.replace("&lt;", "<").replace("&gt;", ">")
+    value = value.replace("&quot;", '"').replace("&apos;", "'")
+    return value.replace("&amp;", "&")
 
 
 def _attrs(text: str) -> dict[str, str]:
     out = {}
     for key, dq, sq in _ATTR.findall(text):
         value = dq if dq or not sq else sq
-        out[key] = unescape(value, _ENTITIES) if "&" in value else value
+        out[key] = _unescape(value) if "&" in value else value
     return out
 
 
@@ -796,6 +800,10 @@ def _scan_xml(p: Path, zf: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limit
     installed on the expat parser (no per-element Python callbacks), so a 10 MB sheet scans in
     well under a second.
     """
+    # imported here: the fast tier (what every read runs) never needs it, and it costs ~3 ms of each start
+    from defusedxml import DefusedXmlException
+    from defusedxml.ElementTree import DefusedXMLParser
+
     parser = DefusedXMLParser(target=_NullTarget(), forbid_dtd=True, forbid_entities=True, forbid_external=True)
     parser.parser.DefaultHandlerExpand = None  # type: ignore[attr-defined]
     budget = limits.max_part_bytes

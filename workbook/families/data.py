@@ -1,20 +1,25 @@
-"""The family definitions, loaded from ``scoring/profiles/families/*.toml`` (see the README there)."""
+"""The family definitions, loaded from ``scoring/profiles/families/*.toml`` (see the README there).
+
+Parsing TOML (tomllib is pure Python) costs a cold start more than the rest of recognition, so the
+shipped texts are parsed ahead of time: ``families/parsed.json`` holds each shipped TOML text with what
+it parses to. A file whose text is one of those is taken from there; any other text is parsed.
+``python -m workbook.families`` writes the snapshot again; ``tests/test_profile_snapshot.py`` fails
+when it is stale.
+"""
 from __future__ import annotations
 
+import json
 import sys
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
+from typing import Any
 
 from scoring.profiles import PROFILE_DIR
 
 FAMILY_DIR = PROFILE_DIR / "families"
+SNAPSHOT = FAMILY_DIR / "parsed.json"
 DEFAULT_FAMILY = "hubei-2-1"
 
 
@@ -56,8 +61,44 @@ _KNOWN = {"name", "title", "profile", "source", "order", "min_score", "goals", "
           "vocabulary", "units", "lower_is_better", "higher_is_better", "detail_prefixes", "optional_marks", "template_names", "level1_suggested", "level1_optional", "level1_names", "judged_level1", "adjustment_reason", "scores_only", "implicit_weights", "budget_score_typed"}
 
 
+def _toml(text: str) -> dict[str, Any]:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
+    return tomllib.loads(text)
+
+
+@lru_cache(maxsize=1)
+def _snapshot() -> dict[str, dict[str, Any]]:
+    """Shipped TOML text -> what it parses to (read-only: ``load_family`` copies what it keeps)."""
+    try:
+        entries = json.loads(SNAPSHOT.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}  # no snapshot: every file is parsed, which is correct, only slower
+    return {e["toml"]: e["data"] for e in entries if isinstance(e, dict) and "toml" in e and "data" in e}
+
+
+def snapshot_entries() -> list[dict[str, Any]]:
+    """The snapshot as it should be: each shipped family file's text, parsed now."""
+    out = []
+    for p in sorted(FAMILY_DIR.glob("*.toml")):
+        text = p.read_text(encoding="utf-8")
+        out.append({"file": p.name, "toml": text, "data": _toml(text)})
+    return out
+
+
+def write_snapshot() -> Path:
+    SNAPSHOT.write_text(json.dumps(snapshot_entries(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    _snapshot.cache_clear()
+    return SNAPSHOT
+
+
 def load_family(path: Path) -> Family:
-    data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    text = Path(path).read_text(encoding="utf-8")
+    data = _snapshot().get(text)
+    if data is None:
+        data = _toml(text)
     unknown = set(data) - _KNOWN
     if unknown:
         raise ValueError(f"表格式样文件 {Path(path).name} 含未知设置：{'、'.join(sorted(unknown))}")
@@ -119,3 +160,4 @@ def family(name: str) -> Family:
         if f.name == name:
             return f
     raise KeyError(name)
+

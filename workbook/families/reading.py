@@ -784,8 +784,9 @@ def _misfiled(ind: Any) -> list[Finding]:
     if not name:
         return []
     what = None
-    p = parse_value(name)
-    if p.kind == "number" and p.number is not None and len(name) <= 8 and re.fullmatch(r"[\d.%年月日天个次万元亿≥≤><=]+", name):
+    # the cheap shape test first: parsing every row's name cost ~15 µs a row for the few names it fits
+    if (len(name) <= 8 and re.fullmatch(r"[\d.%年月日天个次万元亿≥≤><=]+", name)
+            and (p := parse_value(name)).kind == "number" and p.number is not None):
         what = "是一个数值，不是指标名称，看不出考核什么"
     elif "数量" in _norm(ind.level2) and _COST_NAME.search(name):
         what = f"放在“{_norm(ind.level2)}”下，但考核的是成本，不是数量"
