@@ -140,7 +140,8 @@ def check_file(path: str | os.PathLike, limits: Limits = DEFAULT_LIMITS, *, deep
     if head.startswith(_ZIP):
         try:
             info = _check_zip(p, st.st_size, limits, deep)
-        except (zipfile.BadZipFile, zlib.error, EOFError):  # a part that does not inflate or check out
+        except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError):
+            # a part that does not inflate or check out, or whose entry zipfile will not open
             raise _fail(p, "文件已损坏（内部部件无法解压，校验失败）。" + _RESAVE) from None
     elif head.startswith(_OLE):
         info = _check_ole(p, st.st_size, limits)
@@ -373,7 +374,8 @@ _XML_SUFFIXES = (".xml", ".rels", ".vml")
 def _check_zip(p: Path, size: int, limits: Limits, deep: bool = True) -> FileInfo:
     try:
         zf = zipfile.ZipFile(p)
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError):
+        # NotImplementedError: a damaged directory entry asking for a 'zip version' zipfile lacks
         raise _fail(p, "文件已损坏（压缩结构不完整），可能是下载、复制或保存未完成。" + _RESAVE) from None
     with zf:
         try:
