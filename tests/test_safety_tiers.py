@@ -109,6 +109,31 @@ def test_prolog_unclear_or_hostile(head):
     assert not _prolog_clean(head)
 
 
+_HEADS = [
+    b'<?xml version="1.0" encoding="UTF-8"?>\r\n<x:worksheet xmlns:x="x">',
+    b"\xef\xbb\xbf<!-- c --><?pi?><sst>",
+    b"<!-- <sst> in a comment --><comments>",
+    b"text<worksheet>",
+    b"\x00<worksheet>",
+    b"<!DOCTYPE a><worksheet>",
+    b"<!-- never closed <worksheet>",
+    b"<?pi <worksheet>",
+    b"< worksheet>",
+]
+
+
+@pytest.mark.parametrize("head", _HEADS)
+def test_one_prolog_walker_for_the_root_name_and_the_fast_tier(head):
+    """The part's role (its root element) and the fast tier's verdict come from the same walk of the
+    prolog: a root is named exactly when the prolog before it is clean of DTDs, text and NULs."""
+    from workbook import gate
+
+    lt = gate.prolog_end(head)
+    assert (gate.root_name(head) is not None) == (lt is not None) == _prolog_clean(head)
+    if lt is not None:
+        assert head[lt:lt + 1] == b"<" and gate.root_name(head) in ("worksheet", "sst", "comments")
+
+
 def _with_part(tmp_path: Path, part: str, body: bytes, name: str = "t.xlsx") -> Path:
     path = tmp_path / name
     path.write_bytes(_rezip(_example_bytes(), {part: body}))
