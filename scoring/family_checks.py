@@ -15,12 +15,14 @@ Pure functions on the Form and its Result; ``workbook.families.after_score`` cal
 from __future__ import annotations
 
 import re
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 from .findings import make
 from .models import Finding, Form, Result
-from .profiles import Profile
 from .values import parse_value
+
+if TYPE_CHECKING:  # pragma: no cover - the core takes a Profile and never imports the profile loader
+    from .settings import Profile
 
 _LEVEL1_TAIL = re.compile(r"[(（].*$")  # "产出指标（50分）" -> "产出指标"
 RATE_TOLERANCE = 0.005  # 0.5 percentage point: published rates are rounded to 0.01% or 1%

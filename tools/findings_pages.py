@@ -61,7 +61,8 @@ def _module_name(path: Path) -> str:
 
 
 class _Sites(ast.NodeVisitor):
-    """Calls whose first argument is a literal finding code, by enclosing top-level function or method."""
+    """Calls with a literal finding code among their first two arguments, by enclosing top-level function
+    or method."""
 
     def __init__(self, module: str) -> None:
         self.module = module
@@ -84,17 +85,21 @@ class _Sites(ast.NodeVisitor):
     visit_AsyncFunctionDef = visit_FunctionDef
 
     def visit_Call(self, node):
-        if node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str) \
-                and CODE.fullmatch(node.args[0].value):
+        # the code is the first argument (make("PE201", ...)) or the second, after the list the
+        # finding is added to (_add(found, "PE101", ...))
+        code = next((a.value for a in node.args[:2] if isinstance(a, ast.Constant) and isinstance(a.value, str)
+                     and CODE.fullmatch(a.value)), None)
+        if code is not None:
             names = [s.split(":", 1)[1] for s in self.stack if s != "nested"]
             if names:
-                self.found[node.args[0].value].add(".".join([self.module, *names]))
+                self.found[code].add(".".join([self.module, *names]))
         self.generic_visit(node)
 
 
 def raising_sites(root: Path = ROOT) -> dict[str, set[str]]:
     """code -> {"package.module.function", ...}: every function whose body calls something with the
-    code as its first argument (``make("PE201", ...)``, ``reader.finding("PE902", ...)``).
+    code as its first or second argument (``make("PE201", ...)``, ``reader.finding("PE902", ...)``,
+    ``_add(found, "PE101", ...)``).
     The catalogue itself (scoring/findings.py) is not a raising site."""
     out: dict[str, set[str]] = defaultdict(set)
     for pkg in PACKAGES:

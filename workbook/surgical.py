@@ -21,6 +21,7 @@ import xml.parsers.expat
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
+from scoring.findings import SEVERITY_RANK
 from workbook import notes as N
 from workbook import sheetxml as sx
 from workbook.errors import UnsafeToWrite
@@ -33,7 +34,6 @@ from workbook.plan import HIGHLIGHT_COLORS, WritePlan
 from workbook.record import NOTE_FLAG, VALUE_FLAG, Entry, parse_record, record_rows, record_sheet, same_value
 from workbook.stylesxml import Styles, fill_from_record, is_solid, solid_fill
 
-_SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
 RT_THREADED = "http://schemas.microsoft.com/office/2017/10/relationships/threadedComment"
 
 
@@ -279,7 +279,7 @@ def _write(pkg: Package, plan: WritePlan, force: bool) -> Outcome:
     worst: dict[str, str] = {}
     for hl in plan.highlights:
         ref = hl.cell.upper().replace("$", "")
-        if _valid(ref) and (ref not in worst or _SEVERITY_RANK[hl.severity] < _SEVERITY_RANK[worst[ref]]):
+        if _valid(ref) and (ref not in worst or SEVERITY_RANK[hl.severity] > SEVERITY_RANK[worst[ref]]):
             worst[ref] = hl.severity
     prev_cells = {parse_a1(e.ref.upper().replace("$", "")): e for e in previous}
     rows_needed = {r for r, _ in values} | {parse_a1(r)[0] for r in worst} | {r for r, _ in prev_cells}

@@ -33,7 +33,6 @@ from workbook.record import AUTHOR, NOTE_FLAG, NOTE_MARK, NOTE_SEPARATOR, Record
 
 _SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
 
-
 class WriteResult(NamedTuple):
     path: Path  # the written workbook
     backup: Optional[Path]  # the copy of the original made before an in-place write
