@@ -119,7 +119,7 @@ def _zip_sources(path: str, display: str) -> Iterator[Source]:
     try:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError):
+    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError):  # NotImplementedError: "zip file version"
         yield Source(display, path, problem="压缩包已损坏，无法打开")
         return
     if len(infos) > ZIP_MAX_MEMBERS:

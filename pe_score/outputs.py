@@ -44,13 +44,6 @@ def backup_path(path: Path) -> Path:
     return candidate
 
 
-def default_mode() -> int:
-    """The mode a new file gets from ``open()``: 0666 less the umask."""
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
-
-
 def _read_only(st: os.stat_result, path: Path) -> bool:
     # The mode bits, not os.access: an administrator may write anything, but a file marked
     # read-only (chmod a-w, or Windows' read-only attribute) says its owner does not want it changed.
@@ -178,7 +171,9 @@ def backup(target: Target) -> Optional[Path]:
 
 def give_default_mode(path: str | os.PathLike) -> None:
     """Give a file the mode a new file would have (temp files are created 0600)."""
+    from workbook.xlsx import new_file_mode
+
     try:
-        os.chmod(path, default_mode())
+        os.chmod(path, new_file_mode())
     except OSError:
         pass

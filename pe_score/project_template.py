@@ -29,9 +29,10 @@ from typing import Any, Optional
 
 from openpyxl import Workbook
 from openpyxl.comments import Comment
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from pe_score.templates import put_block
 from scoring.profiles import load_profile
 
 SHEET = "项目支出绩效自评表"
@@ -59,8 +60,6 @@ BLANK_ROWS = [  # (一级指标, 二级指标, rows)
     ("效益指标", "可持续影响指标", 1), ("满意度指标", "服务对象满意度指标", 1),
 ]
 
-_THIN = Side(style="thin")
-_BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _GREY = PatternFill("solid", fgColor="F2F2F2")
 _FONT = "宋体"
 
@@ -90,25 +89,9 @@ class _Writer:
 
     def put(self, row: int, col: int, value: Any, style: str, to_col: Optional[int] = None,
             to_row: Optional[int] = None, formula: bool = False) -> None:
-        font, align, boxed, fill, fmt = STYLES[style]
-        to_col, to_row = to_col or col, to_row or row
-        for r in range(row, to_row + 1):
-            for c in range(col, to_col + 1):
-                cell = self.ws.cell(row=r, column=c)
-                cell.font, cell.alignment = font, align
-                if boxed:
-                    cell.border = _BOX
-                if fill is not None:
-                    cell.fill = fill
-                if fmt:
-                    cell.number_format = fmt
-        cell = self.ws.cell(row=row, column=col)
-        if value is not None and value != "":
-            cell.value = value
-            if isinstance(value, str) and value.startswith("=") and not formula:
-                cell.data_type = "s"  # "=8个" typed on a form is text, never a formula
-        if to_col != col or to_row != row:
-            self.merges.append(f"{get_column_letter(col)}{row}:{get_column_letter(to_col)}{to_row}")
+        merged = put_block(self.ws, row, col, value, STYLES[style], to_col, to_row, formula)
+        if merged:
+            self.merges.append(merged)
 
     def finish(self) -> None:
         for rng in self.merges:

@@ -508,9 +508,9 @@ class SummaryWriter:
             if os.path.exists(self.out):
                 shutil.copymode(self.out, final)
             else:
-                umask = os.umask(0)
-                os.umask(umask)
-                os.chmod(final, 0o666 & ~umask)
+                from workbook.xlsx import new_file_mode
+
+                os.chmod(final, new_file_mode())
             os.replace(final, self.out)
         finally:
             self._iss_rows.close()

@@ -29,6 +29,7 @@ from openpyxl.writer.excel import ExcelWriter
 from scoring import formulas
 from scoring.profiles import load_profile
 from workbook.grid import Grid
+from workbook.text import set_text
 
 SHEET = "附件2-1"
 REPO = Path(__file__).resolve().parents[1]
@@ -108,6 +109,35 @@ def _lines_needed(text: Any, width: float) -> int:
     return sum(max(1, math.ceil(_line_units(part) * 1.08 / usable)) for part in str(text).split("\n"))
 
 
+def put_block(ws, row: int, col: int, value: Any, look: tuple, to_col: Optional[int] = None,
+              to_row: Optional[int] = None, formula: bool = False) -> Optional[str]:
+    """Style the cells ``row..to_row`` x ``col..to_col`` with ``look`` (font, alignment, bordered, fill,
+    number format, as in ``STYLES``) and put ``value`` in the first one; return the range to merge,
+    if the block spans more than one cell. A string is text (``workbook.text.set_text``: "=8个" typed
+    on a form never becomes a formula) unless ``formula`` says the template means a formula there."""
+    font, align, boxed, fill, fmt = look
+    to_col, to_row = to_col or col, to_row or row
+    for r in range(row, to_row + 1):
+        for c in range(col, to_col + 1):
+            cell = ws.cell(row=r, column=c)
+            cell.font, cell.alignment = font, align
+            if boxed:
+                cell.border = _BOX
+            if fill is not None:
+                cell.fill = fill
+            if fmt:
+                cell.number_format = fmt
+    cell = ws.cell(row=row, column=col)
+    if value is not None and value != "":
+        if isinstance(value, str) and not formula:
+            set_text(cell, value)
+        else:
+            cell.value = value
+    if to_col != col or to_row != row:
+        return f"{_col(col)}{row}:{_col(to_col)}{to_row}"
+    return None
+
+
 class _Sheet:
     """Writes styled cells and records merges and row heights (applied at the end)."""
 
@@ -119,25 +149,11 @@ class _Sheet:
 
     def put(self, row: int, col: int, value: Any, style: str, to_col: Optional[int] = None,
             to_row: Optional[int] = None, size: int = 11) -> None:
-        font, align, boxed, fill, fmt = STYLES[style]
         to_col, to_row = to_col or col, to_row or row
-        for r in range(row, to_row + 1):
-            for c in range(col, to_col + 1):
-                cell = self.ws.cell(row=r, column=c)
-                cell.font, cell.alignment = font, align
-                if boxed:
-                    cell.border = _BOX
-                if fill is not None:
-                    cell.fill = fill
-                if fmt:
-                    cell.number_format = fmt
-        cell = self.ws.cell(row=row, column=col)
-        if value is not None and value != "":
-            cell.value = value
-            if isinstance(value, str) and value.startswith("=") and style not in ("calc", "calc2", "pct", "meta_n"):
-                cell.data_type = "s"  # typed text, never a formula
-        if to_col != col or to_row != row:
-            self.merges.append(f"{_col(col)}{row}:{_col(to_col)}{to_row}")
+        merged = put_block(self.ws, row, col, value, STYLES[style], to_col, to_row,
+                           formula=style in ("calc", "calc2", "pct", "meta_n"))
+        if merged:
+            self.merges.append(merged)
         width = sum(WIDTHS[c - 1] for c in range(col, to_col + 1)) * 11 / size
         if to_row == row:
             self.lines[row] = max(self.lines.get(row, 1), _lines_needed(value, width))

@@ -85,6 +85,12 @@ def _add(code: str, found: list, cell: Optional[str], **fields) -> None:
         found.append(make(code, cell, **fields))
 
 
+def _unreadable(raw: Optional[str]) -> str:
+    """How a PE101/PE102 message names a value it cannot read: "为空", or the text and "无法识别"."""
+    raw = (raw or "").strip()
+    return f"“{raw}”无法识别" if raw else "为空"
+
+
 def _kept(r: IndicatorReading, profile: "Profile", why: str) -> _Outcome:
     score, ratio, explanation = m.score_manual(r.typed, r.weight, profile, why)
     return _Outcome(score, ratio, explanation, computed=False)
@@ -94,7 +100,7 @@ def _numeric(r: IndicatorReading, profile: "Profile", found: list) -> _Outcome:
     """定量: ratio, reverse or zero target, from the target and the actual in the target's unit."""
     tp, cells = r.target, r.cells
     if not r.numeric or (tp.number or 0) < 0:
-        _add("PE101", found, cells.target, name=r.name, target=r.indicator.target or "（空）")
+        _add("PE101", found, cells.target, name=r.name, target=_unreadable(r.indicator.target))
         return _kept(r, profile, "年初目标值无法识别")
     if r.weight is None:
         return _kept(r, profile, "分值缺失")
@@ -145,7 +151,7 @@ def _qualitative(r: IndicatorReading, profile: "Profile", found: list) -> _Outco
         return _Outcome(*m.score_qualitative(True, r.typed, r.weight, profile, ind.actual))
     score, ratio, explanation = m.score_qualitative(False, r.typed, r.weight, profile, ind.actual)
     if r.typed is not None:
-        _add("PE207", found, r.cells.score, name=r.name, score=m.fixed(r.typed, profile.digits))
+        _add("PE207", found, r.cells.score, name=r.name, score=m.compact(r.typed))
     return _Outcome(score, ratio, explanation, computed=False)
 
 
@@ -158,7 +164,7 @@ def _judgement(r: IndicatorReading, profile: "Profile", found: list) -> _Outcome
 
 def _manual(r: IndicatorReading, profile: "Profile", found: list) -> _Outcome:
     if r.target.kind == "empty":
-        _add("PE101", found, r.cells.target, name=r.name, target="（空）")
+        _add("PE101", found, r.cells.target, name=r.name, target=_unreadable(""))
     return _kept(r, profile, "")
 
 
@@ -210,7 +216,7 @@ def _actual_number(r: IndicatorReading, profile: "Profile", found: list) -> Opti
     """The actual in the target's base unit, or None (with a finding) when it cannot be compared."""
     tp, ap, cell, name = r.target, r.actual, r.cells.actual, r.name
     if ap.kind != "number" or ap.number is None or not math.isfinite(ap.number):
-        _add("PE102", found, cell, name=name, actual=r.indicator.actual or "（空）")
+        _add("PE102", found, cell, name=name, actual=_unreadable(r.indicator.actual))
         return None
     if tp.unit and ap.unit and not same_dimension(tp.unit, ap.unit):
         _add("PE108", found, cell, name=name, target_unit=tp.unit, actual_unit=ap.unit)

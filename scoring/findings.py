@@ -27,9 +27,9 @@ class Rule:
 _RULES = [
     # ---- PE1xx: reading values ---------------------------------------------------------
     Rule("PE101", "warning", "年初目标值无法识别", "The target value cannot be read as a number or a clear statement.",
-         "“{name}”的年初目标值“{target}”无法识别，按人工评分处理；请填写明确的目标值。"),
+         "“{name}”的年初目标值{target}，按人工评分处理；请填写明确的目标值。"),
     Rule("PE102", "warning", "实际完成值无法识别", "The actual value cannot be read, so the score cannot be computed.",
-         "“{name}”的实际完成值“{actual}”无法识别（目标为数值），已保留填报得分；请填写与目标同单位的完成数。"),
+         "“{name}”的实际完成值{actual}（目标为数值），已保留填报得分；请填写与目标同单位的完成数。"),
     Rule("PE103", "warning", "实际完成值缺少单位", "The actual value has no unit while the target has one; the target's unit is assumed.",
          "“{name}”的实际完成值“{actual}”没有单位，已按目标值单位“{unit}”理解；请补写单位。"),
     Rule("PE104", "info", "从句子中选取了数字", "The figure used for the actual value was picked from a sentence.",
@@ -80,7 +80,7 @@ _RULES = [
     Rule("PE401", "warning", "未满分但未说明原因", "A score below full points has no deviation explanation.",
          "“{name}”得分 {score}（满分 {weight}），但“偏差原因分析及改进措施”为空；请说明原因。"),
     Rule("PE402", "warning", "超额完成较多但未说明原因", "Over-completion at or above the threshold has no explanation.",
-         "“{name}”完成率 {ratio}，达到 {threshold} 以上，但未说明原因；年初指标值设定明显偏低？"),
+         "“{name}”完成率 {ratio}，达到 {threshold} 以上，但未说明原因；年初指标值可能设定偏低，请说明超额完成的原因。"),
     Rule("PE403", "warning", "预算未执行完但未说明原因", "Budget execution below 100% has no reason given.",
          "预算执行率 {rate}，“未执行完原因和改进措施”为空；请说明原因。"),
     # ---- PE5xx: budget -------------------------------------------------------------------
@@ -89,7 +89,7 @@ _RULES = [
     Rule("PE502", "error", "执行数大于预算数", "Executed amount exceeds the budget.",
          "执行数 {executed} 大于预算数 {planned}；请核对（预算数应为调整后全年预算）。"),
     Rule("PE503", "warning", "预算执行得分与计算不一致", "The typed budget score differs from the computed one.",
-         "预算执行填报得分 {typed}，按 {explanation} 应为 {computed}。"),
+         "预算执行填报得分 {typed}，按规则计算应为 {computed}（{explanation}）。"),
     Rule("PE504", "warning", "预算执行分值与评分方案不符", "The budget points in the header differ from the profile.",
          "表头标注预算执行 {points} 分，评分方案“{profile}”为 {expected} 分；已按表头分值计算。"),
     Rule("PE505", "warning", "预算数未填，沿用填报得分", "A and B are blank; the typed budget score is kept.",

@@ -199,6 +199,17 @@ def test_zip_guards_declared_sizes_count_and_gbk_names(tmp_path, monkeypatch):
     (bad,) = collect_sources([corrupt])
     assert "压缩包已损坏" in bad.problem
 
+    # A damaged directory entry asking for a 'zip version' zipfile lacks (NotImplementedError).
+    odd = tmp_path / "version.zip"
+    with zipfile.ZipFile(odd, "w") as zf:
+        zf.writestr("表.xlsx", b"x")
+    data = bytearray(odd.read_bytes())
+    at = data.find(b"PK\x01\x02")
+    data[at + 6:at + 8] = (190).to_bytes(2, "little")
+    odd.write_bytes(bytes(data))
+    (bad,) = collect_sources([odd])
+    assert "压缩包已损坏" in bad.problem
+
 
 def test_member_larger_than_limit_is_refused_while_reading(tmp_path, monkeypatch):
     import pe_score.batch as batch

@@ -170,3 +170,24 @@ def test_form_without_indicators_is_an_error():
 def test_one_indicator_is_enough_to_score():
     assert "PE308" not in codes(form_of(row("人数", 80, "10人", "10人", 80), pad=False))
     assert "PE308" not in codes(seed_form())
+
+
+def _message(form, code, profile=P):
+    return next(f.message for f in score_form(form, profile).findings if f.code == code)
+
+
+def test_finding_messages_read_as_chinese_sentences():
+    """No placeholder in quotes, no question, numbers the way the other messages print them."""
+    assert "年初目标值为空，" in _message(form_of(row("人数", 2, "", "10人", 2)), "PE101")
+    assert "年初目标值“-5人”无法识别" in _message(form_of(row("人数", 2, "-5人", "10人", 2)), "PE101")
+    assert "实际完成值为空（目标为数值）" in _message(form_of(row("人数", 2, "10人", "", 2)), "PE102")
+    assert "实际完成值“很多”无法识别（目标为数值）" in _message(form_of(row("人数", 2, "10人", "很多", 2)), "PE102")
+    over = _message(form_of(row("人数", 2, "10人", "20人", 2)), "PE402")
+    assert not over.endswith("？") and "请说明" in over
+    assert "保留填报得分 2；" in _message(form_of(row("宣传", 2, "加强宣传", "开展宣传活动多次", 2)), "PE207")
+    form = form_of(row("人数", 2, "10人", "10人", 2))
+    form.budget.typed_score = 15
+    budget = _message(form, "PE503")
+    assert budget.startswith("预算执行填报得分 15，按规则计算应为 20.00（") and budget.endswith("）。"), budget
+    for f in score_form(form_of(row("人数", 2, "", "很多", 2)), P).findings:
+        assert "（空）" not in f.message

@@ -273,3 +273,28 @@ def test_a_file_nobody_may_read_is_explained_in_chinese(example):
         assert "Invalid value" not in c.stdout + c.stderr and "Permission denied" not in c.stdout + c.stderr
     finally:
         example.chmod(0o644)
+
+
+def test_the_new_file_mode_has_one_home():
+    """'A new file gets 0666 less the umask' is decided once (workbook.xlsx.new_file_mode); every
+    writer (save_atomically, the --write/--in-place outputs, the summary) asks it."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    homes = []
+    for pkg in ("scoring", "workbook", "addin", "pe_score", "server"):
+        for path in sorted((root / pkg).rglob("*.py")):
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            for fn in ast.walk(tree):
+                if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)) and any(
+                        isinstance(n, ast.Attribute) and n.attr == "umask" for n in ast.walk(fn)):
+                    homes.append(f"{path.relative_to(root).as_posix()}:{fn.name}")
+    assert homes == ["workbook/xlsx.py:new_file_mode"]
+    from workbook.xlsx import new_file_mode
+
+    old = os.umask(0o027)
+    try:
+        assert new_file_mode() == 0o640
+    finally:
+        os.umask(old)

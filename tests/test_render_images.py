@@ -66,14 +66,29 @@ def test_printed_sheet_holds_only_that_sheet(tmp_path):
         assert 50 < w < 600 and 10 < h < 200  # cropped to the one line of text, not the A4 page
 
 
+def test_terminal_book_is_80_columns_whatever_the_text(tmp_path):
+    """The terminal is as wide as an 80-column terminal, not as the longest line; a line that
+    overflows (Chinese characters take two cells) widens it."""
+    from openpyxl import load_workbook
+
+    def width(text):
+        return load_workbook(ri._terminal_book(text, tmp_path / "t.xlsx")).active.column_dimensions["A"].width
+
+    assert width("短") == width("x" * 40) == width("x" * 80)
+    assert width("中" * 41) > width("x" * 80)
+
+
 @pytest.mark.libreoffice
 @pytest.mark.slow
 @needs_tools
 def test_help_screen_picture(tmp_path):
-    assert ri.main(["--only", "help", "--out", str(tmp_path)]) == 0
+    assert ri.main(["--only", "help", "help-score", "--out", str(tmp_path)]) == 0
     w, h = _png_size(tmp_path / "cli_help.png")
-    # a terminal screen, not a blank page (the help lists examples and exit statuses: taller than wide)
-    assert w > 600 and 200 < h < 3 * w
+    w2, h2 = _png_size(tmp_path / "cli_help_score.png")
+    # two 80-column terminal screens: equally wide (whatever their longest lines), and the top-level
+    # help (about 30 lines) wider than tall, as 80x30 cells of a terminal are
+    assert w == w2 and w > 600
+    assert 200 < h < w and h < h2 < 3 * w
 
 
 def test_every_picture_is_documented_and_rendered_by_the_script():

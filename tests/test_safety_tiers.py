@@ -109,6 +109,31 @@ def test_prolog_unclear_or_hostile(head):
     assert not _prolog_clean(head)
 
 
+_HEADS = [
+    b'<?xml version="1.0" encoding="UTF-8"?>\r\n<x:worksheet xmlns:x="x">',
+    b"\xef\xbb\xbf<!-- c --><?pi?><sst>",
+    b"<!-- <sst> in a comment --><comments>",
+    b"text<worksheet>",
+    b"\x00<worksheet>",
+    b"<!DOCTYPE a><worksheet>",
+    b"<!-- never closed <worksheet>",
+    b"<?pi <worksheet>",
+    b"< worksheet>",
+]
+
+
+@pytest.mark.parametrize("head", _HEADS)
+def test_one_prolog_walker_for_the_root_name_and_the_fast_tier(head):
+    """The part's role (its root element) and the fast tier's verdict come from the same walk of the
+    prolog: a root is named exactly when the prolog before it is clean of DTDs, text and NULs."""
+    from workbook import gate
+
+    lt = gate.prolog_end(head)
+    assert (gate.root_name(head) is not None) == (lt is not None) == _prolog_clean(head)
+    if lt is not None:
+        assert head[lt:lt + 1] == b"<" and gate.root_name(head) in ("worksheet", "sst", "comments")
+
+
 def _with_part(tmp_path: Path, part: str, body: bytes, name: str = "t.xlsx") -> Path:
     path = tmp_path / name
     path.write_bytes(_rezip(_example_bytes(), {part: body}))
@@ -175,3 +200,52 @@ def test_a_long_comment_before_the_root_is_read_through(tmp_path):
     bad = _with_part(tmp_path, "xl/styles.xml",
                      b"<!--" + b"z" * 10_000 + b'--><!DOCTYPE s [<!ENTITY a "b">]>' + styles, "bad.xlsx")
     assert "实体" in (_message(check_file, bad, deep=False) or "")
+
+
+def _central_entry(data: bytearray, name: str) -> int:
+    import struct
+
+    i = data.find(b"PK\x01\x02")
+    while i >= 0:
+        n = struct.unpack_from("<H", data, i + 28)[0]
+        if bytes(data[i + 46:i + 46 + n]) == name.encode():
+            return i
+        i = data.find(b"PK\x01\x02", i + 1)
+    raise AssertionError(name)
+
+
+def _zip_damage(kind: str, member: str) -> bytes:
+    """The example with one central-directory field of ``member`` changed the way damaged copies do."""
+    import struct
+    import zipfile
+
+    data = bytearray(_example_bytes())
+    at = _central_entry(data, member)
+    if kind == "version":  # 'version needed to extract' 19.0: zipfile raises NotImplementedError
+        struct.pack_into("<H", data, at + 6, 190)
+    else:  # the directory declares fewer / more bytes than the member holds
+        size = struct.unpack_from("<I", data, at + 24)[0]
+        struct.pack_into("<I", data, at + 24, size - 1 if kind == "shorter" else size + 1)
+    if kind == "longer":  # zipfile reads up to the end of the deflate stream and does not notice
+        return bytes(data)
+    try:  # the damage is the one meant: zipfile itself stumbles on it
+        with zipfile.ZipFile(__import__("io").BytesIO(bytes(data))) as zf:
+            zf.read(member)
+    except (zipfile.BadZipFile, NotImplementedError):
+        pass
+    else:
+        raise AssertionError(f"{kind} {member}: zipfile reads it")
+    return bytes(data)
+
+
+@pytest.mark.parametrize("kind", ["version", "shorter", "longer"])
+@pytest.mark.parametrize("member", ["xl/worksheets/_rels/sheet1.xml.rels", "xl/_rels/workbook.xml.rels",
+                                    "xl/worksheets/sheet1.xml", "[Content_Types].xml"])
+@pytest.mark.parametrize("deep", [True, False])
+def test_zip_directory_damage_is_a_chinese_damaged_answer(tmp_path, kind, member, deep):
+    """A member holding more or less than the zip directory declares, or a directory entry zipfile
+    will not open at all, is the Chinese '文件已损坏' answer — never a raw zipfile error."""
+    p = tmp_path / "表.xlsx"
+    p.write_bytes(_zip_damage(kind, member))
+    with pytest.raises(UnreadableFile, match="文件已损坏"):
+        check_file(p, deep=deep)

@@ -289,9 +289,18 @@ def _box(ch: str) -> bool:
     return "\u2500" <= ch <= "\u257f"
 
 
+TERMINAL_COLUMNS = 80  # the help is printed for an 80-column terminal, and pictured as one
+
+
+def _cells(line: str) -> int:
+    """Terminal cells ``line`` takes: a Latin character one, a Chinese (wide) character two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in line)
+
+
 def _terminal_book(text: str, path: Path) -> Path:
     """The terminal text as a one-column sheet of light-on-dark lines, printed to fit the page width
-    (only LibreOffice Calc is needed, no word processor).
+    (only LibreOffice Calc is needed, no word processor). The screen is ``TERMINAL_COLUMNS`` cells
+    wide whatever the longest line (wider only if a line overflows), with a terminal's line spacing.
 
     As in a terminal, a Latin character takes one cell and a Chinese character two: WenQuanYi Zen Hei
     Mono has exactly that ratio. Its box-drawing glyphs are two cells wide, so runs of box drawing
@@ -309,7 +318,7 @@ def _terminal_book(text: str, path: Path) -> Path:
     ws.title = "terminal"
     dark = PatternFill("solid", fgColor="1F2430")
     lines = text.split("\n")
-    cells = max(sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in line) for line in lines)
+    cells = max([TERMINAL_COLUMNS] + [_cells(line) for line in lines])
     for r, line in enumerate(lines, 1):
         cell = ws.cell(row=r, column=1)
         runs = [(boxed, "".join(g)) for boxed, g in itertools.groupby(line, key=_box)]
@@ -317,10 +326,10 @@ def _terminal_book(text: str, path: Path) -> Path:
             cell.value = CellRichText(*[TextBlock(box_font if boxed else text_font, t) for boxed, t in runs])
         cell.font = Font(name=MONO_FONT, size=size, color=colour)
         cell.fill = dark
-        cell.alignment = Alignment(horizontal="left", vertical="center", wrap_text=False)
-        ws.row_dimensions[r].height = size * 1.5
-    ws.column_dimensions["A"].width = cells * 0.7 + 3
-    ws.page_setup.orientation = "landscape"
+        cell.alignment = Alignment(horizontal="left", vertical="center", wrap_text=False, indent=1)
+        ws.row_dimensions[r].height = size * 1.25  # a terminal cell is about twice as tall as wide
+    ws.column_dimensions["A"].width = cells * 0.7 + 5  # the indent and a margin on the right
+    ws.page_setup.orientation = "portrait"  # 80 columns fit unscaled, and so do the longest helps
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 1
     ws.sheet_properties.pageSetUpPr.fitToPage = True

@@ -595,12 +595,18 @@ def scan_comments(chunks: Iterator[bytes], limits: PartLimits, fast: bool = True
     _feed(p, chunks)
 
 
-def root_name(head: bytes) -> Optional[str]:
-    """The local name of the root element in a part's first bytes (after the prolog), if visible."""
-    pos = 0
+_NAME_START = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_:") | frozenset(range(0x80, 0x100))
+
+
+def prolog_end(head: bytes) -> Optional[int]:
+    """Where the root element's start tag begins in a part's first bytes, when all before it is the
+    prolog: an optional UTF-8 byte-order mark, whitespace, XML declaration, comments and processing
+    instructions. None when ``head`` does not show that: a DTD or other ``<!`` declaration, text or
+    NULs (UTF-16/32, garbage) before the root, or a prolog cut off by the end of ``head``."""
+    pos = 3 if head.startswith(b"\xef\xbb\xbf") else 0
     while True:
         lt = head.find(b"<", pos)
-        if lt < 0:
+        if lt < 0 or head[pos:lt].strip(b" \t\r\n"):
             return None
         nxt = head[lt + 1:lt + 2]
         if nxt == b"?":
@@ -613,14 +619,17 @@ def root_name(head: bytes) -> Optional[str]:
             if end < 0:
                 return None
             pos = end + 3
-        elif nxt == b"!":
-            return None
         else:
-            m = re.match(rb"<([^\s/>]+)", head[lt:lt + 300])
-            if m is None:
-                return None
-            name = m.group(1).decode("utf-8", "replace")
-            return _local(name)
+            return lt if nxt and nxt[0] in _NAME_START else None  # "<!DOCTYPE", "<!ENTITY" ... -> None
+
+
+def root_name(head: bytes) -> Optional[str]:
+    """The local name of the root element in a part's first bytes (after the prolog), if visible."""
+    lt = prolog_end(head)
+    if lt is None:
+        return None
+    m = re.match(rb"<([^\s/>]+)", head[lt:lt + 300])
+    return _local(m.group(1).decode("utf-8", "replace")) if m else None
 
 
 # ---- OpenDocument content.xml ------------------------------------------------------------------------

@@ -137,7 +137,8 @@ def check_file(path: str | os.PathLike, limits: Limits = DEFAULT_LIMITS, *, deep
     if head.startswith(_ZIP):
         try:
             info = _check_zip(p, st.st_size, limits, deep)
-        except (zipfile.BadZipFile, zlib.error, EOFError):  # a part that does not inflate or check out
+        except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError):
+            # a part that does not inflate or check out, or whose entry zipfile will not open
             raise _fail(p, "文件已损坏（内部部件无法解压，校验失败）。" + _RESAVE) from None
     elif head.startswith(_OLE):
         info = _check_ole(p, st.st_size, limits)
@@ -370,7 +371,8 @@ _XML_SUFFIXES = (".xml", ".rels", ".vml")
 def _check_zip(p: Path, size: int, limits: Limits, deep: bool = True) -> FileInfo:
     try:
         zf = zipfile.ZipFile(p)
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError):
+        # NotImplementedError: a damaged directory entry asking for a 'zip version' zipfile lacks
         raise _fail(p, "文件已损坏（压缩结构不完整），可能是下载、复制或保存未完成。" + _RESAVE) from None
     with zf:
         try:
@@ -759,7 +761,7 @@ class _Book:
         except Exception:
             raise _fail(self.p, f"文件已损坏（内部部件“{name}”无法解压，校验失败）。" + _RESAVE) from None
         if role is None and info.file_size:
-            root = gate.root_name(head[3:] if head.startswith(_UTF8_BOM) else head)
+            root = gate.root_name(head)
             role = _ROLES.get(root or "")
         if role is None:
             return _scan_part(self.p, self.zf, info, self.limits, self.deep, head=head)
@@ -840,37 +842,20 @@ _PROLOG_WINDOW = 64 * 1024  # decompressed bytes read to find the root element's
 _UTF8_BOM = b"\xef\xbb\xbf"
 _XML_ENCODING = re.compile(rb"""\sencoding\s*=\s*["']([^"']*)["']""")
 _PLAIN_ENCODINGS = (b"utf-8", b"utf8", b"us-ascii", b"ascii")
-_NAME_START = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_:") | frozenset(range(0x80, 0x100))
 
 
 def _prolog_clean(head: bytes) -> bool:
     """True when ``head`` shows the whole prolog (XML declaration, comments, PIs, whitespace) up to
     the root element's start tag, in UTF-8/ASCII, with no ``<!`` other than comments: then the part
     has no DTD and no entity declaration. False means "cannot tell", not "hostile": scan it fully."""
-    if head.startswith(_UTF8_BOM):
-        head = head[3:]
-    pos = 0
-    while True:
-        lt = head.find(b"<", pos)
-        if lt < 0 or head[pos:lt].strip(b" \t\r\n"):
-            return False  # no start tag in the window, or text/NULs (UTF-16/32, garbage) before it
-        nxt = head[lt + 1:lt + 2]
-        if nxt == b"?":
-            end = head.find(b"?>", lt + 2)
-            if end < 0:
-                return False
-            if lt == 0 and head.startswith(b"<?xml"):
-                m = _XML_ENCODING.search(head, 0, end)
-                if m and m.group(1).lower() not in _PLAIN_ENCODINGS:
-                    return False  # another encoding could spell "<!DOCTYPE" differently
-            pos = end + 2
-        elif head.startswith(b"<!--", lt):
-            end = head.find(b"-->", lt + 4)
-            if end < 0:
-                return False
-            pos = end + 3
-        else:
-            return bool(nxt) and nxt[0] in _NAME_START  # "<!DOCTYPE", "<!ENTITY" ... -> False
+    if gate.prolog_end(head) is None:
+        return False
+    body = head[3:] if head.startswith(_UTF8_BOM) else head
+    if body.startswith(b"<?xml"):
+        m = _XML_ENCODING.search(body, 0, body.find(b"?>"))
+        if m and m.group(1).lower() not in _PLAIN_ENCODINGS:
+            return False  # another encoding could spell "<!DOCTYPE" differently
+    return True
 
 
 def _scan_part(p: Path, zf: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits, deep: bool,

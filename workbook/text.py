@@ -11,8 +11,8 @@ Three things go wrong with text taken from users' files and file names:
   GBK names, which Python hands over as lone surrogates): printing or saving such a string fails.
 
 ``clean_text`` repairs all but the first; ``set_text`` and ``text_cell`` also keep a leading ``=`` as
-text in an openpyxl cell; ``xml_text`` is the escaped content of a ``<t>`` element for writers that
-emit worksheet XML themselves.
+text in an openpyxl cell. Writers that emit worksheet XML themselves use ``workbook.opc.xml_text``
+(forbidden characters written as Excel does, ``_xHHHH_``).
 """
 from __future__ import annotations
 
@@ -89,17 +89,6 @@ def text_cell(ws: Any, value: Any, **style: Any) -> Any:
         if val is not None:
             setattr(cell, key, val)
     return cell
-
-
-def xml_text(value: Any) -> tuple[str, bool]:
-    """(escaped text, needs ``xml:space="preserve"``) for a ``<t>`` element written by hand.
-
-    The text is ``clean_text``'d and escaped for XML; a leading ``=`` needs nothing (an inline or
-    shared string is text to every spreadsheet program).
-    """
-    text = clean_text(value)
-    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return escaped, bool(text) and text != text.strip()
 
 
 def display_name(name: Any, limit: int = 240) -> str:

@@ -290,6 +290,14 @@ def _hide_on_windows(path: str) -> None:
         ctypes.windll.kernel32.SetFileAttributesW(path, 0x02)  # FILE_ATTRIBUTE_HIDDEN
 
 
+def new_file_mode() -> int:
+    """The mode a new file gets from ``open()``: 0666 less the umask. Files the tool writes through a
+    0600 temporary file get this mode when they replace nothing (or the mode of the file they replace)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 def save_atomically(data: bytes, out: Path) -> None:
     """Write ``data`` to ``out`` through a hidden temp file in the same folder, then ``os.replace``.
 
@@ -309,9 +317,7 @@ def save_atomically(data: bytes, out: Path) -> None:
     except OSError:
         mode = None
     if mode is None:
-        umask = os.umask(0)
-        os.umask(umask)
-        mode = 0o666 & ~umask
+        mode = new_file_mode()
 
     class _Terminated(Exception):
         pass
