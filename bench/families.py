@@ -19,15 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-def cpu(fn, repeat: int) -> float:
-    """Median CPU seconds per call, after one warm-up call."""
-    fn()
-    samples = []
-    for _ in range(repeat):
-        t = time.process_time()
-        fn()
-        samples.append(time.process_time() - t)
-    return statistics.median(samples)
+from timing import median_cpu as cpu  # noqa: E402  (bench/ is on sys.path when run as a script)
 
 
 def main() -> None:
@@ -56,7 +48,11 @@ def main() -> None:
         else:
             def base_fn(g=g, profile=profile):
                 score_form(read_form(g), profile)
-        pipe = cpu(lambda g=g: score_grid(g, plan=False), args.repeat)
+        try:
+            pipe = cpu(lambda g=g: score_grid(g, plan=False), args.repeat)
+        except NotAForm:  # a real form the tool cannot read yet (a strict xfail in tests/real)
+            print(f"{name:40} {'—':>12} {'未读出':>12} {'—':>7}")
+            continue
         if base_fn is None:
             print(f"{name:40} {'—':>12} {pipe * 1000:12.3f} {'—':>7}")
             continue

@@ -20,16 +20,7 @@ sys.path.insert(0, str(ROOT))
 EXAMPLE = ROOT / "templates" / "examples" / "shiyan_hrss_2021.xlsx"
 
 
-def timed(fn, repeat: int) -> float:
-    """Median CPU seconds of this process per call (time.process_time), after one warm-up call.
-    Wall time on a shared machine swings 2x; CPU time against a baseline of the same run does not."""
-    fn()
-    samples = []
-    for _ in range(repeat):
-        t = time.process_time()
-        fn()
-        samples.append(time.process_time() - t)
-    return statistics.median(samples)
+from timing import median_cpu as timed  # noqa: E402  (bench/ is on sys.path when run as a script)
 
 
 def main() -> None:
