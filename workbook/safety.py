@@ -368,6 +368,37 @@ _STRICT_DOC = "http://purl.oclc.org/ooxml/officeDocument/relationships/officeDoc
 _XML_SUFFIXES = (".xml", ".rels", ".vml")
 
 
+def _check_sizes(p: Path, infos: list, limits: Limits) -> None:
+    """Refuse encrypted or oddly compressed members and zip bombs, from the directory alone (nothing
+    is decompressed): each member's size and ratio, then the total."""
+    total = 0
+    for info in infos:
+        if info.flag_bits & 0x1:
+            raise _fail(p, "文件中的内容被加密（ZIP 密码），不是正常的 Excel 工作簿，已拒绝打开。")
+        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            raise _fail(p, "文件使用了 Excel 不使用的压缩方式，可能已损坏或被篡改。" + _RESAVE)
+        total += info.file_size
+        if info.file_size > limits.max_part_bytes:
+            raise _fail(
+                p,
+                f"文件内部部件“{info.filename}”解压后为 {_mb(info.file_size)}，超过上限 "
+                f"{_mb(limits.max_part_bytes)}，疑似“压缩炸弹”，已拒绝打开（未解压）。",
+            )
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > limits.ratio_floor_bytes and ratio > limits.max_ratio:
+            raise _fail(
+                p,
+                f"文件内部部件“{info.filename}”的压缩比为 {ratio:.0f}:1，超过上限 "
+                f"{limits.max_ratio:.0f}:1，疑似“压缩炸弹”，已拒绝打开（未解压）。",
+            )
+    if total > limits.max_total_bytes:
+        raise _fail(
+            p,
+            f"文件解压后共 {_mb(total)}，超过上限 {_mb(limits.max_total_bytes)}，"
+            "疑似“压缩炸弹”，已拒绝打开（未解压）。",
+        )
+
+
 def _check_zip(p: Path, size: int, limits: Limits, deep: bool = True) -> FileInfo:
     try:
         zf = zipfile.ZipFile(p)
@@ -386,32 +417,7 @@ def _check_zip(p: Path, size: int, limits: Limits, deep: bool = True) -> FileInf
             # Readers disagree on which of two same-named members counts (the first, the last, any
             # case): the check could read one and a reader the other. No Office program writes this.
             raise _fail(p, "文件中有重名的内部部件，可能已损坏或被篡改。" + _RESAVE)
-        total = 0
-        for info in infos:
-            if info.flag_bits & 0x1:
-                raise _fail(p, "文件中的内容被加密（ZIP 密码），不是正常的 Excel 工作簿，已拒绝打开。")
-            if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-                raise _fail(p, "文件使用了 Excel 不使用的压缩方式，可能已损坏或被篡改。" + _RESAVE)
-            total += info.file_size
-            if info.file_size > limits.max_part_bytes:
-                raise _fail(
-                    p,
-                    f"文件内部部件“{info.filename}”解压后为 {_mb(info.file_size)}，超过上限 "
-                    f"{_mb(limits.max_part_bytes)}，疑似“压缩炸弹”，已拒绝打开（未解压）。",
-                )
-            ratio = info.file_size / max(info.compress_size, 1)
-            if info.file_size > limits.ratio_floor_bytes and ratio > limits.max_ratio:
-                raise _fail(
-                    p,
-                    f"文件内部部件“{info.filename}”的压缩比为 {ratio:.0f}:1，超过上限 "
-                    f"{limits.max_ratio:.0f}:1，疑似“压缩炸弹”，已拒绝打开（未解压）。",
-                )
-        if total > limits.max_total_bytes:
-            raise _fail(
-                p,
-                f"文件解压后共 {_mb(total)}，超过上限 {_mb(limits.max_total_bytes)}，"
-                "疑似“压缩炸弹”，已拒绝打开（未解压）。",
-            )
+        _check_sizes(p, infos, limits)
 
         members = _Members(p, zf, size)
         if "mimetype" in names and members.text("mimetype", cap=1024).strip() == _ODS_MIME:

@@ -298,6 +298,43 @@ def new_file_mode() -> int:
     return 0o666 & ~umask
 
 
+def _target_mode(out: Path) -> int:
+    """Keep the permissions of the file being replaced; a new file gets the umask's default."""
+    try:
+        if out.exists():
+            return os.stat(out).st_mode & 0o7777
+    except OSError:
+        pass
+    return new_file_mode()
+
+
+def _write_fully(tmp: str, data: bytes, mode: int, out: Path) -> None:
+    """Write, fsync and chmod ``tmp``, then replace ``out`` with it (the temp file stays on failure)."""
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
+    try:
+        _hide_on_windows(tmp)
+        view = memoryview(data)
+        while view:
+            n = os.write(fd, view)
+            view = view[n:]
+        os.fsync(fd)
+    finally:
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+    os.chmod(tmp, mode)
+    os.replace(tmp, out)
+
+
+class _Terminated(Exception):
+    """SIGTERM during a save, raised so the temp file is cleaned up on the way out."""
+
+
+def _on_term(signum, frame):
+    raise _Terminated
+
+
 def save_atomically(data: bytes, out: Path) -> None:
     """Write ``data`` to ``out`` through a hidden temp file in the same folder, then ``os.replace``.
 
@@ -311,43 +348,14 @@ def save_atomically(data: bytes, out: Path) -> None:
 
     out_dir = out.parent if str(out.parent) else Path(".")
     tmp = os.path.join(out_dir, f"{TEMP_PREFIX}{secrets.token_hex(6)}{TEMP_SUFFIX}")
-    mode = None
-    try:
-        mode = os.stat(out).st_mode & 0o7777 if out.exists() else None
-    except OSError:
-        mode = None
-    if mode is None:
-        mode = new_file_mode()
-
-    class _Terminated(Exception):
-        pass
-
-    def _on_term(signum, frame):
-        raise _Terminated
-
+    mode = _target_mode(out)
     previous = None
-    main = threading.current_thread() is threading.main_thread()
-    if main and hasattr(signal, "SIGTERM"):
+    # signal handlers can only be installed from the main thread (the add-in saves from others)
+    if threading.current_thread() is threading.main_thread() and hasattr(signal, "SIGTERM"):
         previous = signal.signal(signal.SIGTERM, _on_term)
-    fd = None
     try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
-        _hide_on_windows(tmp)
-        view = memoryview(data)
-        while view:
-            n = os.write(fd, view)
-            view = view[n:]
-        os.fsync(fd)
-        os.close(fd)
-        fd = None
-        os.chmod(tmp, mode)
-        os.replace(tmp, out)
+        _write_fully(tmp, data, mode, out)
     except BaseException as exc:
-        if fd is not None:
-            try:
-                os.close(fd)
-            except OSError:
-                pass
         _discard(tmp)
         if isinstance(exc, _Terminated):
             raise SystemExit(143) from None
