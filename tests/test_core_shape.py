@@ -16,8 +16,8 @@ MAX_LINES = 60
 # its function is split. A new long function anywhere fails.
 KNOWN_LONG = {
     ("workbook/explain_layout.py", "explain_layout"),
-    ("workbook/gate.py", "scan_ods_tables"), ("workbook/sheetxml.py", "scan_expat"),
-    ("workbook/sheetxml.py", "start"), ("workbook/surgical.py", "_write"),
+    ("workbook/gate.py", "scan_ods_tables"),
+    ("workbook/surgical.py", "_write"),
 }
 
 

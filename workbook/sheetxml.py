@@ -273,118 +273,141 @@ def _cells(data: bytes, pos: int, stop: int, row: RowInfo, tags, unescape) -> bo
         pos = end
 
 
-def scan_expat(data: bytes, want_rows: Optional[set[int]]) -> Scan:
-    """``scan`` by expat alone (every element parsed)."""
-    p = _parser()
-    st: dict[str, Any] = {"depth": 0, "row": 0, "cur_row": None, "col": 0, "cell": None, "text": None}
-    out: Optional[Scan] = None
+class _ExpatScan:
+    """The expat handlers of ``scan_expat``: element depth says where we are (1 = a child of the
+    worksheet, 2 = a row / mergeCell / col, 3 = a cell, 4+ = inside a cell)."""
 
-    def start(name: str, attrs: dict[str, str]) -> None:
-        nonlocal out
-        i = p.CurrentByteIndex
-        depth = st["depth"]
-        st["depth"] = depth + 1
+    def __init__(self, data: bytes, want_rows: Optional[set[int]]) -> None:
+        self.data, self.want_rows = data, want_rows
+        self.p = _parser()
+        self.depth = self.row = self.col = 0
+        self.cur_row: Optional[RowInfo] = None
+        self.cell: Optional[CellInfo] = None
+        self.text: Optional[list[str]] = None
+        self.in_is = self.rph = False
+        self.out: Optional[Scan] = None
+
+    def run(self) -> Optional[Scan]:
+        p = self.p
+        p.StartElementHandler, p.EndElementHandler = self.start, self.end
+        p.CharacterDataHandler = self.chars
+        p.Parse(self.data, True)
+        return self.out
+
+    def start(self, name: str, attrs: dict[str, str]) -> None:
+        i = self.p.CurrentByteIndex
+        depth = self.depth
+        self.depth = depth + 1
         local = _local(name)
         if depth == 0:
-            prefix = name[: -len(local)]
-            rel_prefix = next((k[6:] for k, v in attrs.items() if k.startswith("xmlns:") and v == REL_NS), None)
-            out = Scan(prefix=prefix, root_tag_end=tag_end(data, i), rel_prefix=rel_prefix)
-            return
-        assert out is not None
-        if depth == 1:
-            out.children.append((local, i))
-            if local == "sheetData":
-                out.sheetdata_start = i
-                out.sheetdata_tag_end = tag_end(data, i)
-            elif local == "legacyDrawing":
-                out.legacy_rid = next((v for k, v in attrs.items() if _local(k) == "id"), None)
-            return
-        if depth == 2 and local == "row":
-            r = attrs.get("r")
-            explicit = bool(r) and r.isdigit()
-            row = int(r) if explicit else st["row"] + 1
-            st["row"], st["col"] = row, 0
-            out.row_starts.append((row, i, explicit))
-            if want_rows is None or row in want_rows:
-                info = RowInfo(row, i, tag_end(data, i), -1, explicit, dict(attrs))
-                out.rows[row] = info
-                st["cur_row"] = info
-            else:
-                st["cur_row"] = None
-            return
-        if depth == 3 and local == "c":
-            ref = attrs.get("r")
-            rc = _ref(ref) if ref else None
-            col = rc[1] if rc else st["col"] + 1
-            st["col"] = col
-            if st["cur_row"] is not None:
-                cell = CellInfo(st["row"], col, i, -1, -1, rc is not None, attrs)
-                cell.has_formula = False
-                st["cur_row"].cells.append(cell)
-                st["cell"] = cell
-            return
-        cell = st["cell"]
+            self._root(name, local, attrs, i)
+        elif depth == 1:
+            self._child(local, attrs, i)
+        elif depth == 2 and local == "row":
+            self._row(attrs, i)
+        elif depth == 3 and local == "c":
+            self._cell(attrs, i)
+        else:
+            self._inside(depth, local, attrs)
+
+    def _root(self, name: str, local: str, attrs: dict[str, str], i: int) -> None:
+        rel_prefix = next((k[6:] for k, v in attrs.items() if k.startswith("xmlns:") and v == REL_NS), None)
+        self.out = Scan(prefix=name[: -len(local)], root_tag_end=tag_end(self.data, i), rel_prefix=rel_prefix)
+
+    def _child(self, local: str, attrs: dict[str, str], i: int) -> None:
+        out = self.out
+        out.children.append((local, i))
+        if local == "sheetData":
+            out.sheetdata_start = i
+            out.sheetdata_tag_end = tag_end(self.data, i)
+        elif local == "legacyDrawing":
+            out.legacy_rid = next((v for k, v in attrs.items() if _local(k) == "id"), None)
+
+    def _row(self, attrs: dict[str, str], i: int) -> None:
+        # a row without r= follows the previous one (as Excel reads it)
+        r = attrs.get("r")
+        explicit = bool(r) and r.isdigit()
+        row = int(r) if explicit else self.row + 1
+        self.row, self.col = row, 0
+        self.out.row_starts.append((row, i, explicit))
+        self.cur_row = None
+        if self.want_rows is None or row in self.want_rows:
+            self.cur_row = RowInfo(row, i, tag_end(self.data, i), -1, explicit, dict(attrs))
+            self.out.rows[row] = self.cur_row
+
+    def _cell(self, attrs: dict[str, str], i: int) -> None:
+        ref = attrs.get("r")
+        rc = _ref(ref) if ref else None
+        self.col = rc[1] if rc else self.col + 1
+        if self.cur_row is not None:
+            cell = CellInfo(self.row, self.col, i, -1, -1, rc is not None, attrs)
+            cell.has_formula = False
+            self.cur_row.cells.append(cell)
+            self.cell = cell
+
+    def _inside(self, depth: int, local: str, attrs: dict[str, str]) -> None:
+        """Any other element: a cell's f / v / is (and the t runs of an inline string, phonetic
+        runs left out), or a mergeCell / col at depth 2."""
+        cell = self.cell
         if cell is not None and depth == 4:
             if local == "f":
                 cell.has_formula = True
             elif local == "v":
-                st["text"] = []
-        elif cell is not None and depth >= 5 and local == "t" and st.get("in_is") and not st.get("rph"):
-            st["text"] = []
+                self.text = []
+        elif cell is not None and depth >= 5 and local == "t" and self.in_is and not self.rph:
+            self.text = []
         if local == "rPh":
-            st["rph"] = True
+            self.rph = True
         if cell is not None and depth == 4 and local == "is":
-            st["in_is"] = True
+            self.in_is = True
             cell.inline = ""
         if depth == 2 and local == "mergeCell":
             rng = _range(attrs.get("ref", ""))
             if rng:
-                out.merges.append(rng)
+                self.out.merges.append(rng)
         if depth == 2 and local == "col":
             try:
-                out.cols.append((int(attrs["min"]), int(attrs["max"]), int(attrs.get("style", "0"))))
+                self.out.cols.append((int(attrs["min"]), int(attrs["max"]), int(attrs.get("style", "0"))))
             except (KeyError, ValueError):
                 pass
 
-    def end(name: str) -> None:
-        i = p.CurrentByteIndex
-        st["depth"] -= 1
-        depth = st["depth"]
+    def end(self, name: str) -> None:
+        i = self.p.CurrentByteIndex
+        self.depth -= 1
+        depth, out = self.depth, self.out
         local = _local(name)
-        close = element_end(data, i, name)
+        close = element_end(self.data, i, name)
         if depth == 0:
             out.root_end = i
         elif depth == 1 and local == "sheetData":
-            if data[out.sheetdata_tag_end - 2: out.sheetdata_tag_end] != b"/>":
+            if self.data[out.sheetdata_tag_end - 2: out.sheetdata_tag_end] != b"/>":
                 out.sheetdata_close = i
-        elif depth == 2 and local == "row" and st["cur_row"] is not None:
-            row = st["cur_row"]
-            row.end = close
-            st["cur_row"] = None
-        elif depth == 3 and local == "c" and st["cell"] is not None:
-            cell = st["cell"]
-            cell.end = close
-            st["cell"] = None
-        elif depth == 4 and local == "v" and st["cell"] is not None and st["text"] is not None:
-            st["cell"].value_raw = "".join(st["text"]) or None  # <v/> and <v></v>: no value
-            st["text"] = None
+        elif depth == 2 and local == "row" and self.cur_row is not None:
+            self.cur_row.end = close
+            self.cur_row = None
+        elif depth == 3 and local == "c" and self.cell is not None:
+            self.cell.end = close
+            self.cell = None
+        elif depth == 4 and local == "v" and self.cell is not None and self.text is not None:
+            self.cell.value_raw = "".join(self.text) or None  # <v/> and <v></v>: no value
+            self.text = None
         elif local == "is":
-            st["in_is"] = False
+            self.in_is = False
         elif local == "rPh":
-            st["rph"] = False
-        elif local == "t" and st["cell"] is not None and st["text"] is not None and st.get("in_is"):
-            st["cell"].inline = (st["cell"].inline or "") + "".join(st["text"])
-            st["text"] = None
+            self.rph = False
+        elif local == "t" and self.cell is not None and self.text is not None and self.in_is:
+            self.cell.inline = (self.cell.inline or "") + "".join(self.text)
+            self.text = None
 
-    def chars(text: str) -> None:
-        if st["text"] is not None:
-            st["text"].append(text)
+    def chars(self, text: str) -> None:
+        if self.text is not None:
+            self.text.append(text)
 
-    p.StartElementHandler = start
-    p.EndElementHandler = end
-    p.CharacterDataHandler = chars
+
+def scan_expat(data: bytes, want_rows: Optional[set[int]]) -> Scan:
+    """``scan`` by expat alone (every element parsed)."""
     try:
-        p.Parse(data, True)
+        out = _ExpatScan(data, want_rows).run()
     except xml.parsers.expat.ExpatError as exc:
         raise xml_error("工作表", exc) from None
     if out is None or out.sheetdata_start < 0:
