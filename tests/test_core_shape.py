@@ -17,7 +17,6 @@ MAX_LINES = 60
 KNOWN_LONG = {
     ("workbook/explain_layout.py", "explain_layout"),
     ("workbook/gate.py", "scan_ods_tables"),
-    ("workbook/surgical.py", "_write"),
 }
 
 

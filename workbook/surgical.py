@@ -254,133 +254,175 @@ def _write(pkg: Package, plan: WritePlan, force: bool) -> Outcome:
         raise UnsafeToWrite(f"表单所在的工作表名为“{plan.explain_sheet}”，与评分说明工作表同名，无法写入。")
 
     # 1. The earlier run's record (and whether a sheet named 评分说明 is ours).
-    explain = book.sheet(plan.explain_sheet)
-    previous: list[Entry] = []
-    if explain is not None and (book.rels.get(explain.rid) is None or book.rels[explain.rid].type != RT_WORKSHEET):
-        raise UnsafeToWrite(f"工作簿中名为“{plan.explain_sheet}”的是图表工作表或对话框，不是 pe-score 生成的；"
-                            "请先给它改名，再评分。")
-    if explain is not None:
-        rows = _explain_rows(pkg, explain, book)
-        found = parse_record(rows) if rows is not None else None
-        if found is None and not force:
-            raise UnsafeToWrite(
-                f"工作簿中已有名为“{plan.explain_sheet}”的工作表，但不是 pe-score 生成的；写入会覆盖其内容。"
-                "请先给该工作表改名；如确认可以覆盖，可使用 --force。")
-        owner = record_sheet(rows) if rows is not None else None
-        previous = [e for e in (found or []) if _valid(e.ref)] if owner in (None, plan.sheet) else []
-
+    explain, previous = _previous_record(pkg, book, plan, force)
     _refuse_threaded_conflicts(pkg, form, plan, force)
 
     # 2. The form sheet: values, the undo of the previous run, highlights.
-    data = pkg.read(form.part)
-    data = _utf8(data)
+    data = _utf8(pkg.read(form.part))
     styles = Styles(pkg.read(book.styles_part) if book.styles_part and pkg.has(book.styles_part) else None)
-    values = {(b.row + i, b.col + j): v for b in plan.blocks for i, row in enumerate(b.values) for j, v in enumerate(row)}
-    worst: dict[str, str] = {}
-    for hl in plan.highlights:
-        ref = hl.cell.upper().replace("$", "")
-        if _valid(ref) and (ref not in worst or SEVERITY_RANK[hl.severity] > SEVERITY_RANK[worst[ref]]):
-            worst[ref] = hl.severity
-    prev_cells = {parse_a1(e.ref.upper().replace("$", "")): e for e in previous}
-    rows_needed = {r for r, _ in values} | {parse_a1(r)[0] for r in worst} | {r for r, _ in prev_cells}
-    scan = sx.scan(data, rows_needed)
-    cells = {(r, c.col): c for r, row in scan.rows.items() for c in row.cells}
-    edits: dict[tuple[int, int], sx.CellEdit] = {}
-    skipped: list[str] = []
-    entries: dict[str, Entry] = {}
-
-    def current_value(rc):
-        cell = cells.get(rc)
-        return sx.cell_value(cell, book.shared) if cell is not None else None
-
-    def current_style(rc) -> int:
-        e = edits.get(rc)
-        if e is not None and e.style is not None:
-            return e.style
-        cell = cells.get(rc)
-        if cell is not None:
-            try:
-                return int(cell.attrs.get("s", "0"))
-            except ValueError:
-                return 0
-        return sx.default_style(scan, scan.rows.get(rc[0]), rc[1])
-
-    merged_tail = _merged_non_anchor(scan.merges)
-    arrays = _array_ranges(data)
-    for rc, value in sorted(values.items()):
-        cell = cells.get(rc)
-        if (cell is not None and cell.has_formula) or any(
-                r1 <= rc[0] <= r2 and c1 <= rc[1] <= c2 for r1, c1, r2, c2 in arrays):
-            skipped.append(a1(*rc))  # a formula the user put there stays in charge of that cell
-            continue
-        if merged_tail(rc):
-            if value is None:
-                continue
-            raise UnsafeToWrite(f"单元格 {a1(*rc)} 位于合并区域内，无法写入评分结果。")
-        now = current_value(rc)
-        prev = prev_cells.get(rc)
-        original = prev.original if prev is not None and prev.value_flag and same_value(now, prev.written) else now
-        if not same_value(now, value):
-            edits[rc] = sx.CellEdit(value=value)
-        if not same_value(original, value):
-            entries[a1(*rc)] = Entry(a1(*rc), value_flag=VALUE_FLAG, original=original, written=value)
-    for rc, prev in prev_cells.items():
-        # cells the previous run wrote and this one does not: the user's value comes back
-        if not prev.value_flag or rc in values or same_value(prev.original, prev.written):
-            continue
-        cell = cells.get(rc)
-        if cell is None or cell.has_formula or not same_value(current_value(rc), prev.written):
-            continue  # never create a cell to undo, never touch a formula, keep what the user changed
-        edits[rc] = sx.CellEdit(value=prev.original)
-    for rc, prev in prev_cells.items():
-        # the previous run's highlight, where the user has not recoloured the cell since
-        if prev.argb and is_solid(styles.fill_of(current_style(rc)), prev.argb):
-            try:
-                restored = styles.with_fill(current_style(rc), fill_from_record(prev.fill))
-            except PackageError:
-                continue
-            edits.setdefault(rc, sx.CellEdit()).style = restored
-    for ref, severity in worst.items():
-        rc = parse_a1(ref)
-        base = current_style(rc)
-        fill = styles.fill_of(base)
-        original = "" if _no_fill(fill) else fill.decode("utf-8")
-        argb = _argb(HIGHLIGHT_COLORS[severity])
-        edits.setdefault(rc, sx.CellEdit()).style = styles.with_fill(base, solid_fill(argb))
-        old = entries.get(a1(*rc), Entry(a1(*rc)))
-        entries[a1(*rc)] = old._replace(argb=argb, fill=original)
-    for rc, e in list(edits.items()):
-        if e.value is sx.KEEP and e.style is not None and e.style == current_style_of_file(cells, scan, rc):
-            del edits[rc]  # back to what it was: leave the bytes alone
+    sheet = _SheetEdit(book, styles, data, plan, previous)
+    sheet.write_values(_array_ranges(data))
+    sheet.undo_previous_values()
+    sheet.restore_previous_fills()
+    sheet.apply_highlights()
+    sheet.drop_unchanged_styles()
 
     # 3. Notes.
-    sheet_rels = pkg.rels(form.part)
-    note_refs, extra = _notes(pkg, form, sheet_rels, scan, plan, data)
+    entries = sheet.entries
+    note_refs, extra = _notes(pkg, form, pkg.rels(form.part), sheet.scan, plan, data)
     for ref in note_refs:
-        old = entries.get(ref, Entry(ref))
-        entries[ref] = old._replace(note=NOTE_FLAG)
-
-    data = sx.splice(data, scan, edits, extra)
-    pkg.write(form.part, data)
+        entries[ref] = entries.get(ref, Entry(ref))._replace(note=NOTE_FLAG)
+    pkg.write(form.part, sx.splice(data, sheet.scan, sheet.edits, extra))
 
     # 4. 评分说明 and the workbook entries that register it.
     record = sorted(entries.values(), key=lambda e: parse_a1(e.ref))
     layout = explain_layout(plan.explain_rows, record_rows(record, plan.sheet))
     _explain_sheet(pkg, book, styles, plan, layout, explain)
-    if styles.dirty:
-        if not book.styles_part:
-            book.styles_part = "xl/styles.xml"
-            pkg.add_rel(book.part, RT_STYLES, book.styles_part)
-            pkg.ensure_override(book.styles_part,
-                                "application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml")
-        pkg.write(book.styles_part, styles.data)
+    _save_styles(pkg, book, styles)
     _full_calc_on_load(book)
 
     import io
 
     buf = io.BytesIO()
     pkg.save(buf)
-    return Outcome(buf.getvalue(), skipped, record)
+    return Outcome(buf.getvalue(), sheet.skipped, record)
+
+
+def _previous_record(pkg: Package, book: Book, plan: WritePlan, force: bool) -> tuple[Any, list[Entry]]:
+    """The 评分说明 sheet (or None) and the entries an earlier run recorded for this form sheet; refuses
+    a sheet of that name that pe-score did not write, unless forced."""
+    explain = book.sheet(plan.explain_sheet)
+    if explain is None:
+        return None, []
+    if book.rels.get(explain.rid) is None or book.rels[explain.rid].type != RT_WORKSHEET:
+        raise UnsafeToWrite(f"工作簿中名为“{plan.explain_sheet}”的是图表工作表或对话框，不是 pe-score 生成的；"
+                            "请先给它改名，再评分。")
+    rows = _explain_rows(pkg, explain, book)
+    found = parse_record(rows) if rows is not None else None
+    if found is None and not force:
+        raise UnsafeToWrite(
+            f"工作簿中已有名为“{plan.explain_sheet}”的工作表，但不是 pe-score 生成的；写入会覆盖其内容。"
+            "请先给该工作表改名；如确认可以覆盖，可使用 --force。")
+    owner = record_sheet(rows) if rows is not None else None
+    # a record written for another sheet of the workbook is not this form's to undo
+    return explain, [e for e in (found or []) if _valid(e.ref)] if owner in (None, plan.sheet) else []
+
+
+def _worst_highlights(plan: WritePlan) -> dict[str, str]:
+    """The most severe highlight asked for each valid cell reference."""
+    worst: dict[str, str] = {}
+    for hl in plan.highlights:
+        ref = hl.cell.upper().replace("$", "")
+        if _valid(ref) and (ref not in worst or SEVERITY_RANK[hl.severity] > SEVERITY_RANK[worst[ref]]):
+            worst[ref] = hl.severity
+    return worst
+
+
+def _save_styles(pkg: Package, book: Book, styles: Styles) -> None:
+    """Write styles.xml back if a fill was added, creating and registering the part if the book had none."""
+    if not styles.dirty:
+        return
+    if not book.styles_part:
+        book.styles_part = "xl/styles.xml"
+        pkg.add_rel(book.part, RT_STYLES, book.styles_part)
+        pkg.ensure_override(book.styles_part,
+                            "application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml")
+    pkg.write(book.styles_part, styles.data)
+
+
+class _SheetEdit:
+    """The cell edits to the form sheet and the record entries that explain them, built in order:
+    this run's values, the undo of the previous run's values and fills, this run's highlights."""
+
+    def __init__(self, book: Book, styles: Styles, data: bytes, plan: WritePlan, previous: list[Entry]) -> None:
+        self.book, self.styles = book, styles
+        self.values = {(b.row + i, b.col + j): v
+                       for b in plan.blocks for i, row in enumerate(b.values) for j, v in enumerate(row)}
+        self.worst = _worst_highlights(plan)
+        self.prev_cells = {parse_a1(e.ref.upper().replace("$", "")): e for e in previous}
+        rows_needed = ({r for r, _ in self.values} | {parse_a1(r)[0] for r in self.worst}
+                       | {r for r, _ in self.prev_cells})
+        self.scan = sx.scan(data, rows_needed)
+        self.cells = {(r, c.col): c for r, row in self.scan.rows.items() for c in row.cells}
+        self.edits: dict[tuple[int, int], sx.CellEdit] = {}
+        self.skipped: list[str] = []
+        self.entries: dict[str, Entry] = {}
+
+    def current_value(self, rc):
+        cell = self.cells.get(rc)
+        return sx.cell_value(cell, self.book.shared) if cell is not None else None
+
+    def current_style(self, rc) -> int:
+        """The style the cell will have: an edit's, else the file's."""
+        e = self.edits.get(rc)
+        if e is not None and e.style is not None:
+            return e.style
+        cell = self.cells.get(rc)
+        if cell is not None:
+            try:
+                return int(cell.attrs.get("s", "0"))
+            except ValueError:
+                return 0
+        # no cell yet: the style Excel shows there (the row's, else the column's)
+        return sx.default_style(self.scan, self.scan.rows.get(rc[0]), rc[1])
+
+    def write_values(self, arrays: list[tuple[int, int, int, int]]) -> None:
+        merged_tail = _merged_non_anchor(self.scan.merges)
+        for rc, value in sorted(self.values.items()):
+            cell = self.cells.get(rc)
+            if (cell is not None and cell.has_formula) or any(
+                    r1 <= rc[0] <= r2 and c1 <= rc[1] <= c2 for r1, c1, r2, c2 in arrays):
+                self.skipped.append(a1(*rc))  # a formula the user put there stays in charge of that cell
+                continue
+            if merged_tail(rc):
+                if value is None:
+                    continue
+                raise UnsafeToWrite(f"单元格 {a1(*rc)} 位于合并区域内，无法写入评分结果。")
+            now = self.current_value(rc)
+            prev = self.prev_cells.get(rc)
+            # the user's value is the one before our earlier write, if that write is still there
+            original = prev.original if prev is not None and prev.value_flag and same_value(now, prev.written) else now
+            if not same_value(now, value):
+                self.edits[rc] = sx.CellEdit(value=value)
+            if not same_value(original, value):
+                self.entries[a1(*rc)] = Entry(a1(*rc), value_flag=VALUE_FLAG, original=original, written=value)
+
+    def undo_previous_values(self) -> None:
+        """Cells the previous run wrote and this one does not: the user's value comes back."""
+        for rc, prev in self.prev_cells.items():
+            if not prev.value_flag or rc in self.values or same_value(prev.original, prev.written):
+                continue
+            cell = self.cells.get(rc)
+            if cell is None or cell.has_formula or not same_value(self.current_value(rc), prev.written):
+                continue  # never create a cell to undo, never touch a formula, keep what the user changed
+            self.edits[rc] = sx.CellEdit(value=prev.original)
+
+    def restore_previous_fills(self) -> None:
+        """The previous run's highlight goes, where the user has not recoloured the cell since."""
+        styles = self.styles
+        for rc, prev in self.prev_cells.items():
+            if prev.argb and is_solid(styles.fill_of(self.current_style(rc)), prev.argb):
+                try:
+                    restored = styles.with_fill(self.current_style(rc), fill_from_record(prev.fill))
+                except PackageError:
+                    continue
+                self.edits.setdefault(rc, sx.CellEdit()).style = restored
+
+    def apply_highlights(self) -> None:
+        for ref, severity in self.worst.items():
+            rc = parse_a1(ref)
+            base = self.current_style(rc)
+            fill = self.styles.fill_of(base)
+            original = "" if _no_fill(fill) else fill.decode("utf-8")
+            argb = _argb(HIGHLIGHT_COLORS[severity])
+            self.edits.setdefault(rc, sx.CellEdit()).style = self.styles.with_fill(base, solid_fill(argb))
+            old = self.entries.get(a1(*rc), Entry(a1(*rc)))
+            self.entries[a1(*rc)] = old._replace(argb=argb, fill=original)
+
+    def drop_unchanged_styles(self) -> None:
+        for rc, e in list(self.edits.items()):
+            if e.value is sx.KEEP and e.style is not None and e.style == current_style_of_file(self.cells, self.scan, rc):
+                del self.edits[rc]  # back to what it was: leave the bytes alone
 
 
 _ARRAY_F = re.compile(rb"""<(?:[\w.-]+:)?f\b[^>]*\bt\s*=\s*["']array["'][^>]*>""")
