@@ -114,10 +114,9 @@ def _fit(natural: list[float], budget: float, floors: list[float]) -> list[float
     return [round(max(min(w, lo), f), 1) for w, f in zip(natural, floors)]
 
 
-def explain_layout(rows: list[list[Any]], record: list[list[Any]] = ()) -> ExplainLayout:
-    tables = _tables(rows)
-    first = tables[0][1] if tables else [[]]
-    n_cols = max((len(r) for r in first), default=1) or 1
+def _column_widths(first: list[list[Any]], n_cols: int) -> list[float]:
+    """Widths from the first table: each column as wide as its longest value (capped), then fitted
+    into the sheet's width, the header and the last column kept readable."""
     natural = [MIN_WIDTH] * n_cols
     floors = [MIN_WIDTH] * n_cols
     for i, row in enumerate(first):
@@ -129,61 +128,85 @@ def explain_layout(rows: list[list[Any]], record: list[list[Any]] = ()) -> Expla
             if i == 0:
                 floors[c] = max(floors[c], min(w, 12))  # the header stays on one line
     floors[-1] = max(floors[-1], min(natural[-1], LAST_COLUMN_SHARE))
-    widths = _fit(natural, TOTAL_WIDTH, floors)
-    # a later table whose last column needs more room than the sheet has gives it to that column
-    cells: list[CellSpec] = []
-    merges: list[tuple[int, int, int, int]] = []
-    heights: dict[int, float] = {}
-    header_rows: list[int] = []
-    breaks: list[int] = []
-    out_row = 0
-    for t, (_, table) in enumerate(tables):
+    return _fit(natural, TOTAL_WIDTH, floors)
+
+
+class _Placed:
+    """The cells, merges, heights and header rows of the tables, placed one row after another."""
+
+    def __init__(self, widths: list[float]) -> None:
+        self.widths, self.n_cols = widths, len(widths)
+        self.cells: list[CellSpec] = []
+        self.merges: list[tuple[int, int, int, int]] = []
+        self.heights: dict[int, float] = {}
+        self.header_rows: list[int] = []
+        self.out_row = 0
+
+    def table(self, t: int, table: list[list[Any]]) -> None:
         if t:
-            out_row += 1  # one empty row between tables
+            self.out_row += 1  # one empty row between tables
         width_t = max(len(r) for r in table)
-        span_last = width_t <= n_cols
+        # a later table narrower than the first stretches its last column to the sheet's width
+        stretch = width_t if t and width_t <= self.n_cols else None
         for i, row in enumerate(table):
-            out_row += 1
-            style_row: Style = "header" if i == 0 else "text"
+            self.out_row += 1
             if i == 0:
-                header_rows.append(out_row)
-            lines = 1
-            for c, v in enumerate(row, start=1):
-                last = n_cols if (t and span_last and c == width_t and c < n_cols) else None
-                style: Style = style_row if style_row == "header" or not isinstance(v, (int, float)) \
-                    or isinstance(v, bool) else "number"
-                if v in (None, "") and last is None:
-                    if style_row == "header":
-                        cells.append(CellSpec(out_row, c, None, "header"))
-                    continue
-                cells.append(CellSpec(out_row, c, v, style, last))
-                if last is not None:
-                    merges.append((out_row, c, out_row, last))
-                span = sum(widths[k - 1] for k in range(c, (last or c) + 1)) if c <= n_cols else MAX_WIDTH
-                if v not in (None, ""):
-                    lines = max(lines, wrapped_lines(v, span))
-            heights[out_row] = round(lines * LINE_HEIGHT + PAD, 2)
-    hidden: list[int] = []
-    if record:
-        out_row += 1  # a blank row before the record
+                self.header_rows.append(self.out_row)
+            self.row(row, "header" if i == 0 else "text", stretch)
+
+    def row(self, row: list[Any], style_row: Style, stretch: Optional[int]) -> None:
+        out_row, n_cols, lines = self.out_row, self.n_cols, 1
+        for c, v in enumerate(row, start=1):
+            last = n_cols if (c == stretch and c < n_cols) else None
+            style: Style = style_row if style_row == "header" or not isinstance(v, (int, float)) \
+                or isinstance(v, bool) else "number"
+            if v in (None, "") and last is None:
+                if style_row == "header":
+                    self.cells.append(CellSpec(out_row, c, None, "header"))
+                continue
+            self.cells.append(CellSpec(out_row, c, v, style, last))
+            if last is not None:
+                self.merges.append((out_row, c, out_row, last))
+            span = sum(self.widths[k - 1] for k in range(c, (last or c) + 1)) if c <= n_cols else MAX_WIDTH
+            if v not in (None, ""):
+                lines = max(lines, wrapped_lines(v, span))
+        self.heights[out_row] = round(lines * LINE_HEIGHT + PAD, 2)
+
+    def record(self, record: list[list[Any]]) -> list[int]:
+        """The machine-readable record below the tables, in hidden rows; returns those rows."""
+        hidden: list[int] = []
+        if record:
+            self.out_row += 1  # a blank row before the record
         for rec in record:
-            out_row += 1
-            hidden.append(out_row)
+            self.out_row += 1
+            hidden.append(self.out_row)
             for c, v in enumerate(rec, start=1):
                 if v not in (None, ""):
-                    cells.append(CellSpec(out_row, c, v, "record"))
+                    self.cells.append(CellSpec(self.out_row, c, v, "record"))
+        return hidden
+
+
+def explain_layout(rows: list[list[Any]], record: list[list[Any]] = ()) -> ExplainLayout:
+    tables = _tables(rows)
+    first = tables[0][1] if tables else [[]]
+    n_cols = max((len(r) for r in first), default=1) or 1
+    widths = _column_widths(first, n_cols)
+    placed = _Placed(widths)
+    for t, (_, table) in enumerate(tables):
+        placed.table(t, table)
+    hidden = placed.record(record)
     total_width = sum(widths)
     scale = 100 if total_width <= PAGE_WIDTH_CHARS else max(MIN_SCALE, math.floor(100 * PAGE_WIDTH_CHARS / total_width))
     return ExplainLayout(
-        cells=tuple(cells),
+        cells=tuple(placed.cells),
         widths={c + 1: w for c, w in enumerate(widths)},
-        heights=heights,
+        heights=placed.heights,
         hidden_rows=tuple(hidden),
-        merges=tuple(merges),
-        header_rows=tuple(header_rows),
-        row_breaks=tuple(breaks),
+        merges=tuple(placed.merges),
+        header_rows=tuple(placed.header_rows),
+        row_breaks=(),
         print_title_rows=(1, 1) if tables else None,
         scale=scale,
-        n_rows=out_row,
+        n_rows=placed.out_row,
         n_cols=max([n_cols] + [len(r) for r in record]),
     )
