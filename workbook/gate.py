@@ -635,66 +635,78 @@ def root_name(head: bytes) -> Optional[str]:
 # ---- OpenDocument content.xml ------------------------------------------------------------------------
 
 
+def _repeat(attrs: dict, key: str) -> int:
+    """An ODS ``number-*-repeated`` count (1 when absent); refuses anything but a sane integer."""
+    v = _attr(attrs, key)
+    if v is None:
+        return 1
+    v = v.strip()
+    if not v.isdigit() or len(v) > 9:
+        raise Refused(f"表格中的重复次数“{v[:20]}”无效，文件已损坏或被篡改")
+    return max(1, int(v))
+
+
+class _OdsTables:
+    """The expat handlers of ``scan_ods_tables``: a cell counts once it has a value type, a formula or
+    a text paragraph, and counts for every row and column it repeats over."""
+
+    def __init__(self, limits: PartLimits) -> None:
+        self.limits = limits
+        self.out: list[tuple[str, int, int, int]] = []
+        self.name: Optional[str] = None
+        self.row = self.col = self.last_row = self.last_col = self.cells = 0
+        self.rrep = 1
+        self.cell: Optional[tuple[int, int, bool]] = None  # (first column, columns, has content)
+        self.guard = _TextGuard(limits.max_text_bytes)
+
+    def start(self, name: str, attrs: dict) -> None:
+        self.guard.reset()
+        local = _local(name)
+        if local == "table":
+            self.name = _attr(attrs, "name") or ""
+            self.row = self.last_row = self.last_col = self.cells = 0
+        elif local == "table-row":
+            self.rrep = _repeat(attrs, "number-rows-repeated")
+            self.row += 1
+            self.col = 0
+        elif local in ("table-cell", "covered-table-cell"):
+            n = _repeat(attrs, "number-columns-repeated")
+            first = self.col + 1
+            self.col += n
+            has_value = _attr(attrs, "value-type") is not None or _attr(attrs, "formula") is not None
+            self.cell = (first, n, has_value)
+        elif local == "p" and self.cell is not None:
+            first, n, _ = self.cell
+            self.cell = (first, n, True)  # text content
+
+    def end(self, name: str) -> None:
+        self.guard.reset()
+        local = _local(name)
+        if local in ("table-cell", "covered-table-cell") and self.cell is not None:
+            first, n, has = self.cell
+            if has:
+                self._content(self.row, self.rrep, first, n)
+            self.cell = None
+        elif local == "table-row":
+            self.row += self.rrep - 1
+        elif local == "table" and self.name is not None:
+            self.out.append((self.name, self.last_row, self.last_col, self.cells))
+            self.name = None
+
+    def _content(self, first_row: int, rows: int, first_col: int, cols: int) -> None:
+        self.last_row = max(self.last_row, first_row + rows - 1)
+        self.last_col = max(self.last_col, first_col + cols - 1)
+        self.cells += rows * cols
+        if self.cells > self.limits.max_sheet_cells:
+            raise Refused(f"一个工作表中的单元格超过 {self.limits.max_sheet_cells:,} 个，超出本工具的上限")
+
+
 def scan_ods_tables(chunks: Iterator[bytes], limits: PartLimits) -> list[tuple[str, int, int, int]]:
     """(table name, last row, last column, cells with content), 1-based, of each table in an
     OpenDocument content.xml: python-calamine expands ``number-rows-repeated`` and
     ``number-columns-repeated`` up to the last cell holding something, and allocates that span."""
-    out: list[tuple[str, int, int, int]] = []
-    st = {"name": None, "row": 0, "col": 0, "rrep": 1, "last_row": 0, "last_col": 0, "cells": 0,
-          "cell": None}
-    guard = _TextGuard(limits.max_text_bytes)
+    tables = _OdsTables(limits)
     p = _parser()
-
-    def rep(attrs: dict, key: str) -> int:
-        v = _attr(attrs, key)
-        if v is None:
-            return 1
-        v = v.strip()
-        if not v.isdigit() or len(v) > 9:
-            raise Refused(f"表格中的重复次数“{v[:20]}”无效，文件已损坏或被篡改")
-        return max(1, int(v))
-
-    def content(first_row: int, rows: int, first_col: int, cols: int) -> None:
-        st["last_row"] = max(st["last_row"], first_row + rows - 1)
-        st["last_col"] = max(st["last_col"], first_col + cols - 1)
-        st["cells"] += rows * cols
-        if st["cells"] > limits.max_sheet_cells:
-            raise Refused(f"一个工作表中的单元格超过 {limits.max_sheet_cells:,} 个，超出本工具的上限")
-
-    def start(name: str, attrs: dict) -> None:
-        guard.reset()
-        local = _local(name)
-        if local == "table":
-            st.update(name=_attr(attrs, "name") or "", row=0, last_row=0, last_col=0, cells=0)
-        elif local == "table-row":
-            st["rrep"] = rep(attrs, "number-rows-repeated")
-            st["row"] += 1
-            st["col"] = 0
-        elif local in ("table-cell", "covered-table-cell"):
-            n = rep(attrs, "number-columns-repeated")
-            first = st["col"] + 1
-            st["col"] += n
-            has_value = _attr(attrs, "value-type") is not None or _attr(attrs, "formula") is not None
-            st["cell"] = (first, n, has_value)
-        elif local == "p" and st["cell"] is not None:
-            first, n, _ = st["cell"]
-            st["cell"] = (first, n, True)  # text content
-
-    def end(name: str) -> None:
-        guard.reset()
-        local = _local(name)
-        if local in ("table-cell", "covered-table-cell") and st["cell"] is not None:
-            first, n, has = st["cell"]
-            if has:
-                content(st["row"], st["rrep"], first, n)
-            st["cell"] = None
-        elif local == "table-row":
-            st["row"] += st["rrep"] - 1
-        elif local == "table" and st["name"] is not None:
-            out.append((st["name"], st["last_row"], st["last_col"], st["cells"]))
-            st["name"] = None
-
-    p.StartElementHandler, p.EndElementHandler, p.CharacterDataHandler = start, end, guard.data
+    p.StartElementHandler, p.EndElementHandler, p.CharacterDataHandler = tables.start, tables.end, tables.guard.data
     _feed(p, chunks)
-    return out
-
+    return tables.out
