@@ -19,6 +19,7 @@ import zipfile
 from pathlib import Path
 from typing import Any, Optional
 
+from openpyxl.utils import get_column_letter
 from openpyxl import Workbook, load_workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
@@ -172,7 +173,7 @@ class _Sheet:
 
 
 def _col(c: int) -> str:
-    return "ABCDEFGHIJ"[c - 1]
+    return get_column_letter(c)
 
 
 def _notes(points: float) -> list[str]:
@@ -548,6 +549,9 @@ def outputs() -> dict[Path, bytes]:
 
     out = {FORM_PATH: workbook_bytes(build_form()), EXAMPLE_PATH: workbook_bytes(build_example())}
     out.update({path: workbook_bytes(wb) for path, wb in project_template.outputs().items()})
+    from pe_score import family_templates  # the other families' blank forms (and examples)
+
+    out.update({path: workbook_bytes(wb) for path, wb in family_templates.outputs().items()})
     return out
 
 

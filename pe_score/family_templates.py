@@ -1,0 +1,198 @@
+"""Blank forms (and a filled example) for the form families beyond 附件2-1 and the national project form.
+
+So far the 四川 部门预算项目支出绩效自评表 (报表编号 510000_0013zp, family ``sichuan-project``), columns A–K,
+laid out as the published forms print it (tests/real/forms/sc_qingshen_fgj_gongzi_2023.toml,
+sc_daying_sfj_anke_2023.toml):
+
+| row | content |
+|---|---|
+| 1–4 | 报表编号, title `部门预算项目支出绩效自评表（YYYY年度）`, 项目名称, 主管部门 / 实施单位（盖章） |
+| 5–7 | 项目基本情况: 1.项目年度目标完成情况 (项目年度目标 C:F / 年度目标完成情况 G:K), 2.项目实施内容及过程概述 |
+| 8–13 | 预算执行情况（10分）: B 年度预算数（万元）, C 年初预算, D 调整后预算数, E 预算执行数, F 预算执行率, G 权重, H 得分, I:K 原因; rows 总额, 其中：财政资金, 财政专户管理资金, 单位资金, 其他资金 |
+| 14 | 绩效指标（90分） header: B 一级指标, C 二级指标, D 三级指标, E 指标性质, F 指标值, G 度量单位, H 完成值, I 权重, J 得分, K 未完成原因分析 |
+| 15… | indicator rows, 一级 and 二级 labels merged down |
+| n | 合计 (A:H): I = 10 + the weights, J = budget score + indicator scores |
+| n+1… | 评价结论, 存在问题, 改进措施, 项目负责人 / 财务负责人 |
+
+The budget points come from the ``sichuan-project`` profile. Cells are written by ``pe_score.templates.put_block``
+through the national project form's writer and styles (``pe_score.project_template``).
+
+The example is 青神县发展和改革局 2023 工资性支出 as published (www.scqs.gov.cn/info/13206/211004.htm): the unit
+filled the targets and weights but left every 完成值 and 得分 empty and the template's 填写说明 in place, so
+it scores as the published form does: not scored (PE913), 年度目标完成情况 unfilled (PE917).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Optional
+
+from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
+
+from pe_score.project_template import _Writer
+from scoring.profiles import load_profile
+
+SC_SHEET = "部门预算项目支出绩效自评表"
+SC_FORM_PATH = Path("templates") / "sichuan_project_form.xlsx"
+SC_EXAMPLE_PATH = Path("templates") / "examples" / "qingshen_fgj_gongzi_2023.xlsx"
+SC_PROFILE = load_profile("sichuan-project")
+SC_BUDGET_POINTS = SC_PROFILE.budget.points
+SC_HEADER_ROW = 14
+SC_FIRST_ROW = 15
+SC_WIDTHS = [10, 14, 14, 24, 10, 10, 9, 12, 8, 8, 20]
+SC_HEADER = ["一级指标", "二级指标", "三级指标", "指标性质", "指标值", "度量单位", "完成值", "权重", "得分", "未完成原因分析"]
+SC_FUNDS = ["总额", "其中：财政资金", "财政专户管理资金", "单位资金", "其他资金"]
+SC_REASON_NOTE = ("1.预算执行率=预算执行数/调整后预算数，预算执行率未达到90%的需说明原因（100字以内）；"
+                  "2.年中发生预算调整的（追加或调减），应单独说明理由；3.其他资金包括：社会投入资金、银行贷款.")
+SC_PROMPTS = {
+    "done": "对照年度目标，说明相关任务目标的完成情况（100字以内）",
+    "conclusion": "结合自评情况，说明项目自评总分，说明项目实施取得的成效或成果。（200字以内）",
+    "problems": "结合自评情况，分析存在的问题及原因。（200字以内）",
+    "measures": "针对项目自评中发现的问题，提出下一步改进完善的意见及有关政策性建议。（200字以内）",
+}
+SC_BLANK_ROWS = [  # (一级指标, 二级指标, rows)
+    ("产出指标", "数量指标", 2), ("产出指标", "质量指标", 1), ("产出指标", "时效指标", 1), ("产出指标", "成本指标", 1),
+    ("效益指标", "经济效益指标", 1), ("效益指标", "社会效益指标", 1), ("效益指标", "生态效益指标", 1),
+    ("效益指标", "可持续影响指标", 1), ("满意度指标", "服务对象满意度指标", 1),
+]
+
+
+def put_levels(w: _Writer, rows: list[dict], first: int, col1: int, col2: int) -> None:
+    """Write the 一级 (``col1``) and 二级 (``col2``) labels of ``rows`` from row ``first``, each run merged down."""
+    last = first + len(rows) - 1
+    r = first
+    while r <= last:
+        end = r
+        while end + 1 <= last and rows[end + 1 - first]["level1"] == rows[r - first]["level1"]:
+            end += 1
+        w.put(r, col1, rows[r - first]["level1"], "c", None, end)
+        k = r
+        while k <= end:
+            e2 = k
+            while e2 + 1 <= end and rows[e2 + 1 - first]["level2"] == rows[k - first]["level2"]:
+                e2 += 1
+            w.put(k, col2, rows[k - first]["level2"], "c", None, e2)
+            k = e2 + 1
+        r = end + 1
+
+
+def _sc_blank() -> dict:
+    rows = [{"level1": l1, "level2": l2} for l1, l2, n in SC_BLANK_ROWS for _ in range(n)]
+    return {"year": None, "rows": rows, "funds": {}, "total": "formula", "prompts": True}
+
+
+def sichuan_example_data() -> dict:
+    """青神县发展和改革局 2023 工资性支出, as published (see the module docstring)."""
+    rows = [
+        ("产出指标", "数量指标", "发放（缴纳）覆盖率", "=", 100, "%", 60),
+        ("效益指标", "社会效益指标", "足额保障率（参保率）", "=", 100, "%", 30),
+    ]
+    return {
+        "year": 2023,
+        "project": "51000021R000000019951-工资性支出",
+        "department": "青神县发展和改革局本级",
+        "unit": "青神县发展和改革局",
+        "goal": "严格执行相关政策，保障工资及时、足额发放或社保及时、足额缴纳，预算编制科学合理，减少结余资金。",
+        "funds": {"总额": (238.93, 251.89, 251.89, "100.00%"), "其中：财政资金": (238.93, 251.89, 251.89, "100.00%"),
+                  "财政专户管理资金": (0.0, 0.0, 0.0, "0.00%"), "单位资金": (0.0, 0.0, 0.0, "0.00%")},
+        "rows": [dict(zip(("level1", "level2", "name", "kind", "value", "unit", "weight"), r)) for r in rows],
+        "total": (100, None),  # typed on the published form: the weights only, no score
+        "prompts": True,  # the template's 填写说明 left in place
+        "source": "https://www.scqs.gov.cn/info/13206/211004.htm（tests/real/forms/sc_qingshen_fgj_gongzi_2023.toml）",
+    }
+
+
+def build_sichuan_project_form(data: Optional[dict] = None) -> Workbook:
+    """The blank 四川 部门预算项目支出绩效自评表, or ``data`` (see ``sichuan_example_data``) filled in."""
+    data = data or _sc_blank()
+    wb = Workbook()
+    ws = wb.active
+    ws.title = SC_SHEET
+    w = _Writer(ws)
+    prompt = (lambda key: SC_PROMPTS[key]) if data.get("prompts") else (lambda key: None)
+    w.put(1, 9, "报表编号：510000_0013zp", "top", 11)
+    w.put(2, 1, f"部门预算项目支出绩效自评表（{data.get('year') or '    '}年度）", "title", 11)
+    w.put(3, 1, "项目名称", "head", 2)
+    w.put(3, 3, data.get("project"), "l", 11)
+    w.put(4, 1, "主管部门", "head", 2)
+    w.put(4, 3, data.get("department"), "l", 5)
+    w.put(4, 6, "实施单位（盖章）", "head", 7)
+    w.put(4, 8, data.get("unit"), "l", 11)
+    w.put(5, 1, "项目基本情况", "head", None, 7)
+    w.put(5, 2, "1.项目年度目标完成情况", "head", None, 6)
+    w.put(5, 3, "项目年度目标", "head", 6)
+    w.put(5, 7, "年度目标完成情况", "head", 11)
+    w.put(6, 3, data.get("goal"), "l", 6)
+    w.put(6, 7, data.get("done") or prompt("done"), "l", 11)
+    w.put(7, 2, "2.项目实施内容及过程概述", "head")
+    w.put(7, 3, data.get("content"), "l", 11)
+    # budget block
+    w.put(8, 1, f"预算执行情况（{SC_BUDGET_POINTS:g}分）", "head", None, 13)
+    for c, text in enumerate(("年度预算数（万元）", "年初预算", "调整后预算数", "预算执行数", "预算执行率", "权重", "得分"), 2):
+        w.put(8, c, text, "head")
+    w.put(8, 9, "原因", "head", 11)
+    funds = data.get("funds", {})
+    for r, label in enumerate(SC_FUNDS, start=9):
+        w.put(r, 2, label, "l")
+        values = funds.get(label)
+        if values:
+            for c, v in zip((3, 4, 5, 6), values):
+                w.put(r, c, v, "money" if c < 6 else "c")
+        else:
+            for c in (3, 4, 5):
+                w.put(r, c, None, "money")
+            if label != "其他资金":
+                w.put(r, 6, f'=IF(N(D{r})>0,E{r}/D{r},"")', "pct", formula=True)
+            else:
+                w.put(r, 6, None, "c")
+        w.put(r, 7, SC_BUDGET_POINTS if r == 9 else "/", "c")
+        w.put(r, 8, data.get("budget_score") if r == 9 else "/", "c")
+    w.put(9, 9, SC_REASON_NOTE, "l", 11, 13)
+    # indicator table
+    rows = data["rows"]
+    last = SC_FIRST_ROW + len(rows) - 1
+    w.put(SC_HEADER_ROW, 1, "绩效指标（90分）", "head", None, last)
+    for c, text in enumerate(SC_HEADER, start=2):
+        w.put(SC_HEADER_ROW, c, text, "head")
+    put_levels(w, rows, SC_FIRST_ROW, 2, 3)
+    for r, row in enumerate(rows, start=SC_FIRST_ROW):
+        for c, key, style in ((4, "name", "l"), (5, "kind", "c"), (6, "value", "c"), (7, "unit", "c"),
+                              (8, "actual", "c"), (9, "weight", "c"), (10, "score", "c"), (11, "reason", "l")):
+            w.put(r, c, row.get(key), style)
+    total = last + 1
+    w.put(total, 1, "合计", "head", 8)
+    if data.get("total") == "formula":
+        w.put(total, 9, f"=G9+SUM(I{SC_FIRST_ROW}:I{last})", "calc", formula=True)
+        w.put(total, 10, f'=IF(COUNT(J{SC_FIRST_ROW}:J{last})+COUNT(H9)=0,"",N(H9)+SUM(J{SC_FIRST_ROW}:J{last}))',
+              "calc", formula=True)
+    else:
+        w.put(total, 9, data["total"][0], "calc")
+        w.put(total, 10, data["total"][1], "calc")
+    w.put(total, 11, None, "c")
+    for r, (label, key) in enumerate((("评价结论", "conclusion"), ("存在问题", "problems"), ("改进措施", "measures")),
+                                     start=total + 1):
+        w.put(r, 1, label, "head", 2)
+        w.put(r, 3, data.get(key) or prompt(key), "l", 11)
+    w.put(total + 4, 1, "项目负责人：", "top", 5)
+    w.put(total + 4, 6, "财务负责人：", "top", 11)
+    if data.get("source"):
+        w.put(total + 5, 1, f"示例来源：{data['source']}（原表照录）", "note", 11)
+    w.finish()
+    for c, width in enumerate(SC_WIDTHS, start=1):
+        ws.column_dimensions[get_column_letter(c)].width = width
+    ws.row_dimensions[2].height = 30
+    ws.row_dimensions[9].height = 30
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.print_title_rows = f"{SC_HEADER_ROW}:{SC_HEADER_ROW}"
+    return wb
+
+
+def build_sichuan_project_example() -> Workbook:
+    return build_sichuan_project_form(sichuan_example_data())
+
+
+def outputs() -> dict[Path, Workbook]:
+    return {SC_FORM_PATH: build_sichuan_project_form(), SC_EXAMPLE_PATH: build_sichuan_project_example()}

@@ -1,0 +1,81 @@
+"""Generated templates for the families beyond 附件2-1 and the national project form (pe_score.family_templates)."""
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import pytest
+from openpyxl import load_workbook
+
+from pe_score import family_templates as ft
+from pe_score import templates
+from scoring.profiles import load_profile
+from tests.real.build import FORMS, grid, load
+from workbook import fast, xlsx
+from workbook.pipeline import score_workbook
+
+ROOT = templates.REPO
+
+
+def test_committed_files_are_what_the_code_builds():
+    assert not templates.check(), "run python -m pe_score.templates"
+    for rel in ft.outputs():
+        assert (ROOT / rel).exists() and rel in templates.outputs()
+
+
+def test_the_sichuan_blank_has_the_published_layout_and_profile_points():
+    ws = ft.build_sichuan_project_form()[ft.SC_SHEET]
+    assert ws["I1"].value == "报表编号：510000_0013zp" and ws["A2"].value.startswith("部门预算项目支出绩效自评表")
+    assert [ws.cell(ft.SC_HEADER_ROW, c).value for c in range(2, 12)] == ft.SC_HEADER
+    assert ws["G9"].value == load_profile("sichuan-project").budget.points == 10
+    assert ws["A8"].value == "预算执行情况（10分）" and ws["F9"].value.startswith("=IF(")
+    assert "A14:A24" in {str(r) for r in ws.merged_cells.ranges}
+
+
+@pytest.mark.parametrize("reader", [xlsx, fast])
+def test_the_sichuan_blank_is_recognised_as_its_family(reader):
+    s = score_workbook(reader.read_grids(ROOT / ft.SC_FORM_PATH))
+    assert s.profile.name == "sichuan-project" and s.reading.family.name == "sichuan-project"
+    # a blank form: no budget figures (PE501), no indicators (PE308), the printed 填写说明 (PE917); nothing else
+    assert {f.code for f in s.result.findings} <= {"PE501", "PE308", "PE917"}
+
+
+@pytest.mark.parametrize("reader", [xlsx, fast])
+def test_the_sichuan_example_scores_as_the_published_form(reader):
+    s = score_workbook(reader.read_grids(ROOT / ft.SC_EXAMPLE_PATH))
+    real = score_workbook([grid(load(FORMS / "sc_qingshen_fgj_gongzi_2023.toml"))])
+    assert s.profile.name == real.profile.name == "sichuan-project"
+    assert s.result.total == real.result.total and s.result.budget.score == real.result.budget.score == 10
+    assert sorted((f.code, f.cell) for f in s.result.findings) == sorted((f.code, f.cell) for f in real.result.findings)
+    assert {f.code for f in s.result.findings} == {"PE913", "PE917"}
+
+
+def test_the_example_names_its_source():
+    ws = load_workbook(ROOT / ft.SC_EXAMPLE_PATH)[ft.SC_SHEET]
+    texts = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+    assert any(t.startswith("示例来源：") and "scqs.gov.cn" in t for t in texts)
+
+
+@pytest.mark.libreoffice
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="soffice (LibreOffice) is not installed")
+def test_libreoffice_opens_the_templates_and_computes_the_blank(tmp_path):
+    src, out, profile = (tmp_path / n for n in ("src", "out", "profile"))
+    src.mkdir()
+    wb = ft.build_sichuan_project_form()
+    ws = wb[ft.SC_SHEET]
+    ws["D9"], ws["E9"] = 200, 180
+    for r in range(ft.SC_FIRST_ROW, ft.SC_FIRST_ROW + 10):
+        ws.cell(r, 9).value, ws.cell(r, 10).value = 8, 7
+    wb.save(src / "filled.xlsx")
+    for rel in ft.outputs():
+        (src / rel.name).write_bytes((ROOT / rel).read_bytes())
+    subprocess.run(["soffice", f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to", "xlsx",
+                    "--outdir", str(out), *sorted(str(p) for p in src.glob("*.xlsx"))],
+                   check=True, capture_output=True, timeout=180)
+    books = {p.stem: load_workbook(p, data_only=True)[ft.SC_SHEET] for p in out.glob("*.xlsx")}
+    assert set(books) == {"filled", *(rel.stem for rel in ft.outputs())}
+    filled = books["filled"]
+    total = ft.SC_FIRST_ROW + 10
+    assert filled["F9"].value == pytest.approx(0.9)
+    assert filled.cell(total, 9).value == 10 + 80 and filled.cell(total, 10).value == 70  # H9 (typed) is empty
+    assert books[ft.SC_EXAMPLE_PATH.stem]["D15"].value == "发放（缴纳）覆盖率"
