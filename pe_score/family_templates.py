@@ -194,5 +194,77 @@ def build_sichuan_project_example() -> Workbook:
     return build_sichuan_project_form(sichuan_example_data())
 
 
+HB_SHEET = "项目绩效自评表"
+HB_FORM_PATH = Path("templates") / "hubei_project_form.xlsx"
+HB_PROFILE = load_profile("hubei-project")
+HB_BUDGET_POINTS = HB_PROFILE.budget.points
+HB_GOALS = 1  # 年度绩效目标1（80分）, as the published form; a unit with more goals splits the 80 points
+HB_WIDTHS = [16, 16, 26, 16, 16, 12]
+HB_GOAL_ROWS = [("产出指标", "数量指标"), ("产出指标", "质量指标"), ("产出指标", "时效指标"), ("产出指标", "成本指标"),
+                ("效益指标", "经济效益指标"), ("效益指标", "社会效益指标"), ("效益指标", "生态效益指标"),
+                ("效益指标", "可持续影响指标"), ("满意度指标", "服务对象满意度指标")]
+
+
+def build_hubei_project_form(goals: int = HB_GOALS) -> Workbook:
+    """The blank 湖北 项目绩效自评表 (鄂财绩发〔2020〕3号 系列表式), columns A–F, laid out as the published
+    2020年度长江禁捕项目自评表 (tests/real/forms/hb_changjiang_jinbu_yuye_2020.toml): 预算执行情况（万元）（20分）
+    with 年度财政资金总额, then each 年度绩效目标N（40分） followed by its own header row; no 分值 column
+    (each goal's points are its rows' share, as the published form prints it)."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = HB_SHEET
+    w = _Writer(ws)
+    w.put(1, 1, "    年度项目绩效自评表", "title", 6)
+    w.put(2, 1, "单位名称：", "top")
+    w.put(2, 2, None, "top", 3)
+    w.put(2, 4, "填报日期：", "top", 6)
+    w.put(3, 1, "项目名称", "head")
+    w.put(3, 2, None, "l", 3)
+    w.put(3, 4, "主管部门", "head")
+    w.put(3, 5, None, "l", 6)
+    for r, (label, text) in enumerate((("项目实施单位", None),
+                                       ("项目类别", "1、部门预算项目□ 2、市直专项□ 3、市对下转移支付项目□"),
+                                       ("项目属性", "1、持续性项目□ 2、新增性项目□"),
+                                       ("项目类型", "1、常年性项目□ 2、延续性项目□ 3、一次性项目□")), start=4):
+        w.put(r, 1, label, "head")
+        w.put(r, 2, text, "l", 6)
+    w.put(8, 1, f"预算执行情况（万元）（{HB_BUDGET_POINTS:g}分）", "head")
+    for c, text in enumerate(("预算数（A）", "执行数（B）", "执行率（B/A）"), start=2):
+        w.put(8, c, text, "head")
+    w.put(8, 5, f"得分（{HB_BUDGET_POINTS:g}分*执行率）", "head", 6)
+    w.put(9, 1, "年度财政资金总额", "l")
+    w.put(9, 2, None, "money")
+    w.put(9, 3, None, "money")
+    w.put(9, 4, '=IF(N(B9)>0,C9/B9,"")', "pct", formula=True)
+    w.put(9, 5, f'=IF(D9="","",ROUND(MIN({HB_BUDGET_POINTS:g},{HB_BUDGET_POINTS:g}*D9),2))', "calc", 6, formula=True)
+    points = (HB_PROFILE.total_points - HB_BUDGET_POINTS) / goals
+    r = 10
+    rows = [{"level1": l1, "level2": l2} for l1, l2 in HB_GOAL_ROWS]
+    for g in range(1, goals + 1):
+        w.put(r, 1, f"年度绩效目标{g}（{points:g}分）", "head", 6)
+        for c, text in enumerate(("一级指标", "二级指标", "三级指标", "年初目标值（A）", "实际完成值（B）", "得分"), 1):
+            w.put(r + 1, c, text, "head")
+        put_levels(w, rows, r + 2, 1, 2)
+        for k in range(len(rows)):
+            for c in range(3, 7):
+                w.put(r + 2 + k, c, None, "l" if c == 3 else "c")
+        r += 2 + len(rows)
+    w.put(r, 1, "总分", "head")
+    w.put(r, 2, f'=IF(COUNT(F12:F{r - 1})+COUNT(E9)=0,"",N(E9)+SUM(F12:F{r - 1}))', "calc", 6, formula=True)
+    w.put(r + 1, 1, "偏差大或目标未完成原因分析", "head")
+    w.put(r + 1, 2, None, "l", 6)
+    w.put(r + 2, 1, "改进措施及结果应用方案", "head")
+    w.put(r + 2, 2, None, "l", 6)
+    w.finish()
+    for c, width in enumerate(HB_WIDTHS, start=1):
+        ws.column_dimensions[get_column_letter(c)].width = width
+    ws.row_dimensions[1].height = 30
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    return wb
+
+
 def outputs() -> dict[Path, Workbook]:
-    return {SC_FORM_PATH: build_sichuan_project_form(), SC_EXAMPLE_PATH: build_sichuan_project_example()}
+    return {SC_FORM_PATH: build_sichuan_project_form(), SC_EXAMPLE_PATH: build_sichuan_project_example(),
+            HB_FORM_PATH: build_hubei_project_form()}

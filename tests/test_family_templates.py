@@ -72,10 +72,32 @@ def test_libreoffice_opens_the_templates_and_computes_the_blank(tmp_path):
     subprocess.run(["soffice", f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to", "xlsx",
                     "--outdir", str(out), *sorted(str(p) for p in src.glob("*.xlsx"))],
                    check=True, capture_output=True, timeout=180)
-    books = {p.stem: load_workbook(p, data_only=True)[ft.SC_SHEET] for p in out.glob("*.xlsx")}
+    books = {p.stem: load_workbook(p, data_only=True).active for p in out.glob("*.xlsx")}
     assert set(books) == {"filled", *(rel.stem for rel in ft.outputs())}
     filled = books["filled"]
     total = ft.SC_FIRST_ROW + 10
     assert filled["F9"].value == pytest.approx(0.9)
     assert filled.cell(total, 9).value == 10 + 80 and filled.cell(total, 10).value == 70  # H9 (typed) is empty
     assert books[ft.SC_EXAMPLE_PATH.stem]["D15"].value == "发放（缴纳）覆盖率"
+
+
+@pytest.mark.parametrize("reader", [xlsx, fast])
+def test_the_hubei_project_blank_is_recognised_as_its_family(reader):
+    s = score_workbook(reader.read_grids(ROOT / ft.HB_FORM_PATH))
+    assert s.profile.name == "hubei-project" and s.reading.family.name == "hubei-project"
+    # no budget figures (PE501), no indicators (PE308), the form has no 分值 column (PE920, a hint)
+    assert {f.code for f in s.result.findings} <= {"PE501", "PE308", "PE920"}
+
+
+def test_the_hubei_project_blank_filled_in_scores_its_goal(tmp_path):
+    wb = ft.build_hubei_project_form()
+    ws = wb[ft.HB_SHEET]
+    assert ws["A8"].value == "预算执行情况（万元）（20分）" and ws["A10"].value == "年度绩效目标1（80分）"
+    ws["B9"], ws["C9"] = 10, 9  # 90% executed: 18 of 20
+    ws["C12"], ws["D12"], ws["E12"], ws["F12"] = "补贴渔船数", 6, 6, 40
+    ws["C17"], ws["D17"], ws["E17"], ws["F17"] = "群众满意度", "90%", "95%", 30
+    wb.save(tmp_path / "filled.xlsx")
+    s = score_workbook(xlsx.read_grids(tmp_path / "filled.xlsx"))
+    assert s.profile.name == "hubei-project"
+    assert s.result.budget.score == 18 and s.result.total == 18 + 70
+    assert {f.code for f in s.result.findings} <= {"PE920"}
