@@ -29,7 +29,7 @@ from typing import Any, Optional
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
-from pe_score.project_template import _Writer
+from pe_score.project_template import _Writer, build_project_form
 from scoring.profiles import load_profile
 
 SC_SHEET = "部门预算项目支出绩效自评表"
@@ -265,6 +265,16 @@ def build_hubei_project_form(goals: int = HB_GOALS) -> Workbook:
     return wb
 
 
+AH_SHEET = "部门整体支出绩效自评表"
+AH_FORM_PATH = Path("templates") / "anhui_department_form.xlsx"
+
+
+def build_anhui_department_form() -> Workbook:
+    """The blank 安徽 部门整体支出绩效自评表: the national project form's layout for a whole department
+    (as 金寨县茶谷和美丽乡村建设服务中心 2023 publishes it, tests/real/forms/ah_jinzhai_chagu_2023.toml)."""
+    return build_project_form(department=True, sheet=AH_SHEET)
+
+
 def outputs() -> dict[Path, Workbook]:
     return {SC_FORM_PATH: build_sichuan_project_form(), SC_EXAMPLE_PATH: build_sichuan_project_example(),
-            HB_FORM_PATH: build_hubei_project_form()}
+            HB_FORM_PATH: build_hubei_project_form(), AH_FORM_PATH: build_anhui_department_form()}

@@ -136,37 +136,49 @@ def example_data() -> dict:
     }
 
 
-def build_project_form(data: Optional[dict] = None) -> Workbook:
-    """The blank national project form, or ``data`` (see ``example_data``) filled in."""
+def build_project_form(data: Optional[dict] = None, *, department: bool = False, sheet: str = SHEET) -> Workbook:
+    """The blank national project form, or ``data`` (see ``example_data``) filled in. ``department`` lays out
+    the 部门整体支出绩效自评表 that reprints it for a whole department (安徽): title, year, one 部门 line, and
+    the funds block headed 预算资金（万元）; every row below moves up by two."""
     data = data or _blank_data()
     wb = Workbook()
     ws = wb.active
-    ws.title = SHEET
+    ws.title = sheet
     w = _Writer(ws)
-    w.put(1, 1, "附件", "top", 2)
-    w.put(2, 1, "项目支出绩效自评表", "title", 10)
-    w.put(3, 1, f"（{data.get('year') or '    '}年度）", "sub", 10)
-    w.put(4, 1, "项目名称", "head", 2)
-    w.put(4, 3, data.get("project"), "l", 10)
-    w.put(5, 1, "主管部门", "head", 2)
-    w.put(5, 3, data.get("department"), "l", 5)
-    w.put(5, 6, "实施单位", "head", 7)
-    w.put(5, 8, data.get("unit"), "l", 10)
+    if department:
+        w.put(1, 1, "部门整体支出绩效自评表", "title", 10)
+        w.put(2, 1, f"（{data.get('year') or '    '}年度）", "sub", 10)
+        w.put(3, 1, "部门", "head", 2)
+        w.put(3, 3, data.get("department"), "l", 10)
+        f = 4
+    else:
+        w.put(1, 1, "附件", "top", 2)
+        w.put(2, 1, "项目支出绩效自评表", "title", 10)
+        w.put(3, 1, f"（{data.get('year') or '    '}年度）", "sub", 10)
+        w.put(4, 1, "项目名称", "head", 2)
+        w.put(4, 3, data.get("project"), "l", 10)
+        w.put(5, 1, "主管部门", "head", 2)
+        w.put(5, 3, data.get("department"), "l", 5)
+        w.put(5, 6, "实施单位", "head", 7)
+        w.put(5, 8, data.get("unit"), "l", 10)
+        f = 6
+    t = f + 1  # the 年度资金总额 row
+    header, first = f + 7, f + 8
     # funds block
-    w.put(6, 1, "项目资金\n（万元）", "head", 2, 10)
-    w.put(6, 3, None, "head", 4)
+    w.put(f, 1, ("预算资金" if department else "项目资金") + "\n（万元）", "head", 2, f + 4)
+    w.put(f, 3, None, "head", 4)
     for c, text in enumerate(("年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"), start=5):
-        w.put(6, c, text, "head")
-    w.put(7, 3, "年度资金总额", "l", 4)
+        w.put(f, c, text, "head")
+    w.put(t, 3, "年度资金总额", "l", 4)
     for c in (5, 6, 7):
         col = get_column_letter(c)
-        w.put(7, c, f"=SUM({col}8:{col}10)", "money", formula=True)
-    w.put(7, 8, BUDGET_POINTS, "c")
-    w.put(7, 9, '=IF(N(F7)>0,G7/F7,"")', "pct", formula=True)
-    w.put(7, 10, '=IF(I7="","",ROUND(MIN(H7,H7*I7),2))', "calc", formula=True)
+        w.put(t, c, f"=SUM({col}{t + 1}:{col}{t + 3})", "money", formula=True)
+    w.put(t, 8, BUDGET_POINTS, "c")
+    w.put(t, 9, f'=IF(N(F{t})>0,G{t}/F{t},"")', "pct", formula=True)
+    w.put(t, 10, f'=IF(I{t}="","",ROUND(MIN(H{t},H{t}*I{t}),2))', "calc", formula=True)
     funds = data.get("funds", {})
     for r, (label, key) in enumerate((("其中：当年财政拨款", "fiscal"), ("上年结转资金", "carried"),
-                                      ("其他资金", "other")), start=8):
+                                      ("其他资金", "other")), start=t + 1):
         w.put(r, 3, label, "l", 4)
         values = funds.get(key, (None, None, None))
         for c, v in zip((5, 6, 7), values):
@@ -174,39 +186,39 @@ def build_project_form(data: Optional[dict] = None) -> Workbook:
         for c in (8, 9, 10):
             w.put(r, c, "—", "c")
     # overall goal
-    w.put(11, 1, "年度总体目标", "head", None, 12)
-    w.put(11, 2, "预期目标", "head", 6)
-    w.put(11, 7, "实际完成情况", "head", 10)
-    w.put(12, 2, data.get("goal"), "l", 6)
-    w.put(12, 7, data.get("done"), "l", 10)
+    w.put(f + 5, 1, "年度总体目标", "head", None, f + 6)
+    w.put(f + 5, 2, "预期目标", "head", 6)
+    w.put(f + 5, 7, "实际完成情况", "head", 10)
+    w.put(f + 6, 2, data.get("goal"), "l", 6)
+    w.put(f + 6, 7, data.get("done"), "l", 10)
     # indicator table
     for c, text in enumerate(("绩效指标", "一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分"), 1):
-        w.put(HEADER_ROW, c, text, "head")
-    w.put(HEADER_ROW, 9, "偏差原因分析及改进措施", "head", 10)
+        w.put(header, c, text, "head")
+    w.put(header, 9, "偏差原因分析及改进措施", "head", 10)
     rows = data["rows"]
-    last = FIRST_ROW + len(rows) - 1
-    w.put(FIRST_ROW - 1, 1, "绩效指标", "head", None, last)
-    r = FIRST_ROW
+    last = first + len(rows) - 1
+    w.put(header, 1, "绩效指标", "head", None, last)
+    r = first
     while r <= last:
-        row = rows[r - FIRST_ROW]
+        row = rows[r - first]
         l1 = row["level1"]
         end = r
-        while end + 1 <= last and rows[end + 1 - FIRST_ROW]["level1"] == l1:
+        while end + 1 <= last and rows[end + 1 - first]["level1"] == l1:
             end += 1
         points = LEVEL1_POINTS.get(l1)
         label = data.get("labels", {}).get(l1) or (f"{l1}（{points:g}分）" if points is not None else l1)
         w.put(r, 2, label, "c", None, end)
         k = r
         while k <= end:
-            l2 = rows[k - FIRST_ROW]["level2"]
+            l2 = rows[k - first]["level2"]
             e2 = k
-            while e2 + 1 <= end and rows[e2 + 1 - FIRST_ROW]["level2"] == l2:
+            while e2 + 1 <= end and rows[e2 + 1 - first]["level2"] == l2:
                 e2 += 1
             w.put(k, 3, l2, "c", None, e2)
             k = e2 + 1
         r = end + 1
-    for r in range(FIRST_ROW, last + 1):
-        row = rows[r - FIRST_ROW]
+    for r in range(first, last + 1):
+        row = rows[r - first]
         w.put(r, 4, row.get("name"), "l")
         w.put(r, 5, row.get("target"), "l")
         w.put(r, 6, row.get("actual"), "l")
@@ -216,8 +228,8 @@ def build_project_form(data: Optional[dict] = None) -> Workbook:
     total = last + 1
     w.put(total, 1, "总分", "head", 6)
     if data.get("total") == "formula" or data.get("total") is None:
-        w.put(total, 7, f"=H7+SUM(G{FIRST_ROW}:G{last})", "calc", formula=True)
-        w.put(total, 8, f'=IF(COUNT(H{FIRST_ROW}:H{last})+COUNT(J7)=0,"",N(J7)+SUM(H{FIRST_ROW}:H{last}))', "calc",
+        w.put(total, 7, f"=H{t}+SUM(G{first}:G{last})", "calc", formula=True)
+        w.put(total, 8, f'=IF(COUNT(H{first}:H{last})+COUNT(J{t})=0,"",N(J{t})+SUM(H{first}:H{last}))', "calc",
               formula=True)
     else:
         typed_points, typed_score = data["total"]
@@ -236,13 +248,13 @@ def build_project_form(data: Optional[dict] = None) -> Workbook:
     for c, width in enumerate(WIDTHS, start=1):
         ws.column_dimensions[get_column_letter(c)].width = width
     ws.row_dimensions[2].height = 30
-    ws.row_dimensions[12].height = 48
+    ws.row_dimensions[f + 6].height = 48
     ws.row_dimensions[total + 1].height = 70
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+    ws.print_title_rows = f"{header}:{header}"
     return wb
 
 

@@ -101,3 +101,24 @@ def test_the_hubei_project_blank_filled_in_scores_its_goal(tmp_path):
     assert s.profile.name == "hubei-project"
     assert s.result.budget.score == 18 and s.result.total == 18 + 70
     assert {f.code for f in s.result.findings} <= {"PE920"}
+
+
+@pytest.mark.parametrize("reader", [xlsx, fast])
+def test_the_anhui_department_blank_is_recognised_as_its_family(reader):
+    s = score_workbook(reader.read_grids(ROOT / ft.AH_FORM_PATH))
+    assert s.profile.name == "anhui-department" and s.reading.family.name == "anhui-department"
+    assert {f.code for f in s.result.findings} <= {"PE501", "PE308"}
+
+
+def test_the_anhui_department_blank_filled_in_scores(tmp_path):
+    wb = ft.build_anhui_department_form()
+    ws = wb[ft.AH_SHEET]
+    assert ws["A4"].value.startswith("预算资金") and ws["A3"].value == "部门" and ws["D11"].value == "三级指标"
+    ws["F6"], ws["G6"] = 100, 80  # 当年财政拨款: 80% executed, 8 of 10 typed
+    ws["J5"] = 8
+    ws["D12"], ws["E12"], ws["F12"], ws["G12"], ws["H12"] = "培训人次", "≥100人次", "120人次", 50, 50
+    ws["D21"], ws["E21"], ws["F21"], ws["G21"], ws["H21"] = "群众满意度", "≥90%", "95%", 40, 40
+    wb.save(tmp_path / "filled.xlsx")
+    s = score_workbook(xlsx.read_grids(tmp_path / "filled.xlsx"))
+    assert s.profile.name == "anhui-department"
+    assert s.result.budget.score == 8 and s.result.total == 98
