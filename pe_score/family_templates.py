@@ -275,6 +275,70 @@ def build_anhui_department_form() -> Workbook:
     return build_project_form(department=True, sheet=AH_SHEET)
 
 
+CQ_SHEET = "部门整体绩效自评表"
+CQ_FORM_PATH = Path("templates") / "chongqing_department_form.xlsx"
+CQ_PROFILE = load_profile("chongqing-department")
+CQ_BUDGET_POINTS = CQ_PROFILE.budget.points
+CQ_HEADER_ROW = 9
+CQ_ROWS = 12
+CQ_WIDTHS = [24, 10, 12, 12, 12, 12, 12, 12, 12, 12]
+CQ_HEADER = ["指标名称", "计量单位", "指标性质", "年初指标值", "调整指标值", "全年完成值", "得分系数（%）", "指标权重（分）",
+             "指标得分（分）", "是否核心指标"]
+
+
+def build_chongqing_department_form(rows: int = CQ_ROWS) -> Workbook:
+    """The blank 重庆 部门整体绩效自评表, columns A–J, laid out as 西部（重庆）科学城融媒体中心 2021 publishes it
+    (tests/real/forms/cq_kexuecheng_rongmeiti_2021.toml): 部门预算执行情况（万元） with 执行率权重 / 执行率得分,
+    当年绩效目标, then one indicator table without 一级/二级 labels."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = CQ_SHEET
+    w = _Writer(ws)
+    last = CQ_HEADER_ROW + rows
+    w.put(1, 1, "部门整体绩效自评表", "title", 10)
+    w.put(2, 1, "主管部门", "head")
+    w.put(2, 2, None, "l", 4)
+    w.put(2, 5, "财政处室", "head")
+    w.put(2, 6, None, "l", 7)
+    w.put(2, 8, "自评总分（分）", "head")
+    w.put(2, 9, f'=IF(COUNT(I{CQ_HEADER_ROW + 1}:I{last})+COUNT(G5)=0,"",N(G5)+SUM(I{CQ_HEADER_ROW + 1}:I{last}))',
+          "calc", 10, formula=True)
+    w.put(3, 1, "部门联系人", "head", 2)
+    w.put(3, 3, None, "l", 4)
+    w.put(3, 5, "联系电话", "head", 7)
+    w.put(3, 8, None, "l", 10)
+    w.put(4, 1, "部门预算执行情况（万元）", "head", None, 5)
+    for c, text in enumerate(("年初预算数", "全年（调整）预算数", "全年执行数", "执行率（%）", "执行率权重", "执行率得分（分）"), 2):
+        w.put(4, c, text, "head")
+    w.put(4, 8, None, "head", 10, 5)
+    for c in (2, 3, 4):
+        w.put(5, c, None, "money")
+    w.put(5, 5, '=IF(N(C5)>0,D5/C5,"")', "pct", formula=True)
+    w.put(5, 6, CQ_BUDGET_POINTS, "c")
+    w.put(5, 7, '=IF(E5="","",ROUND(MIN(F5,F5*E5),2))', "calc", formula=True)
+    w.put(6, 1, "当年绩效目标", "head", 2)
+    w.put(6, 3, None, "l", 10)
+    w.put(7, 1, "全年目标实际完成情况", "head", 2)
+    w.put(7, 3, None, "l", 10)
+    for c, text in enumerate(CQ_HEADER, start=1):
+        w.put(CQ_HEADER_ROW, c, text, "head")
+    for r in range(CQ_HEADER_ROW + 1, last + 1):
+        for c in range(1, 11):
+            w.put(r, c, None, "l" if c == 1 else "c")
+    w.finish()
+    for c, width in enumerate(CQ_WIDTHS, start=1):
+        ws.column_dimensions[get_column_letter(c)].width = width
+    ws.row_dimensions[1].height = 30
+    ws.row_dimensions[6].height = ws.row_dimensions[7].height = 48
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.print_title_rows = f"{CQ_HEADER_ROW}:{CQ_HEADER_ROW}"
+    return wb
+
+
 def outputs() -> dict[Path, Workbook]:
     return {SC_FORM_PATH: build_sichuan_project_form(), SC_EXAMPLE_PATH: build_sichuan_project_example(),
-            HB_FORM_PATH: build_hubei_project_form(), AH_FORM_PATH: build_anhui_department_form()}
+            HB_FORM_PATH: build_hubei_project_form(), AH_FORM_PATH: build_anhui_department_form(),
+            CQ_FORM_PATH: build_chongqing_department_form()}

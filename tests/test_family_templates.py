@@ -122,3 +122,24 @@ def test_the_anhui_department_blank_filled_in_scores(tmp_path):
     s = score_workbook(xlsx.read_grids(tmp_path / "filled.xlsx"))
     assert s.profile.name == "anhui-department"
     assert s.result.budget.score == 8 and s.result.total == 98
+
+
+@pytest.mark.parametrize("reader", [xlsx, fast])
+def test_the_chongqing_department_blank_is_recognised_as_its_family(reader):
+    s = score_workbook(reader.read_grids(ROOT / ft.CQ_FORM_PATH))
+    assert s.profile.name == "chongqing-department" and s.reading.family.name == "chongqing-department"
+    # the form prints 自评总分 at the top, no 合计 row (PE907, a hint), as the published form
+    assert {f.code for f in s.result.findings} <= {"PE501", "PE308", "PE907"}
+
+
+def test_the_chongqing_department_blank_filled_in_scores(tmp_path):
+    wb = ft.build_chongqing_department_form()
+    ws = wb[ft.CQ_SHEET]
+    assert [ws.cell(ft.CQ_HEADER_ROW, c).value for c in range(1, 11)] == ft.CQ_HEADER and ws["F5"].value == 10
+    ws["C5"], ws["D5"], ws["G5"] = 100, 76, 7.6
+    ws["A10"], ws["B10"], ws["C10"], ws["D10"], ws["F10"], ws["H10"], ws["I10"] = "预算完成率", "%", "定量指标", "70%", "76%", 50, 50
+    ws["A11"], ws["B11"], ws["C11"], ws["D11"], ws["F11"], ws["H11"], ws["I11"] = "满意度", "%", "定量指标", "90%", "95%", 40, 40
+    wb.save(tmp_path / "filled.xlsx")
+    s = score_workbook(xlsx.read_grids(tmp_path / "filled.xlsx"))
+    assert s.profile.name == "chongqing-department"
+    assert s.result.budget.score == pytest.approx(7.6) and s.result.total == pytest.approx(97.6)
