@@ -338,7 +338,49 @@ def build_chongqing_department_form(rows: int = CQ_ROWS) -> Workbook:
     return wb
 
 
+ST_SHEET = "绩效评价自评表"
+ST_FORM_PATH = Path("templates") / "score_table_form.xlsx"
+ST_HEADER_ROW = 3
+ST_ROWS = 15
+ST_WIDTHS = [6, 12, 12, 16, 9, 36, 36, 9]
+ST_HEADER = ["序号", "一级指标", "二级指标", "三级指标", "指标分值", "指标解释", "指标说明及评分标准", "自评得分"]
+
+
+def build_score_table_form(rows: int = ST_ROWS) -> Workbook:
+    """The blank 评分表 (family ``score-table``): 一级/二级/三级指标, 指标分值, 指标解释, 评分标准, 自评得分 and no
+    target or actual columns, laid out as 寿县 2023年度部门整体支出绩效评价自评表 prints it
+    (tests/real/forms/ah_shouxian_bumen_2023.toml), with a 合计 row summing the points and the scores."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = ST_SHEET
+    w = _Writer(ws)
+    first, last = ST_HEADER_ROW + 1, ST_HEADER_ROW + rows
+    w.put(1, 1, "    年度部门整体支出绩效评价自评表", "title", 8)
+    w.put(2, 1, "单位", "head")
+    w.put(2, 2, None, "l", 8)
+    for c, text in enumerate(ST_HEADER, start=1):
+        w.put(ST_HEADER_ROW, c, text, "head")
+    for r in range(first, last + 1):
+        w.put(r, 1, r - ST_HEADER_ROW, "c")
+        for c in range(2, 9):
+            w.put(r, c, None, "l" if c in (6, 7) else "c")
+    w.put(last + 1, 1, "合计", "head", 4)
+    w.put(last + 1, 5, f"=SUM(E{first}:E{last})", "calc", formula=True)
+    w.put(last + 1, 6, None, "c", 7)
+    w.put(last + 1, 8, f'=IF(COUNT(H{first}:H{last})=0,"",SUM(H{first}:H{last}))', "calc", formula=True)
+    w.finish()
+    for c, width in enumerate(ST_WIDTHS, start=1):
+        ws.column_dimensions[get_column_letter(c)].width = width
+    ws.row_dimensions[1].height = 30
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.print_title_rows = f"{ST_HEADER_ROW}:{ST_HEADER_ROW}"
+    return wb
+
+
 def outputs() -> dict[Path, Workbook]:
     return {SC_FORM_PATH: build_sichuan_project_form(), SC_EXAMPLE_PATH: build_sichuan_project_example(),
             HB_FORM_PATH: build_hubei_project_form(), AH_FORM_PATH: build_anhui_department_form(),
-            CQ_FORM_PATH: build_chongqing_department_form()}
+            CQ_FORM_PATH: build_chongqing_department_form(), ST_FORM_PATH: build_score_table_form()}

@@ -143,3 +143,25 @@ def test_the_chongqing_department_blank_filled_in_scores(tmp_path):
     s = score_workbook(xlsx.read_grids(tmp_path / "filled.xlsx"))
     assert s.profile.name == "chongqing-department"
     assert s.result.budget.score == pytest.approx(7.6) and s.result.total == pytest.approx(97.6)
+
+
+@pytest.mark.parametrize("reader", [xlsx, fast])
+def test_the_score_table_blank_is_recognised_as_its_family(reader):
+    s = score_workbook(reader.read_grids(ROOT / ft.ST_FORM_PATH))
+    assert s.profile.name == "score-table" and s.reading.family.name == "score-table"
+    assert {f.code for f in s.result.findings} <= {"PE308"}
+
+
+def test_the_score_table_blank_filled_in_sums_its_scores(tmp_path):
+    wb = ft.build_score_table_form()
+    ws = wb[ft.ST_SHEET]
+    assert [ws.cell(ft.ST_HEADER_ROW, c).value for c in range(1, 9)] == ft.ST_HEADER
+    for r, (l1, l2, l3, pts, got) in enumerate((("决策（20分）", "目标设定", "绩效目标合理性", 20, 18),
+                                                 ("过程（20分）", "资金管理", "资金使用合规性", 20, 20),
+                                                 ("产出（30分）", "产出数量", "实际完成率", 30, 27),
+                                                 ("效益（30分）", "社会效益", "满意度", 30, 28)), start=4):
+        ws.cell(r, 2).value, ws.cell(r, 3).value, ws.cell(r, 4).value = l1, l2, l3
+        ws.cell(r, 5).value, ws.cell(r, 8).value = pts, got
+    wb.save(tmp_path / "filled.xlsx")
+    s = score_workbook(xlsx.read_grids(tmp_path / "filled.xlsx"))
+    assert s.profile.name == "score-table" and s.result.total == 93
