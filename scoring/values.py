@@ -582,8 +582,9 @@ def _fast(raw: str, target_unit: Optional[str]) -> Optional[ParsedValue]:
     if m is None:
         return None
     pre, digits, mult_word, unit_word, suf = m.group("pre", "num", "mult", "unit", "suf")
-    if not (pre or mult_word or unit_word or suf):
-        return None  # a plain number: _quick's reading
+    if not (pre or mult_word or unit_word or suf):  # a plain number, as _quick reads it
+        return ParsedValue(raw=raw, kind="number", number=float(digits), candidates=1,
+                           note=f"未写单位（目标单位为“{target_unit}”）" if target_unit else "")
     mult = _MULTS[mult_word] if mult_word else 1.0
     number = _scaled(digits, mult)
     if number is None:

@@ -55,7 +55,7 @@ def test_fast_path_takes_the_common_shapes():
         assert (got.number, got.unit, got.comparator) == (number, unit, cmp)
         assert got == V._full_text_unit(text, "人")
     for text in ["2021年", "12月", "-3%", "3.5 万人", "95％", "约95%", "3000余人", "5千米", "（95%）", "95%。",
-                 "1,000人", "每年1次", "未达到90%", "20"]:
+                 "1,000人", "每年1次", "未达到90%", "+20", "1e5", "20."]:
         assert V._fast(text, None) is None, text
 
 
