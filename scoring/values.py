@@ -574,6 +574,24 @@ _FAST_RE = _lazy_re(
 )
 
 
+_VALUE_DEFAULTS: dict = {}
+
+
+def _number_value(**fields) -> ParsedValue:
+    """A ParsedValue of kind "number" built without the frozen dataclass's per-field
+    ``object.__setattr__`` (a third of the fast path's time); equal to ``ParsedValue(**fields)``."""
+    if not _VALUE_DEFAULTS:
+        from dataclasses import fields as _fields
+
+        _VALUE_DEFAULTS.update({f.name: f.default for f in _fields(ParsedValue)})
+    pv = object.__new__(ParsedValue)
+    d = pv.__dict__
+    d.update(_VALUE_DEFAULTS)
+    d.update(fields)
+    d["kind"] = "number"
+    return pv
+
+
 def _fast(raw: str, target_unit: Optional[str]) -> Optional[ParsedValue]:
     """A one-figure cell of a common shape, read directly (see ``_FAST_RE``); None otherwise."""
     if len(raw) > 24:
@@ -583,16 +601,16 @@ def _fast(raw: str, target_unit: Optional[str]) -> Optional[ParsedValue]:
         return None
     pre, digits, mult_word, unit_word, suf = m.group("pre", "num", "mult", "unit", "suf")
     if not (pre or mult_word or unit_word or suf):  # a plain number, as _quick reads it
-        return ParsedValue(raw=raw, kind="number", number=float(digits), candidates=1,
-                           note=f"未写单位（目标单位为“{target_unit}”）" if target_unit else "")
+        return _number_value(raw=raw, number=float(digits), candidates=1,
+                             note=f"未写单位（目标单位为“{target_unit}”）" if target_unit else "")
     mult = _MULTS[mult_word] if mult_word else 1.0
-    number = _scaled(digits, mult)
+    number = _scaled(digits, mult) if mult_word else float(digits)  # float() rounds as Decimal does
     if number is None:
         return None
     cmp = _SUFFIX_CMP[suf] if suf else (_PREFIX_CMP[pre] if pre else None)
     unit = _UNIT_MAP[unit_word] if unit_word else None
-    return ParsedValue(
-        raw=raw, kind="number", number=number, unit=unit, comparator=cmp, reverse=cmp in ("le", "lt"),
+    return _number_value(
+        raw=raw, number=number, unit=unit, comparator=cmp, reverse=cmp in ("le", "lt"),
         candidates=1, note=f"未写单位（目标单位为“{target_unit}”）" if target_unit and unit is None else "",
         multiplier=mult,
     )
