@@ -592,10 +592,24 @@ def _number_value(**fields) -> ParsedValue:
     return pv
 
 
+# The commonest words of a qualitative cell. They hold no figure, so their reading does not depend
+# on the target: each is read once by the full path and the (frozen) result shared.
+_STATUS_WORDS = frozenset({"完成", "已完成", "全部完成", "按时完成", "未完成", "部分完成", "基本完成", "达成",
+                           "已达成", "未达成", "部分达成", "达标", "合格", "继续推进", "持续推进", "稳步推进",
+                           "是", "否", "有", "无"})
+_STATUS_READ: dict[str, ParsedValue] = {}
+
+
 def _fast(raw: str, target_unit: Optional[str]) -> Optional[ParsedValue]:
-    """A one-figure cell of a common shape, read directly (see ``_FAST_RE``); None otherwise."""
+    """A one-figure cell of a common shape, read directly (see ``_FAST_RE``), or one of the
+    ``_STATUS_WORDS``; None otherwise."""
     if len(raw) > 24:
         return None
+    if raw in _STATUS_WORDS:
+        known = _STATUS_READ.get(raw)
+        if known is None:
+            known = _STATUS_READ[raw] = _full_text_unit(raw, None)
+        return known
     m = _FAST_RE.fullmatch(raw)
     if m is None:
         return None

@@ -45,6 +45,15 @@ def test_fast_path_equals_full_reading_on_the_corpus():
     assert wrong == []
 
 
+def test_status_words_read_as_the_full_path_reads_them_whatever_the_target():
+    for word in sorted(V._STATUS_WORDS):
+        V._STATUS_READ.clear()
+        for unit in UNITS:
+            assert V._fast(word, unit) == V._full_text_unit(word, unit), (word, unit)
+    assert V.parse_value("完成").status == "done" and V.parse_value("继续推进").status == "ongoing"
+    assert V.parse_value("无").kind == "empty" and V.parse_value("是").status == "done"
+
+
 def test_fast_path_takes_the_common_shapes():
     for text, number, unit, cmp in [("95%", 95.0, "%", None), ("≥95%", 95.0, "%", "ge"),
                                     ("3.5万人", 35000.0, "人", None), ("4.5%以内", 4.5, "%", "le"),
@@ -60,7 +69,7 @@ def test_fast_path_takes_the_common_shapes():
 
 
 _WORDS = (V._FAST_PREFIX + V._FAST_MULTS + V._FAST_UNITS + V._FAST_SUFFIX
-          + ["年", "月", "日", "届", "米", "克", "瓦时", "余", "多", "未", "达", "内", "在", "为", "每", "约",
+          + sorted(V._STATUS_WORDS) + ["年", "月", "日", "届", "米", "克", "瓦时", "余", "多", "未", "达", "内", "在", "为", "每", "约",
              "-", "+", ".", ",", " ", "。", "%", "％", "（", "）", "完成", "合格", "第", "/", "×", "个", "以"])
 _DIGITS = st.from_regex(r"\d{1,5}(\.\d{1,3})?", fullmatch=True)
 
