@@ -156,7 +156,7 @@ def _row_score(points: Any, target: Any, actual: Any, method: Any) -> float:
 
 
 def _compute_row(points, target, actual, method, profile):
-    from scoring.readings import RowInput, read_indicator
+    from scoring import readings  # in sys.modules after the first row: a dictionary look-up
 
     try:
         _check_error(target, "年初目标值")
@@ -164,11 +164,11 @@ def _compute_row(points, target, actual, method, profile):
         weight = _number(points, "分值")
         if weight < 0:
             raise PEValueError("分值不能为负数")
-        row = RowInput(weight=weight, weight_text=_text(points), target=_text(target), actual=_text(actual),
+        row = readings.RowInput(weight=weight, weight_text=_text(points), target=_text(target), actual=_text(actual),
                        method=_method(method))
     except PEValueError as exc:
         return str(exc)
-    score = _engine().indicator_score(read_indicator(row, profile), profile)
+    score = _engine().indicator_score(readings.read_indicator(row, profile), profile)
     if score is None:  # the reason, from the full path
         return _score(_indicator(points, target, actual, method))[0].explanation or "无法计算得分"
     return score
@@ -177,6 +177,8 @@ def _compute_row(points, target, actual, method, profile):
 def _flat(values: Any) -> list[Any]:
     """A cell or a range (1-D or 2-D list) → a flat list, row by row."""
     if isinstance(values, (list, tuple)):
+        if all(type(v) is list and len(v) == 1 for v in values):  # a column, as xlwings passes it
+            return [v[0] for v in values]
         out: list[Any] = []
         for v in values:
             out.extend(_flat(v))

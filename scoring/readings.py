@@ -167,6 +167,18 @@ class RowInput:
 # ---- the reading -----------------------------------------------------------------------------------
 
 
+_NO_CELLS: list = []
+
+
+def _no_cells() -> "Cells":
+    """The addresses of a row read from no sheet (a UDF's arguments): all None, built once."""
+    if not _NO_CELLS:
+        from .models import Cells
+
+        _NO_CELLS.append(Cells())
+    return _NO_CELLS[0]
+
+
 @dataclass(frozen=True)
 class IndicatorReading:
     """One 三级指标 row, read once."""
@@ -186,11 +198,7 @@ class IndicatorReading:
     @property
     def cells(self) -> "Cells":
         cells = self.indicator.cells
-        if cells is None:
-            from .models import Cells
-
-            return Cells()
-        return cells
+        return _no_cells() if cells is None else cells
 
     @property
     def numeric(self) -> bool:
