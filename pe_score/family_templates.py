@@ -29,7 +29,8 @@ from typing import Any, Optional
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
-from pe_score.project_template import _Writer, build_project_form
+from pe_score.project_template import _Writer, build_project_form, print_landscape
+from scoring import formulas
 from scoring.profiles import load_profile
 
 SC_SHEET = "部门预算项目支出绩效自评表"
@@ -163,7 +164,7 @@ def build_sichuan_project_form(data: Optional[dict] = None) -> Workbook:
     w.put(total, 1, "合计", "head", 8)
     if data.get("total") == "formula":
         w.put(total, 9, f"=G9+SUM(I{SC_FIRST_ROW}:I{last})", "calc", formula=True)
-        w.put(total, 10, f'=IF(COUNT(J{SC_FIRST_ROW}:J{last})+COUNT(H9)=0,"",N(H9)+SUM(J{SC_FIRST_ROW}:J{last}))',
+        w.put(total, 10, formulas.budget_plus_scores("H9", f"J{SC_FIRST_ROW}", f"J{last}"),
               "calc", formula=True)
     else:
         w.put(total, 9, data["total"][0], "calc")
@@ -182,11 +183,7 @@ def build_sichuan_project_form(data: Optional[dict] = None) -> Workbook:
         ws.column_dimensions[get_column_letter(c)].width = width
     ws.row_dimensions[2].height = 30
     ws.row_dimensions[9].height = 30
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-    ws.print_title_rows = f"{SC_HEADER_ROW}:{SC_HEADER_ROW}"
+    print_landscape(ws, SC_HEADER_ROW)
     return wb
 
 
@@ -250,7 +247,7 @@ def build_hubei_project_form(goals: int = HB_GOALS) -> Workbook:
                 w.put(r + 2 + k, c, None, "l" if c == 3 else "c")
         r += 2 + len(rows)
     w.put(r, 1, "总分", "head")
-    w.put(r, 2, f'=IF(COUNT(F12:F{r - 1})+COUNT(E9)=0,"",N(E9)+SUM(F12:F{r - 1}))', "calc", 6, formula=True)
+    w.put(r, 2, formulas.budget_plus_scores("E9", "F12", f"F{r - 1}"), "calc", 6, formula=True)
     w.put(r + 1, 1, "偏差大或目标未完成原因分析", "head")
     w.put(r + 1, 2, None, "l", 6)
     w.put(r + 2, 1, "改进措施及结果应用方案", "head")
@@ -301,7 +298,7 @@ def build_chongqing_department_form(rows: int = CQ_ROWS) -> Workbook:
     w.put(2, 5, "财政处室", "head")
     w.put(2, 6, None, "l", 7)
     w.put(2, 8, "自评总分（分）", "head")
-    w.put(2, 9, f'=IF(COUNT(I{CQ_HEADER_ROW + 1}:I{last})+COUNT(G5)=0,"",N(G5)+SUM(I{CQ_HEADER_ROW + 1}:I{last}))',
+    w.put(2, 9, formulas.budget_plus_scores("G5", f"I{CQ_HEADER_ROW + 1}", f"I{last}"),
           "calc", 10, formula=True)
     w.put(3, 1, "部门联系人", "head", 2)
     w.put(3, 3, None, "l", 4)
@@ -330,11 +327,7 @@ def build_chongqing_department_form(rows: int = CQ_ROWS) -> Workbook:
         ws.column_dimensions[get_column_letter(c)].width = width
     ws.row_dimensions[1].height = 30
     ws.row_dimensions[6].height = ws.row_dimensions[7].height = 48
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-    ws.print_title_rows = f"{CQ_HEADER_ROW}:{CQ_HEADER_ROW}"
+    print_landscape(ws, CQ_HEADER_ROW)
     return wb
 
 
@@ -367,16 +360,12 @@ def build_score_table_form(rows: int = ST_ROWS) -> Workbook:
     w.put(last + 1, 1, "合计", "head", 4)
     w.put(last + 1, 5, f"=SUM(E{first}:E{last})", "calc", formula=True)
     w.put(last + 1, 6, None, "c", 7)
-    w.put(last + 1, 8, f'=IF(COUNT(H{first}:H{last})=0,"",SUM(H{first}:H{last}))', "calc", formula=True)
+    w.put(last + 1, 8, formulas.subtotal(f"H{first}", f"H{last}"), "calc", formula=True)
     w.finish()
     for c, width in enumerate(ST_WIDTHS, start=1):
         ws.column_dimensions[get_column_letter(c)].width = width
     ws.row_dimensions[1].height = 30
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-    ws.print_title_rows = f"{ST_HEADER_ROW}:{ST_HEADER_ROW}"
+    print_landscape(ws, ST_HEADER_ROW)
     return wb
 
 

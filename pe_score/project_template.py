@@ -33,6 +33,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from pe_score.templates import put_block
+from scoring import formulas
 from scoring.profiles import load_profile
 
 SHEET = "项目支出绩效自评表"
@@ -229,7 +230,7 @@ def build_project_form(data: Optional[dict] = None, *, department: bool = False,
     w.put(total, 1, "总分", "head", 6)
     if data.get("total") == "formula" or data.get("total") is None:
         w.put(total, 7, f"=H{t}+SUM(G{first}:G{last})", "calc", formula=True)
-        w.put(total, 8, f'=IF(COUNT(H{first}:H{last})+COUNT(J{t})=0,"",N(J{t})+SUM(H{first}:H{last}))', "calc",
+        w.put(total, 8, formulas.budget_plus_scores(f"J{t}", f"H{first}", f"H{last}"), "calc",
               formula=True)
     else:
         typed_points, typed_score = data["total"]
@@ -250,11 +251,7 @@ def build_project_form(data: Optional[dict] = None, *, department: bool = False,
     ws.row_dimensions[2].height = 30
     ws.row_dimensions[f + 6].height = 48
     ws.row_dimensions[total + 1].height = 70
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-    ws.print_title_rows = f"{header}:{header}"
+    print_landscape(ws, header)
     return wb
 
 
@@ -264,3 +261,12 @@ def build_project_example() -> Workbook:
 
 def outputs() -> dict[Path, Workbook]:
     return {FORM_PATH: build_project_form(), EXAMPLE_PATH: build_project_example()}
+
+
+def print_landscape(ws, header_row: int) -> None:
+    """A4 landscape, one page wide and as many long as needed, the header row repeated on every page."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.print_title_rows = f"{header_row}:{header_row}"

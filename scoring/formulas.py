@@ -55,6 +55,13 @@ def subtotal(first: str, last: str) -> str:
     return f'=IF(COUNT({cells})=0,"",SUM({cells}))'
 
 
+def budget_plus_scores(budget: str, first: str, last: str) -> str:
+    """A project-style total: the budget score cell plus the indicator scores, blank (not 0) while
+    none of them holds a number; SUM and N skip text, as the Python total does."""
+    cells = f"{first}:{last}"
+    return f'=IF(COUNT({cells})+COUNT({budget})=0,"",N({budget})+SUM({cells}))'
+
+
 def _clause(text: str, word: str, profile: Profile) -> str:
     """The clause before the first ``word`` in ``text``, not-negation words removed
     (twin of ``totals._clause_before``): each clause mark becomes LEN(text) spaces, and the last
