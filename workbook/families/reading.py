@@ -153,14 +153,20 @@ class _View:
         row[c - 1] = v
 
 
+def _row_roles(v: _View, r: int) -> dict[str, int]:
+    """Header role -> first column naming it, in row ``r`` (roles as ``layout.header_role`` reads them)."""
+    roles: dict[str, int] = {}
+    for c, val in enumerate(v.values[r - 1][:HEADER_MAX_COLS], start=1):
+        role = header_role(val) if isinstance(val, str) else None
+        if role and role not in roles:
+            roles[role] = c
+    return roles
+
+
 def _header_row(v: _View, scores_only: bool = False, no_weight: bool = False) -> Optional[tuple[int, dict[str, int]]]:
     """The indicator header: the first row naming 三级指标/指标名称, 分值/权重 and 得分."""
     for r in range(1, min(len(v.values), HEADER_MAX_ROWS) + 1):
-        roles: dict[str, int] = {}
-        for c, val in enumerate(v.values[r - 1][:HEADER_MAX_COLS], start=1):
-            role = header_role(val) if isinstance(val, str) else None
-            if role and role not in roles:
-                roles[role] = c
+        roles = _row_roles(v, r)
         need = {"name", "score"} if no_weight else {"name", "weight", "score"}
         if need <= set(roles) and ("target" in roles or "actual" in roles or scores_only):
             return r, roles
@@ -265,11 +271,7 @@ def _implicit_weight_column(v: _View, hr: int, roles: dict[str, int], reading: R
 def _goals_only_header(v: _View) -> Optional[tuple[int, dict[str, int]]]:
     """A 绩效目标自评表 that prints neither 分值 nor 得分: 三级指标 / 年度指标值 / 全年完成值 only."""
     for r in range(1, min(len(v.values), HEADER_MAX_ROWS) + 1):
-        roles: dict[str, int] = {}
-        for c, val in enumerate(v.values[r - 1][:HEADER_MAX_COLS], start=1):
-            role = header_role(val) if isinstance(val, str) else None
-            if role and role not in roles:
-                roles[role] = c
+        roles = _row_roles(v, r)
         if {"name", "target", "actual"} <= set(roles) and not {"weight", "score"} & set(roles):
             return r, roles
     return None
