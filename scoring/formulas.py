@@ -56,8 +56,8 @@ def subtotal(first: str, last: str) -> str:
 
 
 def budget_plus_scores(budget: str, first: str, last: str) -> str:
-    """A project-style total: the budget score cell plus the indicator scores, blank (not 0) while
-    none of them holds a number; SUM and N skip text, as the Python total does."""
+    """Twin of ``totals.budget_plus_scores``: the budget score cell plus the indicator scores, blank
+    (not 0) while none of them holds a number; SUM and N skip text, as the Python rule does."""
     cells = f"{first}:{last}"
     return f'=IF(COUNT({cells})+COUNT({budget})=0,"",N({budget})+SUM({cells}))'
 

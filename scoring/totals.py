@@ -37,6 +37,13 @@ def subtotal(scores: Iterable[Any]) -> float:
     return sum(x for x in map(cell_number, scores) if x is not None)
 
 
+def budget_plus_scores(budget: Any, scores: Iterable[Any]) -> Optional[float]:
+    """A project-style form's total: its budget score cell plus the indicator score cells that hold
+    numbers; None (blank) while none of them does. Twin of ``formulas.budget_plus_scores``."""
+    numbers = [x for x in map(cell_number, [budget, *scores]) if x is not None]
+    return sum(numbers) if numbers else None
+
+
 def deduction(value: Any) -> float:
     """酌情扣分 from the constraint row's score cell: the size of the number typed there (=ABS(N(cell)))."""
     x = cell_number(value)
