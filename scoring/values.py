@@ -272,8 +272,16 @@ def _status_of(text: str) -> Optional[Status]:
     return None
 
 
+# Powers of ten of the multipliers, for _scaled's exact shortcut.
+_MULT_EXP = {1.0: 0, 1e3: 3, 1e4: 4, 1e6: 6, 1e7: 7, 1e8: 8, 1e12: 12}
+
+
 def _scaled(digits: str, mult: float) -> Optional[float]:
     """digits × multiplier without binary noise ("168.58" × 10^4 -> 1685800.0, not ...0002)."""
+    if len(digits) <= 15 and mult in _MULT_EXP:
+        # "168.58e4": float() rounds the exact decimal product once, as float(Decimal product) does
+        # (at most 15 + 12 digits: the Decimal product is exact within its 28 digits).
+        return float(f"{digits}e{_MULT_EXP[mult]}")
     try:
         x = float(Decimal(digits) * Decimal(int(mult)))
     except (InvalidOperation, ValueError, OverflowError):
@@ -556,11 +564,15 @@ def _full_text_unit(raw: str, target_unit: Optional[str]) -> ParsedValue:
 
 
 # The common shapes of a value cell, read without normalising or scanning: one figure that is the
-# whole cell, "95%", "≥95%", "3.5万人", "4.5%以内", "不超过80%", "8次", "10个工作日". Only words
-# whose reading by the full path is known are accepted: no dates (年/月/届), no 余/多, no sign, no
-# spaces, brackets or commas, nothing NFKC would change. ``_fast`` returns exactly what the full
-# path returns for such a text, or None to let it read the text (tests/test_values_fast.py checks
-# that on the value corpus, the real forms and generated texts).
+# whole cell, "95%", "≥95%", "3.5万人", "4.5%以内", "不超过80%", "8次", "10个工作日"; the same after a
+# phrase of Chinese characters, "全市新增返乡创业3377人" (a unit required); either followed by a remark
+# in brackets, "43%（新目标）". Only words whose reading by the full path is known are accepted: no
+# dates (年/月/届), no 余/多, no sign, no spaces inside, no commas, nothing NFKC would change (the
+# phrase and the remark are CJK unified ideographs, which NFKC keeps). Where the full path reads the
+# words around a figure (comparator and period words before it, the status words of the cell), the
+# fast path calls the same functions. ``_fast`` returns exactly what the full path returns for such a
+# text, or None to let it read the text (tests/test_values_fast.py checks that on the value corpus,
+# the real forms and generated texts).
 _FAST_PREFIX = ["≥", "≤", ">=", "<=", ">", "<", "不超过", "不低于", "不少于", "不高于", "不大于", "不小于",
                 "不多于", "低于", "高于", "超过", "大于", "小于", "少于", "多于", "达到", "未超过"]
 _FAST_MULTS = ["亿", "万", "千"]
@@ -568,10 +580,12 @@ _FAST_UNITS = ["%", "‰", "个百分点", "百分点", "人次", "户次", "家
                "个", "户", "元", "项", "件", "场", "期", "台", "套", "篇", "条", "份", "批", "个工作日",
                "工作日", "天", "小时", "分钟", "分", "倍", "亩", "吨", "公里", "所", "课时", "学时"]
 _FAST_SUFFIX = ["及以上", "及以下", "以上", "以下", "以内", "左右"]
-_FAST_RE = _lazy_re(
-    r"(?P<pre>" + _alt(_FAST_PREFIX) + r")?(?P<num>\d+(?:\.\d+)?)(?P<mult>" + _alt(_FAST_MULTS) + r")?"
-    r"(?P<unit>" + _alt(_FAST_UNITS) + r")?(?P<suf>" + _alt(_FAST_SUFFIX) + r")?"
-)
+_FAST_TAIL = (r"(?P<num>\d+(?:\.\d+)?)(?P<mult>" + _alt(_FAST_MULTS) + r")?"
+              r"(?P<unit>" + _alt(_FAST_UNITS) + r")?(?P<suf>" + _alt(_FAST_SUFFIX) + r")?")
+_FAST_RE = _lazy_re(r"(?P<pre>" + _alt(_FAST_PREFIX) + r")?" + _FAST_TAIL)
+_HAN = "\u4e00-\u9fff"  # CJK unified ideographs: NFKC leaves them as they are
+_FAST_LEAD_RE = _lazy_re(r"(?P<lead>[" + _HAN + r"]{1,30})" + _FAST_TAIL)
+_FAST_REMARK_RE = _lazy_re(r"(?P<body>[^ ]+) ?(?:（(?P<fw>[" + _HAN + r"]{1,30})）|\((?P<hw>[" + _HAN + r"]{1,30})\))")
 
 
 _VALUE_DEFAULTS: dict = {}
@@ -603,31 +617,60 @@ _STATUS_READ: dict[str, ParsedValue] = {}
 def _fast(raw: str, target_unit: Optional[str]) -> Optional[ParsedValue]:
     """A one-figure cell of a common shape, read directly (see ``_FAST_RE``), or one of the
     ``_STATUS_WORDS``; None otherwise."""
-    if len(raw) > 24:
+    if len(raw) > 48:
         return None
     if raw in _STATUS_WORDS:
         known = _STATUS_READ.get(raw)
         if known is None:
             known = _STATUS_READ[raw] = _full_text_unit(raw, None)
         return known
-    m = _FAST_RE.fullmatch(raw)
-    if m is None:
-        return None
-    pre, digits, mult_word, unit_word, suf = m.group("pre", "num", "mult", "unit", "suf")
-    if not (pre or mult_word or unit_word or suf):  # a plain number, as _quick reads it
-        return _number_value(raw=raw, number=float(digits), candidates=1,
-                             note=f"未写单位（目标单位为“{target_unit}”）" if target_unit else "")
+    if raw[-1:] in ("）", ")"):
+        return _fast_remark(raw, target_unit)
+    return _fast_figure(raw, raw, target_unit, "")
+
+
+def _fast_figure(raw: str, body: str, target_unit: Optional[str], note: str) -> Optional[ParsedValue]:
+    """``body`` (``raw`` without its remark) as one figure, optionally after a phrase; ``note`` is
+    the remark's note, which comes first in the full path."""
+    m = _FAST_RE.fullmatch(body)
+    if m is not None:
+        pre, digits, mult_word, unit_word, suf = m.group("pre", "num", "mult", "unit", "suf")
+        if body is raw and not (pre or mult_word or unit_word or suf):  # a plain number, as _quick reads it
+            return _number_value(raw=raw, number=float(digits), candidates=1,
+                                 note=f"未写单位（目标单位为“{target_unit}”）" if target_unit else "")
+        cmp, per, status = (_SUFFIX_CMP[suf] if suf else (_PREFIX_CMP[pre] if pre else None)), None, None
+    else:
+        m = _FAST_LEAD_RE.fullmatch(body)
+        if m is None or not m.group("unit"):  # a bare figure in a phrase is a name or needs checking
+            return None
+        digits, mult_word, unit_word, suf = m.group("num", "mult", "unit", "suf")
+        start = m.start("num")
+        pcmp, per, _, prefix_len = _prefix_words(body[max(0, start - 10):start])
+        if pcmp == "lt" or (prefix_len == 0 and body[start - 1] == "第"):
+            return None  # "未达到90%" says the mark was missed; "第3人" is a name
+        cmp, status = (_SUFFIX_CMP[suf] if suf else pcmp), _status_of(body)
     mult = _MULTS[mult_word] if mult_word else 1.0
-    number = _scaled(digits, mult) if mult_word else float(digits)  # float() rounds as Decimal does
+    number = _scaled(digits, mult)
     if number is None:
         return None
-    cmp = _SUFFIX_CMP[suf] if suf else (_PREFIX_CMP[pre] if pre else None)
     unit = _UNIT_MAP[unit_word] if unit_word else None
-    return _number_value(
-        raw=raw, number=number, unit=unit, comparator=cmp, reverse=cmp in ("le", "lt"),
-        candidates=1, note=f"未写单位（目标单位为“{target_unit}”）" if target_unit and unit is None else "",
-        multiplier=mult,
-    )
+    if target_unit and unit is None:
+        note = f"{note}；未写单位（目标单位为“{target_unit}”）" if note else f"未写单位（目标单位为“{target_unit}”）"
+    return _number_value(raw=raw, number=number, unit=unit, comparator=cmp, reverse=cmp in ("le", "lt"),
+                         status=status, candidates=1, note=note, multiplier=mult, per=per)
+
+
+def _fast_remark(raw: str, target_unit: Optional[str]) -> Optional[ParsedValue]:
+    """A figure followed by a remark in brackets: the remark is dropped with a note, as the full path
+    drops it (a bracket holding a unit, "3.5（万人）", is part of the figure: left to the full path)."""
+    m = _FAST_REMARK_RE.fullmatch(raw)
+    if m is None:
+        return None
+    inner = m.group("fw") or m.group("hw")
+    body = m.group("body")
+    if _UNIT_ONLY_RE.match(inner) or body in _STATUS_WORDS:
+        return None
+    return _fast_figure(raw, body, target_unit, "已忽略括注“" + inner[:20] + "”")
 
 
 def _quick(raw: str, target_unit: Optional[str]) -> tuple[Optional[ParsedValue], str]:
