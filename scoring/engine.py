@@ -26,6 +26,7 @@ from .readings import (  # noqa: F401  (typed_number, as_written: public names k
     scale_of,
     unit_as_written,
     choose_method,
+    numeric_target,
     read_indicator,
     tier_of_row,
     typed_number,
@@ -104,9 +105,9 @@ def _kept(r: IndicatorReading, profile: "Profile", why: str) -> _Outcome:
 
 def _numeric(r: IndicatorReading, profile: "Profile", found: list) -> _Outcome:
     """定量: ratio, reverse or zero target, from the target and the actual in the target's unit."""
-    tp, cells = r.target, r.cells
-    if not r.numeric or (tp.number or 0) < 0:
-        _add("PE101", found, cells.target, name=r.name, target=_unreadable(r.indicator.target))
+    tp = r.target
+    if not numeric_target(tp) or (tp.number or 0) < 0:
+        _add("PE101", found, r.cells.target, name=r.name, target=_unreadable(r.indicator.target))
         return _kept(r, profile, "年初目标值无法识别")
     if r.weight is None:
         return _kept(r, profile, "分值缺失")
@@ -226,15 +227,16 @@ def score_indicator(indicator: "Indicator", profile: "Profile", *, goal: int = 0
 
 def _actual_number(r: IndicatorReading, profile: "Profile", found: list) -> Optional[float]:
     """The actual in the target's base unit, or None (with a finding) when it cannot be compared."""
-    tp, ap, cell, name = r.target, r.actual, r.cells.actual, r.name
+    tp, ap, name = r.target, r.actual, r.name
+    cell = None if found is _NOWHERE else r.cells.actual
     if ap.kind != "number" or ap.number is None or not math.isfinite(ap.number):
         _add("PE102", found, cell, name=name, actual=_unreadable(r.indicator.actual))
         return None
-    if tp.unit and ap.unit and not same_dimension(tp.unit, ap.unit):
+    if tp.unit and ap.unit and tp.unit != ap.unit and not same_dimension(tp.unit, ap.unit):
         _add("PE108", found, cell, name=name, target_unit=tp.unit, actual_unit=ap.unit)
         return None
     actual = _borrow_unit(r, profile, found) if tp.unit and not ap.unit else ap.number
-    if not ap.confident:
+    if not ap.confident and found is not _NOWHERE:
         _add("PE104", found, cell, name=name, value=m.shown(ap.number, ap.unit))
     if actual < 0:
         _add("PE106", found, cell, name=name, actual=r.indicator.actual)

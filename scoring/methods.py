@@ -85,7 +85,10 @@ def shown(number: Optional[float], unit: Optional[str] = None, comparator: Optio
 
 
 def _finite(*xs: Optional[float]) -> bool:
-    return all(x is not None and math.isfinite(x) for x in xs)
+    for x in xs:  # a loop, not all(...): this runs for every row of =PE_SCORES
+        if x is None or not math.isfinite(x):
+            return False
+    return True
 
 
 # ---- quantitative ---------------------------------------------------------------------------

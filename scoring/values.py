@@ -480,7 +480,10 @@ def parse_value(value: Any, expect: Optional[ParsedValue] = None) -> ParsedValue
     text value asking for a manual check (the property tests call ``parse_strict`` instead, so such
     an error fails them rather than hiding here)."""
     try:
-        return parse_strict(value, expect)
+        if type(value) is str:  # parse_strict's text branch, inlined: this runs for every cell
+            unit = expect.unit if isinstance(expect, ParsedValue) and expect.kind == "number" else None
+            return _fast(value, unit) or _full_text_unit(value, unit)
+        return _parse(value, expect)
     except Exception as exc:  # last line of defence: the contract is "never raises"
         return _last_resort(value, exc)
 
@@ -588,22 +591,19 @@ _FAST_LEAD_RE = _lazy_re(r"(?P<lead>[" + _HAN + r"]{1,30})" + _FAST_TAIL)
 _FAST_REMARK_RE = _lazy_re(r"(?P<body>[^ ]+) ?(?:（(?P<fw>[" + _HAN + r"]{1,30})）|\((?P<hw>[" + _HAN + r"]{1,30})\))")
 
 
-_VALUE_DEFAULTS: dict = {}
-
-
-def _number_value(**fields) -> ParsedValue:
-    """A ParsedValue of kind "number" built without the frozen dataclass's per-field
-    ``object.__setattr__`` (a third of the fast path's time); equal to ``ParsedValue(**fields)``."""
-    if not _VALUE_DEFAULTS:
-        from dataclasses import fields as _fields
-
-        _VALUE_DEFAULTS.update({f.name: f.default for f in _fields(ParsedValue)})
-    pv = object.__new__(ParsedValue)
-    d = pv.__dict__
-    d.update(_VALUE_DEFAULTS)
-    d.update(fields)
-    d["kind"] = "number"
+def _number_value(raw: str, number: float, unit: Optional[str], cmp: Optional[str], status: Optional[str],
+                  note: str, mult: float, per: Optional[str]) -> ParsedValue:
+    """A ParsedValue of kind "number" read from one figure (confident, one candidate, no range), built
+    without the frozen dataclass's per-field ``object.__setattr__`` (a third of the fast path's time);
+    equal to ``ParsedValue(...)`` with the same fields."""
+    pv = _new(ParsedValue)
+    pv.__dict__.update(raw=raw, kind="number", number=number, unit=unit, comparator=cmp,
+                       reverse=cmp == "le" or cmp == "lt", status=status, confident=True, candidates=1,
+                       note=note, multiplier=mult, per=per, high=None)
     return pv
+
+
+_new = object.__new__
 
 
 # The commonest words of a qualitative cell. They hold no figure, so their reading does not depend
@@ -613,51 +613,69 @@ _STATUS_WORDS = frozenset({"完成", "已完成", "全部完成", "按时完成"
                            "是", "否", "有", "无"})
 _STATUS_READ: dict[str, ParsedValue] = {}
 
+# What the words around a fast figure mean: (prefix word, multiplier word, unit word, suffix word) ->
+# (comparator, multiplier, its power of ten, base unit). Filled as shapes are met (a few hundred at most).
+_FAST_WORDS: dict[tuple, tuple] = {}
+
+
+def _fast_words(pre: Optional[str], mult_word: Optional[str], unit_word: Optional[str], suf: Optional[str]) -> tuple:
+    key = (pre, mult_word, unit_word, suf)
+    known = _FAST_WORDS.get(key)
+    if known is None:
+        mult = _MULTS[mult_word] if mult_word else 1.0
+        cmp = _SUFFIX_CMP[suf] if suf else (_PREFIX_CMP[pre] if pre else None)
+        known = _FAST_WORDS[key] = (cmp, mult, _MULT_EXP[mult], _UNIT_MAP[unit_word] if unit_word else None)
+    return known
+
 
 def _fast(raw: str, target_unit: Optional[str]) -> Optional[ParsedValue]:
     """A one-figure cell of a common shape, read directly (see ``_FAST_RE``), or one of the
     ``_STATUS_WORDS``; None otherwise."""
     if len(raw) > 48:
         return None
-    if raw in _STATUS_WORDS:
-        known = _STATUS_READ.get(raw)
-        if known is None:
-            known = _STATUS_READ[raw] = _full_text_unit(raw, None)
-        return known
-    if raw[-1:] in ("）", ")"):
-        return _fast_remark(raw, target_unit)
-    return _fast_figure(raw, raw, target_unit, "")
+    m = _FAST_RE.fullmatch(raw)
+    if m is None:
+        if raw in _STATUS_WORDS:
+            known = _STATUS_READ.get(raw)
+            if known is None:
+                known = _STATUS_READ[raw] = _full_text_unit(raw, None)
+            return known
+        if raw[-1:] in ("）", ")"):
+            return _fast_remark(raw, target_unit)
+        return _fast_phrase(raw, raw, target_unit, "")
+    pre, digits, mult_word, unit_word, suf = m.groups()
+    if not (pre or mult_word or unit_word or suf):  # a plain number, as _quick reads it
+        return _number_value(raw, float(digits), None, None, None,
+                             f"未写单位（目标单位为“{target_unit}”）" if target_unit else "", 1.0, None)
+    return _fast_number(raw, digits, _fast_words(pre, mult_word, unit_word, suf), None, None, target_unit, "")
 
 
-def _fast_figure(raw: str, body: str, target_unit: Optional[str], note: str) -> Optional[ParsedValue]:
-    """``body`` (``raw`` without its remark) as one figure, optionally after a phrase; ``note`` is
-    the remark's note, which comes first in the full path."""
-    m = _FAST_RE.fullmatch(body)
-    if m is not None:
-        pre, digits, mult_word, unit_word, suf = m.group("pre", "num", "mult", "unit", "suf")
-        if body is raw and not (pre or mult_word or unit_word or suf):  # a plain number, as _quick reads it
-            return _number_value(raw=raw, number=float(digits), candidates=1,
-                                 note=f"未写单位（目标单位为“{target_unit}”）" if target_unit else "")
-        cmp, per, status = (_SUFFIX_CMP[suf] if suf else (_PREFIX_CMP[pre] if pre else None)), None, None
-    else:
-        m = _FAST_LEAD_RE.fullmatch(body)
-        if m is None or not m.group("unit"):  # a bare figure in a phrase is a name or needs checking
-            return None
-        digits, mult_word, unit_word, suf = m.group("num", "mult", "unit", "suf")
-        start = m.start("num")
-        pcmp, per, _, prefix_len = _prefix_words(body[max(0, start - 10):start])
-        if pcmp == "lt" or (prefix_len == 0 and body[start - 1] == "第"):
-            return None  # "未达到90%" says the mark was missed; "第3人" is a name
-        cmp, status = (_SUFFIX_CMP[suf] if suf else pcmp), _status_of(body)
-    mult = _MULTS[mult_word] if mult_word else 1.0
-    number = _scaled(digits, mult)
+def _fast_number(raw: str, digits: str, words: tuple, status: Optional[str], per: Optional[str],
+                 target_unit: Optional[str], note: str) -> Optional[ParsedValue]:
+    cmp, mult, exp, unit = words
+    # float("168.58e4") rounds the exact product once, as _scaled does (tests/test_values_fast.py)
+    number = float(f"{digits}e{exp}") if len(digits) <= 15 else _scaled(digits, mult)
     if number is None:
         return None
-    unit = _UNIT_MAP[unit_word] if unit_word else None
     if target_unit and unit is None:
         note = f"{note}；未写单位（目标单位为“{target_unit}”）" if note else f"未写单位（目标单位为“{target_unit}”）"
-    return _number_value(raw=raw, number=number, unit=unit, comparator=cmp, reverse=cmp in ("le", "lt"),
-                         status=status, candidates=1, note=note, multiplier=mult, per=per)
+    return _number_value(raw, number, unit, cmp, status, note, mult, per)
+
+
+def _fast_phrase(raw: str, body: str, target_unit: Optional[str], note: str) -> Optional[ParsedValue]:
+    """``body`` (``raw`` without its remark) as one figure after a phrase of Chinese characters;
+    ``note`` is the remark's note, which comes first in the full path."""
+    m = _FAST_LEAD_RE.fullmatch(body)
+    if m is None or not m.group("unit"):  # a bare figure in a phrase is a name or needs checking
+        return None
+    _lead, digits, mult_word, unit_word, suf = m.groups()
+    start = m.start("num")
+    pcmp, per, _, prefix_len = _prefix_words(body[max(0, start - 10):start])
+    if pcmp == "lt" or (prefix_len == 0 and body[start - 1] == "第"):
+        return None  # "未达到90%" says the mark was missed; "第3人" is a name
+    cmp, mult, exp, unit = _fast_words(None, mult_word, unit_word, suf)
+    words = (cmp if suf else pcmp, mult, exp, unit)
+    return _fast_number(raw, digits, words, _status_of(body), per, target_unit, note)
 
 
 def _fast_remark(raw: str, target_unit: Optional[str]) -> Optional[ParsedValue]:
@@ -670,7 +688,13 @@ def _fast_remark(raw: str, target_unit: Optional[str]) -> Optional[ParsedValue]:
     body = m.group("body")
     if _UNIT_ONLY_RE.match(inner) or body in _STATUS_WORDS:
         return None
-    return _fast_figure(raw, body, target_unit, "已忽略括注“" + inner[:20] + "”")
+    note = "已忽略括注“" + inner[:20] + "”"
+    m = _FAST_RE.fullmatch(body)
+    if m is None:
+        return _fast_phrase(raw, body, target_unit, note)
+    pre, digits, mult_word, unit_word, suf = m.groups()
+    # a plain number in front of a remark is read as the scan reads it (not as _quick does): same value
+    return _fast_number(raw, digits, _fast_words(pre, mult_word, unit_word, suf), None, None, target_unit, note)
 
 
 def _quick(raw: str, target_unit: Optional[str]) -> tuple[Optional[ParsedValue], str]:
