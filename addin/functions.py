@@ -68,6 +68,8 @@ def _blank(value: Any) -> bool:
 
 def _text(value: Any) -> str:
     """Cell value → the text the engine reads (Excel gives whole numbers as floats: 2.0 → "2")."""
+    if value.__class__ is str:
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, float) and math.isfinite(value) and value.is_integer():
@@ -149,15 +151,17 @@ _ROW_SCORES_MAX = 50_000
 def _row_scores(p: list, t: list, a: list, m: list) -> list[list[Any]]:
     """PE_SCORES' rows: a score each (no findings, no explanation, no result model), None for a row
     without 分值, or PEValueError naming the first row that cannot be scored."""
-    from scoring import engine, readings
+    from scoring import engine, readings, values
 
     profile = _profile()
     memo, pid, out = _ROW_SCORES, id(profile), []
+    parse = values.batch_parser()  # a text that repeats down the column is read once per call
     for i, (pi, ti, ai, mi) in enumerate(zip(p, t, a, m), start=1):
         try:
-            for v, what in ((pi, "分值"), (ti, "目标"), (ai, "实际")):
-                _check_error(v, what)
-            if _blank(pi) or (isinstance(pi, str) and not any(ch.isdigit() for ch in pi)):
+            _check_error(pi, "分值")
+            _check_error(ti, "目标")
+            _check_error(ai, "实际")
+            if pi.__class__ is not float and (_blank(pi) or (isinstance(pi, str) and not any(ch.isdigit() for ch in pi))):
                 out.append([None])  # not an indicator row
                 continue
             key = (pid, type(pi), pi, type(ti), ti, type(ai), ai, mi)
@@ -166,7 +170,7 @@ def _row_scores(p: list, t: list, a: list, m: list) -> list[list[Any]]:
             except TypeError:  # an unhashable value: compute without the memo
                 known, key = None, None
             if known is None:
-                known = _compute_row(pi, ti, ai, mi, profile, engine, readings)
+                known = _compute_row(pi, ti, ai, mi, profile, engine, readings, parse)
                 if key is not None:
                     if len(memo) >= _ROW_SCORES_MAX:
                         memo.clear()
@@ -179,14 +183,14 @@ def _row_scores(p: list, t: list, a: list, m: list) -> list[list[Any]]:
     return out
 
 
-def _compute_row(points, target, actual, method, profile, engine, readings) -> Any:
+def _compute_row(points, target, actual, method, profile, engine, readings, parse) -> Any:
     """One row's score, or the reason it has none (a str); Excel errors are already ruled out."""
     try:
         row = readings.RowInput(target=_text(target), actual=_text(actual), weight=_weight(points),
                                 weight_text=_text(points), method=_method(method))
     except PEValueError as exc:
         return str(exc)
-    score = engine.indicator_score(readings.read_indicator(row, profile), profile)
+    score = engine.indicator_score(readings.read_indicator(row, profile, parse), profile)
     if score is None:  # the reason, from the full path
         return _score(_indicator(points, target, actual, method))[0].explanation or "无法计算得分"
     return score
@@ -195,7 +199,7 @@ def _compute_row(points, target, actual, method, profile, engine, readings) -> A
 def _flat(values: Any) -> list[Any]:
     """A cell or a range (1-D or 2-D list) → a flat list, row by row."""
     if isinstance(values, (list, tuple)):
-        if all(type(v) is list and len(v) == 1 for v in values):  # a column, as xlwings passes it
+        if set(map(type, values)) == {list} and set(map(len, values)) == {1}:  # a column, as xlwings passes it
             return [v[0] for v in values]
         out: list[Any] = []
         for v in values:

@@ -214,18 +214,21 @@ class IndicatorReading(NamedTuple):
         return numeric_target(self.target)
 
 
-def read_indicator(ind: "Indicator", profile: "Profile") -> IndicatorReading:
+def read_indicator(ind: "Indicator", profile: "Profile",
+                   parse: Callable[[Any, Optional[ParsedValue]], ParsedValue] = parse_value) -> IndicatorReading:
     """Parse one row: the target, the actual (guided by the target), the description when a check
-    needs it, the typed score, and the method from ``METHOD_TABLE``."""
-    tp = parse_value(ind.target)
+    needs it, the typed score, and the method from ``METHOD_TABLE``. ``parse`` is ``parse_value`` or
+    a ``values.batch_parser()`` shared by the rows of one batch."""
+    tp = parse(ind.target, None)
     numeric = numeric_target(tp)
-    ap = parse_value(ind.actual, expect=tp if numeric else None)
+    ap = parse(ind.actual, tp if numeric else None)
     desc = None
     if ind.description and numeric and tp.unit:
-        desc = parse_value(ind.description, expect=tp)
-    written, is_text = typed_number(ind.typed_score)
+        desc = parse(ind.description, tp)
+    typed = ind.typed_score
+    written, is_text = (None, False) if typed is None else typed_number(typed)
     return IndicatorReading(
         indicator=ind, name=ind.name or "（未命名指标）", weight=usable_weight(ind.weight),
-        typed=cell_number(ind.typed_score), typed_written=written, typed_is_text=is_text,
+        typed=None if typed is None else cell_number(typed), typed_written=written, typed_is_text=is_text,
         target=tp, actual=ap, description=desc, method=choose_method(ind, tp, profile),
     )

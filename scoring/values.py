@@ -32,7 +32,7 @@ import re
 import unicodedata
 from dataclasses import asdict, dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any, Iterator, Literal, Optional, Union
+from typing import Any, Callable, Iterator, Literal, Optional, Union
 
 from .lazy import lazy_re as _lazy_re
 
@@ -486,6 +486,25 @@ def parse_value(value: Any, expect: Optional[ParsedValue] = None) -> ParsedValue
         return _parse(value, expect)
     except Exception as exc:  # last line of defence: the contract is "never raises"
         return _last_resort(value, exc)
+
+
+def batch_parser() -> "Callable[[Any, Optional[ParsedValue]], ParsedValue]":
+    """``parse_value`` for cells read together (one ``=PE_SCORES`` call over a column): a text met
+    again is not read again. The reading of a text depends on nothing but the text and the target's
+    unit (``_parse_text_unit``), so the answer is the one ``parse_value`` gives; the memo lives as long
+    as the returned function, nothing is kept between calls."""
+    seen: dict[tuple, ParsedValue] = {}
+
+    def parse(value: Any, expect: Optional[ParsedValue] = None) -> ParsedValue:
+        if type(value) is not str:
+            return parse_value(value, expect)
+        key = (value, expect.unit if isinstance(expect, ParsedValue) and expect.kind == "number" else None)
+        known = seen.get(key)
+        if known is None:
+            known = seen[key] = parse_value(value, expect)
+        return known
+
+    return parse
 
 
 def parse_strict(value: Any, expect: Optional[ParsedValue] = None) -> ParsedValue:
