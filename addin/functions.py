@@ -158,9 +158,11 @@ def _row_scores(p: list, t: list, a: list, m: list) -> list[list[Any]]:
     parse = values.batch_parser()  # a text that repeats down the column is read once per call
     for i, (pi, ti, ai, mi) in enumerate(zip(p, t, a, m), start=1):
         try:
-            _check_error(pi, "分值")
-            _check_error(ti, "目标")
-            _check_error(ai, "实际")
+            if ((isinstance(pi, str) and "#" in pi) or (isinstance(ti, str) and "#" in ti)
+                    or (isinstance(ai, str) and "#" in ai)):  # an Excel error value has a "#"
+                _check_error(pi, "分值")
+                _check_error(ti, "目标")
+                _check_error(ai, "实际")
             if pi.__class__ is not float and (_blank(pi) or (isinstance(pi, str) and not any(ch.isdigit() for ch in pi))):
                 out.append([None])  # not an indicator row
                 continue
@@ -186,8 +188,9 @@ def _row_scores(p: list, t: list, a: list, m: list) -> list[list[Any]]:
 def _compute_row(points, target, actual, method, profile, engine, readings, parse) -> Any:
     """One row's score, or the reason it has none (a str); Excel errors are already ruled out."""
     try:
-        row = readings.RowInput(target=_text(target), actual=_text(actual), weight=_weight(points),
-                                weight_text=_text(points), method=_method(method))
+        # positional (target, actual, weight, weight_text, typed_score, method): built for every row
+        row = readings.RowInput(_text(target), _text(actual), _weight(points), _text(points), None,
+                                None if method is None else _method(method))
     except PEValueError as exc:
         return str(exc)
     score = engine.indicator_score(readings.read_indicator(row, profile, parse), profile)

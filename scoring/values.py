@@ -163,14 +163,21 @@ _CIRCLED_RE = _lazy_re(r"[\u2460-\u2473\u2474-\u2487\u2488-\u249b\u2776-\u277f\u
 
 # Wording that is not a status although it contains 未 ("未超过80%" is a met ceiling).
 _NEG_OK_RE = _lazy_re(r"未(?:超过|超出|突破|高于|发生|出现|收到|接到)")
-_MET_CEILING_RE = _lazy_re(r"未(?:超标|超支|超预算|超出预算)|无超支")
-_PARTIAL_RE = _lazy_re(r"部分(?:完成|达成|实现|落实|达到|开展|实施)|基本(?:完成|达成|实现|落实|达到)"
-                         r"|(?:未|没有|尚未)(?:全部|完全)(?:完成|达成|实现|落实)|大部分完成")
-_NOT_DONE_RE = _lazy_re(r"不合格|不达标|(?:未能?|没有|尚未|暂未|无法|不能)(?:按[时期])?(?:完成|达成|达到|达标|开展|实施|落实|启动|"
-                          r"执行|实现|兑现|建成|验收|举办|召开|开工|完工|发放|到位|组织)")
-_ONGOING_RE = _lazy_re(r"继续推进|持续推进|稳步推进|有序推进|加快推进|推进中|正在|进行中|实施中|建设中|在建|持续开展")
-_DONE_RE = _lazy_re(r"完成|验收合格|通过验收|已验收|合格|达成|达到(?![\d<>=≤≥])|已落实|落实到位|已实现|实现|达标|已办结|办结|已建成|建成|"
-                      r"已开展|已实施|已举办|已到位|已发放")
+_STATUS_PATTERNS = (
+    r"未(?:超标|超支|超预算|超出预算)|无超支",  # a met ceiling
+    r"部分(?:完成|达成|实现|落实|达到|开展|实施)|基本(?:完成|达成|实现|落实|达到)"
+    r"|(?:未|没有|尚未)(?:全部|完全)(?:完成|达成|实现|落实)|大部分完成",  # partial
+    r"不合格|不达标|(?:未能?|没有|尚未|暂未|无法|不能)(?:按[时期])?(?:完成|达成|达到|达标|开展|实施|落实|启动|"
+    r"执行|实现|兑现|建成|验收|举办|召开|开工|完工|发放|到位|组织)",  # not done
+    r"继续推进|持续推进|稳步推进|有序推进|加快推进|推进中|正在|进行中|实施中|建设中|在建|持续开展",  # ongoing
+    r"完成|验收合格|通过验收|已验收|合格|达成|达到(?![\d<>=≤≥])|已落实|落实到位|已实现|实现|达标|已办结|办结|已建成|建成|"
+    r"已开展|已实施|已举办|已到位|已发放",  # done
+)
+_MET_CEILING_RE, _PARTIAL_RE, _NOT_DONE_RE, _ONGOING_RE, _DONE_RE = map(_lazy_re, _STATUS_PATTERNS)
+# Any of them: most cells hold no status word, and one search tells so. Replacing the _NEG_OK_RE words
+# by "、" creates no match (no pattern holds "、", and none looks ahead at "未"), so a text in which this
+# finds nothing has no status (tests/test_values_fast.py checks it).
+_ANY_STATUS_RE = _lazy_re("|".join(f"(?:{p})" for p in _STATUS_PATTERNS))
 _YES = {"是", "√", "✓", "✔", "有", "已", "yes", "y", "true"}
 _NO = {"否", "×", "✗", "✘", "no", "n", "false"}
 # "未发生" / "零事故" as the whole (short) cell: a met zero target.
@@ -258,6 +265,8 @@ def _status_of(text: str) -> Optional[Status]:
         return "done"
     if low in _NO:
         return "not_done"
+    if _ANY_STATUS_RE.search(text) is None:
+        return None
     if _MET_CEILING_RE.search(text):
         return "done"
     t = _NEG_OK_RE.sub("、", text)
@@ -498,10 +507,14 @@ def batch_parser() -> "Callable[[Any, Optional[ParsedValue]], ParsedValue]":
     def parse(value: Any, expect: Optional[ParsedValue] = None) -> ParsedValue:
         if type(value) is not str:
             return parse_value(value, expect)
-        key = (value, expect.unit if isinstance(expect, ParsedValue) and expect.kind == "number" else None)
-        known = seen.get(key)
+        unit = expect.unit if isinstance(expect, ParsedValue) and expect.kind == "number" else None
+        known = seen.get((value, unit))
         if known is None:
-            known = seen[key] = parse_value(value, expect)
+            try:  # parse_value's text branch
+                known = _fast(value, unit) or _full_text_unit(value, unit)
+            except Exception as exc:  # the contract of parse_value: never raises
+                known = _last_resort(value, exc)
+            seen[(value, unit)] = known
         return known
 
     return parse
@@ -637,6 +650,9 @@ _STATUS_READ: dict[str, ParsedValue] = {}
 _FAST_WORDS: dict[tuple, tuple] = {}
 
 
+_PLAIN = (None, None, None, None)  # no word around the figure: a plain number
+
+
 def _fast_words(pre: Optional[str], mult_word: Optional[str], unit_word: Optional[str], suf: Optional[str]) -> tuple:
     key = (pre, mult_word, unit_word, suf)
     known = _FAST_WORDS.get(key)
@@ -662,11 +678,12 @@ def _fast(raw: str, target_unit: Optional[str]) -> Optional[ParsedValue]:
         if raw[-1:] in ("）", ")"):
             return _fast_remark(raw, target_unit)
         return _fast_phrase(raw, raw, target_unit, "")
-    pre, digits, mult_word, unit_word, suf = m.groups()
-    if not (pre or mult_word or unit_word or suf):  # a plain number, as _quick reads it
-        return _number_value(raw, float(digits), None, None, None,
+    key = m.group(1, 3, 4, 5)  # the words around the figure: prefix, multiplier, unit, suffix
+    if key == _PLAIN:  # a plain number, as _quick reads it
+        return _number_value(raw, float(m.group(2)), None, None, None,
                              f"未写单位（目标单位为“{target_unit}”）" if target_unit else "", 1.0, None)
-    return _fast_number(raw, digits, _fast_words(pre, mult_word, unit_word, suf), None, None, target_unit, "")
+    words = _FAST_WORDS.get(key) or _fast_words(*key)
+    return _fast_number(raw, m.group(2), words, None, None, target_unit, "")
 
 
 def _fast_number(raw: str, digits: str, words: tuple, status: Optional[str], per: Optional[str],

@@ -177,3 +177,28 @@ def test_batch_parser_reads_as_parse_value_and_keeps_nothing_between_batches():
     assert V.batch_parser() is not parse
     assert parse.__closure__ and all(len(c.cell_contents) == 0 for c in V.batch_parser().__closure__
                                      if isinstance(c.cell_contents, dict))
+
+
+_STATUS_TEXT_WORDS = ["完成", "未完成", "部分完成", "达到", "达", "到", "未超过", "未", "超过", "发生", "未发生", "合格", "不合格",
+                      "推进", "继续推进", "正在", "实施", "已", "建成", "验收", "无", "超支", "无超支", "基本", "全部", "没有",
+                      "按时", "5", "%", "人", "、", "在建", "持续开展", "办结", "落实到位", "尚未", "能", "不能", "按期"]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(_STATUS_TEXT_WORDS), min_size=1, max_size=6))
+def test_no_status_word_found_means_no_status_pattern_matches(words):
+    """The one search that rules out a status (values._ANY_STATUS_RE) finds something whenever one of
+    the status patterns would, in the text or in the text with its "未超过"-like words replaced."""
+    text = "".join(words)
+    if V._ANY_STATUS_RE.search(text) is None:
+        t = V._NEG_OK_RE.sub("、", text)
+        for pattern in (V._MET_CEILING_RE, V._PARTIAL_RE, V._NOT_DONE_RE, V._ONGOING_RE, V._DONE_RE):
+            assert pattern.search(text) is None and pattern.search(t) is None, (text, pattern.pattern)
+
+
+def test_no_status_word_found_on_the_corpus():
+    for text in _corpus():
+        if V._ANY_STATUS_RE.search(text) is None:
+            t = V._NEG_OK_RE.sub("、", text)
+            assert not any(p.search(t) or p.search(text) for p in (V._MET_CEILING_RE, V._PARTIAL_RE,
+                                                                    V._NOT_DONE_RE, V._ONGOING_RE, V._DONE_RE))
