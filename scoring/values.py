@@ -238,11 +238,19 @@ def _safe_str(value: Any) -> str:
     return s
 
 
+_WIDE_PUNCT = tuple((w, unicodedata.normalize("NFKC", w)) for w in "，（）：；％！？")
+
+
 def _normalise(text: str) -> str:
     text = _CIRCLED_RE.sub(";", text)
     text = text.replace("㎡", "平方米").replace("m²", "平方米").replace("㎞", "公里")
     if not unicodedata.is_normalized("NFKC", text):
-        text = unicodedata.normalize("NFKC", text)
+        # The full-width punctuation of Chinese text, replaced by the one character NFKC maps each to
+        # (cheaper than normalize()); the rest, if any, by NFKC itself. The result is NFKC's.
+        for wide, narrow in _WIDE_PUNCT:
+            text = text.replace(wide, narrow)
+        if not unicodedata.is_normalized("NFKC", text):
+            text = unicodedata.normalize("NFKC", text)
     text = text.replace("−", "-").replace("﹣", "-").replace("～", "~").replace("〜", "~")
     text = _CTRL_RE.sub(" ", text)
     text = text.strip()
@@ -255,7 +263,8 @@ def _normalise(text: str) -> str:
                 out.append(" ")
             out.append(p)
         text = "".join(out)
-    text = _THOUSANDS_RE.sub(lambda m: m.group(0).replace(",", ""), text)
+    if "," in text:
+        text = _THOUSANDS_RE.sub(lambda m: m.group(0).replace(",", ""), text)
     return text.rstrip("。.;,!")
 
 

@@ -202,3 +202,29 @@ def test_no_status_word_found_on_the_corpus():
             t = V._NEG_OK_RE.sub("、", text)
             assert not any(p.search(t) or p.search(text) for p in (V._MET_CEILING_RE, V._PARTIAL_RE,
                                                                     V._NOT_DONE_RE, V._ONGOING_RE, V._DONE_RE))
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(list("，（）：；％！？。、１２ａＡ\u3000 ①㎡²～−人次完成3.5%,\u0301")), max_size=12))
+def test_normalise_equals_nfkc_first(chars):
+    """_normalise replaces the common full-width punctuation before asking NFKC for the rest: the same
+    text as NFKC of the whole (each replacement is the one character NFKC maps it to)."""
+    import re
+    import unicodedata
+
+    def reference(t: str) -> str:  # _normalise as it was, NFKC on the whole text
+        t = V._CIRCLED_RE.sub(";", t).replace("㎡", "平方米").replace("m²", "平方米").replace("㎞", "公里")
+        t = unicodedata.normalize("NFKC", t)
+        t = t.replace("−", "-").replace("﹣", "-").replace("～", "~").replace("〜", "~")
+        t = V._CTRL_RE.sub(" ", t).strip()
+        parts = re.split(r"\s+", t)
+        out = [parts[0]]
+        for p in parts[1:]:
+            if out[-1] and p and re.match(r"[A-Za-z0-9]", out[-1][-1]) and re.match(r"[A-Za-z0-9]", p[0]):
+                out.append(" ")
+            out.append(p)
+        t = V._THOUSANDS_RE.sub(lambda m: m.group(0).replace(",", ""), "".join(out))
+        return t.rstrip("。.;,!")
+
+    text = "".join(chars)
+    assert V._normalise(text) == reference(text)
