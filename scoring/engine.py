@@ -26,7 +26,6 @@ from .readings import (  # noqa: F401  (typed_number, as_written: public names k
     scale_of,
     unit_as_written,
     choose_method,
-    numeric_target,
     read_indicator,
     tier_of_row,
     typed_number,
@@ -106,7 +105,7 @@ def _kept(r: IndicatorReading, profile: "Profile", why: str) -> _Outcome:
 def _numeric(r: IndicatorReading, profile: "Profile", found: list) -> _Outcome:
     """定量: ratio, reverse or zero target, from the target and the actual in the target's unit."""
     tp = r.target
-    if not numeric_target(tp) or (tp.number or 0) < 0:
+    if not r.numeric or (tp.number or 0) < 0:
         _add("PE101", found, r.cells.target, name=r.name, target=_unreadable(r.indicator.target))
         return _kept(r, profile, "年初目标值无法识别")
     if r.weight is None:

@@ -107,24 +107,25 @@ def as_written(pv: ParsedValue) -> str:
 
 # ---- the method table ------------------------------------------------------------------------------
 
-# (rule, method value): the first rule that holds decides. A rule sees the target's parse, the row's
-# texts and the profile. An explicit method on the row (or the UDF's [方法] argument) wins over all.
-MethodRule = Callable[[ParsedValue, "Indicator", "Profile"], bool]
+# (rule, method value): the first rule that holds decides. A rule sees the target's parse, whether it
+# is a figure to compute against (``numeric_target``, read once per row), the row's texts and the
+# profile. An explicit method on the row (or the UDF's [方法] argument) wins over all.
+MethodRule = Callable[[ParsedValue, bool, "Indicator", "Profile"], bool]
 
 
-def _ceiling(tp, ind, profile) -> bool:
-    return numeric_target(tp) and (tp.reverse or tp.comparator in ("le", "lt"))
+def _ceiling(tp, numeric, ind, profile) -> bool:
+    return numeric and (tp.reverse or tp.comparator in ("le", "lt"))
 
 
-def _zero(tp, ind, profile) -> bool:
-    return numeric_target(tp) and tp.number == 0
+def _zero(tp, numeric, ind, profile) -> bool:
+    return numeric and tp.number == 0
 
 
-def _three_tier_words(tp, ind, profile) -> bool:
+def _three_tier_words(tp, numeric, ind, profile) -> bool:
     return bool(_THREE_TIER.search(ind.standard or "") or _THREE_TIER.search(ind.level1 or ""))
 
 
-def _three_tier_level1(tp, ind, profile) -> bool:
+def _three_tier_level1(tp, numeric, ind, profile) -> bool:
     level1 = ind.level1 or ""
     return tp.kind != "empty" and any(w and w in level1 for w in profile.qualitative.three_tier_level1)
 
@@ -132,19 +133,22 @@ def _three_tier_level1(tp, ind, profile) -> bool:
 METHOD_TABLE: tuple[tuple[MethodRule, Method], ...] = (
     (_ceiling, Method.REVERSE),  # ≤ / 以内 / 不超过
     (_zero, Method.ZERO),  # 差错率 0%、事故 0 起
-    (lambda tp, ind, profile: numeric_target(tp), Method.RATIO),
+    (lambda tp, numeric, ind, profile: numeric, Method.RATIO),
     (_three_tier_words, Method.JUDGEMENT),  # the 评分标准 names the three tiers
     (_three_tier_level1, Method.JUDGEMENT),  # 效益 / 满意度 (profile: qualitative.three_tier_level1)
-    (lambda tp, ind, profile: tp.kind != "empty", Method.QUALITATIVE),
-    (lambda tp, ind, profile: True, Method.MANUAL),
+    (lambda tp, numeric, ind, profile: tp.kind != "empty", Method.QUALITATIVE),
+    (lambda tp, numeric, ind, profile: True, Method.MANUAL),
 )
 
 
-def choose_method(ind: "Indicator", tp: ParsedValue, profile: "Profile") -> Method:
+def choose_method(ind: "Indicator", tp: ParsedValue, profile: "Profile", numeric: Optional[bool] = None) -> Method:
+    """The first rule of ``METHOD_TABLE`` that holds (``numeric``: ``numeric_target(tp)`` if known)."""
     if ind.method is not None:
         return ind.method if type(ind.method) is Method else Method(ind.method)
+    if numeric is None:
+        numeric = numeric_target(tp)
     for rule, method in METHOD_TABLE:
-        if rule(tp, ind, profile):
+        if rule(tp, numeric, ind, profile):
             return method
     raise AssertionError("the last rule of METHOD_TABLE always holds")  # pragma: no cover
 
@@ -196,6 +200,7 @@ class IndicatorReading(NamedTuple):
     actual: ParsedValue  # parsed with the target as ``expect`` when the target is a figure
     description: Optional[ParsedValue]  # 指标说明, read only when the target is a figure with a unit
     method: Method
+    numeric: bool  # the target is a figure to compute against (``numeric_target``)
 
     @property
     def tier(self) -> Optional[str]:
@@ -209,9 +214,6 @@ class IndicatorReading(NamedTuple):
         cells = self.indicator.cells
         return _no_cells() if cells is None else cells
 
-    @property
-    def numeric(self) -> bool:
-        return numeric_target(self.target)
 
 
 def read_indicator(ind: "Indicator", profile: "Profile",
@@ -230,5 +232,5 @@ def read_indicator(ind: "Indicator", profile: "Profile",
     return IndicatorReading(
         indicator=ind, name=ind.name or "（未命名指标）", weight=usable_weight(ind.weight),
         typed=None if typed is None else cell_number(typed), typed_written=written, typed_is_text=is_text,
-        target=tp, actual=ap, description=desc, method=choose_method(ind, tp, profile),
+        target=tp, actual=ap, description=desc, method=choose_method(ind, tp, profile, numeric), numeric=numeric,
     )
