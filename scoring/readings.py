@@ -217,10 +217,12 @@ class IndicatorReading(NamedTuple):
 
 
 def read_indicator(ind: "Indicator", profile: "Profile",
-                   parse: Callable[[Any, Optional[ParsedValue]], ParsedValue] = parse_value) -> IndicatorReading:
+                   parse: Optional[Callable[[Any, Optional[ParsedValue]], ParsedValue]] = None) -> IndicatorReading:
     """Parse one row: the target, the actual (guided by the target), the description when a check
-    needs it, the typed score, and the method from ``METHOD_TABLE``. ``parse`` is ``parse_value`` or
-    a ``values.batch_parser()`` shared by the rows of one batch."""
+    needs it, the typed score, and the method from ``METHOD_TABLE``. ``parse`` is ``parse_value``
+    (None) or a ``values.batch_parser()`` shared by the rows of one batch."""
+    if parse is None:
+        parse = parse_value
     tp = parse(ind.target, None)
     numeric = numeric_target(tp)
     ap = parse(ind.actual, tp if numeric else None)

@@ -366,7 +366,8 @@ def _describe(f: _Figure) -> str:
 
 # Every alternative of _SCAN_RE starts at a digit or at the sign of a number. Trying the pattern only
 # there finds the same matches as _SCAN_RE.finditer (which tries it at every position: 3x slower).
-_SCAN_START_RE = _lazy_re(r"[\d+\-]")
+# Within a run of digits only the first can start a match (every alternative looks behind for a digit).
+_SCAN_START_RE = _lazy_re(r"(?<!\d)\d|[+\-]")
 
 
 def _scan_matches(text: str) -> Iterator[re.Match]:
@@ -745,7 +746,7 @@ def _fast_remark(raw: str, target_unit: Optional[str]) -> Optional[ParsedValue]:
 def _quick(raw: str, target_unit: Optional[str]) -> tuple[Optional[ParsedValue], str]:
     """Excel errors, blanks and plain numbers ("1e-05", "-3.5" as str(float) writes them); else
     (None, the normalised text) for the full reading."""
-    if len(raw) < 40 and _EXCEL_ERROR_RE.fullmatch(raw.strip()):
+    if len(raw) < 40 and "#" in raw and _EXCEL_ERROR_RE.fullmatch(raw.strip()):
         return _text_value(raw, f"单元格是 Excel 错误值 {raw.strip()}，请检查公式"), raw
     text = _normalise(raw)
     if not text or _EMPTY_RE.fullmatch(text) or text.lower() in _EMPTY_WORDS:
