@@ -133,7 +133,8 @@ _PREFIX_CMP = {
     "不超": "le", "最多": "le", "至多": "le", "最少": "ge", "至少": "ge",
 }
 # "每年1次" -> per 年 (the period written before the number)
-_PER_PREFIX_RE = _lazy_re(r"每(年|季度|学期|月|周|天|日|人|户|次)$")
+_PER_PREFIX_WORDS = ["年", "季度", "学期", "月", "周", "天", "日", "人", "户", "次"]
+_PER_PREFIX_RE = _lazy_re(r"每(" + "|".join(_PER_PREFIX_WORDS) + r")$")
 _PREFIX_RE = _lazy_re(r"(?:" + _alt(_PREFIX_CMP) + r")(?:在|为)?$")
 
 # One scan over the text. Alternatives in priority order: dates, schedules, ranges, numbers.
@@ -444,6 +445,12 @@ def _tail(text: str, num_end: int, f: _Figure) -> tuple:
     return tm.group("mult"), tm.group("unit"), tm.group("per"), tm.group("suffix"), tm.end()
 
 
+# The last characters a match of _PREFIX_RE / _PER_PREFIX_RE can end with ("$" also matches before a
+# final newline).
+_PREFIX_LAST = frozenset(w[-1] for w in _PREFIX_CMP) | {"在", "为", "\n"}
+_PER_PREFIX_LAST = frozenset(w[-1] for w in _PER_PREFIX_WORDS) | {"\n"}
+
+
 def _prefix_words(window: str) -> tuple[Optional[str], Optional[str], bool, int]:
     """(comparator, period, comparator word found, length) of the words just before a number:
     "每年不少于1次" and "不少于每年1次" alike."""
@@ -452,14 +459,15 @@ def _prefix_words(window: str) -> tuple[Optional[str], Optional[str], bool, int]
     head_end = len(window)
     for _ in range(2):
         head = window[:head_end]
-        pm = None if got_cmp else _PREFIX_RE.search(head)
+        last = head[-1:]  # both patterns end at the end of the head: its last character rules most out
+        pm = None if got_cmp or last not in _PREFIX_LAST else _PREFIX_RE.search(head)
         if pm:
             word = pm.group(0)
             base = word[:-1] if word[-1] in "在为" and word[:-1] in _PREFIX_CMP else word
             cmp, got_cmp = _PREFIX_CMP.get(base), True
             head_end -= len(word)
             continue
-        qm = None if got_per else _PER_PREFIX_RE.search(head)
+        qm = None if got_per or last not in _PER_PREFIX_LAST else _PER_PREFIX_RE.search(head)
         if qm:
             per, got_per = _UNIT_MAP.get(qm.group(1), qm.group(1)), True
             head_end -= len(qm.group(0))

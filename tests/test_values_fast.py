@@ -228,3 +228,35 @@ def test_normalise_equals_nfkc_first(chars):
 
     text = "".join(chars)
     assert V._normalise(text) == reference(text)
+
+
+def _prefix_words_reference(window: str):
+    """values._prefix_words without the look at the window's last character."""
+    cmp = per = None
+    got_cmp = got_per = False
+    head_end = len(window)
+    for _ in range(2):
+        head = window[:head_end]
+        pm = None if got_cmp else V._PREFIX_RE.search(head)
+        if pm:
+            word = pm.group(0)
+            base = word[:-1] if word[-1] in "在为" and word[:-1] in V._PREFIX_CMP else word
+            cmp, got_cmp = V._PREFIX_CMP.get(base), True
+            head_end -= len(word)
+            continue
+        qm = None if got_per else V._PER_PREFIX_RE.search(head)
+        if qm:
+            per, got_per = V._UNIT_MAP.get(qm.group(1), qm.group(1)), True
+            head_end -= len(qm.group(0))
+            continue
+        break
+    return cmp, per, got_cmp, len(window) - head_end
+
+
+@settings(max_examples=4000, deadline=None)
+@given(st.lists(st.sampled_from(sorted(V._PREFIX_CMP) + V._PER_PREFIX_WORDS
+                                + ["每", "在", "为", "全市", "新增", "\n", " ", "3", "约", "不", "于", "度", "期"]),
+                max_size=5))
+def test_prefix_words_equal_the_full_search(words):
+    window = "".join(words)[-10:]
+    assert V._prefix_words(window) == _prefix_words_reference(window)
