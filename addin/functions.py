@@ -163,7 +163,7 @@ def _row_scores(p: list, t: list, a: list, m: list) -> list[list[Any]]:
                 _check_error(pi, "分值")
                 _check_error(ti, "目标")
                 _check_error(ai, "实际")
-            if pi.__class__ is not float and (_blank(pi) or (isinstance(pi, str) and not any(ch.isdigit() for ch in pi))):
+            if pi.__class__ not in (float, int) and (_blank(pi) or (isinstance(pi, str) and not any(ch.isdigit() for ch in pi))):
                 out.append([None])  # not an indicator row
                 continue
             key = (pid, type(pi), pi, type(ti), ti, type(ai), ai, mi)

@@ -231,8 +231,9 @@ def read_indicator(ind: "Indicator", profile: "Profile",
         desc = parse(ind.description, tp)
     typed = ind.typed_score
     written, is_text = (None, False) if typed is None else typed_number(typed)
+    # positional, in field order (indicator, name, weight, typed, typed_written, typed_is_text, target,
+    # actual, description, method, numeric): this runs for every row
     return IndicatorReading(
-        indicator=ind, name=ind.name or "（未命名指标）", weight=usable_weight(ind.weight),
-        typed=None if typed is None else cell_number(typed), typed_written=written, typed_is_text=is_text,
-        target=tp, actual=ap, description=desc, method=choose_method(ind, tp, profile, numeric), numeric=numeric,
+        ind, ind.name or "（未命名指标）", usable_weight(ind.weight), None if typed is None else cell_number(typed),
+        written, is_text, tp, ap, desc, choose_method(ind, tp, profile, numeric), numeric,
     )

@@ -300,7 +300,8 @@ def _scaled(digits: str, mult: float) -> Optional[float]:
     if len(digits) <= 15 and mult in _MULT_EXP:
         # "168.58e4": float() rounds the exact decimal product once, as float(Decimal product) does
         # (at most 15 + 12 digits: the Decimal product is exact within its 28 digits).
-        return float(f"{digits}e{_MULT_EXP[mult]}")
+        exp = _MULT_EXP[mult]
+        return float(digits) if exp == 0 else float(f"{digits}e{exp}")
     try:
         x = float(Decimal(digits) * Decimal(int(mult)))
     except (InvalidOperation, ValueError, OverflowError):
@@ -707,10 +708,12 @@ def _fast(raw: str, target_unit: Optional[str]) -> Optional[ParsedValue]:
 def _fast_number(raw: str, digits: str, words: tuple, status: Optional[str], per: Optional[str],
                  target_unit: Optional[str], note: str) -> Optional[ParsedValue]:
     cmp, mult, exp, unit = words
-    # float("168.58e4") rounds the exact product once, as _scaled does (tests/test_values_fast.py)
-    number = float(f"{digits}e{exp}") if len(digits) <= 15 else _scaled(digits, mult)
-    if number is None:
-        return None
+    if len(digits) <= 15:  # _scaled's shortcut (float("168.58e4") rounds the exact product once)
+        number = float(digits) if exp == 0 else float(f"{digits}e{exp}")
+    else:
+        number = _scaled(digits, mult)
+        if number is None:
+            return None
     if target_unit and unit is None:
         note = f"{note}；未写单位（目标单位为“{target_unit}”）" if note else f"未写单位（目标单位为“{target_unit}”）"
     return _number_value(raw, number, unit, cmp, status, note, mult, per)
