@@ -786,8 +786,11 @@ def _strip_annotations(text: str, notes: list[str]) -> str:
             annots.append(inner)
         return ";"
 
-    body = _ANNOT_RE.sub(_drop, text)
-    body = _ORDINAL_RE.sub(";", body).strip(";")
+    # each pattern needs a character most cells lack: a closing bracket; "、", ")" or "." after digits
+    body = _ANNOT_RE.sub(_drop, text) if (")" in text or "]" in text or "】" in text) else text
+    if "、" in body or ")" in body or "." in body:
+        body = _ORDINAL_RE.sub(";", body)
+    body = body.strip(";")
     if not body or _EMPTY_RE.fullmatch(body):
         # only an annotation, "(10072.67)": read what was inside it
         return _ANNOT_RE.sub(lambda m: m.group(1), text)
