@@ -59,6 +59,11 @@ def usable_weight(weight: Any) -> Optional[float]:
     return w if w is not None and w >= 0 else None
 
 
+def _weight(weight: Any) -> Optional[float]:
+    """``usable_weight``, with the usual case first: a float, finite and not negative."""
+    return weight if weight.__class__ is float and 0 <= weight < math.inf else usable_weight(weight)
+
+
 def numeric_target(tp: ParsedValue) -> bool:
     """A figure picked out of a sentence (confident=False) is not a target to compute against:
     such rows are statements of work, judged by the three tiers or by a person."""
@@ -234,6 +239,6 @@ def read_indicator(ind: "Indicator", profile: "Profile",
     # positional, in field order (indicator, name, weight, typed, typed_written, typed_is_text, target,
     # actual, description, method, numeric): this runs for every row
     return IndicatorReading(
-        ind, ind.name or "（未命名指标）", usable_weight(ind.weight), None if typed is None else cell_number(typed),
+        ind, ind.name or "（未命名指标）", _weight(ind.weight), None if typed is None else cell_number(typed),
         written, is_text, tp, ap, desc, choose_method(ind, tp, profile, numeric), numeric,
     )

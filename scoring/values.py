@@ -521,19 +521,20 @@ def batch_parser() -> "Callable[[Any, Optional[ParsedValue]], ParsedValue]":
     again is not read again. The reading of a text depends on nothing but the text and the target's
     unit (``_parse_text_unit``), so the answer is the one ``parse_value`` gives; the memo lives as long
     as the returned function, nothing is kept between calls."""
-    seen: dict[tuple, ParsedValue] = {}
+    seen: dict[Any, ParsedValue] = {}
 
     def parse(value: Any, expect: Optional[ParsedValue] = None) -> ParsedValue:
         if type(value) is not str:
             return parse_value(value, expect)
         unit = expect.unit if isinstance(expect, ParsedValue) and expect.kind == "number" else None
-        known = seen.get((value, unit))
+        key = value if unit is None else (value, unit)  # a str and a tuple are never equal
+        known = seen.get(key)
         if known is None:
             try:  # parse_value's text branch
                 known = _fast(value, unit) or _full_text_unit(value, unit)
             except Exception as exc:  # the contract of parse_value: never raises
                 known = _last_resort(value, exc)
-            seen[(value, unit)] = known
+            seen[key] = known
         return known
 
     return parse
