@@ -188,9 +188,11 @@ def _row_scores(p: list, t: list, a: list, m: list) -> list[list[Any]]:
 def _compute_row(points, target, actual, method, profile, engine, readings, parse) -> Any:
     """One row's score, or the reason it has none (a str); Excel errors are already ruled out."""
     try:
-        # positional (target, actual, weight, weight_text, typed_score, method): built for every row
-        row = readings.RowInput(_text(target), _text(actual), _weight(points), _text(points), None,
-                                None if method is None else _method(method))
+        # positional (target, actual, weight, weight_text, typed_score, method): built for every row,
+        # the texts Excel passes as str converted inline (_text's first case)
+        row = readings.RowInput(target.strip() if target.__class__ is str else _text(target),
+                                actual.strip() if actual.__class__ is str else _text(actual),
+                                _weight(points), _text(points), None, None if method is None else _method(method))
     except PEValueError as exc:
         return str(exc)
     score = engine.indicator_score(readings.read_indicator(row, profile, parse), profile)

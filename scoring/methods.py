@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import re
+from math import isfinite
 from enum import Enum
 from typing import TYPE_CHECKING, Callable, Optional
 
@@ -103,7 +104,8 @@ def told(ruled: Ruled) -> Scored:
 def ratio_rule(target: float, actual: float, weight: float, profile: "Profile", unit: str = "") -> Ruled:
     """定量正向: 分值 × 实际/目标, capped at 分值 (or reduced above the threshold in "reduce" mode)."""
     d = profile.digits
-    if not _finite(target, actual, weight) or target <= 0:
+    if (target is None or actual is None or weight is None or not (isfinite(target) and isfinite(actual)
+                                                                 and isfinite(weight)) or target <= 0):
         return None, None, lambda: f"目标值 {compact(target)}{unit} 无法作为分母，不能计算完成率"
     ratio = max(actual, 0.0) / target
     q = profile.quantitative
