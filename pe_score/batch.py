@@ -574,7 +574,9 @@ class _JsonArray:
 
 
 def _fmt(x: Optional[float]) -> str:
-    return "" if x is None else f"{x:.2f}"
+    from scoring.formatting import fixed
+
+    return fixed(x, 2, blank="")
 
 
 def print_report(stats: Stats, console) -> None:

@@ -443,11 +443,9 @@ def _version() -> str:
 
 
 def _num(x: Optional[float], digits: int = 2) -> str:
-    if x is None:
-        return "—"
-    if float(x).is_integer():
-        return str(int(x))
-    return f"{x:.{digits}f}".rstrip("0").rstrip(".")
+    from scoring.formatting import compact
+
+    return compact(x, digits)
 
 
 def _number(value: Any) -> Optional[float]:
@@ -527,7 +525,9 @@ def _print_table(scored: Any, profile: Any, written: Any, backup: Optional[Path]
         console.print(Text(f"  {reading.why}", style="dim"))
 
     b = result.budget
-    rate = f"{b.rate * 100:.2f}%" if b.rate is not None else "—"
+    from scoring.formatting import percent
+
+    rate = percent(b.rate, 2)
     typed_budget = form.budget.typed_score if form.budget is not None else None
     budget_line = (
         f"预算执行：预算数 {_num(b.planned)} 万元，执行数 {_num(b.executed)} 万元，执行率 {rate}，"

@@ -34,6 +34,7 @@ from openpyxl.utils import get_column_letter
 
 from pe_score.templates import put_block
 from scoring import formulas
+from scoring.formatting import compact
 from scoring.profiles import load_profile
 
 SHEET = "项目支出绩效自评表"
@@ -207,7 +208,7 @@ def build_project_form(data: Optional[dict] = None, *, department: bool = False,
         while end + 1 <= last and rows[end + 1 - first]["level1"] == l1:
             end += 1
         points = LEVEL1_POINTS.get(l1)
-        label = data.get("labels", {}).get(l1) or (f"{l1}（{points:g}分）" if points is not None else l1)
+        label = data.get("labels", {}).get(l1) or (f"{l1}（{compact(points)}分）" if points is not None else l1)
         w.put(r, 2, label, "c", None, end)
         k = r
         while k <= end:

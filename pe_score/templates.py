@@ -28,6 +28,7 @@ from openpyxl.worksheet.page import PageMargins
 from openpyxl.writer.excel import ExcelWriter
 
 from scoring import formulas
+from scoring.formatting import compact
 from scoring.profiles import load_profile
 from workbook.grid import Grid
 from workbook.text import set_text
@@ -177,7 +178,7 @@ def _col(c: int) -> str:
 
 
 def _notes(points: float) -> list[str]:
-    p = f"{points:g}"
+    p = f"{compact(points)}"
     return [
         "填表说明：",
         "1. 定量指标（正向）：得分 = 实际完成值 ÷ 年初目标值 × 分值，超额完成按满分计，最高不超过该指标分值。",
@@ -187,7 +188,7 @@ def _notes(points: float) -> list[str]:
         "分别在该指标分值的 100%–80%（含80%）、80%–50%（含50%）、50%–0 区间内合理确定得分。",
         f"4. 预算执行得分 = {p}分 × 执行数（B）÷ 预算数（A），最高 {p} 分。",
         "5. 约束性指标不设权重：实际完成值写明“存在审计等部门重点披露的问题”或“造成重大不良社会影响”的，"
-        f"评价总得分不得超过 {CAP:g} 分；需酌情扣分的，在其得分栏填负数（如 -3）。",
+        f"评价总得分不得超过 {compact(CAP)} 分；需酌情扣分的，在其得分栏填负数（如 -3）。",
         "6. 总分 = 预算执行得分 + 各年度目标得分 + 扣分，在 0 至 100 分之间，保留两位小数；得分栏中的文字不计分；"
         "评价等级：90分（含）以上为优，"
         "80（含）—90分为良，60（含）—80分为中，60分以下为差。",
@@ -230,9 +231,9 @@ def build_form(data: Optional[dict] = None, *, goals: int = 3, rows_per_goal: in
     s.put(6, 5, "项目支出总额（万元）", "c", 6)
     s.put(6, 7, d.get("project_expense"), "money", 10)
 
-    s.put(7, 1, f"预算执行情况（万元）（{points:g}分）", "head", 2, 8)
+    s.put(7, 1, f"预算执行情况（万元）（{compact(points)}分）", "head", 2, 8)
     s.put(7, 3, None, "head", 4)
-    for col, text in ((5, "预算数（A）"), (6, "执行数（B）"), (7, "执行率（B/A）"), (8, f"得分（{points:g}分*执行率）")):
+    for col, text in ((5, "预算数（A）"), (6, "执行数（B）"), (7, "执行率（B/A）"), (8, f"得分（{compact(points)}分*执行率）")):
         s.put(7, col, text, "head")
     s.put(7, 9, "未执行完原因和改进措施", "head", 10)
     s.put(8, 3, "部门整体支出总额", "c", 4)
@@ -336,7 +337,7 @@ def _validations(ws, body: list[tuple[int, int]], cr: int) -> None:
         dv(LEVEL2, "二级指标", "选择二级指标。", [f"B{a}:B{b}" for a, b in body])
     dv(CONSTRAINT_CHOICES, "约束性指标（资金管理）",
        f"实际完成值写明是否存在问题：写明存在审计等部门重点披露的问题或造成重大不良社会影响的"
-       f"（未被“未发现”“无”等否定），评价总得分最高{CAP:g}分；"
+       f"（未被“未发现”“无”等否定），评价总得分最高{compact(CAP)}分；"
        "在右侧得分栏填负数（如 -3）表示酌情扣分，不扣分则留空。", [f"H{cr}"])
     ded = DataValidation(type="decimal", operator="lessThanOrEqual", formula1="0", allow_blank=True,
                          showErrorMessage=False, showInputMessage=True, promptTitle="酌情扣分",

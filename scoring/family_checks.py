@@ -18,6 +18,7 @@ import re
 from typing import TYPE_CHECKING, Any, Optional
 
 from .findings import make
+from .formatting import compact, percent
 from .models import Finding, Form, Result
 from .values import parse_value
 
@@ -81,11 +82,10 @@ def _typed(x: Any) -> bool:
 
 
 def _pct(x: float) -> str:
-    return f"{x * 100:.2f}%"
+    return percent(x, 2)
 
 
-def _num(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() else f"{x:g}"
+_num = compact
 
 
 def level1_missing(form: Form, result: Result, profile: Profile, suggested: tuple[tuple[str, float], ...],

@@ -281,13 +281,7 @@ def _scaled(digits: str, mult: float) -> Optional[float]:
     return x if math.isfinite(x) else None
 
 
-def _fmt(x: float) -> str:
-    if x == int(x) and abs(x) < 1e15:
-        return str(int(x))
-    if abs(x) < 1e-4:
-        return f"{x:.4g}"
-    s = f"{x:.4f}".rstrip("0").rstrip(".")
-    return s if s not in ("", "-0") else "0"
+from .formatting import compact as _fmt  # noqa: E402  (the one home of number writing)
 
 
 def format_number(x: float, unit: Optional[str] = None) -> str:

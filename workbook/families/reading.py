@@ -21,6 +21,7 @@ from functools import lru_cache
 from typing import Any, Optional, Union
 
 from scoring.findings import make
+from scoring.formatting import compact
 from scoring.models import Finding, Form, Method, Result
 from scoring.profiles import Profile, load_profile
 from scoring.values import parse_value
@@ -600,9 +601,7 @@ def _num(x: Any) -> Optional[float]:
 
 
 def _fmt(x: Optional[float]) -> str:
-    if x is None:
-        return "（空）"
-    return str(int(x)) if float(x).is_integer() else f"{x:g}"
+    return compact(x, blank="（空）")
 
 
 # ---- after the reader ------------------------------------------------------------------------
