@@ -153,7 +153,7 @@ def build_sichuan_project_form(data: Optional[dict] = None) -> Workbook:
     # indicator table
     rows = data["rows"]
     last = SC_FIRST_ROW + len(rows) - 1
-    w.put(SC_HEADER_ROW, 1, "绩效指标（90分）", "head", None, last)
+    w.put(SC_HEADER_ROW, 1, f"绩效指标（{compact(SC_PROFILE.total_points - SC_BUDGET_POINTS)}分）", "head", None, last)
     for c, text in enumerate(SC_HEADER, start=2):
         w.put(SC_HEADER_ROW, c, text, "head")
     put_levels(w, rows, SC_FIRST_ROW, 2, 3)
