@@ -311,11 +311,9 @@ def _find_forms(grids, profile):
 
 
 def _number(value: Any) -> Optional[float]:
-    if isinstance(value, bool) or value is None:
-        return None
-    if isinstance(value, (int, float)):
-        return float(value)
-    return None
+    from scoring.totals import cell_number  # a number cell, as SUM counts it
+
+    return cell_number(value)
 
 
 def _differs(form, issues: list[dict]) -> bool:

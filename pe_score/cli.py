@@ -449,14 +449,10 @@ def _num(x: Optional[float], digits: int = 2) -> str:
 
 
 def _number(value: Any) -> Optional[float]:
-    if isinstance(value, bool) or value is None:
-        return None
-    if isinstance(value, (int, float)):
-        return float(value)
-    try:
-        return float(str(value).strip())
-    except ValueError:
-        return None
+    """What the form typed in a score or total cell ("2", "2分" count; blanks and dashes do not)."""
+    from scoring.readings import typed_number
+
+    return typed_number(value)[0]
 
 
 def _differs(typed: Any, computed: Optional[float]) -> bool:

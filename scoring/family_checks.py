@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Optional
 from .findings import make
 from .formatting import compact, percent
 from .models import Finding, Form, Result
+from .readings import is_blank
 from .values import parse_value
 
 if TYPE_CHECKING:  # pragma: no cover - the core takes a Profile and never imports the profile loader
@@ -73,12 +74,7 @@ def budget_checks(form: Form, result: Result, profile: Profile, initial: Optiona
 
 
 def _typed(x: Any) -> bool:
-    if x is None or isinstance(x, bool):
-        return False
-    if isinstance(x, (int, float)):
-        return True
-    s = "".join(str(x).split())
-    return bool(s) and s not in ("/", "—", "-", "——")
+    return not isinstance(x, bool) and not is_blank(x)
 
 
 def _pct(x: float) -> str:

@@ -45,3 +45,30 @@ def test_template_cells_hold_text_by_one_rule():
     unit = texts['=HYPERLINK("http://example.invalid","单位")']
     assert unit.data_type == "s"  # text, not a formula
     assert "项目名称" in texts
+
+
+def test_a_typed_cell_and_a_blank_one_are_told_apart_by_one_rule():
+    """The family checks and the family reader ask readings.is_blank whether something was typed
+    (they kept their own lists of dashes, which missed "／", "……" and "、")."""
+    from scoring import family_checks
+    from scoring.readings import is_blank
+    from workbook.families import reading
+
+    cases = [None, "", "  ", "—", "——", "-", "/", "／", "…", "……", "、", 0, 2, 2.5, "2", "无", "已完成", True, False]
+    for v in cases:
+        expected = not isinstance(v, bool) and not is_blank(v)
+        assert family_checks._typed(v) is expected and reading._typed(v) is expected, v
+    assert [v for v in cases if family_checks._typed(v)] == [0, 2, 2.5, "2", "无", "已完成"]
+
+
+def test_numbers_from_cells_have_two_meanings_each_with_one_home():
+    """What SUM counts (scoring.totals.cell_number: the batch's claimed total) and what a person typed
+    (scoring.readings.typed_number: the command line's 表内填报 figures)."""
+    import math
+
+    from pe_score import batch, cli
+
+    assert [batch._number(v) for v in (97, 96.5, "97", math.nan, True, None)] == [97.0, 96.5, None, None, None, None]
+    assert [cli._number(v) for v in (97, "97", "2分", " 3 ", "—", "nan", "1e5", "满分", True, None)] == \
+        [97.0, 97.0, 2.0, 3.0, None, None, None, None, None, None]
+    assert cli._differs("2分", 1.0) and not cli._differs("1分", 1.0) and not cli._differs("酌情", 1.0)

@@ -24,6 +24,7 @@ from scoring.findings import make
 from scoring.formatting import compact
 from scoring.models import Finding, Form, Method, Result
 from scoring.profiles import Profile, load_profile
+from scoring.readings import is_blank
 from scoring.values import parse_value
 from workbook.grid import Grid, a1
 from workbook.layout import HEADER_MAX_COLS, HEADER_MAX_ROWS, header_role, is_placeholder
@@ -876,12 +877,7 @@ def lower_is_better(name: str, fam: Family) -> bool:
 
 
 def _typed(x: Any) -> bool:
-    if x is None or isinstance(x, bool):
-        return False
-    if isinstance(x, (int, float)):
-        return True
-    s = _norm(x)
-    return bool(s) and s not in ("/", "—", "-", "——")
+    return not isinstance(x, bool) and not is_blank(x)
 
 
 def _answered(text: Any) -> bool:
