@@ -22,6 +22,7 @@ from typing import Any, Optional
 
 BLANK = "—"
 _NOISE = 1e-9  # below this a nonzero result is binary noise (0.1 + 0.2 - 0.3), written as 0
+_SMALLEST = tuple(10.0 ** -d for d in range(16))  # one unit of the last place shown, by digits
 
 
 def _finite(x: Any) -> Optional[float]:
@@ -36,14 +37,20 @@ def _finite(x: Any) -> Optional[float]:
 
 def compact(x: Any, digits: int = 4, blank: str = BLANK) -> str:
     """3.30 -> "3.3", 35000.0 -> "35000", 0.1+0.2 -> "0.3", -0.0 -> "0", None -> "—"."""
-    v = _finite(x)
-    if v is None:
-        return blank
+    if type(x) is float and x - x == 0.0:  # the common case: a finite float (NaN and inf give NaN)
+        v = x
+    elif type(x) is int:
+        return str(x)
+    else:
+        v = _finite(x)
+        if v is None:
+            return blank
     if v.is_integer():
         return str(int(v))
-    if abs(v) < 10.0 ** -digits:  # too small to show at ``digits`` places
-        return "0" if abs(v) < _NOISE else format(Decimal(f"{v:.4g}"), "f")  # 0.00005, not 5e-05
-    text = f"{v:.{digits}f}".rstrip("0").rstrip(".")
+    small = _SMALLEST[digits] if digits < len(_SMALLEST) else 10.0 ** -digits
+    if -small < v < small:  # too small to show at ``digits`` places: 0.00005, not 0 nor 5e-05
+        return "0" if abs(v) < _NOISE else format(Decimal(f"{v:.4g}"), "f")
+    text = (f"{v:.4f}" if digits == 4 else f"{v:.{digits}f}").rstrip("0").rstrip(".")
     return "0" if text in ("", "-0") else text
 
 
