@@ -17,7 +17,6 @@ Each takes ``blank``: what to write for ``None``, text that is not a number, NaN
 from __future__ import annotations
 
 import math
-from decimal import Decimal
 from typing import Any, Optional
 
 BLANK = "—"
@@ -49,7 +48,11 @@ def compact(x: Any, digits: int = 4, blank: str = BLANK) -> str:
         return str(int(v))
     small = _SMALLEST[digits] if digits < len(_SMALLEST) else 10.0 ** -digits
     if -small < v < small:  # too small to show at ``digits`` places: 0.00005, not 0 nor 5e-05
-        return "0" if abs(v) < _NOISE else format(Decimal(f"{v:.4g}"), "f")
+        if abs(v) < _NOISE:
+            return "0"
+        from decimal import Decimal  # rare: imported when needed
+
+        return format(Decimal(f"{v:.4g}"), "f")
     text = (f"{v:.4f}" if digits == 4 else f"{v:.{digits}f}").rstrip("0").rstrip(".")
     return "0" if text in ("", "-0") else text
 
@@ -74,11 +77,11 @@ def percent(ratio: Any, digits: int = 1, blank: str = BLANK) -> str:
 def literal(x: Any) -> str:
     """A number exactly, for a formula or a cell's XML: 20 -> "20", 0.8 -> "0.8", 1e-07 -> "1e-07".
     Raises ``ValueError`` for what is not a finite number (a formula must not hold a placeholder)."""
-    v = _finite(x)
+    if type(x) is int:
+        return str(x)
+    v = x if type(x) is float and x - x == 0.0 else _finite(x)
     if v is None:
         raise ValueError(f"not a finite number: {x!r}")
-    if isinstance(x, int) and not isinstance(x, bool):
-        return str(x)
     if v.is_integer() and abs(v) < 2**53:
         return str(int(v))
     return repr(v)

@@ -76,7 +76,10 @@ def test_surfaces_write_numbers_through_the_one_home():
     from workbook.families import reading
 
     assert methods.compact is compact and methods.fixed is fixed and methods.percent is percent
+    from workbook import sheetxml
+
     assert values._fmt is compact and family_checks._num is compact and formulas._num is literal
+    assert sheetxml._number is literal
     cases = [2.0, 1.5, 1.7142857, -0.5, 0.1 + 0.2, 1234567.5]
     for x in cases:
         assert cli._num(x) == compact(x, 2) and ribbon._fmt(x) == compact(x, 2)
