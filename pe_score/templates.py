@@ -2,7 +2,7 @@
 
 Layout: docs/architecture.md, "The 附件2-1 template layout". Regenerate the committed files with
 ``python -m pe_score.templates``; ``--check`` exits 1 when they differ from what the code builds.
-The files carry native formulas (rate, budget score, goal subtotals, total with the 60-point cap,
+The files carry native formulas (rate, budget score, goal subtotals, total with the profile's cap,
 grade), so the form computes in any spreadsheet program without the add-in.
 
 The README picture (docs/images/form_example.png) is rendered with the other pictures by
@@ -39,10 +39,9 @@ REPO = Path(__file__).resolve().parents[1]
 FORM_PATH = Path("templates") / "form_2-1.xlsx"
 EXAMPLE_PATH = Path("templates") / "examples" / "shiyan_hrss_2021.xlsx"
 
-# The form's native formulas follow the 附件2-1 scoring profile: rules are data, kept once in scoring/.
+# The form's native formulas and its notes follow the 附件2-1 scoring profile: rules are data, kept once in scoring/.
 PROFILE = load_profile("hubei-2-1")
 BUDGET_POINTS = PROFILE.budget.points
-CAP = PROFILE.cap.limit
 HEADER_ROW = 9
 FIRST_GOAL_ROW = 10
 # Fixed document dates keep the generated files reproducible.
