@@ -273,3 +273,17 @@ def test_stated_number_checks_can_fail():
     assert len(pages.unlisted_numbers("PE601", added)) == 1
     assert len(pages.unlisted_numbers("PE204", _page("PE204").replace("{", "").replace(
         "达成为分值的 80%", "达成为分值的 80% 以上，即 80%"))) >= 1
+
+
+def test_the_page_tool_rewrites_a_stale_number_and_reports_a_lost_phrase(tmp_path, monkeypatch, capsys):
+    import shutil
+
+    shutil.copytree(DOCS, tmp_path, dirs_exist_ok=True)
+    monkeypatch.setattr(pages, "PAGES", tmp_path)
+    assert pages.main([]) == 0
+    page = tmp_path / "PE601.md"
+    page.write_text(_page("PE601").replace("（湖北为 60 分）", "（湖北为 61 分）"), encoding="utf-8")
+    assert pages.main([]) == 1 and "out of date: " in capsys.readouterr().out
+    assert pages.main(["--write"]) == 0 and page.read_text(encoding="utf-8") == _page("PE601")
+    page.write_text(_page("PE601").replace("（湖北为 60 分）", "（湖北为六十分）"), encoding="utf-8")
+    assert pages.main(["--write"]) == 1 and "no longer says" in capsys.readouterr().out

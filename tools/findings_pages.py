@@ -376,7 +376,8 @@ def main(argv=None) -> int:
         if args.write:
             index.write_text(rendered, encoding="utf-8")
     for path in stale:
-        print(("rewritten: " if args.write else "out of date: ") + str(path.relative_to(ROOT)))
+        shown = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+        print(("rewritten: " if args.write else "out of date: ") + str(shown))
     for problem in problems:  # the page's wording must change: --write cannot do it
         print(problem)
     return 0 if (args.write or not stale) and not problems else 1
