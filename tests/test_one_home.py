@@ -72,3 +72,36 @@ def test_numbers_from_cells_have_two_meanings_each_with_one_home():
     assert [cli._number(v) for v in (97, "97", "2分", " 3 ", "—", "nan", "1e5", "满分", True, None)] == \
         [97.0, 97.0, 2.0, 3.0, None, None, None, None, None, None]
     assert cli._differs("2分", 1.0) and not cli._differs("1分", 1.0) and not cli._differs("酌情", 1.0)
+
+
+PLACEHOLDERS = ["—", "——", "-", "--", "/", "／", "－", "…", "……", "...", "·", "・", "、", "_", "~", "～", "*", "|",
+                " — ", "-/-"]
+
+
+def test_every_reader_knows_one_set_of_placeholders():
+    """A value, score, row name or target holding only dashes, slashes or dots holds nothing: the parser,
+    the score cells, the layout and the families read them by scoring.placeholders (each adds its own
+    words: the parser's 无/暂无, the families' OCR'd dash 一)."""
+    from scoring.placeholders import only_placeholders
+    from scoring.readings import is_blank
+    from scoring.values import parse_value
+    from workbook.families import reading
+    from workbook.layout import is_placeholder
+
+    for text in PLACEHOLDERS:
+        assert only_placeholders(text), text
+        assert parse_value(text).kind == "empty", text
+        assert is_blank(text), text
+        assert is_placeholder(text), text
+        assert reading._not_applicable(text), text
+    for text in ["2", "完成", "≥95%", "1-2", "3/4", "A.", "无"]:
+        assert not only_placeholders(text) and not is_blank(text) and not is_placeholder(text), text
+    assert parse_value("无").kind == "empty" and reading._not_applicable("无") and reading._not_applicable("一")
+    assert not is_placeholder("") and is_blank("") and is_blank(None)
+
+
+def test_placeholder_characters_have_one_definition():
+    sources = {p.relative_to(ROOT).as_posix(): p.read_text(encoding="utf-8")
+               for pkg in PACKAGES for p in (ROOT / pkg).rglob("*.py")}
+    defining = [name for name, text in sources.items() if "…⋯" in text or "·・" in text or "—–" in text]
+    assert defining == ["scoring/placeholders.py"], defining

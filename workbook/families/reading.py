@@ -24,6 +24,7 @@ from scoring.findings import make
 from scoring.formatting import compact
 from scoring.models import Finding, Form, Method, Result
 from scoring.profiles import Profile, load_profile
+from scoring.placeholders import only_placeholders
 from scoring.readings import is_blank
 from scoring.values import parse_value
 from workbook.grid import Grid, a1
@@ -631,12 +632,10 @@ def garbled(text: str) -> bool:
     return False
 
 
-_DASHES = {"", "一", "-", "—", "——", "--", "/", "－", "无"}
-
-
 def _not_applicable(target: str) -> bool:
-    """A target left blank or struck through with a dash (an OCR'd dash reads 一)."""
-    return _norm(target) in _DASHES
+    """A target left blank, struck through with a dash or slash (an OCR'd dash reads 一), or 无."""
+    s = _norm(target)
+    return s in ("一", "无") or only_placeholders(s)
 
 
 def _level1_key(name: Optional[str]) -> str:
