@@ -105,3 +105,26 @@ def test_placeholder_characters_have_one_definition():
                for pkg in PACKAGES for p in (ROOT / pkg).rglob("*.py")}
     defining = [name for name, text in sources.items() if "…⋯" in text or "·・" in text or "—–" in text]
     assert defining == ["scoring/placeholders.py"], defining
+
+
+def test_the_families_read_a_figure_typed_as_text_as_the_layout_does():
+    """A level's points typed as text ("20分") were taken for a number by one helper of the family reader
+    and read as none by the other: the label became “项目决策（（空）分）”. One reading now (the layout's)."""
+    from tests.real.build import grid, load
+    from workbook.families import reading
+    from workbook.pipeline import score_grid
+
+    assert [reading._num(v) for v in (2, "2", "2分", "10,072.67", "89.974万元", "约2", True, None)] == \
+        [2.0, 2.0, 2.0, 10072.67, 89.974, None, None, None]
+    assert all(reading._is_num(v) == (reading._num(v) is not None) for v in (2, "2分", "x", None, "1.5"))
+
+    def pe919(**cells):
+        form = load(ROOT / "tests" / "real" / "forms" / "hi_shangwu_fuwumaoyi.toml")
+        form.cells.update(cells, F16=6)  # 决策过程（8分） and 项目决策（20分） no longer add up
+        s = score_grid(grid(form), plan=False)
+        return [(f.cell, f.message) for f in s.result.findings if f.code == "PE919"]
+
+    as_numbers = pe919()
+    assert [cell for cell, _ in as_numbers] == ["A14", "A25", "C15"]
+    # Before: A14 and C15 unreported, and a false one at C14 (项目目标 credited with 决策过程's rows).
+    assert pe919(B14="20分", D15="8 分") == as_numbers
