@@ -350,6 +350,14 @@ def _fast_piece(data: bytes, scan: SheetScan, limits: PartLimits) -> None:
     spelled the canonical way."""
     if _ODD_C.search(data) is not None or _PREFIXED_C.search(data) is not None:
         raise _Restart()
+    # An ``r`` attribute anywhere but first in ``<c`` / ``<row``: a cell with a second ``r`` (python-
+    # calamine takes the last one) is not well-formed, and the regular way says so.
+    for m in _Q_REF_OR_LATE_R.finditer(data):
+        if m.group(1) is None:
+            raise _Restart()
+    for ch, pattern in _Q_WS_ATTR.items():
+        if ch in data and pattern.search(data) is not None:
+            raise _Restart()
     found = _CANON_C.findall(data)
     if found:
         scan.cells += len(found)
@@ -482,16 +490,14 @@ _Q_ODD_C = re.compile(rb'<c(?! r="[A-Z]{1,2}+[1-9][0-9]{0,3}+"[\s/>]|[a-z])')
 _Q_SPAN = 26 * 27 * 9_999  # cells from A1 to ZZ9999
 # A prefixed cell (``<x:c``) or a prefixed ``ref`` attribute (``x:ref=``): scan_sheet reads both.
 _Q_PREFIXED = re.compile(rb":(?:c[\s/>]|ref\s*=)")
-# An ``r`` attribute after another attribute's closing quote: a second ``r`` on a cell (not
-# well-formed, yet python-calamine takes the last one), or an ``r`` that is not first on its row.
-_Q_LATE_R = re.compile(rb"""' r\s*=""")  # after a single quote (the double quote: _Q_REF_OR_LATE_R)
-# The same and any ``ref`` after other white space (rare in the tags of a written file; looked for
-# only when the part holds that character at all).
+# After a space: a ``ref`` attribute (group 1 "ef"), or an ``r`` attribute anywhere but first in
+# ``<c`` or ``<row`` (group 1 empty): a second ``r`` on a cell — not well-formed, yet python-calamine
+# takes the last one — or an ``r`` on some other element.
+_Q_REF_OR_LATE_R = re.compile(rb" r(?:(ef)|(?<!<c r)(?<!<row r))\s*=")
+# ``r`` or ``ref`` after other white space (rare in the tags of a written file; looked for only when
+# the part holds that character at all).
 _Q_WS_ATTR = {b"\t": re.compile(rb"\tr(?:ef)?\s*="), b"\n": re.compile(rb"\nr(?:ef)?\s*="),
               b"\r": re.compile(rb"\rr(?:ef)?\s*=")}
-_Q_REF = re.compile(rb" ref\s*=")  # a ``ref`` attribute after a space
-# The same, or an ``r`` attribute after a double-quoted one (group 1 empty)
-_Q_REF_OR_LATE_R = re.compile(rb' r(?:(ef)|(?<=" r))\s*=')
 _Q_TAIL = b"</sheetData>"
 # A merged range within A1:ZZ999999 (inside the grid); other spellings are looked at one by one.
 _Q_MERGE = re.compile(rb'<mergeCell ref="([A-Z]{1,2})([1-9][0-9]{0,5}):([A-Z]{1,2})([1-9][0-9]{0,5})"[\s/>]')
@@ -509,12 +515,12 @@ def quick_sheet(data: bytes, limits: PartLimits, max_area: int) -> bool:
     - text between two tags is shorter than N, and there are fewer than N/4 cells (``<c/>`` takes 4
       bytes): when N <= ``max_text_bytes`` and N/4 <= ``max_sheet_cells`` neither limit can be crossed;
     - every ``<c`` tag is ``<c r="[A-Z]{1,2}[1-9][0-9]{0,3}"`` (``<col``, ``<cfRule`` ... excepted), no
-      cell is prefixed (``x:c``) and no ``r`` attribute follows another attribute (so no cell has a
-      second ``r``): every cell lies within A1:ZZ9999, a span of 7,019,298 cells, inside the grid. Rows
-      do not matter: every reader positions a cell that has ``r`` by its ``r``;
+      cell is prefixed (``x:c``) and no ``r`` attribute stands anywhere but first in ``<c`` or ``<row``
+      (so no cell has a second ``r``): every cell lies within A1:ZZ9999, a span of 7,019,298 cells,
+      inside the grid. Rows do not matter: every reader positions a cell that has ``r`` by its ``r``;
     - the ranges expanded cell by cell (the ``ref`` of ``mergeCell``, ``hyperlink`` and ``f``) are
       counted as ``scan_sheet`` counts them. Every ``ref`` attribute is found: after a space by
-      ``_Q_REF``; after ``:`` (prefixed) or other white space the part goes to the scan. One written
+      ``_Q_REF_OR_LATE_R``; after ``:`` (prefixed) or other white space the part goes to the scan. One written
       any way but ``ref="A1"`` / ``ref="A1:B2"`` on one of those elements sends the part to the scan
       too; ``sqref`` lists and the ``ref`` of other elements are never expanded by any reader.
     """
@@ -522,8 +528,6 @@ def quick_sheet(data: bytes, limits: PartLimits, max_area: int) -> bool:
     if n > limits.max_text_bytes or n // 4 > limits.max_sheet_cells or _Q_SPAN > max_area:
         return False
     if _Q_ODD_C.search(data) is not None or _Q_PREFIXED.search(data) is not None:
-        return False
-    if data.find(b"'") >= 0 and _Q_LATE_R.search(data) is not None:
         return False
     body = data.find(b"?>") + 2 if data.startswith(b"<?xml") else 0  # the declaration may end in \r\n
     for ch, pattern in _Q_WS_ATTR.items():
@@ -766,6 +770,11 @@ def prolog_end(head: bytes) -> Optional[int]:
     m = _PLAIN_PROLOG.match(head)
     if m is not None:
         return m.end() - 1
+    return _walk_prolog(head)
+
+
+def _walk_prolog(head: bytes) -> Optional[int]:
+    """``prolog_end`` item by item (what ``_PLAIN_PROLOG`` shortcuts)."""
     pos = 3 if head.startswith(b"\xef\xbb\xbf") else 0
     while True:
         lt = head.find(b"<", pos)

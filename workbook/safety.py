@@ -480,16 +480,15 @@ def _quick_zip(p: Path, raw: bytes, limits: Limits) -> Optional[FileInfo]:
         return None
     by_name: dict[str, _Entry] = {}
     total = 0
+    max_part, ratio_floor, max_ratio = limits.max_part_bytes, limits.ratio_floor_bytes, limits.max_ratio
     for e in entries:
         # _check_sizes, accepting only
-        if e.flag_bits & 0x1 or e.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-            return None
-        size = e.file_size
-        if size > limits.max_part_bytes or (
-                size > limits.ratio_floor_bytes and size / max(e.compress_size, 1) > limits.max_ratio):
+        name, flags, method, _crc, csize, size, _at = e
+        if flags & 0x1 or (method != zipfile.ZIP_DEFLATED and method != zipfile.ZIP_STORED) or size > max_part or (
+                size > ratio_floor and size / max(csize, 1) > max_ratio):
             return None
         total += size
-        by_name[e.filename] = e
+        by_name[name] = e
     if total > limits.max_total_bytes or len({n.lower() for n in by_name}) != len(entries):
         return None  # too much, or two members with the same name
     if "mimetype" in by_name or "[Content_Types].xml" not in by_name or not any(
@@ -566,14 +565,16 @@ def _quick_zip(p: Path, raw: bytes, limits: Limits) -> Optional[FileInfo]:
     # _Book.check: every part a reader may parse
     glimits = _gate_limits(limits)
     for e in entries:
-        name = e.filename
+        name = e[0]
         role = roles.get(name)
-        if not (name.lower().endswith(_XML_SUFFIXES) or role is not None or name == workbook_part):
+        if role is None and name != workbook_part and not name.lower().endswith(_XML_SUFFIXES):
             continue
-        if not e.file_size:
+        if not e[5]:
             return None  # an empty part: _check_zip decides whether that matters
         data = whole.get(name)
-        if data is None and role is None:
+        if data is not None:
+            head = data[:_HEAD]
+        elif role is None and name != "[Content_Types].xml":  # that one is read whole below
             head = _quick_member(raw, e, _HEAD, view)
         else:
             data = read(name)
@@ -584,7 +585,7 @@ def _quick_zip(p: Path, raw: bytes, limits: Limits) -> Optional[FileInfo]:
         if not clean:
             return None
         if role is None:
-            role = _ROLES.get(root or "")
+            role = _ROLES.get(root) if root else None
             if role is None:
                 continue
             data = read(name)
@@ -998,7 +999,13 @@ def _unescape(value: str) -> str:
     return value.replace("&amp;", "&")
 
 
+_ATTR_DQ = re.compile(r'([^\s=/>]+)\s*=\s*"([^"]*)"')
+
+
 def _attrs(text: str) -> dict[str, str]:
+    if "'" not in text and "&" not in text:
+        # every value in double quotes, nothing to unescape: the loop below gives exactly this
+        return dict(_ATTR_DQ.findall(text))
     out = {}
     for key, dq, sq in _ATTR.findall(text):
         value = dq if dq or not sq else sq
