@@ -245,6 +245,14 @@ def _sheet_variants() -> dict[str, bytes]:
         "cdata_text": rows('<row r="70"><c r="A70" t="inlineStr"><is><t><![CDATA[<c r="B1">]]></t></is></c></row>'),
         "ref_in_text": rows('<row r="70"><c r="A70" t="inlineStr"><is><t>a ref="K1:XFD9" b</t></is></c></row>'),
         "no_sheet_data_end": xml.replace("</sheetData>", "").encode(),
+        # long sheets: A1:Z99999 is the second bound
+        "long_sheet": rows("".join(f'<row r="{r}"><c r="A{r}"><v>1</v></c><c r="J{r}"><v>2</v></c></row>'
+                                   for r in range(9990, 10010))),
+        "long_and_wide": rows('<row r="10000"><c r="AA10000"><v>1</v></c></row>'),
+        "longer_than_the_second_bound": rows('<row r="100000"><c r="A100000"><v>1</v></c></row>'),
+        "text_over_1mb": rows('<row r="70"><c r="A70" t="inlineStr"><is><t>' + "长" * 400_000 + "</t></is></c></row>"),
+        "text_under_1mb_in_a_big_part": rows("".join(
+            f'<row r="{r}"><c r="A{r}" t="inlineStr"><is><t>{"长" * 3000}</t></is></c></row>' for r in range(70, 200))),
     }
     return out
 
@@ -279,16 +287,18 @@ def test_quick_sheet_vouches_only_for_sheets_the_scan_accepts(files):
 
 @pytest.mark.parametrize("name", [
     "second_r", "second_r_spaced", "second_r_tab", "second_r_newline", "second_r_quote", "three_letters",
-    "five_digits", "row_zero", "no_r", "s_first", "prefixed", "prefixed_no_r", "quote_r", "spaced_r",
+    "row_zero", "no_r", "s_first", "prefixed", "prefixed_no_r", "quote_r", "spaced_r",
     "charref_r", "lower_r", "shared_formula_huge", "shared_formula_prefixed_ref", "merge_huge", "merge_spaced",
-    "merge_many", "merge_second_ref", "hyperlink_range", "comment_hides_cell",
+    "merge_many", "merge_second_ref", "hyperlink_range", "comment_hides_cell", "long_and_wide",
+    "longer_than_the_second_bound", "text_over_1mb",
 ])
 def test_quick_sheet_stands_aside_for_every_odd_spelling(name):
     assert not gate.quick_sheet(_sheet_variants()[name], GLIMITS, DEFAULT_LIMITS.max_sheet_area)
 
 
 @pytest.mark.parametrize("name", ["plain", "shared_formula", "merge_single", "merge_ok", "hyperlink_cell",
-                                  "validation_whole_column", "ref_in_text", "cdata_text"])
+                                  "validation_whole_column", "ref_in_text", "cdata_text", "long_sheet", "five_digits",
+                                  "text_under_1mb_in_a_big_part"])
 def test_quick_sheet_takes_ordinary_sheets(name):
     data = _sheet_variants()[name]
     assert gate.quick_sheet(data, GLIMITS, DEFAULT_LIMITS.max_sheet_area)

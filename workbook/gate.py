@@ -486,8 +486,12 @@ def _scan_sheet_fast(chunks: Iterator[bytes], limits: PartLimits) -> SheetScan:
 # A cell tag that is not ``<c r="B12"`` with a column of one or two letters and a row of 1..9999 (an odd
 # spelling, no ``r``, a bigger reference); ``<col``, ``<cfRule`` ... (a lower-case letter after ``<c``)
 # are other elements.
-_Q_ODD_C = re.compile(rb'<c(?! r="[A-Z]{1,2}+[1-9][0-9]{0,3}+"[\s/>]|[a-z])')
-_Q_SPAN = 26 * 27 * 9_999  # cells from A1 to ZZ9999
+# Two bounds, tried in turn: cells within A1:ZZ9999 (a span of 7,019,298 cells), or within A1:Z99999
+# (2,599,974 cells, a long sheet of a few columns).
+_Q_BOUNDS = (
+    (re.compile(rb'<c(?! r="[A-Z]{1,2}+[1-9][0-9]{0,3}+"[\s/>]|[a-z])'), 26 * 27 * 9_999),
+    (re.compile(rb'<c(?! r="[A-Z][1-9][0-9]{0,4}+"[\s/>]|[a-z])'), 26 * 99_999),
+)
 # A prefixed cell (``<x:c``) or a prefixed ``ref`` attribute (``x:ref=``): scan_sheet reads both.
 _Q_PREFIXED = re.compile(rb":(?:c[\s/>]|ref\s*=)")
 # After a space: a ``ref`` attribute (group 1 "ef"), or an ``r`` attribute anywhere but first in
@@ -512,12 +516,14 @@ def quick_sheet(data: bytes, limits: PartLimits, max_area: int) -> bool:
 
     The proof, for a part of N bytes:
 
-    - text between two tags is shorter than N, and there are fewer than N/4 cells (``<c/>`` takes 4
-      bytes): when N <= ``max_text_bytes`` and N/4 <= ``max_sheet_cells`` neither limit can be crossed;
-    - every ``<c`` tag is ``<c r="[A-Z]{1,2}[1-9][0-9]{0,3}"`` (``<col``, ``<cfRule`` ... excepted), no
-      cell is prefixed (``x:c``) and no ``r`` attribute stands anywhere but first in ``<c`` or ``<row``
-      (so no cell has a second ``r``): every cell lies within A1:ZZ9999, a span of 7,019,298 cells,
-      inside the grid. Rows do not matter: every reader positions a cell that has ``r`` by its ``r``;
+    - there are fewer than N/4 cells (``<c/>`` takes 4 bytes): when N/4 <= ``max_sheet_cells`` that
+      limit cannot be crossed; text between two tags is shorter than N, so for N <= ``max_text_bytes``
+      nothing is left to check (a larger part gets ``_long_text``'s one pass);
+    - every ``<c`` tag is ``<c r="[A-Z]{1,2}[1-9][0-9]{0,3}"`` (or, for a long sheet, every one is
+      ``<c r="[A-Z][1-9][0-9]{0,4}"``; ``<col``, ``<cfRule`` ... excepted), no cell is prefixed (``x:c``)
+      and no ``r`` attribute stands anywhere but first in ``<c`` or ``<row`` (so no cell has a second
+      ``r``): every cell lies within A1:ZZ9999 (7,019,298 cells) or A1:Z99999 (2,599,974), inside the
+      grid and the area limit. Rows do not matter: every reader positions a cell with ``r`` by its ``r``;
     - the ranges expanded cell by cell (the ``ref`` of ``mergeCell``, ``hyperlink`` and ``f``) are
       counted as ``scan_sheet`` counts them. Every ``ref`` attribute is found: after a space by
       ``_Q_REF_OR_LATE_R``; after ``:`` (prefixed) or other white space the part goes to the scan. One written
@@ -525,9 +531,19 @@ def quick_sheet(data: bytes, limits: PartLimits, max_area: int) -> bool:
       too; ``sqref`` lists and the ``ref`` of other elements are never expanded by any reader.
     """
     n = len(data)
-    if n > limits.max_text_bytes or n // 4 > limits.max_sheet_cells or _Q_SPAN > max_area:
+    if n // 4 > limits.max_sheet_cells:
         return False
-    if _Q_ODD_C.search(data) is not None or _Q_PREFIXED.search(data) is not None:
+    if n > limits.max_text_bytes:
+        try:
+            _long_text(data, limits.max_text_bytes)
+        except Refused:
+            return False
+    for odd_cell, span in _Q_BOUNDS:
+        if span <= max_area and odd_cell.search(data) is None:
+            break
+    else:
+        return False
+    if _Q_PREFIXED.search(data) is not None:
         return False
     body = data.find(b"?>") + 2 if data.startswith(b"<?xml") else 0  # the declaration may end in \r\n
     for ch, pattern in _Q_WS_ATTR.items():

@@ -513,12 +513,12 @@ def _quick_zip(p: Path, raw: bytes, limits: Limits) -> Optional[FileInfo]:
     whole: dict[str, bytes] = {}
     view = memoryview(raw)
 
-    def read(name: str) -> Optional[bytes]:
-        """The whole part (up to 1 MiB), its size and checksum verified."""
+    def read(name: str, cap: int = MB) -> Optional[bytes]:
+        """The whole part (up to ``cap`` bytes), its size and checksum verified."""
         data = whole.get(name)
         if data is None:
             e = by_name[name]
-            if e.file_size > MB:
+            if e.file_size > cap:
                 return None
             data = _quick_member(raw, e, e.file_size, view)
             if data is None:
@@ -599,7 +599,7 @@ def _quick_zip(p: Path, raw: bytes, limits: Limits) -> Optional[FileInfo]:
                 if m is None or m.end() >= 128:
                     head = _quick_member(raw, e, _HEAD, view)
         else:
-            data = read(name)
+            data = read(name, _QUICK_SHEET_BYTES if role == "worksheet" else MB)
             head = data[:_HEAD] if data is not None else None
         if head is None:
             return None
@@ -610,7 +610,7 @@ def _quick_zip(p: Path, raw: bytes, limits: Limits) -> Optional[FileInfo]:
             role = _ROLES.get(root) if root else None
             if role is None:
                 continue
-            data = read(name)
+            data = read(name, _QUICK_SHEET_BYTES if role == "worksheet" else MB)
             if data is None:
                 return None
         try:
@@ -633,6 +633,9 @@ def _quick_zip(p: Path, raw: bytes, limits: Limits) -> Optional[FileInfo]:
 
 
 _LOCAL_LENGTHS = struct.Struct("<HH")  # name and extra-field lengths, at offset 26 of a local header
+
+
+_QUICK_SHEET_BYTES = 8 * MB  # a sheet part the straight path inflates whole (a bigger one is streamed)
 
 
 def _quick_member(raw: bytes, e: "_Entry", n: int, view: Optional[memoryview] = None) -> Optional[bytes]:
