@@ -348,16 +348,10 @@ def _rows_cols(rows: Iterable[bytes], cols: Iterable[bytes]) -> tuple[dict[bytes
 def _fast_piece(data: bytes, scan: SheetScan, limits: PartLimits) -> None:
     """Cells and expanded ranges of a piece of a worksheet, or ``_Restart`` when anything in it is not
     spelled the canonical way."""
-    if _ODD_C.search(data) is not None or _PREFIXED_C.search(data) is not None:
+    # (a cell with a second ``r`` — python-calamine takes the last one — is not well-formed: the
+    # regular way says so)
+    if _ODD_C.search(data) is not None or _PREFIXED_C.search(data) is not None or _late_attribute(data):
         raise _Restart()
-    # An ``r`` attribute anywhere but first in ``<c`` / ``<row``: a cell with a second ``r`` (python-
-    # calamine takes the last one) is not well-formed, and the regular way says so.
-    for m in _Q_REF_OR_LATE_R.finditer(data):
-        if m.group(1) is None:
-            raise _Restart()
-    for ch, pattern in _Q_WS_ATTR.items():
-        if ch in data and pattern.search(data) is not None:
-            raise _Restart()
     found = _CANON_C.findall(data)
     if found:
         scan.cells += len(found)
@@ -374,16 +368,7 @@ def _fast_piece(data: bytes, scan: SheetScan, limits: PartLimits) -> None:
     if not n_refs:
         return
     n_refs -= data.count(b' sqref="')  # validations, formats, selections: lists, never expanded
-    merges = _CANON_MERGE.findall(data)
-    if merges:
-        c1s, r1s, c2s, r2s = zip(*merges)
-        rows, cols = _rows_cols(r1s + r2s, c1s + c2s)
-        if min(rows.values()) < 1 or max(rows.values()) > MAX_ROW or max(cols.values()) > MAX_COL:
-            raise _Restart()
-        scan.ranges += len(merges)
-        scan.expanded += sum((abs(rows[r2] - rows[r1]) + 1) * (abs(cols[c2] - cols[c1]) + 1)
-                             for c1, r1, c2, r2 in merges)
-        n_refs -= len(merges)
+    n_refs -= _fast_merges(data, scan)
     seen = 0
     for m in _CANON_REF.finditer(data):
         at = m.start()
@@ -412,6 +397,20 @@ def _fast_piece(data: bytes, scan: SheetScan, limits: PartLimits) -> None:
             raise _Restart()
     if seen != n_refs or scan.expanded > limits.max_expanded_cells or scan.ranges > limits.max_ranges:
         raise _Restart()  # an odd spelling, or a refusal the regular way words
+
+
+def _fast_merges(data: bytes, scan: SheetScan) -> int:
+    """Count the canonical merged ranges of a piece into ``scan``; how many there were."""
+    merges = _CANON_MERGE.findall(data)
+    if merges:
+        c1s, r1s, c2s, r2s = zip(*merges)
+        rows, cols = _rows_cols(r1s + r2s, c1s + c2s)
+        if min(rows.values()) < 1 or max(rows.values()) > MAX_ROW or max(cols.values()) > MAX_COL:
+            raise _Restart()
+        scan.ranges += len(merges)
+        scan.expanded += sum((abs(rows[r2] - rows[r1]) + 1) * (abs(cols[c2] - cols[c1]) + 1)
+                             for c1, r1, c2, r2 in merges)
+    return len(merges)
 
 
 def _long_text(data: bytes, limit: int, run: int = 0) -> int:
@@ -519,16 +518,8 @@ def quick_sheet(data: bytes, limits: PartLimits, max_area: int) -> bool:
     - there are fewer than N/4 cells (``<c/>`` takes 4 bytes): when N/4 <= ``max_sheet_cells`` that
       limit cannot be crossed; text between two tags is shorter than N, so for N <= ``max_text_bytes``
       nothing is left to check (a larger part gets ``_long_text``'s one pass);
-    - every ``<c`` tag is ``<c r="[A-Z]{1,2}[1-9][0-9]{0,3}"`` (or, for a long sheet, every one is
-      ``<c r="[A-Z][1-9][0-9]{0,4}"``; ``<col``, ``<cfRule`` ... excepted), no cell is prefixed (``x:c``)
-      and no ``r`` attribute stands anywhere but first in ``<c`` or ``<row`` (so no cell has a second
-      ``r``): every cell lies within A1:ZZ9999 (7,019,298 cells) or A1:Z99999 (2,599,974), inside the
-      grid and the area limit. Rows do not matter: every reader positions a cell with ``r`` by its ``r``;
-    - the ranges expanded cell by cell (the ``ref`` of ``mergeCell``, ``hyperlink`` and ``f``) are
-      counted as ``scan_sheet`` counts them. Every ``ref`` attribute is found: after a space by
-      ``_Q_REF_OR_LATE_R``; after ``:`` (prefixed) or other white space the part goes to the scan. One written
-      any way but ``ref="A1"`` / ``ref="A1:B2"`` on one of those elements sends the part to the scan
-      too; ``sqref`` lists and the ``ref`` of other elements are never expanded by any reader.
+    - the cells lie within a small box (``_quick_cells``);
+    - the ranges expanded cell by cell are counted as ``scan_sheet`` counts them (``_quick_ranges``).
     """
     n = len(data)
     if n // 4 > limits.max_sheet_cells:
@@ -538,6 +529,16 @@ def quick_sheet(data: bytes, limits: PartLimits, max_area: int) -> bool:
             _long_text(data, limits.max_text_bytes)
         except Refused:
             return False
+    return _quick_cells(data, max_area) and _quick_ranges(data, limits)
+
+
+def _quick_cells(data: bytes, max_area: int) -> bool:
+    """Every ``<c`` tag is ``<c r="[A-Z]{1,2}[1-9][0-9]{0,3}"`` (or, for a long sheet, every one is
+    ``<c r="[A-Z][1-9][0-9]{0,4}"``; ``<col``, ``<cfRule`` ... excepted), no cell is prefixed
+    (``x:c``), and no ``r`` attribute stands anywhere but first in ``<c`` or ``<row`` (so no cell has a
+    second ``r``; ``_quick_ranges`` looks at those after a space): every cell lies within A1:ZZ9999
+    (7,019,298 cells) or A1:Z99999 (2,599,974), inside the grid and the area limit. Rows do not
+    matter: every reader positions a cell that has ``r`` by its ``r``."""
     for odd_cell, span in _Q_BOUNDS:
         if span <= max_area and odd_cell.search(data) is None:
             break
@@ -545,15 +546,32 @@ def quick_sheet(data: bytes, limits: PartLimits, max_area: int) -> bool:
         return False
     if _Q_PREFIXED.search(data) is not None:
         return False
+    return not _late_attribute(data, skip_space=True)
+
+
+def _late_attribute(data: bytes, skip_space: bool = False) -> bool:
+    """True when an ``r`` attribute stands anywhere but first in ``<c`` / ``<row``, or an ``r`` or
+    ``ref`` attribute follows a tab or line break (``skip_space``: not looking after a space)."""
     body = data.find(b"?>") + 2 if data.startswith(b"<?xml") else 0  # the declaration may end in \r\n
     for ch, pattern in _Q_WS_ATTR.items():
         if data.find(ch, body) >= 0 and pattern.search(data) is not None:
-            return False
+            return True
+    return not skip_space and any(m.group(1) is None for m in _Q_REF_OR_LATE_R.finditer(data))
+
+
+def _quick_ranges(data: bytes, limits: PartLimits) -> bool:
+    """The ranges expanded cell by cell (the ``ref`` of ``mergeCell``, ``hyperlink`` and ``f``) within
+    the limits, counted as ``scan_sheet`` counts them. Every ``ref`` attribute after a space is found
+    (``_Q_REF_OR_LATE_R``, which also meets a late ``r``); after ``:`` or other white space
+    ``_quick_cells`` has already stood aside. One written any way but ``ref="A1"`` / ``ref="A1:B2"`` on
+    one of those elements sends the part to the scan too; ``sqref`` lists and the ``ref`` of other
+    elements are never expanded by any reader. After sheetData, merged ranges are counted in bulk when
+    every ``ref`` there is a canonical merged range."""
+    n = len(data)
     tail = data.rfind(_Q_TAIL)
     if tail < 0:
         tail = n
     expanded = ranges = 0
-    # After sheetData: merged ranges in bulk when every ``ref`` there is a canonical merged range.
     end = tail
     in_tail = _Q_REF_OR_LATE_R.findall(data, tail)
     if in_tail:
@@ -571,31 +589,39 @@ def quick_sheet(data: bytes, limits: PartLimits, max_area: int) -> bool:
         count += 1
         if count > _Q_MAX_REFS:
             return False
-        at = m.start()
-        lt = data.rfind(b"<", 0, at)
-        tag = _TAG_NAME.match(data, lt) if lt >= 0 else None
-        if tag is None:
+        got = _quick_ref(data, m.start())
+        if got is None:
             return False
-        name = tag.group(1)
-        if name not in _EXPANDED:
-            continue  # a dimension, selection, autoFilter ... (or text): scan_sheet expands none
-        v = _Q_REF_VALUE.match(data, at)
-        if v is None:
-            return False
-        c1, r1, c2, r2 = v.groups()
-        row1, col1 = int(r1), col_number(c1.decode())
-        if not (1 <= row1 <= MAX_ROW and col1 <= MAX_COL):
-            return False
-        if name != b"f":
-            ranges += 1
-        if c2:
-            row2, col2 = int(r2), col_number(c2.decode())
-            if not (1 <= row2 <= MAX_ROW and col2 <= MAX_COL):
-                return False
-            size = (abs(row2 - row1) + 1) * (abs(col2 - col1) + 1)
-            if size > 1:
-                expanded += size
+        expanded += got[0]
+        ranges += got[1]
     return expanded <= limits.max_expanded_cells and ranges <= limits.max_ranges
+
+
+def _quick_ref(data: bytes, at: int) -> Optional[tuple[int, int]]:
+    """(cells expanded, ranges counted) for the ``ref`` attribute at ``at`` (its leading space), as
+    ``scan_sheet`` counts it; None when it is not spelled the canonical way or lies outside the grid."""
+    lt = data.rfind(b"<", 0, at)
+    tag = _TAG_NAME.match(data, lt) if lt >= 0 else None
+    if tag is None:
+        return None
+    name = tag.group(1)
+    if name not in _EXPANDED:
+        return 0, 0  # a dimension, selection, autoFilter ... (or text): scan_sheet expands none
+    v = _Q_REF_VALUE.match(data, at)
+    if v is None:
+        return None
+    c1, r1, c2, r2 = v.groups()
+    row1, col1 = int(r1), col_number(c1.decode())
+    if not (1 <= row1 <= MAX_ROW and col1 <= MAX_COL):
+        return None
+    counted = 0 if name == b"f" else 1
+    if not c2:
+        return 0, counted
+    row2, col2 = int(r2), col_number(c2.decode())
+    if not (1 <= row2 <= MAX_ROW and col2 <= MAX_COL):
+        return None
+    size = (abs(row2 - row1) + 1) * (abs(col2 - col1) + 1)
+    return (size if size > 1 else 0), counted
 
 
 def _merged_cells(merges: list[tuple[bytes, bytes, bytes, bytes]]) -> int:

@@ -492,13 +492,22 @@ def _quick_zip(p: Path, raw: bytes, limits: Limits) -> Optional[FileInfo]:
     ``tests/test_gate_quick.py`` checks the two agree on every corpus, adversarial and fuzzed file.
     """
     entries = _lean_directory(raw)
-    if entries is None or len(entries) > limits.max_members:
+    if entries is None:
+        return None
+    by_name = _quick_directory(entries, limits)
+    if by_name is None:
+        return None
+    return _Straight(p, raw, entries, by_name, limits).run()
+
+
+def _quick_directory(entries: list["_Entry"], limits: Limits) -> Optional[dict[str, "_Entry"]]:
+    """``_check_sizes`` and the member checks of ``_check_zip``, accepting only: the entries by name."""
+    if len(entries) > limits.max_members:
         return None
     by_name: dict[str, _Entry] = {}
     total = 0
     max_part, ratio_floor, max_ratio = limits.max_part_bytes, limits.ratio_floor_bytes, limits.max_ratio
     for e in entries:
-        # _check_sizes, accepting only
         name, flags, method, _crc, csize, size, _at = e
         if flags & 0x1 or (method != zipfile.ZIP_DEFLATED and method != zipfile.ZIP_STORED) or size > max_part or (
                 size > ratio_floor and size / max(csize, 1) > max_ratio):
@@ -510,28 +519,41 @@ def _quick_zip(p: Path, raw: bytes, limits: Limits) -> Optional[FileInfo]:
     if "mimetype" in by_name or "[Content_Types].xml" not in by_name or not any(
             n.startswith("xl/") for n in by_name):
         return None  # OpenDocument, or not plainly a workbook: _check_zip says what it is
-    whole: dict[str, bytes] = {}
-    view = memoryview(raw)
+    return by_name
 
-    def read(name: str, cap: int = MB) -> Optional[bytes]:
+
+class _Straight:
+    """The steps of ``_quick_zip`` after the directory: ``_workbook_part``, ``_Book._map`` and
+    ``_Book.check`` on parts inflated once from the file's bytes. Each method returns None (or False)
+    where the general path has to decide."""
+
+    def __init__(self, p: Path, raw: bytes, entries: list["_Entry"], by_name: dict[str, "_Entry"],
+                 limits: Limits):
+        self.p, self.raw, self.entries, self.by_name, self.limits = p, raw, entries, by_name, limits
+        self.view = memoryview(raw)
+        self.whole: dict[str, bytes] = {}
+        self.roles: dict[str, str] = {}
+        self.sheets: list[tuple[str, str]] = []
+
+    def read(self, name: str, cap: int = MB) -> Optional[bytes]:
         """The whole part (up to ``cap`` bytes), its size and checksum verified."""
-        data = whole.get(name)
+        data = self.whole.get(name)
         if data is None:
-            e = by_name[name]
+            e = self.by_name[name]
             if e.file_size > cap:
                 return None
-            data = _quick_member(raw, e, e.file_size, view)
+            data = _quick_member(self.raw, e, e.file_size, self.view)
             if data is None:
                 return None
-            whole[name] = data
+            self.whole[name] = data
         return data
 
-    def rels_of(part: str) -> Optional[list[tuple[str, str, str]]]:
+    def rels_of(self, part: str) -> Optional[list[tuple[str, str, str]]]:
         """``_Book._rels``: (Id, Type, member) of each internal relationship of ``part``."""
         name = _rels_part(part)
-        if name not in by_name:
+        if name not in self.by_name:
             return []
-        data = read(name)
+        data = self.read(name)
         if data is None:
             return None
         out = []
@@ -540,96 +562,114 @@ def _quick_zip(p: Path, raw: bytes, limits: Limits) -> Optional[FileInfo]:
                 out.append((rel.get("Id", ""), rel.get("Type", ""), _resolve(part, rel.get("Target", ""))))
         return out
 
-    # _workbook_part
-    workbook_part = "xl/workbook.xml"
-    if "_rels/.rels" in by_name:
-        data = read("_rels/.rels")
-        if data is None or not _head_facts(data[:_HEAD])[1]:
+    def run(self) -> Optional[FileInfo]:
+        workbook_part = self.workbook_part()
+        if workbook_part is None or not self.map(workbook_part) or not self.parts(workbook_part):
             return None
-        for rel in _relationships(data.decode("utf-8", "replace")):
-            if rel.get("Type") in (_OFFICE_DOC, _STRICT_DOC):
-                target = rel.get("Target", "").lstrip("/")
-                workbook_part = posixpath.normpath(target) if target else "xl/workbook.xml"
-                break
-    if workbook_part.endswith(".bin") or workbook_part not in by_name:
-        return None
-    # _Book._map
-    roles: dict[str, str] = {}
-    rels = rels_of(workbook_part)
-    book = read(workbook_part)
-    if rels is None or book is None:
-        return None
-    by_id = {rid: target for rid, _t, target in rels}
-    for _rid, typ, target in rels:
-        if typ.endswith("/worksheet"):
-            roles[target] = "worksheet"
-        elif typ.endswith("/sharedStrings"):
-            roles[target] = "sst"
-    sheets: list[tuple[str, str]] = []
-    for m in _SHEET_TAG.finditer(book.decode("utf-8", "replace")):
-        attrs = _attrs(m.group(1))
-        rid = next((v for k, v in attrs.items() if k.endswith(":id")), "")
-        sheets.append((attrs.get("name", ""), by_id.get(rid, "")))
-    for _name, part in sheets:
-        if part in by_name and _rels_part(part) in by_name:
-            sheet_rels = rels_of(part)
-            if sheet_rels is None:
+        names = self.by_name
+        has_vba = any(n.lower().endswith("vbaproject.bin") for n in names)
+        types = self.read("[Content_Types].xml") if names["[Content_Types].xml"].file_size <= 4 * MB else None
+        if types is None:
+            return None
+        kind = "xlsm" if has_vba or b"macroEnabled" in types else "xlsx"
+        return FileInfo(path=self.p, kind=kind, size=len(self.raw), sheets=[n for n, _ in self.sheets],
+                        has_vba=has_vba)
+
+    def workbook_part(self) -> Optional[str]:
+        """``_workbook_part``."""
+        workbook_part = "xl/workbook.xml"
+        if "_rels/.rels" in self.by_name:
+            data = self.read("_rels/.rels")
+            if data is None or not _head_facts(data[:_HEAD])[1]:
                 return None
-            for _rid, typ, target in sheet_rels:
-                if typ.endswith("/comments"):
-                    roles[target] = "comments"
-    # _Book.check: every part a reader may parse
-    glimits = _gate_limits(limits)
-    for e in entries:
-        name = e[0]
-        role = roles.get(name)
-        if role is None and name != workbook_part and not name.lower().endswith(_XML_SUFFIXES):
-            continue
-        if not e[5]:
-            return None  # an empty part: _check_zip decides whether that matters
-        data = whole.get(name)
-        if data is not None:
-            head = data[:_HEAD]
-        elif role is None and name != "[Content_Types].xml":  # that one is read whole below
-            # The first 128 bytes settle the common prolog: the match (root name included) ends
-            # before them, so the first _HEAD bytes give the same facts; otherwise read those.
-            head = _quick_member(raw, e, 128, view)
-            if head is not None and len(head) == 128:
-                m = _COMMON_PROLOG.match(head)
-                if m is None or m.end() >= 128:
-                    head = _quick_member(raw, e, _HEAD, view)
-        else:
-            data = read(name, _QUICK_SHEET_BYTES if role == "worksheet" else MB)
-            head = data[:_HEAD] if data is not None else None
-        if head is None:
+            for rel in _relationships(data.decode("utf-8", "replace")):
+                if rel.get("Type") in (_OFFICE_DOC, _STRICT_DOC):
+                    target = rel.get("Target", "").lstrip("/")
+                    workbook_part = posixpath.normpath(target) if target else "xl/workbook.xml"
+                    break
+        if workbook_part.endswith(".bin") or workbook_part not in self.by_name:
             return None
-        root, clean = _head_facts(head)
-        if not clean:
-            return None
-        if role is None:
-            role = _ROLES.get(root) if root else None
-            if role is None:
+        return workbook_part
+
+    def map(self, workbook_part: str) -> bool:
+        """``_Book._map``: the sheets in workbook order and the role of each part the relationships name."""
+        roles = self.roles
+        rels = self.rels_of(workbook_part)
+        book = self.read(workbook_part)
+        if rels is None or book is None:
+            return False
+        by_id = {rid: target for rid, _t, target in rels}
+        for _rid, typ, target in rels:
+            if typ.endswith("/worksheet"):
+                roles[target] = "worksheet"
+            elif typ.endswith("/sharedStrings"):
+                roles[target] = "sst"
+        for m in _SHEET_TAG.finditer(book.decode("utf-8", "replace")):
+            attrs = _attrs(m.group(1))
+            rid = next((v for k, v in attrs.items() if k.endswith(":id")), "")
+            self.sheets.append((attrs.get("name", ""), by_id.get(rid, "")))
+        for _name, part in self.sheets:
+            if part in self.by_name and _rels_part(part) in self.by_name:
+                sheet_rels = self.rels_of(part)
+                if sheet_rels is None:
+                    return False
+                for _rid, typ, target in sheet_rels:
+                    if typ.endswith("/comments"):
+                        roles[target] = "comments"
+        return True
+
+    def parts(self, workbook_part: str) -> bool:
+        """``_Book.check``: every part a reader may parse, in zip order."""
+        glimits = _gate_limits(self.limits)
+        for e in self.entries:
+            name = e[0]
+            role = self.roles.get(name)
+            if role is None and name != workbook_part and not name.lower().endswith(_XML_SUFFIXES):
                 continue
-            data = read(name, _QUICK_SHEET_BYTES if role == "worksheet" else MB)
-            if data is None:
-                return None
-        try:
-            if role == "worksheet":
-                if not gate.quick_sheet(data, glimits, limits.max_sheet_area):
-                    return None
-            elif role == "sst":
-                if not gate.quick_shared_strings(data, glimits):
-                    return None
+            if not e[5]:
+                return False  # an empty part: _check_zip decides whether that matters
+            data, head = self.whole.get(name), None
+            if data is None and role is None and name != "[Content_Types].xml":  # that one is read whole
+                head = self.head(e)
             else:
-                gate.scan_comments(iter((data,)), glimits)
-        except Exception:  # a limit, a DTD, broken XML ...: _check_zip words it
-            return None
-    has_vba = any(n.lower().endswith("vbaproject.bin") for n in by_name)
-    types = read("[Content_Types].xml") if by_name["[Content_Types].xml"].file_size <= 4 * MB else None
-    if types is None:
-        return None
-    kind = "xlsm" if has_vba or b"macroEnabled" in types else "xlsx"
-    return FileInfo(path=p, kind=kind, size=len(raw), sheets=[name for name, _ in sheets], has_vba=has_vba)
+                data = data or self.read(name, _QUICK_SHEET_BYTES if role == "worksheet" else MB)
+                head = data[:_HEAD] if data is not None else None
+            if head is None:
+                return False
+            root, clean = _head_facts(head)
+            if not clean:
+                return False
+            if role is None:
+                role = _ROLES.get(root) if root else None
+                if role is None:
+                    continue
+                data = self.read(name, _QUICK_SHEET_BYTES if role == "worksheet" else MB)
+            if data is None or not _quick_role(role, data, glimits, self.limits):
+                return False
+        return True
+
+    def head(self, e: "_Entry") -> Optional[bytes]:
+        """The first bytes of a part, enough for ``_head_facts`` to say what the first ``_HEAD`` say:
+        128 settle the common prolog when its match (root name included) ends before them."""
+        head = _quick_member(self.raw, e, 128, self.view)
+        if head is not None and len(head) == 128:
+            m = _COMMON_PROLOG.match(head)
+            if m is None or m.end() >= 128:
+                head = _quick_member(self.raw, e, _HEAD, self.view)
+        return head
+
+
+def _quick_role(role: str, data: bytes, glimits: gate.PartLimits, limits: Limits) -> bool:
+    """True when the gate's scan of a sheet, shared-string table or comments part provably accepts it."""
+    try:
+        if role == "worksheet":
+            return gate.quick_sheet(data, glimits, limits.max_sheet_area)
+        if role == "sst":
+            return gate.quick_shared_strings(data, glimits)
+        gate.scan_comments(iter((data,)), glimits)
+        return True
+    except Exception:  # a limit, a DTD, broken XML ...: _check_zip words it
+        return False
 
 
 _LOCAL_LENGTHS = struct.Struct("<HH")  # name and extra-field lengths, at offset 26 of a local header
