@@ -27,7 +27,7 @@ from scoring.values import parse_value
 from workbook.grid import Grid, a1
 from workbook.layout import HEADER_MAX_COLS, HEADER_MAX_ROWS, header_role, is_placeholder
 
-from .data import DEFAULT_FAMILY, Family, families, family, traditional
+from .data import DEFAULT_FAMILY, Family, families, family, family_words, traditional
 
 SCAN_ROWS = 80  # recognition reads the words of the first rows (title, funds block, header)
 SCAN_COLS = 30
@@ -38,6 +38,8 @@ _NUMBERISH = re.compile(r"^[-+]?\d+(?:\.\d+)?$")
 
 
 def _norm(value: Any) -> str:
+    if type(value) is str:
+        return _norm_str(value)
     if value is None:
         return ""
     if isinstance(value, str):
@@ -90,27 +92,37 @@ def _traditional_re() -> re.Pattern:
     return re.compile("[" + re.escape("".join(chr(k) for k in traditional())) + "]")
 
 
-def _texts(grid: Grid, trad: bool = False) -> list[str]:
-    texts = [_norm(v) for row in grid.values[:SCAN_ROWS] for v in row[:SCAN_COLS] if isinstance(v, str) and v.strip()]
-    if trad:
-        table = traditional()
-        texts = [t.translate(table) for t in texts]
-    return texts
+def _scanned(grid: Grid) -> list[str]:
+    """The texts recognition reads: every string in the first SCAN_ROWS rows and SCAN_COLS columns."""
+    return [v for row in grid.values[:SCAN_ROWS] for v in row[:SCAN_COLS] if isinstance(v, str)]
+
+
+def _blob(texts: list[str], trad: bool) -> str:
+    """The texts normalised by ``_norm`` (NFKC, no whitespace), one a line, simplified when traditional."""
+    blob = "\n".join(_norm_str(t) for t in texts if t.strip())
+    return blob.translate(traditional()) if trad else blob
+
+
+def _has_traditional(texts: list[str]) -> bool:
+    return _traditional_re().search("\0".join(texts)) is not None
 
 
 def _is_traditional(grid: Grid) -> bool:
-    pattern = _traditional_re()
-    return any(isinstance(v, str) and pattern.search(v) for row in grid.values[:SCAN_ROWS] for v in row[:SCAN_COLS])
+    return _has_traditional(_scanned(grid))
 
 
 def recognise(grid: Grid, trad: Optional[bool] = None) -> tuple[Family, list[str]]:
     """The family whose words the sheet shows most (at least its ``min_score``), else the default."""
-    texts = _texts(grid, _is_traditional(grid) if trad is None else trad)
-    blob = "\n".join(texts)
+    texts = _scanned(grid)
+    return _recognise(_blob(texts, _has_traditional(texts) if trad is None else trad))
+
+
+def _recognise(blob: str) -> tuple[Family, list[str]]:
+    shown = {w for w in family_words() if w in blob}  # each word looked for once
     best: Optional[tuple[float, int, Family, list[str]]] = None
     for fam in families():
-        hits = [w for w, _ in fam.words if w in blob]
-        score = sum(p for w, p in fam.words if w in blob)
+        hits = [w for w, _ in fam.words if w in shown]
+        score = sum(p for w, p in fam.words if w in shown)
         if score < fam.min_score or score <= 0:
             continue
         key = (score, -fam.order)
@@ -123,8 +135,9 @@ def recognise(grid: Grid, trad: Optional[bool] = None) -> tuple[Family, list[str
 
 def prepare(grid: Grid, profile: Union[str, Profile, None] = None) -> Reading:
     """Recognise the family and build the reading view; ``profile=None`` chooses it from the form."""
-    trad = _is_traditional(grid)
-    fam, evidence = recognise(grid, trad)
+    texts = _scanned(grid)
+    trad = _has_traditional(texts)
+    fam, evidence = _recognise(_blob(texts, trad))
     chosen = profile in (None, "", "auto")
     prof = load_profile(fam.profile if chosen else profile)
     reading = Reading(grid=grid, source=grid, family=fam, profile=prof, chosen=chosen, evidence=evidence)
@@ -612,6 +625,7 @@ def _fmt(x: Optional[float]) -> str:
 _GLUED = re.compile(r"^([\u4e00-\u9fff])(\d+(?:\.\d+)?)([\u4e00-\u9fff%]*)$")
 # One character before a figure that people do type: 约3次, 超5%, 减5%, 共12项, 第3季度, 每1次 ...
 _OK_PREFIX = set("约近超达共计逾满余第减增降升提不低高少多每按占仅已均总全累新各限控下上内外年月日周季时")
+_ASCII_LETTER = re.compile(r"[A-Za-z]")
 _LETTER_POINT = re.compile(r"(?:^|[^A-Za-z])[A-Za-z][.．]\d")
 _LETTER_DIGIT = re.compile(r"(?:^|[^A-Za-z])[OolI](?:\d|[\u4e00-\u9fff%](?<![级类型期区段号])|$)")
 
@@ -624,6 +638,8 @@ def garbled(text: str) -> bool:
     m = _GLUED.match(s)
     if m and m.group(1) not in _OK_PREFIX:
         return True
+    if _ASCII_LETTER.search(s) is None:  # both tests below need a Latin letter
+        return False
     if _LETTER_DIGIT.search(s) and not re.search(r"[A-Za-z]{2,}", s):
         return True
     if _LETTER_POINT.search(s):  # M.8万元: a digit read as a letter before the decimal point
@@ -726,14 +742,16 @@ def after_read(form: Form, reading: Reading) -> None:
             if _deadline_met(target, actual):
                 ind.method, ind.tier = Method.JUDGEMENT, "达成"
                 continue
-            tp = parse_value(target)
-            if actual and _SIGN.search(_norm(actual)) and _norm(actual) == _norm(target) and tp.kind == "number":
+            # the target is parsed only where its reading decides (the readings stage parses every row)
+            if (actual and _SIGN.search(_norm(actual)) and _norm(actual) == _norm(target)
+                    and parse_value(target).kind == "number"):
                 ind.method = Method.MANUAL
                 extra.append(make("PE911", ind.cells.actual, name=ind.name, actual=actual))
                 continue
-            if (ind.method is None and tp.kind == "number" and tp.comparator is None and not tp.reverse
-                    and lower_is_better(ind.name, fam)):
-                ind.method = Method.REVERSE
+            if ind.method is None and lower_is_better(ind.name, fam):
+                tp = parse_value(target)
+                if tp.kind == "number" and tp.comparator is None and not tp.reverse:
+                    ind.method = Method.REVERSE
     extra += _label_points(form, reading)
     extra += [f for g in form.goals for i in g.indicators for f in _misfiled(i)]
     if budget is not None and isinstance(budget.typed_rate, str) and garbled(budget.typed_rate):
@@ -762,16 +780,18 @@ def _empty_level1(form: Form, reading: Reading) -> list[Finding]:
     if not rows:
         return []
     taken = rows | set(reading.placeholder_rows)
-    labels = [(r, _norm(g.get(r, c))) for r in range(hr + 1, max(rows) + 2) if _norm(g.get(r, c))]
+    labels = [(r, t) for r in range(hr + 1, max(rows) + 2) if (t := _norm(g.get(r, c)))]
     out = []
     for i, (r, text) in enumerate(labels):
         if not _level1_key(text).endswith("指标") or header_role(text):
             continue
         rng = next(((r1, r2) for r1, c1, r2, c2 in g.merged if r1 == r and c1 <= c <= c2), None)
         end = rng[1] if rng else (labels[i + 1][0] - 1 if i + 1 < len(labels) else r)
-        others = [x for row in range(r, end + 1) for k, x in enumerate(g.values[row - 1], start=1)
-                  if k != c and _norm(x)]
-        if not others and not any(r <= x <= end for x in taken):  # the label alone on empty rows
+        if any(r <= x <= end for x in taken):
+            continue
+        others = any(k != c and x is not None and _norm(x)
+                     for row in range(r, end + 1) for k, x in enumerate(g.values[row - 1], start=1))
+        if not others:  # the label alone on empty rows
             out.append(make("PE923", a1(r, c), label=text))
     return out
 
