@@ -94,6 +94,8 @@ _FOREIGN = ("绩效自评表", "单位名称", "自评得分")  # words of a for
 
 def norm(value: Any) -> str:
     """Cell text for matching: NFKC (full-width -> half-width punctuation), no whitespace at all."""
+    if type(value) is str:
+        return _norm_str(value)
     if value is None:
         return ""
     if isinstance(value, str):
@@ -108,6 +110,8 @@ def _norm_str(value: str) -> str:  # cell texts repeat a lot (数量指标, 同�
 
 def _text(value: Any) -> str:
     """The cell as text: integral floats without ".0", everything else via str()."""
+    if type(value) is str:
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -275,12 +279,8 @@ class _Reader:
         """Non-empty (col, value) pairs of row r, up to max_col."""
         if r < 1 or r > len(self.g.values):
             return []
-        row = self.g.values[r - 1]
-        out = []
-        for c, v in enumerate(row[:max_col], start=1):
-            if v is not None and (not isinstance(v, str) or v.strip()):
-                out.append((c, v))
-        return out
+        return [(c, v) for c, v in enumerate(self.g.values[r - 1][:max_col], start=1)
+                if v is not None and (type(v) is not str or v.strip())]
 
     def finding(self, code: str, cell: Optional[str], **fields: Any) -> None:
         self.findings.append(make(code, cell, **fields))
@@ -640,7 +640,9 @@ class _Reader:
         return None if p is None else a1(r, p)
 
     def _cells(self, r: int, cols: dict[str, int]) -> Cells:
-        return Cells(**{k: self.addr(r, c) for k, c in cols.items() if k in _CELL_FIELDS})
+        if self.phys:
+            return Cells(**{k: self.addr(r, c) for k, c in cols.items() if k in _CELL_FIELDS})
+        return Cells(**{k: f"{_letter(c)}{r}" for k, c in cols.items() if k in _CELL_FIELDS})
 
     def _indicator(self, r, vals, cols, level1, level1_cell, level2, level2_cell, last_standard) -> Indicator:
         get = lambda role: vals.get(cols[role]) if role in cols else None  # noqa: E731
