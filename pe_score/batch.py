@@ -336,7 +336,10 @@ def _claimed(form, result) -> Optional[float]:
     return None
 
 
-def _outcome_for(display: str, path: str, suffix: str, profile_name: str, want_json: bool = True) -> Outcome:
+def _outcome_for(display: str, path: str, suffix: str, profile_name: str, want_json: bool = True,
+                 want_issues: bool = True) -> Outcome:
+    """Read and score one workbook. ``want_json``: keep the --json objects; ``want_issues``: keep each
+    form's findings (the summary lists them); without either, only what the report counts goes back."""
     from scoring.report import result_json
 
     out = Outcome(display)
@@ -380,7 +383,7 @@ def _outcome_for(display: str, path: str, suffix: str, profile_name: str, want_j
             capped=bool(obj.get("capped", result.capped)),
             errors=sev.get("error", 0),
             warnings=sev.get("warning", 0),
-            issues=issues,
+            issues=issues if want_issues else [],
             differs=_differs(form, issues),
             profile=getattr(getattr(item, "profile", None), "name", "") or getattr(profile, "name", ""),
         ))
@@ -389,12 +392,12 @@ def _outcome_for(display: str, path: str, suffix: str, profile_name: str, want_j
     return out
 
 
-def check_job(job: Job, profile_name: str, want_json: bool = True) -> Outcome:
+def check_job(job: Job, profile_name: str, want_json: bool = True, want_issues: bool = True) -> Outcome:
     """Read and score one workbook. Never raises: failures become ``Outcome.error``."""
     if job.problem:
         return Outcome(job.display, error=job.problem)
     if job.data is None:
-        return _outcome_for(job.display, job.path or job.display, job.suffix, profile_name, want_json)
+        return _outcome_for(job.display, job.path or job.display, job.suffix, profile_name, want_json, want_issues)
     # Zip members go through a temp file: the readers and the safety checks take paths. The temp
     # file has a short safe name (a member name may be 300 bytes of Chinese, or hold control
     # characters); the readers' messages then name the member, not the temp file.
@@ -405,17 +408,17 @@ def check_job(job: Job, profile_name: str, want_json: bool = True) -> Outcome:
         with open(tmp, "wb") as fh:
             fh.write(job.data)
         job.data = None
-        out = _outcome_for(job.display, tmp, job.suffix, profile_name, want_json)
+        out = _outcome_for(job.display, tmp, job.suffix, profile_name, want_json, want_issues)
     if out.error:
         out.error = out.error.replace(f"“{base}”", f"“{shown}”").replace(base, shown)
     return out
 
 
-def _safe_check_job(job: Job, profile_name: str, want_json: bool = True) -> Outcome:
+def _safe_check_job(job: Job, profile_name: str, want_json: bool = True, want_issues: bool = True) -> Outcome:
     from workbook.errors import describe_os_error
 
     try:
-        return check_job(job, profile_name, want_json)
+        return check_job(job, profile_name, want_json, want_issues)
     except OSError as exc:  # e.g. no room for a zip member's temp file
         return Outcome(job.display, error="处理时出错：" + describe_os_error(exc).rstrip("。"))
     except Exception:  # a bug elsewhere must not end the batch
@@ -448,9 +451,10 @@ def _chunks(jobs: Iterable[Job], size: int) -> Iterator[list[Job]]:
         yield chunk
 
 
-def check_chunk(jobs: list[Job], profile_name: str, want_json: bool = True) -> list[Outcome]:
+def check_chunk(jobs: list[Job], profile_name: str, want_json: bool = True,
+                want_issues: bool = True) -> list[Outcome]:
     """What a worker task runs: each job in turn (``check_job`` via ``_safe_check_job``), outcomes in order."""
-    return [_safe_check_job(job, profile_name, want_json) for job in jobs]
+    return [_safe_check_job(job, profile_name, want_json, want_issues) for job in jobs]
 
 
 class _Pool:
@@ -463,9 +467,10 @@ class _Pool:
     it is reported as unreadable (MSG_CRASHED).
     """
 
-    def __init__(self, ex: ProcessPoolExecutor, workers: int, profile_name: str, want_json: bool):
+    def __init__(self, ex: ProcessPoolExecutor, workers: int, profile_name: str, want_json: bool,
+                 want_issues: bool = True):
         self.ex, self.workers = ex, workers
-        self.args = (profile_name, want_json)
+        self.args = (profile_name, want_json, want_issues)
         self.pending: deque = deque()  # (jobs, future), oldest first
         self.window = workers * 2
 
@@ -532,11 +537,11 @@ def _failure(fut: Optional[Future]) -> Optional[BaseException]:
     return CancelledError() if fut.cancelled() else fut.exception()
 
 
-def _alone(job: Job, profile_name: str, want_json: bool) -> Outcome:
+def _alone(job: Job, profile_name: str, want_json: bool, want_issues: bool = True) -> Outcome:
     """Run one job in its own short-lived process: if that dies too, this file is the culprit."""
     with ProcessPoolExecutor(max_workers=1) as solo:
         try:
-            return solo.submit(check_chunk, [job], profile_name, want_json).result()[0]
+            return solo.submit(check_chunk, [job], profile_name, want_json, want_issues).result()[0]
         except BrokenProcessPool:
             return Outcome(job.display, error=MSG_CRASHED)
         except Exception:
@@ -544,7 +549,7 @@ def _alone(job: Job, profile_name: str, want_json: bool) -> Outcome:
 
 
 def iter_outcomes(sources: list[Source], profile_name: str, jobs: int = 1,
-                  want_json: bool = True) -> Iterator[Outcome]:
+                  want_json: bool = True, want_issues: bool = True) -> Iterator[Outcome]:
     """Outcomes in input order. Files are read in worker processes even with one job: a native
     reader that aborts (python-calamine on memory it cannot get, a crash in a C library) takes one
     worker down, never the batch; that file is reported and the summary is written for the others.
@@ -558,9 +563,9 @@ def iter_outcomes(sources: list[Source], profile_name: str, jobs: int = 1,
         ex = ProcessPoolExecutor(max_workers=workers)
     except (OSError, NotImplementedError, ImportError):  # no semaphores / no fork on this system
         for job in job_iter:
-            yield _safe_check_job(job, profile_name, want_json)
+            yield _safe_check_job(job, profile_name, want_json, want_issues)
         return
-    pool = _Pool(ex, workers, profile_name, want_json)
+    pool = _Pool(ex, workers, profile_name, want_json, want_issues)
     yield from pool.outcomes(_chunks(job_iter, chunk_size(len(sources), workers)))
 
 
@@ -731,7 +736,8 @@ def run_check(
     try:
         with bar:
             task = bar.add_task("", total=len(sources))
-            for o in iter_outcomes(sources, profile_name, jobs, want_json=as_json):
+            # findings go back from the workers only for the summary's 问题清单 (the counts always do)
+            for o in iter_outcomes(sources, profile_name, jobs, want_json=as_json, want_issues=writer is not None):
                 stats.add(o)
                 if writer is not None:
                     if o.error:

@@ -498,3 +498,23 @@ def test_a_task_that_fails_without_killing_its_worker_is_retried_file_by_file(tm
     assert [o.get("error") for o in arr] == [None] * 5 + [batch.MSG_INTERNAL] + [None] * 6
     assert all(o.get("total") == 97 for i, o in enumerate(arr) if i != 5)
     assert code == 1
+
+
+def test_without_a_summary_the_workers_send_back_counts_not_findings(folder):
+    """The findings of every form go back from the workers only when the summary lists them; the
+    counts, the verdict and the exit status are the same either way."""
+    from pe_score.batch import iter_outcomes
+
+    sources = collect_sources([folder])
+    full = list(iter_outcomes(sources, None, jobs=1, want_json=False, want_issues=True))
+    lean = list(iter_outcomes(sources, None, jobs=1, want_json=False, want_issues=False))
+    rows = [r for o in full for r in o.rows]
+    assert any(r.issues for r in rows)
+    assert all(not r.issues for o in lean for r in o.rows)
+    assert [(o.display, o.error) for o in full] == [(o.display, o.error) for o in lean]
+    key = lambda r: (r.file, r.sheet, r.total, r.grade, r.capped, r.errors, r.warnings, r.differs)  # noqa: E731
+    assert [key(r) for r in rows] == [key(r) for o in lean for r in o.rows]
+    assert sum(r.warnings for r in rows) == sum(1 for r in rows for i in r.issues if i["severity"] == "warning") > 0
+    codes = [run_check([folder], stdout=io.StringIO(), stderr=io.StringIO(), summary=s)
+             for s in (None, folder.parent / "with_summary.xlsx")]
+    assert codes == [1, 1]
