@@ -320,10 +320,9 @@ def _number(value: Any) -> Optional[float]:
     return None
 
 
-def _differs(form, issues: list[dict]) -> bool:
-    """The engine's verdict on the form's claim: PE603 (header 自评得分), or PE604 (typed 合计) when the
-    header claims nothing — the same claim ``_claimed`` reports."""
-    codes = {i.get("code") for i in issues}
+def _differs(form, codes: set[str]) -> bool:
+    """The engine's verdict on the form's claim (``codes``: its findings' codes): PE603 (header 自评得分),
+    or PE604 (typed 合计) when the header claims nothing — the same claim ``_claimed`` reports."""
     return "PE603" in codes or (form.claimed_total is None and "PE604" in codes)
 
 
@@ -362,34 +361,45 @@ def _outcome_for(display: str, path: str, suffix: str, profile_name: str, want_j
         out.error = MSG_NO_FORM
         return out
     for item in scored:
-        form, result = item.form, item.result
-        obj = result_json(result, getattr(item, "profile", None) or profile, form=form)
-        reading = getattr(item, "reading", None)
-        if reading is not None:  # which profile scored this form, and why
-            obj["profile"] = item.profile.name
-            obj["profile_reason"] = reading.why
-            obj["status"] = "未评分" if reading.status == "unscored" else "已评分"
-        claimed = _claimed(form, result)
-        issues = [dict(i) for i in obj.get("issues", [])]
-        sev = Counter(i.get("severity") for i in issues)
-        out.rows.append(FormRow(
-            file=display,
-            sheet=obj.get("sheet") or form.sheet or result.sheet,
-            unit=form.unit,
-            year=form.year,
-            claimed=claimed,
-            total=_number(obj.get("total", result.total)),
-            grade=obj.get("grade") or result.grade,
-            capped=bool(obj.get("capped", result.capped)),
-            errors=sev.get("error", 0),
-            warnings=sev.get("warning", 0),
-            issues=issues if want_issues else [],
-            differs=_differs(form, issues),
-            profile=getattr(getattr(item, "profile", None), "name", "") or getattr(profile, "name", ""),
-        ))
+        out.rows.append(_form_row(display, item, profile, want_issues))
         if want_json:  # not pickled back from a worker when nobody asked for JSON
-            out.objects.append({"file": display, **obj, "claimed_total": claimed})
+            obj = result_json(item.result, item.profile or profile, form=item.form)
+            obj.update(_profile_fields(item))
+            out.objects.append({"file": display, **obj, "claimed_total": out.rows[-1].claimed})
     return out
+
+
+def _profile_fields(item) -> dict[str, str]:
+    """Which profile scored this form, and why (the --json object's profile / profile_reason / status)."""
+    reading = getattr(item, "reading", None)
+    if reading is None:
+        return {}
+    return {"profile": item.profile.name, "profile_reason": reading.why,
+            "status": "未评分" if reading.status == "unscored" else "已评分"}
+
+
+def _form_row(display: str, item, profile, want_issues: bool) -> FormRow:
+    """The summary row of one scored form (``scoring.report.result_brief``: rounded as in the JSON)."""
+    from scoring.report import result_brief
+
+    form, result = item.form, item.result
+    brief = result_brief(result, item.profile or profile, form=form, issues=want_issues)
+    codes = {f.code for f in result.findings}
+    return FormRow(
+        file=display,
+        sheet=brief["sheet"] or form.sheet or result.sheet,
+        unit=form.unit,
+        year=form.year,
+        claimed=_claimed(form, result),
+        total=_number(brief["total"]),
+        grade=brief["grade"] or result.grade,
+        capped=bool(brief["capped"]),
+        errors=brief["counts"].get("error", 0),
+        warnings=brief["counts"].get("warning", 0),
+        issues=brief.get("issues", []),
+        differs=_differs(form, codes),
+        profile=getattr(item.profile, "name", "") or getattr(profile, "name", ""),
+    )
 
 
 def check_job(job: Job, profile_name: str, want_json: bool = True, want_issues: bool = True) -> Outcome:
