@@ -4,8 +4,9 @@
 
 1. Generates N varied 附件2-1 forms (pe_score.templates.build_form on variations of the seed:
    unit, year, number of goals, typed scores, budget execution, claimed totals, every 25th form
-   capped by the 约束性指标 row, and every target, actual and description with figures of its own,
-   so no two forms share their value texts) into a temp folder.
+   capped by the 约束性指标 row, and every target and actual with figures of its own, the description
+   repeating its target's figures as the seed does, so no two forms share their value texts) into a
+   temp folder.
 2. (a) reads every cell of every sheet of every file with python-calamine, one process;
    (b) runs ``pe-score check`` on the folder in-process (``pe_score.batch.run_check``, same code as
    the command, no interpreter start-up) with one job, without and with a summary workbook: the
@@ -51,9 +52,11 @@ PLACES = ["十堰市", "襄阳市", "宜昌市", "荆州市", "黄冈市", "孝�
 _DIGITS = re.compile(r"\d+(?:\.\d+)?")
 
 
-def _vary_text(text, rnd: random.Random):
+def _vary_text(text, rnd: random.Random, same: dict[str, str] | None = None):
     """The same wording with other figures (same number of digits and decimals), so no two forms share
-    their value texts, as real forms from different units do not."""
+    their value texts, as real forms from different units do not. ``same``: figures already changed in
+    this row (literal -> new), so a 指标说明 that repeats its target's figure still repeats it, as in
+    the seed and in real forms (an independent figure there would be a PE107 on nearly every row)."""
     if not isinstance(text, str) or not text:
         return text
 
@@ -61,16 +64,21 @@ def _vary_text(text, rnd: random.Random):
         lit = m.group(0)
         if len(lit) == 4 and lit.startswith(("19", "20")):
             return lit  # a year stays a year
+        if same is not None and lit in same:
+            return same[lit]
         whole, _, frac = lit.partition(".")
         x = rnd.randint(10 ** (len(whole) - 1) if len(whole) > 1 else 1, 10 ** len(whole) - 1)
-        return f"{x}.{rnd.randint(0, 10 ** len(frac) - 1):0{len(frac)}d}" if frac else str(x)
+        new = f"{x}.{rnd.randint(0, 10 ** len(frac) - 1):0{len(frac)}d}" if frac else str(x)
+        if same is not None:
+            same[lit] = new
+        return new
 
     return _DIGITS.sub(other, text)
 
 
 def varied_data(i: int) -> tuple[dict, float]:
-    """Form data for form ``i`` (deterministic) and the self-score typed in its header. Every target,
-    actual and description carries figures of its own (distinct texts: a cold batch)."""
+    """Form data for form ``i`` (deterministic) and the self-score typed in its header. Every target and
+    actual carries figures of its own, each description its target's (distinct texts: a cold batch)."""
     from pe_score.example_data import EXAMPLE
 
     rnd = random.Random(i)
@@ -83,8 +91,10 @@ def varied_data(i: int) -> tuple[dict, float]:
         for _label, rows in goal["sections"]:
             for k, row in enumerate(rows):
                 row = list(row)
-                for col in (3, 5, 6):  # 指标说明, 年初目标值, 实际完成值
-                    row[col] = _vary_text(row[col], rnd)
+                same: dict[str, str] = {}  # the description and the target share their figures
+                for col in (5, 3):  # 年初目标值, 指标说明
+                    row[col] = _vary_text(row[col], rnd, same)
+                row[6] = _vary_text(row[6], rnd)  # 实际完成值: figures of its own
                 if rnd.random() < 0.15 and isinstance(row[7], (int, float)):
                     row[7] = max(0, row[7] - rnd.choice([0.5, 1]))  # a typed score off the mark
                 rows[k] = tuple(row)

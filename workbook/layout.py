@@ -505,7 +505,8 @@ class _Reader:
                    first: str):
         """Another form's title block (stop), 合计, 小计 and 评价等级 rows; None for other rows."""
         g, name_c, score_c = self.g, cols["name"], cols["score"]
-        if _number(g.get(r, cols["weight"])) is None and any(m in norm(v) for _, v in cells for m in _FOREIGN):
+        if _number(g.get(r, cols["weight"])) is None and any(
+                m in t for t in (norm(v) for _, v in cells if isinstance(v, str)) for m in _FOREIGN):
             self.finding("PE902", a1(r, first_c), row=r)
             self.second_form = True
             return _STOP
@@ -534,7 +535,7 @@ class _Reader:
                    first_v: Any, first: str):
         """The constraint row and goal title rows; None for other rows."""
         name_c = cols["name"]
-        if any("约束性指标" in norm(v) for c, v in cells if c <= name_c):
+        if any("约束性指标" in norm(v) for c, v in cells if c <= name_c and isinstance(v, str)):
             form.constraint = self._constraint(r, cells, cols)
             st.gap = 0
             return _NEXT

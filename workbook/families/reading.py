@@ -465,7 +465,7 @@ def _level1_names(v: _View, hr: int, roles: dict[str, int], fam: Family) -> None
 def _placeholders(v: _View, hr: int, roles: dict[str, int], fam: Family, reading: Reading) -> None:
     """Template rows are not indicators: "指标1：", "/", "……", and 其中… breakdowns without points."""
     nc, wc, sc = roles["name"], roles["weight"], roles["score"]
-    weighted = sum(1 for r in range(hr + 1, len(v.values) + 1) if _is_num(v.get(r, wc)))
+    weighted: Optional[bool] = None  # some row below the header has points (looked up when first needed)
     for r in range(hr + 1, len(v.values) + 1):
         name = v.get(r, nc)
         s = _norm(name)
@@ -475,7 +475,10 @@ def _placeholders(v: _View, hr: int, roles: dict[str, int], fam: Family, reading
             break
         no_figures = not _is_num(v.get(r, wc)) and not _is_num(v.get(r, sc))
         residue = (_PLACEHOLDER_NAME.match(s) is not None or is_placeholder(name)) and _rest_blank(v, r, nc)
-        detail = weighted > 0 and no_figures and any(s.startswith(p) for p in fam.detail_prefixes)
+        detail = no_figures and any(s.startswith(p) for p in fam.detail_prefixes)
+        if detail and weighted is None:
+            weighted = any(_is_num(v.get(x, wc)) for x in range(hr + 1, len(v.values) + 1))
+        detail = detail and bool(weighted)
         unchosen = no_figures and (any(m in s for m in fam.optional_marks) or s in fam.template_names)
         if residue and no_figures or detail or unchosen:
             v.set(r, nc, None)
@@ -499,11 +502,9 @@ def _rest_blank(v: _View, r: int, nc: int) -> bool:
 
 
 def _total_row(v: _View, r: int, nc: int) -> bool:
-    for c in range(1, nc + 1):
-        s = _norm(v.get(r, c))
-        if s.startswith(("合计", "总分", "总计")):
-            return True
-    return False
+    row = v.values[r - 1] if 0 < r <= len(v.values) else []
+    # only a text can read 合计 (a number, a date or a blank never does)
+    return any(type(x) is str and _norm_str(x).startswith(("合计", "总分", "总计")) for x in row[:nc])
 
 
 def _is_num(x: Any) -> bool:
