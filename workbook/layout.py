@@ -512,6 +512,8 @@ class _Reader:
             return _STOP
         if not (first_c < name_c or not norm(g.get(r, name_c))):
             return None
+        if not (_TOTAL_ROW.match(first) or first.startswith("小计") or _GRADE_ROW.match(first)):
+            return None
         free = self._free(r, score_c, first_c)
         if _TOTAL_ROW.match(first):
             form.typed_total = g.get(r, score_c) if free else None
