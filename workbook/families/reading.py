@@ -537,71 +537,83 @@ _BUDGET_BLOCK = ("预算执行情况", "项目资金")
 
 def _budget_rows(v: _View, hr: int, reading: Reading) -> None:
     """A 年度资金总额 row of zeros (or blanks) beside a filled 其中：财政拨款 row: read the filled row."""
-    for r in range(1, hr):
-        if not any(any(w in _norm(x) for w in _BUDGET_BLOCK) for x in v.values[r - 1] if isinstance(x, str)):
-            continue
-        head = None
-        for h in range(r, min(r + 3, hr)):
-            cols = {}
-            for c, x in enumerate(v.values[h - 1], start=1):
-                s = _norm(x) if isinstance(x, str) else ""
-                if "执行数" in s:
-                    cols["executed"] = c
-                elif "预算" in s and "数" in s and "年度预算数" not in s:
-                    if "年初" in s:
-                        cols["initial"] = c
-                    cols.setdefault("planned_cols", []).append(c)
-            if "executed" in cols and cols.get("planned_cols"):
-                head = (h, cols)
-                break
-        if head is None:
-            return
-        h, cols = head
-        score_c = next((c for c, x in enumerate(v.values[h - 1], start=1)
-                        if isinstance(x, str) and "得分" in _norm(x)), None)
-        planned_c = cols["planned_cols"][-1]
-        for c in cols["planned_cols"]:
-            if re.search(r"全年|调整", _norm(v.get(h, c))):
-                planned_c = c
-        exec_c = cols["executed"]
-        first = h + 1
-        if first >= hr:
-            return
-        init_c = cols.get("initial")
-        if score_c is not None:
-            for row in range(first + 1, min(first + 5, hr)):
-                x = v.get(row, score_c)
-                if _is_num(x) and not any(isinstance(y, str) and "总体目标" in _norm(y) for y in v.values[row - 1]):
-                    label = next((_norm(y) for y in v.values[row - 1] if isinstance(y, str) and _norm(y)), f"第 {row} 行")
-                    reading.findings.append(make(
-                        "PE916", a1(row, score_c),
-                        what=f"在第 {row} 行“{label}”又填了一次（{_fmt(_num(x))} 分）；预算执行只在合计行计一次，请删去"))
-
-        def nums(row: int) -> list[Optional[float]]:
-            return [_num(v.get(row, c)) for c in (planned_c, exec_c)]
-
-        reading.budget_initial = _num(v.get(first, init_c)) if init_c else None
-        reading.budget_initial_cell = a1(first, init_c) if init_c else None
-        if any(n for n in nums(first)):
-            return
-        for alt in range(first + 1, min(first + 4, hr)):
-            if all(n for n in nums(alt)):
-                for c in (planned_c, exec_c) + ((init_c,) if init_c else ()):
-                    v.set(first, c, v.get(alt, c))
-                reading.budget_initial = _num(v.get(alt, init_c)) if init_c else None
-                reading.budget_initial_cell = a1(alt, init_c) if init_c else None
-                label = next((_norm(x) for x in v.values[alt - 1] if isinstance(x, str) and _norm(x)), "")
-                src = reading.source
-                cols_ = (planned_c, exec_c)
-                computed = any(src.has_formula(first, c) for c in cols_) or (
-                    src.formulas is None and all(src.get(first, c) is None for c in cols_))
-                if computed:
-                    return  # a SUM row without cached values: the rows below are what it adds up
-                reading.findings.append(make(
-                    "PE912", a1(first, planned_c), row=alt, label=label or f"第 {alt} 行",
-                    planned=_fmt(_num(v.get(alt, planned_c))), executed=_fmt(_num(v.get(alt, exec_c)))))
-                return
+    r = next((r for r in range(1, hr) if any(any(w in _norm(x) for w in _BUDGET_BLOCK)
+                                             for x in v.values[r - 1] if isinstance(x, str))), None)
+    head = None if r is None else _budget_head(v, r, hr)
+    if head is None:
         return
+    h, cols = head
+    planned_c = cols["planned_cols"][-1]
+    for c in cols["planned_cols"]:
+        if re.search(r"全年|调整", _norm(v.get(h, c))):
+            planned_c = c
+    first = h + 1
+    if first >= hr:
+        return
+    _budget_score_repeated(v, h, first, hr, reading)
+    _budget_from_detail_row(v, first, hr, (planned_c, cols["executed"], cols.get("initial")), reading)
+
+
+def _budget_head(v: _View, r: int, hr: int) -> Optional[tuple[int, dict]]:
+    """The funds block's header row (from ``r``, within 3 rows): its 执行数 and 预算数 columns."""
+    for h in range(r, min(r + 3, hr)):
+        cols: dict = {}
+        for c, x in enumerate(v.values[h - 1], start=1):
+            s = _norm(x) if isinstance(x, str) else ""
+            if "执行数" in s:
+                cols["executed"] = c
+            elif "预算" in s and "数" in s and "年度预算数" not in s:
+                if "年初" in s:
+                    cols["initial"] = c
+                cols.setdefault("planned_cols", []).append(c)
+        if "executed" in cols and cols.get("planned_cols"):
+            return h, cols
+    return None
+
+
+def _budget_score_repeated(v: _View, h: int, first: int, hr: int, reading: Reading) -> None:
+    """PE916: the budget score typed again on a row below the total row (it counts once)."""
+    score_c = next((c for c, x in enumerate(v.values[h - 1], start=1)
+                    if isinstance(x, str) and "得分" in _norm(x)), None)
+    if score_c is None:
+        return
+    for row in range(first + 1, min(first + 5, hr)):
+        x = v.get(row, score_c)
+        if _is_num(x) and not any(isinstance(y, str) and "总体目标" in _norm(y) for y in v.values[row - 1]):
+            label = next((_norm(y) for y in v.values[row - 1] if isinstance(y, str) and _norm(y)), f"第 {row} 行")
+            reading.findings.append(make(
+                "PE916", a1(row, score_c),
+                what=f"在第 {row} 行“{label}”又填了一次（{_fmt(_num(x))} 分）；预算执行只在合计行计一次，请删去"))
+
+
+def _budget_from_detail_row(v: _View, first: int, hr: int, cols: tuple[int, int, Optional[int]],
+                            reading: Reading) -> None:
+    """The total row ``first`` has no figures: take them from the first 其中 row below with both (PE912)."""
+    planned_c, exec_c, init_c = cols
+
+    def nums(row: int) -> list[Optional[float]]:
+        return [_num(v.get(row, c)) for c in (planned_c, exec_c)]
+
+    reading.budget_initial = _num(v.get(first, init_c)) if init_c else None
+    reading.budget_initial_cell = a1(first, init_c) if init_c else None
+    if any(n for n in nums(first)):
+        return
+    for alt in range(first + 1, min(first + 4, hr)):
+        if all(n for n in nums(alt)):
+            for c in (planned_c, exec_c) + ((init_c,) if init_c else ()):
+                v.set(first, c, v.get(alt, c))
+            reading.budget_initial = _num(v.get(alt, init_c)) if init_c else None
+            reading.budget_initial_cell = a1(alt, init_c) if init_c else None
+            label = next((_norm(x) for x in v.values[alt - 1] if isinstance(x, str) and _norm(x)), "")
+            src = reading.source
+            computed = any(src.has_formula(first, c) for c in (planned_c, exec_c)) or (
+                src.formulas is None and all(src.get(first, c) is None for c in (planned_c, exec_c)))
+            if computed:
+                return  # a SUM row without cached values: the rows below are what it adds up
+            reading.findings.append(make(
+                "PE912", a1(first, planned_c), row=alt, label=label or f"第 {alt} 行",
+                planned=_fmt(_num(v.get(alt, planned_c))), executed=_fmt(_num(v.get(alt, exec_c)))))
+            return
 
 
 def _num(x: Any) -> Optional[float]:
@@ -633,7 +645,11 @@ _LETTER_DIGIT = re.compile(r"(?:^|[^A-Za-z])[OolI](?:\d|[\u4e00-\u9fff%](?<![级
 
 def garbled(text: str) -> bool:
     """True for a figure that looks mangled by text recognition, not typed by a person."""
-    s = _norm(text)
+    return _garbled(_norm(text))
+
+
+def _garbled(s: str) -> bool:
+    """``garbled`` of a text already normalised (``_norm``)."""
     if not s:
         return False
     m = _GLUED.match(s)
@@ -681,7 +697,34 @@ def after_read(form: Form, reading: Reading) -> None:
     """Reading findings and methods the family layer knows; called on the Form the reader made."""
     fam = reading.family
     extra: list[Finding] = list(reading.findings)
-    if not fam.goals:
+    _goal_titles(form, reading)
+    if reading.implicit_weights:
+        extra.append(make("PE920", reading.implicit_weights, count=sum(len(g.indicators) for g in form.goals)))
+    budget = form.budget
+    if budget is not None and any(f.code == "PE912" for f in extra):
+        _budget_cells_from(budget, next(f for f in extra if f.code == "PE912"))
+    for goal in form.goals:
+        for ind in goal.indicators:
+            found = _row_method(ind, fam, bool(reading.implicit_weights))
+            if found is not None:
+                extra.append(found)
+    extra += _label_points(form, reading)
+    extra += [f for g in form.goals for i in g.indicators for f in _misfiled(i)]
+    if budget is not None and isinstance(budget.typed_rate, str) and garbled(budget.typed_rate):
+        extra.append(make("PE910", budget.cells.get("rate"), name="预算执行", what="执行率", text=budget.typed_rate))
+    form.findings = list(form.findings) + extra
+    scored = [i for g in form.goals for i in g.indicators if _typed(i.typed_score)]
+    budget_typed = budget is not None and _typed(budget.typed_score)
+    if not scored and not budget_typed and not _typed(form.typed_total) and form.claimed_total is None:
+        if any(g.indicators for g in form.goals):
+            reading.status = "unscored"
+    if reading.status != "unscored":  # a blank template's empty rows are for the user to fill
+        form.findings = list(form.findings) + _empty_level1(form, reading)
+
+
+def _goal_titles(form: Form, reading: Reading) -> None:
+    """A goal title printed above the header goes to the first goal; titles as the user typed them."""
+    if not reading.family.goals:
         form.findings = [f for f in form.findings if f.code != "PE904"]
     if reading.leading_goal and form.goals and form.goals[0].cell is None and form.goals[0].number is None:
         text, cell = reading.leading_goal
@@ -697,74 +740,52 @@ def after_read(form: Form, reading: Reading) -> None:
             raw = reading.source.get(*parse_a1(goal.cell))
             if isinstance(raw, str) and raw.strip():
                 goal.title = raw.strip()
-    if reading.implicit_weights:
-        extra.append(make("PE920", reading.implicit_weights, count=sum(len(g.indicators) for g in form.goals)))
-    budget = form.budget
-    if budget is not None and any(f.code == "PE912" for f in extra):
-        # the values came from the 其中 row; point the budget's value cells there
-        row = next(f for f in extra if f.code == "PE912")
-        alt_row = int(re.search(r"第 ?(\d+) ?行", row.message).group(1)) if re.search(r"第 ?(\d+) ?行", row.message) else None
-        if alt_row:
-            for k in ("planned", "executed"):
-                cell = budget.cells.get(k)
-                if cell:
-                    budget.cells[k] = re.sub(r"\d+$", str(alt_row), cell)
-    for goal in form.goals:
-        for ind in goal.indicators:
-            target, actual = ind.target or "", ind.actual or ""
-            if garbled(target):
-                ind.method = Method.MANUAL
-                extra.append(make("PE910", ind.cells.target, name=ind.name, what="年度指标值", text=target))
-                continue
-            what = _impossible_rate(ind, target, actual)
-            if what:
-                ind.method = Method.MANUAL
-                text = target if what == "年度指标值" else actual
-                cell = ind.cells.target if what == "年度指标值" else ind.cells.actual
-                extra.append(make("PE910", cell, name=ind.name, what=what, text=text))
-                continue
-            if garbled(actual):
-                ind.method = Method.MANUAL
-                extra.append(make("PE910", ind.cells.actual, name=ind.name, what="实际完成值", text=actual))
-                continue
-            if _not_applicable(target) and _level1_key(ind.level1) in fam.judged_level1:
-                ind.method = Method.JUDGEMENT  # 决策/过程 rows are judged, not measured: the typed score is kept
-                continue
-            if (ind.method is None and actual and _norm(actual) == _norm(target)
-                    and parse_value(target).kind not in ("number", "empty")):
-                # the actual repeats the text target word for word: the unit says it was met as written,
-                # so it is scored as a met qualitative target (a deduction then needs its reason, PE202)
-                # rather than left to a three-tier judgement of a 效益 text
-                if reading.implicit_weights:  # no 分值: the typed score is kept, and there is nothing to review
-                    ind.method, ind.tier = Method.JUDGEMENT, "达成"
-                else:
-                    ind.method = Method.QUALITATIVE
-                continue
-            if _deadline_met(target, actual):
-                ind.method, ind.tier = Method.JUDGEMENT, "达成"
-                continue
-            # the target is parsed only where its reading decides (the readings stage parses every row)
-            if (actual and _SIGN.search(_norm(actual)) and _norm(actual) == _norm(target)
-                    and parse_value(target).kind == "number"):
-                ind.method = Method.MANUAL
-                extra.append(make("PE911", ind.cells.actual, name=ind.name, actual=actual))
-                continue
-            if ind.method is None and lower_is_better(ind.name, fam):
-                tp = parse_value(target)
-                if tp.kind == "number" and tp.comparator is None and not tp.reverse:
-                    ind.method = Method.REVERSE
-    extra += _label_points(form, reading)
-    extra += [f for g in form.goals for i in g.indicators for f in _misfiled(i)]
-    if budget is not None and isinstance(budget.typed_rate, str) and garbled(budget.typed_rate):
-        extra.append(make("PE910", budget.cells.get("rate"), name="预算执行", what="执行率", text=budget.typed_rate))
-    form.findings = list(form.findings) + extra
-    scored = [i for g in form.goals for i in g.indicators if _typed(i.typed_score)]
-    budget_typed = budget is not None and _typed(budget.typed_score)
-    if not scored and not budget_typed and not _typed(form.typed_total) and form.claimed_total is None:
-        if any(g.indicators for g in form.goals):
-            reading.status = "unscored"
-    if reading.status != "unscored":  # a blank template's empty rows are for the user to fill
-        form.findings = list(form.findings) + _empty_level1(form, reading)
+
+
+def _budget_cells_from(budget: Any, pe912: Finding) -> None:
+    """The budget's values came from the 其中 row PE912 names: point its value cells there."""
+    found = re.search(r"第 ?(\d+) ?行", pe912.message)
+    alt_row = int(found.group(1)) if found else None
+    if alt_row:
+        for k in ("planned", "executed"):
+            cell = budget.cells.get(k)
+            if cell:
+                budget.cells[k] = re.sub(r"\d+$", str(alt_row), cell)
+
+
+def _row_method(ind: Any, fam: Family, implicit_weights: bool) -> Optional[Finding]:
+    """The method the family layer knows for one row (set on ``ind``), and the finding that says why
+    when there is one (PE910 a garbled or impossible figure, PE911 the target copied as the actual).
+    The target and the actual are normalised once, and the target parsed only where its reading decides
+    (the readings stage parses every row)."""
+    target, actual = ind.target or "", ind.actual or ""
+    nt, na = _norm(target), _norm(actual)
+    what = "年度指标值" if _garbled(nt) else _impossible_rate(ind, target, actual) or (
+        "实际完成值" if _garbled(na) else None)
+    if what:
+        ind.method = Method.MANUAL
+        text, cell = (target, ind.cells.target) if what == "年度指标值" else (actual, ind.cells.actual)
+        return make("PE910", cell, name=ind.name, what=what, text=text)
+    if nt in _DASHES and _level1_key(ind.level1) in fam.judged_level1:
+        ind.method = Method.JUDGEMENT  # 决策/过程 rows are judged, not measured: the typed score is kept
+    elif ind.method is None and na and na == nt and parse_value(target).kind not in ("number", "empty"):
+        # the actual repeats the text target word for word: the unit says it was met as written, so it
+        # is scored as a met qualitative target (a deduction then needs its reason, PE202) rather than
+        # left to a three-tier judgement of a 效益 text; with no 分值 the typed score is kept
+        if implicit_weights:
+            ind.method, ind.tier = Method.JUDGEMENT, "达成"
+        else:
+            ind.method = Method.QUALITATIVE
+    elif _deadline_met_norm(nt, na):
+        ind.method, ind.tier = Method.JUDGEMENT, "达成"
+    elif na and _SIGN.search(na) and na == nt and parse_value(target).kind == "number":
+        ind.method = Method.MANUAL
+        return make("PE911", ind.cells.actual, name=ind.name, actual=actual)
+    elif ind.method is None and lower_is_better(ind.name, fam):
+        tp = parse_value(target)
+        if tp.kind == "number" and tp.comparator is None and not tp.reverse:
+            ind.method = Method.REVERSE
+    return None
 
 
 def _empty_level1(form: Form, reading: Reading) -> list[Finding]:
@@ -870,7 +891,12 @@ _MONTH_AT = re.compile(r"^(?:\d{4}年)?(\d{1,2})月(?:份|底|末|前|上旬|中
 
 def _deadline_met(target: str, actual: str) -> bool:
     """"9月前" against "7月": a deadline kept (same year; months 1–12)."""
-    t, a = _MONTH_BY.match(_norm(target)), _MONTH_AT.match(_norm(actual))
+    return _deadline_met_norm(_norm(target), _norm(actual))
+
+
+def _deadline_met_norm(target: str, actual: str) -> bool:
+    """``_deadline_met`` of texts already normalised (``_norm``)."""
+    t, a = _MONTH_BY.match(target), _MONTH_AT.match(actual)
     if not t or not a:
         return False
     mt, ma = int(t.group(1)), int(a.group(1))
