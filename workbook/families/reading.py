@@ -474,13 +474,15 @@ def _placeholders(v: _View, hr: int, roles: dict[str, int], fam: Family, reading
         if _total_row(v, r, nc):
             break
         no_figures = not _is_num(v.get(r, wc)) and not _is_num(v.get(r, sc))
-        residue = (_PLACEHOLDER_NAME.match(s) is not None or is_placeholder(name)) and _rest_blank(v, r, nc)
+        # only a row without figures can be template residue, a 其中… detail or an unchosen option
+        residue = no_figures and (_PLACEHOLDER_NAME.match(s) is not None or is_placeholder(name)) and (
+            _rest_blank(v, r, nc))
         detail = no_figures and any(s.startswith(p) for p in fam.detail_prefixes)
         if detail and weighted is None:
             weighted = any(_is_num(v.get(x, wc)) for x in range(hr + 1, len(v.values) + 1))
         detail = detail and bool(weighted)
         unchosen = no_figures and (any(m in s for m in fam.optional_marks) or s in fam.template_names)
-        if residue and no_figures or detail or unchosen:
+        if residue or detail or unchosen:
             v.set(r, nc, None)
             reading.placeholder_rows.append(r)
     if reading.placeholder_rows:
