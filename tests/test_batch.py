@@ -518,3 +518,34 @@ def test_without_a_summary_the_workers_send_back_counts_not_findings(folder):
     codes = [run_check([folder], stdout=io.StringIO(), stderr=io.StringIO(), summary=s)
              for s in (None, folder.parent / "with_summary.xlsx")]
     assert codes == [1, 1]
+
+
+@pytest.mark.skipif(__import__("multiprocessing").get_start_method() != "fork",
+                    reason="the crash is injected by patching the module before the workers fork")
+def test_two_workers_and_two_crashes_in_chunks_cost_two_files(tmp_path, monkeypatch):
+    """With two workers each taking chunks, two files that kill their worker cost those two files; every
+    other form is scored once in the output, in input order."""
+    import pe_score.batch as batch
+
+    wb = form_workbook(97)
+    for i in range(40):
+        save(wb, tmp_path / f"{i:02d}.xlsx")
+    for k in (7, 31):
+        (tmp_path / f"{k:02d}.xlsx").rename(tmp_path / f"{k:02d}_crash.xlsx")
+    assert batch.chunk_size(40, 2) == 5
+    real = batch.check_job
+
+    def dying(job, *args):
+        if "crash" in Path(job.display).name:
+            os._exit(70)
+        return real(job, *args)
+
+    monkeypatch.setattr(batch, "check_job", dying)
+    out = io.StringIO()
+    code = run_check([tmp_path], as_json=True, jobs=2, stdout=out, stderr=io.StringIO())
+    arr = json.loads(out.getvalue())
+    assert [Path(o["file"]).name for o in arr] == sorted(p.name for p in tmp_path.glob("*.xlsx"))
+    assert [i for i, o in enumerate(arr) if o.get("error")] == [7, 31]
+    assert {arr[7]["error"], arr[31]["error"]} == {batch.MSG_CRASHED}
+    assert all(o.get("total") == 97 for i, o in enumerate(arr) if i not in (7, 31))
+    assert code == 1
