@@ -143,6 +143,12 @@ def families() -> list[Family]:
 
 
 @lru_cache(maxsize=1)
+def family_words() -> frozenset[str]:
+    """Every recognition word of every family (recognition looks each one up once per sheet)."""
+    return frozenset(w for fam in _all() for w, _ in fam.words)
+
+
+@lru_cache(maxsize=1)
 def traditional() -> dict[int, str]:
     """Traditional -> simplified characters (``characters.txt``), as a ``str.translate`` table."""
     table: dict[int, str] = {}
