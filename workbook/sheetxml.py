@@ -11,7 +11,6 @@ from __future__ import annotations
 import math
 import re
 import xml.parsers.expat
-from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Callable, Optional
 
@@ -102,32 +101,38 @@ class CellInfo:
                 self.value_raw, self.inline)
 
 
-@dataclass
 class RowInfo:
-    row: int
-    start: int
-    tag_end: int
-    end: int
-    explicit: bool
-    attrs: dict[str, str]
-    cells: list[CellInfo] = field(default_factory=list)
+    """One ``<row>`` element: its offsets, attributes and (for the rows asked for) its cells."""
+
+    __slots__ = ("row", "start", "tag_end", "end", "explicit", "attrs", "cells")
+
+    def __init__(self, row: int, start: int, tag_end: int, end: int, explicit: bool, attrs: dict[str, str],
+                 cells: Optional[list[CellInfo]] = None) -> None:
+        self.row, self.start, self.tag_end, self.end, self.explicit, self.attrs = row, start, tag_end, end, explicit, attrs
+        self.cells: list[CellInfo] = [] if cells is None else cells
 
 
-@dataclass
 class Scan:
-    prefix: str  # "" or "x:" – how the part spells the main namespace
-    root_tag_end: int
-    rel_prefix: Optional[str]  # prefix bound to the relationships namespace on the root, if any
-    sheetdata_start: int = -1
-    sheetdata_tag_end: int = -1
-    sheetdata_close: int = -1  # offset of </sheetData>, or -1 when <sheetData/>
-    row_starts: list[tuple[int, int, bool]] = field(default_factory=list)  # (row, start, explicit)
-    rows: dict[int, RowInfo] = field(default_factory=dict)  # the rows asked for
-    children: list[tuple[str, int]] = field(default_factory=list)  # top-level (local name, start)
-    legacy_rid: Optional[str] = None
-    merges: list[tuple[int, int, int, int]] = field(default_factory=list)
-    cols: list[tuple[int, int, int]] = field(default_factory=list)  # (min, max, style)
-    root_end: int = -1
+    """What ``scan`` found in a sheet part (plain classes, not dataclasses: these modules are imported
+    by every ``--write`` from the command line, and building dataclasses is pure start-up cost)."""
+
+    __slots__ = ("prefix", "root_tag_end", "rel_prefix", "sheetdata_start", "sheetdata_tag_end", "sheetdata_close",
+                 "row_starts", "rows", "children", "legacy_rid", "merges", "cols", "root_end")
+
+    def __init__(self, prefix: str, root_tag_end: int, rel_prefix: Optional[str]) -> None:
+        self.prefix = prefix  # "" or "x:" – how the part spells the main namespace
+        self.root_tag_end = root_tag_end
+        self.rel_prefix = rel_prefix  # prefix bound to the relationships namespace on the root, if any
+        self.sheetdata_start = -1
+        self.sheetdata_tag_end = -1
+        self.sheetdata_close = -1  # offset of </sheetData>, or -1 when <sheetData/>
+        self.row_starts: list[tuple[int, int, bool]] = []  # (row, start, explicit)
+        self.rows: dict[int, RowInfo] = {}  # the rows asked for
+        self.children: list[tuple[str, int]] = []  # top-level (local name, start)
+        self.legacy_rid: Optional[str] = None
+        self.merges: list[tuple[int, int, int, int]] = []
+        self.cols: list[tuple[int, int, int]] = []  # (min, max, style)
+        self.root_end = -1
 
 
 def _local(name: str) -> str:
@@ -474,10 +479,16 @@ def value_xml(prefix: str, value: Any) -> tuple[Optional[str], str]:
     return "inlineStr", f"<{prefix}is><{prefix}t{space}>{text}</{prefix}t></{prefix}is>"
 
 
-@dataclass
 class CellEdit:
-    value: Any = KEEP
-    style: Optional[int] = None  # new s attribute
+    """What to do to one cell: a new value (``KEEP``: leave it) and a new ``s`` attribute (None: leave it)."""
+
+    __slots__ = ("value", "style")
+
+    def __init__(self, value: Any = KEEP, style: Optional[int] = None) -> None:
+        self.value, self.style = value, style
+
+    def __repr__(self) -> str:
+        return f"CellEdit(value={self.value!r}, style={self.style!r})"
 
 
 def _cell_bytes(prefix: str, row: int, col: int, old_tag: Optional[bytes], old: Optional[bytes],

@@ -18,7 +18,6 @@ from __future__ import annotations
 import os
 import re
 import xml.parsers.expat
-from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
 from scoring.findings import SEVERITY_RANK
@@ -37,11 +36,16 @@ from workbook.stylesxml import Styles, fill_from_record, is_solid, solid_fill
 RT_THREADED = "http://schemas.microsoft.com/office/2017/10/relationships/threadedComment"
 
 
-@dataclass
 class Outcome:
-    data: bytes  # the new package
-    skipped_formula_cells: list[str] = field(default_factory=list)
-    record: list[Entry] = field(default_factory=list)
+    """The new package (bytes), the planned cells left to the user's formulas, and the record written."""
+
+    __slots__ = ("data", "skipped_formula_cells", "record")
+
+    def __init__(self, data: bytes, skipped_formula_cells: Optional[list[str]] = None,
+                 record: Optional[list[Entry]] = None) -> None:
+        self.data = data
+        self.skipped_formula_cells: list[str] = [] if skipped_formula_cells is None else skipped_formula_cells
+        self.record: list[Entry] = [] if record is None else record
 
 
 def _argb(hex_colour: str) -> str:
@@ -51,14 +55,14 @@ def _argb(hex_colour: str) -> str:
 # ---- a generic two-level index of an XML part --------------------------------------------------
 
 
-@dataclass
 class Node:
-    local: str
-    attrs: dict[str, str]
-    start: int
-    tag_end: int
-    end: int = -1
-    children: list["Node"] = field(default_factory=list)
+    """An element of ``index_xml``: local name, attributes, byte offsets (start, end of the start tag, end)."""
+
+    __slots__ = ("local", "attrs", "start", "tag_end", "end", "children")
+
+    def __init__(self, local: str, attrs: dict[str, str], start: int, tag_end: int, end: int = -1) -> None:
+        self.local, self.attrs, self.start, self.tag_end, self.end = local, attrs, start, tag_end, end
+        self.children: list[Node] = []
 
 
 def index_xml(data: bytes, depth_limit: int = 2) -> Node:
@@ -178,13 +182,13 @@ class SharedStrings:
 # ---- the workbook --------------------------------------------------------------------------
 
 
-@dataclass
 class SheetEntry:
-    name: str
-    sheet_id: int
-    rid: str
-    part: str
-    node: Node
+    """One ``<sheet>`` of the workbook part and the part it points to ("" when none)."""
+
+    __slots__ = ("name", "sheet_id", "rid", "part", "node")
+
+    def __init__(self, name: str, sheet_id: int, rid: str, part: str, node: Node) -> None:
+        self.name, self.sheet_id, self.rid, self.part, self.node = name, sheet_id, rid, part, node
 
 
 class Book:
@@ -281,11 +285,7 @@ def _write(pkg: Package, plan: WritePlan, force: bool) -> Outcome:
     _save_styles(pkg, book, styles)
     _full_calc_on_load(book)
 
-    import io
-
-    buf = io.BytesIO()
-    pkg.save(buf)
-    return Outcome(buf.getvalue(), sheet.skipped, record)
+    return Outcome(pkg.to_bytes(), sheet.skipped, record)
 
 
 def _previous_record(pkg: Package, book: Book, plan: WritePlan, force: bool) -> tuple[Any, list[Entry]]:

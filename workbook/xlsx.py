@@ -18,8 +18,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
-import tempfile
 import zipfile
 from xml.parsers.expat import ExpatError
 from pathlib import Path
@@ -268,6 +266,8 @@ def write_scored(
     if in_place and backup:
         backup_path = _backup_path(src)
         try:
+            import shutil
+
             shutil.copy2(src, backup_path)
         except OSError as exc:
             _discard(backup_path)
@@ -342,12 +342,11 @@ def save_atomically(data: bytes, out: Path) -> None:
     (turned into an exception for the duration of the save). A SIGKILL can leave it behind; its
     name (``TEMP_PATTERN``) is hidden, ends in .tmp, and ``is_temp_file`` recognises it.
     """
-    import secrets
     import signal
     import threading
 
     out_dir = out.parent if str(out.parent) else Path(".")
-    tmp = os.path.join(out_dir, f"{TEMP_PREFIX}{secrets.token_hex(6)}{TEMP_SUFFIX}")
+    tmp = os.path.join(out_dir, f"{TEMP_PREFIX}{os.urandom(6).hex()}{TEMP_SUFFIX}")
     mode = _target_mode(out)
     previous = None
     # signal handlers can only be installed from the main thread (the add-in saves from others)
