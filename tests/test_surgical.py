@@ -692,3 +692,38 @@ def test_every_part_the_writer_parses_refuses_an_entity_declaration(tmp_path, pa
                      lambda d: b'<!DOCTYPE x [<!ENTITY a "' + b"b" * 10 + b'">]>' + d)
     with pytest.raises(UnsafeToWrite, match="实体声明"):
         surgical_write(src, scored.plan)
+
+
+def test_comments_part_edits_keep_what_the_tool_does_not_own():
+    """The comments part is edited through a small tree of its own: prefixes, unknown attributes and
+    elements, the user's rich-text runs and odd characters all come back; the tool's block is added to
+    and removed from the notes as text."""
+    import xml.etree.ElementTree as ET
+
+    from workbook import notes as N
+
+    ns = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    src = (f'<?xml version="1.0" encoding="UTF-8"?>\n<x:comments xmlns:x="{ns}" xmlns:xr="urn:xr" xr:v="1">'
+           '<x:authors><x:author>张三</x:author></x:authors><x:commentList>'
+           '<x:comment ref="B2" authorId="0" xr:uid="{A}"><x:text><x:r><x:rPr><x:b/><x:sz val="9"/></x:rPr>'
+           '<x:t xml:space="preserve">张三：\n请核实 a&lt;b &amp; "c"</x:t></x:r></x:text></x:comment>'
+           '</x:commentList><x:extLst><x:ext uri="{X}"><?keep me?></x:ext></x:extLst></x:comments>').encode()
+    c = N.Comments(src)
+    assert c.authors() == ["张三"] and c.refs() == ["B2"]
+    assert c.add_block("B2", N.tool_block("PE201 得分超过分值")) is False
+    assert c.add_block("C3", N.tool_block("PE402 说明\x01")) is True
+    out = c.xml()
+    root = ET.fromstring(out)
+    assert root.tag == f"{{{ns}}}comments" and root.get("{urn:xr}v") == "1"
+    assert [a.text for a in root.iter(f"{{{ns}}}author")] == ["张三", N.AUTHOR]
+    first = root.find(f"{{{ns}}}commentList/{{{ns}}}comment")
+    assert first.get("{urn:xr}uid") == "{A}"
+    runs = first.findall(f"{{{ns}}}text/{{{ns}}}r")
+    assert len(runs) == 2 and runs[1].find(f"{{{ns}}}rPr/{{{ns}}}b") is not None  # the user's font, copied
+    assert runs[0].find(f"{{{ns}}}t").text == '张三：\n请核实 a<b & "c"'
+    assert b"<?keep me?>" in out and b"<x:extLst>" in out
+    assert "_x0001_" in N.Comments(out).text("C3")
+    # and a later run removes exactly the tool's text again
+    again = N.Comments(out)
+    assert again.strip_tool_blocks() == ["C3"]
+    assert again.text("B2") == '张三：\n请核实 a<b & "c"' and again.refs() == ["B2"]

@@ -97,19 +97,20 @@ def quoteattr(text: str) -> str:
 
 def tag_end(data: bytes, start: int) -> int:
     """Offset just after the start tag beginning at ``data[start] == '<'`` (quotes honoured)."""
-    i, quote = start + 1, 0
-    n = len(data)
-    while i < n:
-        ch = data[i]
-        if quote:
-            if ch == quote:
-                quote = 0
-        elif ch in (0x22, 0x27):
-            quote = ch
-        elif ch == 0x3E:  # '>'
-            return i + 1
-        i += 1
-    raise PackageError("XML 标记没有结束")
+    i = start + 1
+    find = data.find
+    while True:
+        gt = find(b">", i)
+        if gt < 0:
+            raise PackageError("XML 标记没有结束")
+        dq, sq = find(b'"', i, gt), find(b"'", i, gt)
+        if dq < 0 and sq < 0:
+            return gt + 1
+        q = dq if sq < 0 or 0 <= dq < sq else sq
+        close = find(data[q:q + 1], q + 1)  # a quoted value may hold '>'
+        if close < 0:
+            raise PackageError("XML 标记没有结束")
+        i = close + 1
 
 
 def start_tag_attrs(tag: bytes) -> list[tuple[str, str]]:

@@ -186,8 +186,9 @@ def _tags(prefix: bytes) -> dict[str, re.Pattern]:
         t = _TAGS[prefix] = {
             "row": re.compile(rb"<" + p + rb"row(?=[\s/>])" + _Q + rb">"),
             "row_end": re.compile(rb"</" + p + rb"row\s*>"),
-            "c": re.compile(rb"<" + p + rb"c(?=[\s/>])" + _Q + rb">"),
-            "c_end": re.compile(rb"</" + p + rb"c\s*>"),
+            # a whole cell: its start tag, then (unless the tag is empty) its content and end tag
+            "c_start": re.compile(rb"<" + p + rb"c(?=[\s/>])"),
+            "cell": re.compile(rb"<" + p + rb"c(?=[\s/>])" + _Q + rb">(?:(?<=/>)|(.*?)</" + p + rb"c\s*>)", re.S),
             "sd_end": re.compile(rb"</" + p + rb"sheetData\s*>"),
             "f": re.compile(rb"<" + p + rb"f(?=[\s/>])"),
             "v": re.compile(rb"<" + p + rb"v(?:\s" + _Q + rb")?>(.*?)</" + p + rb"v\s*>", re.S),
@@ -257,25 +258,27 @@ def _scan_fast(data: bytes, want_rows: Optional[set[int]]) -> Optional[Scan]:
 
 
 def _cells(data: bytes, pos: int, stop: int, row: RowInfo, tags, unescape) -> bool:
+    """The cells of one row (between ``pos`` and ``stop``), or False when a cell is not whole there
+    (no end tag before the row's end: expat then judges the part)."""
     col = 0
-    c_re, c_end = tags["c"], tags["c_end"]
-    while True:
-        cm = c_re.search(data, pos, stop)
-        if cm is None:
-            return True
-        tag = cm.group(0)
-        ra = _R_ATTR.search(tag)
+    r_attr, c_start = _R_ATTR.search, tags["c_start"].search
+    cells = row.cells
+    r = row.row
+    for cm in tags["cell"].finditer(data, pos, stop):
+        start = cm.start()
+        if start != pos and c_start(data, pos, start):
+            return False  # a cell was skipped over: it has no end tag
+        if cm.start(1) >= 0:
+            tag_end_, end, inner = cm.start(1), cm.end(), (cm.start(1), cm.end(1))
+        else:
+            tag_end_ = end = cm.end()
+            inner = None
+        ra = r_attr(data, start, tag_end_)
         rc = _ref(unescape(ra.group(1))) if ra else None
         col = rc[1] if rc else col + 1
-        if tag.endswith(b"/>"):
-            end, inner = cm.end(), None
-        else:
-            ce = c_end.search(data, cm.end(), stop)
-            if ce is None:
-                return False
-            end, inner = ce.end(), (cm.end(), ce.start())
-        row.cells.append(CellInfo(row.row, col, cm.start(), end, cm.end(), rc is not None, None, data, inner, tags))
+        cells.append(CellInfo(r, col, start, end, tag_end_, rc is not None, None, data, inner, tags))
         pos = end
+    return c_start(data, pos, stop) is None
 
 
 class _ExpatScan:
