@@ -622,6 +622,10 @@ def _explain_styles(styles: Styles) -> dict[str, int]:
     }
 
 
+def _first(item: tuple) -> Any:
+    return item[0]
+
+
 def explain_sheet_xml(layout: ExplainLayout, xf: dict[str, int]) -> bytes:
     from workbook.grid import col_letter
 
@@ -641,25 +645,38 @@ def explain_sheet_xml(layout: ExplainLayout, xf: dict[str, int]) -> bytes:
                                       for c, w in sorted(layout.widths.items())) + "</cols>")
     by_row: dict[int, list] = {}
     for cell in layout.cells:
-        by_row.setdefault(cell.row, []).append(cell)
+        by_row.setdefault(cell.row, []).append((cell.col, cell.value, cell.style))
         if cell.last_col:
             for c in range(cell.col + 1, cell.last_col + 1):  # the merged range keeps the borders
-                by_row[cell.row].append(type(cell)(cell.row, c, None, cell.style))
+                by_row[cell.row].append((c, None, cell.style))
     hidden = set(layout.hidden_rows)
+    heights = layout.heights
+    letters: dict[int, str] = {}
+    styles = {k: f'" s="{v}"' for k, v in xf.items()}
     out.append("<sheetData>")
-    for r in sorted(set(by_row) | set(layout.heights) | hidden):
+    for r in sorted(set(by_row) | set(heights) | hidden):
         attrs = f' r="{r}"'
-        if r in layout.heights:
-            attrs += f' ht="{layout.heights[r]:g}" customHeight="1"'
+        if r in heights:
+            attrs += f' ht="{heights[r]:g}" customHeight="1"'
         if r in hidden:
             attrs += ' hidden="1"'
         out.append(f"<row{attrs}>")
-        for cell in sorted(by_row.get(r, []), key=lambda x: x.col):
-            ref = a1(r, cell.col)
-            t, child = sx.value_xml("", cell.value)
-            t_attr = f' t="{t}"' if t else ""
-            out.append(f'<c r="{ref}" s="{xf[cell.style]}"{t_attr}>{child}</c>' if child
-                       else f'<c r="{ref}" s="{xf[cell.style]}"/>')
+        row_s = str(r)
+        for col, value, style in sorted(by_row.get(r, ()), key=_first):
+            letter = letters.get(col)
+            if letter is None:
+                letter = letters[col] = col_letter(col)
+            head = '<c r="' + letter + row_s + styles[style]
+            if value is None:
+                out.append(head + "/>")
+                continue
+            t, child = sx.value_xml("", value)
+            if not child:
+                out.append(head + "/>")
+            elif t:
+                out.append(f'{head} t="{t}">{child}</c>')
+            else:
+                out.append(f"{head}>{child}</c>")
         out.append("</row>")
     out.append("</sheetData>")
     if layout.merges:
