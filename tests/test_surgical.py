@@ -727,3 +727,14 @@ def test_comments_part_edits_keep_what_the_tool_does_not_own():
     again = N.Comments(out)
     assert again.strip_tool_blocks() == ["C3"]
     assert again.text("B2") == '张三：\n请核实 a<b & "c"' and again.refs() == ["B2"]
+
+
+def test_the_direct_reading_of_cell_references_agrees_with_parse_a1():
+    """The sheet scan reads canonical ``r`` values ("B12") without a regular expression; every other
+    spelling goes through ``parse_a1`` as before, so both give the same cell (or none)."""
+    from workbook import sheetxml as sx
+    from workbook.opc import attr_unescape
+
+    for raw in [b"A1", b"B12", b"XFD1048576", b"b2", b"$B$2", b"A0", b"A01", b"AAAA1", b"1", b"A", b"",
+                b"&#66;2", b" B2", b"Z26", b"AA27", b"A\xd9\xa1", b"B2:C3"]:
+        assert sx._cell_ref(raw, attr_unescape) == sx._ref(attr_unescape(raw)), raw

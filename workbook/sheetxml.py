@@ -274,11 +274,31 @@ def _cells(data: bytes, pos: int, stop: int, row: RowInfo, tags, unescape) -> bo
             tag_end_ = end = cm.end()
             inner = None
         ra = r_attr(data, start, tag_end_)
-        rc = _ref(unescape(ra.group(1))) if ra else None
+        rc = _cell_ref(ra.group(1), unescape) if ra else None
         col = rc[1] if rc else col + 1
         cells.append(CellInfo(r, col, start, end, tag_end_, rc is not None, None, data, inner, tags))
         pos = end
     return c_start(data, pos, stop) is None
+
+
+_DIGITS = b"0123456789"
+_COLUMNS: dict[bytes, int] = {}
+
+
+def _cell_ref(raw: bytes, unescape) -> Optional[tuple[int, int]]:
+    """(row, col) of a cell's ``r`` value as written: "B12" read directly (a new process meets each
+    reference once, so a cache of whole references does not help there), anything else by ``_ref``."""
+    letters = raw.rstrip(_DIGITS)
+    digits = raw[len(letters):]
+    if digits and 0 < len(letters) <= 3 and letters.isalpha() and letters.isupper():
+        col = _COLUMNS.get(letters)
+        if col is None:
+            col = 0
+            for ch in letters:
+                col = col * 26 + ch - 64
+            _COLUMNS[letters] = col
+        return int(digits), col
+    return _ref(unescape(raw))
 
 
 class _ExpatScan:
