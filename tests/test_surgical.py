@@ -738,3 +738,35 @@ def test_the_direct_reading_of_cell_references_agrees_with_parse_a1():
     for raw in [b"A1", b"B12", b"XFD1048576", b"b2", b"$B$2", b"A0", b"A01", b"AAAA1", b"1", b"A", b"",
                 b"&#66;2", b" B2", b"Z26", b"AA27", b"A\xd9\xa1", b"B2:C3"]:
         assert sx._cell_ref(raw, attr_unescape) == sx._ref(attr_unescape(raw)), raw
+
+
+def test_a_file_changed_after_the_gate_is_gated_again(tmp_path):
+    """The command line reads a form through the gate and hands the writer the file's ``os.stat`` from
+    before; the writer skips a second gate only while the file is unchanged (same inode, size, mtime,
+    ctime). A file replaced in between (here by a bomb-sized part) is gated again and refused."""
+    import os
+    import time
+
+    from workbook.errors import UnreadableFile
+
+    src = tmp_path / "表.xlsx"
+    shutil.copy(EXAMPLE, src)
+    before = os.stat(src)
+    plan = pipeline.score_workbook(xlsx.read_grids(src)).plan
+    assert xlsx.same_file_state(src, before)
+    xlsx.write_scored(src, tmp_path / "a.xlsx", plan, gated=before)
+    assert (tmp_path / "a.xlsx").exists()
+
+    time.sleep(0.01)
+    src.touch()  # same bytes, new times: no longer the state the gate saw
+    assert not xlsx.same_file_state(src, before)
+
+    with zipfile.ZipFile(EXAMPLE) as zin, zipfile.ZipFile(src, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename == "xl/styles.xml":  # 300 MB of nothing behind the real part: a bomb
+                data = data + b" " * 300_000_000
+            zout.writestr(info, data)
+    with pytest.raises(UnreadableFile):
+        xlsx.write_scored(src, tmp_path / "b.xlsx", plan, gated=before)
+    assert not (tmp_path / "b.xlsx").exists()

@@ -49,12 +49,29 @@ def is_temp_file(name: str) -> bool:
     return bool(TEMP_PATTERN.match(os.path.basename(name)))
 
 
-def _check(path: str | os.PathLike) -> None:
+def _check(path: str | os.PathLike, gated: Optional[os.stat_result] = None) -> None:
     """The fast tier of the gate before the writer opens a file: sizes, bombs, prologs. The writer's own
-    parsers (expat with entity declarations refused, defusedxml's minidom) read only the parts it owns."""
+    parsers (expat with entity declarations refused) read only the parts it owns.
+
+    ``gated`` is the ``os.stat`` of ``path`` taken before the caller passed the file through the gate
+    (the command line reads a form through it, then writes the scored copy): while the file keeps that
+    identity the gate is not run again."""
+    if gated is not None and same_file_state(path, gated):
+        return
     from workbook.safety import check_file
 
     check_file(path, deep=False)
+
+
+def same_file_state(path: str | os.PathLike, before: os.stat_result) -> bool:
+    """Is ``path`` still the file ``before`` described: same device and inode, size, modification and
+    change times (nanoseconds)? Any write, replacement or ``touch`` changes at least one of them."""
+    try:
+        now = os.stat(path)
+    except OSError:
+        return False
+    return (now.st_dev, now.st_ino, now.st_size, now.st_mtime_ns, now.st_ctime_ns) == (
+        before.st_dev, before.st_ino, before.st_size, before.st_mtime_ns, before.st_ctime_ns)
 
 
 def _load(path: str | os.PathLike, **kw: Any):
@@ -221,12 +238,16 @@ def write_scored(
     force: bool = False,
     in_place: bool = False,
     backup: bool = True,
+    gated: Optional[os.stat_result] = None,
 ) -> WriteResult:
-    """Apply ``plan`` to a copy of ``src`` saved as ``out`` (or to ``src`` itself with ``in_place``)."""
+    """Apply ``plan`` to a copy of ``src`` saved as ``out`` (or to ``src`` itself with ``in_place``).
+
+    ``gated``: ``os.stat(src)`` taken before the caller read ``src`` through the safety gate
+    (``check_file``); the gate then runs again only if the file changed since (see ``_check``)."""
     from workbook.surgical import surgical_write
 
     src = Path(src)
-    _check(src)
+    _check(src, gated)
     if not src.exists():
         raise UnreadableFile(f"找不到文件：{src.name}")
     if in_place:
