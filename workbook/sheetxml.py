@@ -188,7 +188,9 @@ def _tags(prefix: bytes) -> dict[str, re.Pattern]:
             "row_end": re.compile(rb"</" + p + rb"row\s*>"),
             # a whole cell: its start tag, then (unless the tag is empty) its content and end tag
             "c_start": re.compile(rb"<" + p + rb"c(?=[\s/>])"),
-            "cell": re.compile(rb"<" + p + rb"c(?=[\s/>])" + _Q + rb">(?:(?<=/>)|(.*?)</" + p + rb"c\s*>)", re.S),
+            # (the content as an unrolled loop: runs of text, each '<' checked once; no lazy backtracking)
+            "cell": re.compile(rb"<" + p + rb"c(?=[\s/>])" + _Q + rb">(?:(?<=/>)|([^<]*(?:<(?!/" + p + rb"c\s*>)[^<]*)*)</"
+                               + p + rb"c\s*>)"),
             "sd_end": re.compile(rb"</" + p + rb"sheetData\s*>"),
             "f": re.compile(rb"<" + p + rb"f(?=[\s/>])"),
             "v": re.compile(rb"<" + p + rb"v(?:\s" + _Q + rb")?>(.*?)</" + p + rb"v\s*>", re.S),
