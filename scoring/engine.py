@@ -13,7 +13,7 @@ precision; rounding is for display only.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from scoring.plaindata import dataclass  # not dataclasses: see scoring.plaindata
 from typing import TYPE_CHECKING, Any, Callable, Optional
 
 from . import methods as m

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from scoring.plaindata import dataclass  # not dataclasses: see scoring.plaindata
 from typing import TYPE_CHECKING, Any, Callable, Optional
 
 from .lazy import lazy_re

@@ -30,7 +30,7 @@ import math
 import numbers
 import re
 import unicodedata
-from dataclasses import asdict, dataclass
+from scoring.plaindata import asdict, dataclass  # not dataclasses: see scoring.plaindata
 from decimal import Decimal, InvalidOperation
 from typing import Any, Iterator, Literal, Optional, Union
 
@@ -581,7 +581,7 @@ def _number_value(**fields) -> ParsedValue:
     """A ParsedValue of kind "number" built without the frozen dataclass's per-field
     ``object.__setattr__`` (a third of the fast path's time); equal to ``ParsedValue(**fields)``."""
     if not _VALUE_DEFAULTS:
-        from dataclasses import fields as _fields
+        from scoring.plaindata import fields as _fields
 
         _VALUE_DEFAULTS.update({f.name: f.default for f in _fields(ParsedValue)})
     pv = object.__new__(ParsedValue)

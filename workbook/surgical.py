@@ -626,23 +626,10 @@ def _first(item: tuple) -> Any:
     return item[0]
 
 
-def explain_sheet_xml(layout: ExplainLayout, xf: dict[str, int]) -> bytes:
+def _explain_rows_xml(layout: ExplainLayout, xf: dict[str, int]) -> list[str]:
+    """``<sheetData>`` of 评分说明 and its rows (not yet closed)."""
     from workbook.grid import col_letter
 
-    out = ['<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-           '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
-           'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
-           '<sheetPr><pageSetUpPr fitToPage="0"/></sheetPr>']
-    if layout.n_rows:
-        out.append(f'<dimension ref="A1:{col_letter(max(layout.n_cols, 1))}{layout.n_rows}"/>')
-    out.append('<sheetViews><sheetView workbookViewId="0">')
-    if layout.freeze_row and layout.n_rows > 1:
-        out.append(f'<pane ySplit="{layout.freeze_row}" topLeftCell="A{layout.freeze_row + 1}" activePane="bottomLeft" '
-                   'state="frozen"/><selection pane="bottomLeft" activeCell="A2" sqref="A2"/>')
-    out.append('</sheetView></sheetViews><sheetFormatPr defaultRowHeight="13.5"/>')
-    if layout.widths:
-        out.append("<cols>" + "".join(f'<col min="{c}" max="{c}" width="{w:g}" customWidth="1"/>'
-                                      for c, w in sorted(layout.widths.items())) + "</cols>")
     by_row: dict[int, list] = {}
     for cell in layout.cells:
         by_row.setdefault(cell.row, []).append((cell.col, cell.value, cell.style))
@@ -653,7 +640,7 @@ def explain_sheet_xml(layout: ExplainLayout, xf: dict[str, int]) -> bytes:
     heights = layout.heights
     letters: dict[int, str] = {}
     styles = {k: f'" s="{v}"' for k, v in xf.items()}
-    out.append("<sheetData>")
+    out = ["<sheetData>"]
     for r in sorted(set(by_row) | set(heights) | hidden):
         attrs = f' r="{r}"'
         if r in heights:
@@ -678,6 +665,27 @@ def explain_sheet_xml(layout: ExplainLayout, xf: dict[str, int]) -> bytes:
             else:
                 out.append(f"{head}>{child}</c>")
         out.append("</row>")
+    return out
+
+
+def explain_sheet_xml(layout: ExplainLayout, xf: dict[str, int]) -> bytes:
+    from workbook.grid import col_letter
+
+    out = ['<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+           '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+           'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+           '<sheetPr><pageSetUpPr fitToPage="0"/></sheetPr>']
+    if layout.n_rows:
+        out.append(f'<dimension ref="A1:{col_letter(max(layout.n_cols, 1))}{layout.n_rows}"/>')
+    out.append('<sheetViews><sheetView workbookViewId="0">')
+    if layout.freeze_row and layout.n_rows > 1:
+        out.append(f'<pane ySplit="{layout.freeze_row}" topLeftCell="A{layout.freeze_row + 1}" activePane="bottomLeft" '
+                   'state="frozen"/><selection pane="bottomLeft" activeCell="A2" sqref="A2"/>')
+    out.append('</sheetView></sheetViews><sheetFormatPr defaultRowHeight="13.5"/>')
+    if layout.widths:
+        out.append("<cols>" + "".join(f'<col min="{c}" max="{c}" width="{w:g}" customWidth="1"/>'
+                                      for c, w in sorted(layout.widths.items())) + "</cols>")
+    out += _explain_rows_xml(layout, xf)
     out.append("</sheetData>")
     if layout.merges:
         out.append(f'<mergeCells count="{len(layout.merges)}">' + "".join(

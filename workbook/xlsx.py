@@ -230,6 +230,33 @@ def _backup_path(src: Path) -> Path:
     return candidate
 
 
+def _target(src: Path, out: str | os.PathLike | None, in_place: bool) -> Path:
+    """The file to write (``src`` itself, through a link, with ``in_place``); refuses an output that is
+    the input, a source that is not .xlsx/.xlsm, and an extension that would lose or fake macros."""
+    if not src.exists():
+        raise UnreadableFile(f"找不到文件：{src.name}")
+    if in_place:
+        if out is not None and not _same_file(src, Path(out)):
+            raise UnsafeToWrite("原位写入（--in-place）时不能另外指定输出文件。")
+        out = Path(os.path.realpath(src))  # through a symlink: the file it points to
+    if out is None:
+        raise UnsafeToWrite("没有指定输出文件。")
+    out = Path(out)
+    if not in_place and out.exists() and _same_file(src, out):
+        raise UnsafeToWrite(f"输出文件与输入文件相同（{src.name}）；如要直接修改原文件，请使用 --in-place。")
+    if src.suffix.lower() not in (".xlsx", ".xlsm"):
+        raise UnsafeToWrite(f"只能写入 .xlsx 或 .xlsm 文件；{src.name} 请先在 Excel 中另存为 .xlsx。")
+    try:
+        vba = _has_vba(src)
+    except (zipfile.BadZipFile, OSError):
+        raise UnreadableFile(f"无法读取文件 {src.name}：不是有效的 .xlsx/.xlsm 文件") from None
+    if vba and out.suffix.lower() != ".xlsm":
+        raise UnsafeToWrite(f"{src.name} 含有宏（VBA），输出文件必须使用 .xlsm 扩展名，否则宏会丢失。")
+    if not vba and out.suffix.lower() != ".xlsx":
+        raise UnsafeToWrite(f"输出文件必须使用 .xlsx 扩展名（{out.name}）。")
+    return out
+
+
 def write_scored(
     src: str | os.PathLike,
     out: str | os.PathLike | None,
@@ -248,30 +275,7 @@ def write_scored(
 
     src = Path(src)
     _check(src, gated)
-    if not src.exists():
-        raise UnreadableFile(f"找不到文件：{src.name}")
-    if in_place:
-        if out is not None and not _same_file(src, Path(out)):
-            raise UnsafeToWrite("原位写入（--in-place）时不能另外指定输出文件。")
-        out = Path(os.path.realpath(src))  # through a symlink: the file it points to
-    if out is None:
-        raise UnsafeToWrite("没有指定输出文件。")
-    out = Path(out)
-    if not in_place and out.exists() and _same_file(src, out):
-        raise UnsafeToWrite(f"输出文件与输入文件相同（{src.name}）；如要直接修改原文件，请使用 --in-place。")
-
-    suffix = src.suffix.lower()
-    if suffix not in (".xlsx", ".xlsm"):
-        raise UnsafeToWrite(f"只能写入 .xlsx 或 .xlsm 文件；{src.name} 请先在 Excel 中另存为 .xlsx。")
-    try:
-        vba = _has_vba(src)
-    except (zipfile.BadZipFile, OSError):
-        raise UnreadableFile(f"无法读取文件 {src.name}：不是有效的 .xlsx/.xlsm 文件") from None
-    if vba and out.suffix.lower() != ".xlsm":
-        raise UnsafeToWrite(f"{src.name} 含有宏（VBA），输出文件必须使用 .xlsm 扩展名，否则宏会丢失。")
-    if not vba and out.suffix.lower() != ".xlsx":
-        raise UnsafeToWrite(f"输出文件必须使用 .xlsx 扩展名（{out.name}）。")
-
+    out = _target(src, out, in_place)
     try:
         outcome = surgical_write(src, plan, force=force)
     except (zipfile.BadZipFile, KeyError, EOFError):
