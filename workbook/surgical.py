@@ -367,7 +367,11 @@ class _SheetEdit:
         return sx.default_style(self.scan, self.scan.rows.get(rc[0]), rc[1])
 
     def write_values(self, arrays: list[tuple[int, int, int, int]]) -> None:
-        merged_tail = _merged_non_anchor(self.scan.merges)
+        rows = [r for r, _ in self.values] or [0]
+        cols = [c for _, c in self.values] or [0]
+        lo_r, hi_r, lo_c, hi_c = min(rows), max(rows), min(cols), max(cols)
+        merged_tail = _merged_non_anchor([m for m in self.scan.merges  # only the merges the values can meet
+                                          if m[0] <= hi_r and m[2] >= lo_r and m[1] <= hi_c and m[3] >= lo_c])
         for rc, value in sorted(self.values.items()):
             cell = self.cells.get(rc)
             if (cell is not None and cell.has_formula) or any(
