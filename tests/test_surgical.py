@@ -770,3 +770,30 @@ def test_a_file_changed_after_the_gate_is_gated_again(tmp_path):
     with pytest.raises(UnreadableFile):
         xlsx.write_scored(src, tmp_path / "b.xlsx", plan, gated=before)
     assert not (tmp_path / "b.xlsx").exists()
+
+
+@pytest.mark.parametrize("bom", [b"", b"\xff\xfe"])
+def test_parts_in_utf16_are_edited_as_text_not_bytes(tmp_path, bom):
+    """A workbook part and a styles part stored as UTF-16 (as declared; with or without a byte-order
+    mark) are edited after decoding: the copy is well-formed and scores again (found by tests/fuzz.py:
+    byte offsets in UTF-16 made two edits overlap)."""
+    src = tmp_path / "utf16.xlsx"
+    with zipfile.ZipFile(EXAMPLE) as zin, zipfile.ZipFile(src, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename in ("xl/workbook.xml", "xl/styles.xml"):
+                text = data.decode("utf-8")
+                if not text.startswith("<?xml"):
+                    text = '<?xml version="1.0" encoding="UTF-8"?>' + text
+                text = text.replace('encoding="UTF-8"', 'encoding="UTF-16"', 1)
+                data = bom + text.encode("utf-16-le")
+            zout.writestr(info, data)
+    out = tmp_path / "out.xlsx"
+    plan = pipeline.score_workbook(xlsx.read_grids(src)).plan
+    xlsx.write_scored(src, out, plan)
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames[-1] == EXPLAIN_SHEET
+    again = tmp_path / "again.xlsx"
+    xlsx.write_scored(out, again, pipeline.score_workbook(xlsx.read_grids(out)).plan)
+    with zipfile.ZipFile(out) as a, zipfile.ZipFile(again) as b:
+        assert a.read("xl/worksheets/sheet1.xml") == b.read("xl/worksheets/sheet1.xml")

@@ -207,7 +207,7 @@ class Book:
         self.styles_part = pkg.rel_target(self.part, styles) if styles else None
 
     def _index(self) -> None:
-        self.data = self.pkg.read(self.part)
+        self.data = _utf8(self.pkg.read(self.part))
         self.root = index_xml(self.data)
         self.prefix = ""
         m = re.match(rb"<([\w.-]+:)?workbook\b", self.data[self.root.start:self.root.tag_end])
@@ -263,7 +263,7 @@ def _write(pkg: Package, plan: WritePlan, force: bool) -> Outcome:
 
     # 2. The form sheet: values, the undo of the previous run, highlights.
     data = _utf8(pkg.read(form.part))
-    styles = Styles(pkg.read(book.styles_part) if book.styles_part and pkg.has(book.styles_part) else None)
+    styles = Styles(_utf8(pkg.read(book.styles_part)) if book.styles_part and pkg.has(book.styles_part) else None)
     sheet = _SheetEdit(book, styles, data, plan, previous)
     sheet.write_values(_array_ranges(data))
     sheet.undo_previous_values()
@@ -476,13 +476,21 @@ def _merged_non_anchor(merges: list[tuple[int, int, int, int]]) -> Callable[[tup
 
 
 def _utf8(data: bytes) -> bytes:
-    if data.startswith(b"\xff\xfe") or data.startswith(b"\xfe\xff"):
+    """A part the writer edits, as UTF-8: UTF-16 (with or without a byte-order mark, as its declaration
+    says) is decoded and its declaration rewritten, so byte offsets and the UTF-8 the writer splices in
+    agree (a workbook part in BOM-less UTF-16 made two edits overlap: found by tests/fuzz.py)."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         text = data.decode("utf-16")
-        text = re.sub(r"""^(<\?xml[^>]*encoding\s*=\s*["'])[^"']*""", r"\1UTF-8", text)
-        return text.encode("utf-8")
-    if data.startswith(b"\xef\xbb\xbf"):
+    elif data.startswith(b"<\x00"):
+        text = data.decode("utf-16-le")
+    elif data.startswith(b"\x00<"):
+        text = data.decode("utf-16-be")
+    elif data.startswith(b"\xef\xbb\xbf"):
         return data[3:]
-    return data
+    else:
+        return data
+    text = re.sub(r"""^(<\?xml[^>]*encoding\s*=\s*["'])[^"']*""", r"\1UTF-8", text)
+    return text.encode("utf-8")
 
 
 def _explain_rows(pkg: Package, entry: SheetEntry, book: Book) -> Optional[list[list[Any]]]:
