@@ -43,6 +43,22 @@ def _profile(name: str = ""):
     return load_profile(name) if name else load_profile()
 
 
+def _rendered(text: str) -> str:
+    """Help text that states a rule, written from the profile the functions score with: "{cap}" -> "60"
+    (placeholders: ``scoring.wording.rule_values``)."""
+    from scoring.wording import render
+
+    return render(text, _profile())
+
+
+def _help(f):
+    """The docstring (Excel's function help) rendered by ``_rendered``; the template stays in ``__help__``.
+    The innermost decorator: xlwings reads ``__doc__`` when the first ``@xw.arg`` below ``@xw.func`` applies."""
+    f.__help__ = f.__doc__
+    f.__doc__ = _rendered(f.__doc__)
+    return f
+
+
 def _engine():
     # Imported on first call: keeps `import addin.functions` cheap when Excel imports the UDF module.
     from scoring import engine
@@ -195,8 +211,9 @@ def _flat(values: Any) -> list[Any]:
 @xw.arg("actual", doc="实际完成值(B)：如 4.97万人、3.30%、完成")
 @xw.arg("method", doc="[方法]（可省略，自动判断）：正向/反向/零目标/文字/三档/人工")
 @xw.arg("tier", doc="[档次]（三档定性指标）：达成/部分达成/未达成")
+@_help
 def PE_SCORE(points, target, actual, method=None, tier=None):
-    """按评分规则计算一个三级指标的得分（定量指标按完成率×分值，封顶分值；反向、零目标、文字目标按规则）。无法识别的数值返回 #VALUE!。"""
+    """按评分规则计算一个三级指标的得分（定量指标按完成率×分值，封顶分值；反向、零目标、文字目标按规则；三档定性指标按档次在分值的 {top}%（含）以上、{middle}%（含）—{top}%、{middle}% 以下区间给分）。无法识别的数值返回 #VALUE!。"""
     result, _ = _score(_indicator(points, target, actual, method, tier))
     if result.score is None:
         raise PEValueError(result.explanation or "无法计算得分")
@@ -208,6 +225,7 @@ def PE_SCORE(points, target, actual, method=None, tier=None):
 @xw.arg("targets", ndim=2, err_to_str=True, doc="目标列：年初目标值(A)所在的区域，行数与分值列相同")
 @xw.arg("actuals", ndim=2, err_to_str=True, doc="实际列：实际完成值(B)所在的区域，行数与分值列相同")
 @xw.arg("methods", ndim=2, err_to_str=True, doc="[方法列]（可省略）：每行的评分方法")
+@_help
 def PE_SCORES(points, targets, actuals, methods=None):
     """一次计算整列得分（动态数组，向下溢出）。分值为空的行（标题行、“……”占位行）返回空白；有分值但无法计算的行使整列返回 #VALUE!，以免求和时被忽略。"""
     p, t, a = _flat(points), _flat(targets), _flat(actuals)
@@ -234,6 +252,7 @@ def PE_SCORES(points, targets, actuals, methods=None):
 @xw.func(category="绩效评分")
 @xw.arg("target", doc="年初目标值(A)")
 @xw.arg("actual", doc="实际完成值(B)")
+@_help
 def PE_RATE(target, actual):
     """完成率（实际/目标，反向指标为目标/实际），与评分所用的完成率相同，如 1.42 表示 142%。"""
     result, _ = _score(_indicator(1, target, actual))
@@ -244,6 +263,7 @@ def PE_RATE(target, actual):
 
 @xw.func(category="绩效评分")
 @xw.arg("cell_text", doc="文本：单元格中的目标值或完成值，如 4.97万人")
+@_help
 def PE_PARSE(cell_text):
     """返回评分引擎从文本中读出的数值（换算为基本单位：4.97万人 → 49700，98% → 98）。读不出数值返回 #VALUE!。"""
     from scoring.values import parse_value
@@ -259,9 +279,10 @@ def PE_PARSE(cell_text):
 @xw.func(category="绩效评分")
 @xw.arg("planned", doc="预算数(A)（万元）")
 @xw.arg("executed", doc="执行数(B)（万元）")
-@xw.arg("points", doc="[分值]（可省略）：预算执行的分值，默认按评分方案（湖北附件2-1 为 20 分）")
+@xw.arg("points", doc=_rendered("[分值]（可省略）：预算执行的分值，默认按评分方案（{profile}：{budget} 分）"))
+@_help
 def PE_BUDGET(planned, executed, points=None):
-    """预算执行得分 = 分值 × 执行率(B/A)，不超过分值。"""
+    """预算执行得分 = 分值 × 执行率(B/A)，{budget_clause}。分值省略时为 {budget} 分。"""
     a = _number(planned, "预算数")
     b = _number(executed, "执行数")
     pts = None if _blank(points) else _number(points, "分值")
@@ -276,8 +297,9 @@ def PE_BUDGET(planned, executed, points=None):
 @xw.arg("budget_score", doc="预算得分：预算执行情况的得分")
 @xw.arg("goal_scores", err_to_str=True, doc="目标得分区域：各年度目标（或各指标）的得分")
 @xw.arg("constraint", err_to_str=True, doc="[约束性指标]（可省略）：约束性指标情况（如“存在审计等部门重点披露的问题”）和/或扣分（负数）")
+@_help
 def PE_TOTAL(budget_score, goal_scores, constraint=None):
-    """总分 = 预算得分 + 目标得分合计 − 酌情扣分（约束性指标得分栏的数字，-3 或 3 都扣 3 分），最低 0 分、最高 100 分；约束性指标写明出现审计重点披露问题或重大不良影响（未被“未发现”“无”等否定）时，总分不超过 60 分。得分区域中有文字时返回 #VALUE!。"""
+    """总分 = 预算得分 + 目标得分合计 − 酌情扣分（约束性指标得分栏的数字，-3 或 3 都扣 3 分），最低 0 分、最高 {total} 分；约束性指标写明出现审计重点披露问题或重大不良影响（未被“未发现”“无”等否定）时，{cap_clause}。得分区域中有文字时返回 #VALUE!。"""
     from scoring.totals import form_totals
 
     budget = _number(budget_score, "预算得分")
@@ -303,8 +325,9 @@ def PE_TOTAL(budget_score, goal_scores, constraint=None):
 
 @xw.func(category="绩效评分")
 @xw.arg("total", doc="总分")
+@_help
 def PE_GRADE(total):
-    """评价等级：90 分（含）以上为优，80（含）-90 为良，60（含）-80 为中，60 以下为差。"""
+    """评价等级：{grades}（按保留 {digits} 位小数的总分）。"""
     from scoring.totals import grade_of
 
     return grade_of(_number(total, "总分"), _profile())
@@ -317,6 +340,7 @@ def PE_GRADE(total):
 @xw.arg("method", doc="[方法]（可省略）")
 @xw.arg("tier", doc="[档次]（可省略）")
 @xw.arg("typed", doc="[填报得分]（可省略）：用于说明填报得分与计算得分的差异")
+@_help
 def PE_EXPLAIN(points, target, actual, method=None, tier=None, typed=None):
     """用中文说明该指标得分是怎样算出的，以及需要注意的问题。"""
     result, findings = _score(_indicator(points, target, actual, method, tier, typed))

@@ -32,7 +32,9 @@ class Outcome:
 
 
 def _fmt(x: float, digits: int = 2) -> str:
-    return f"{round(x, digits):g}"
+    from scoring.formatting import compact
+
+    return compact(x, digits)
 
 
 def _candidate_sheets(book):

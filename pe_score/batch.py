@@ -311,11 +311,9 @@ def _find_forms(grids, profile):
 
 
 def _number(value: Any) -> Optional[float]:
-    if isinstance(value, bool) or value is None:
-        return None
-    if isinstance(value, (int, float)):
-        return float(value)
-    return None
+    from scoring.totals import cell_number  # a number cell, as SUM counts it
+
+    return cell_number(value)
 
 
 def _differs(form, issues: list[dict]) -> bool:
@@ -574,7 +572,9 @@ class _JsonArray:
 
 
 def _fmt(x: Optional[float]) -> str:
-    return "" if x is None else f"{x:.2f}"
+    from scoring.formatting import fixed
+
+    return fixed(x, 2, blank="")
 
 
 def print_report(stats: Stats, console) -> None:

@@ -443,22 +443,16 @@ def _version() -> str:
 
 
 def _num(x: Optional[float], digits: int = 2) -> str:
-    if x is None:
-        return "—"
-    if float(x).is_integer():
-        return str(int(x))
-    return f"{x:.{digits}f}".rstrip("0").rstrip(".")
+    from scoring.formatting import compact
+
+    return compact(x, digits)
 
 
 def _number(value: Any) -> Optional[float]:
-    if isinstance(value, bool) or value is None:
-        return None
-    if isinstance(value, (int, float)):
-        return float(value)
-    try:
-        return float(str(value).strip())
-    except ValueError:
-        return None
+    """What the form typed in a score or total cell ("2", "2分" count; blanks and dashes do not)."""
+    from scoring.readings import typed_number
+
+    return typed_number(value)[0]
 
 
 def _differs(typed: Any, computed: Optional[float]) -> bool:
@@ -527,7 +521,9 @@ def _print_table(scored: Any, profile: Any, written: Any, backup: Optional[Path]
         console.print(Text(f"  {reading.why}", style="dim"))
 
     b = result.budget
-    rate = f"{b.rate * 100:.2f}%" if b.rate is not None else "—"
+    from scoring.formatting import percent
+
+    rate = percent(b.rate, 2)
     typed_budget = form.budget.typed_score if form.budget is not None else None
     budget_line = (
         f"预算执行：预算数 {_num(b.planned)} 万元，执行数 {_num(b.executed)} 万元，执行率 {rate}，"

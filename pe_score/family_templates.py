@@ -31,6 +31,7 @@ from openpyxl.utils import get_column_letter
 
 from pe_score.project_template import _Writer, build_project_form, print_landscape
 from scoring import formulas
+from scoring.formatting import compact, literal
 from scoring.profiles import load_profile
 
 SC_SHEET = "部门预算项目支出绩效自评表"
@@ -128,7 +129,7 @@ def build_sichuan_project_form(data: Optional[dict] = None) -> Workbook:
     w.put(7, 2, "2.项目实施内容及过程概述", "head")
     w.put(7, 3, data.get("content"), "l", 11)
     # budget block
-    w.put(8, 1, f"预算执行情况（{SC_BUDGET_POINTS:g}分）", "head", None, 13)
+    w.put(8, 1, f"预算执行情况（{compact(SC_BUDGET_POINTS)}分）", "head", None, 13)
     for c, text in enumerate(("年度预算数（万元）", "年初预算", "调整后预算数", "预算执行数", "预算执行率", "权重", "得分"), 2):
         w.put(8, c, text, "head")
     w.put(8, 9, "原因", "head", 11)
@@ -152,7 +153,7 @@ def build_sichuan_project_form(data: Optional[dict] = None) -> Workbook:
     # indicator table
     rows = data["rows"]
     last = SC_FIRST_ROW + len(rows) - 1
-    w.put(SC_HEADER_ROW, 1, "绩效指标（90分）", "head", None, last)
+    w.put(SC_HEADER_ROW, 1, f"绩效指标（{compact(SC_PROFILE.total_points - SC_BUDGET_POINTS)}分）", "head", None, last)
     for c, text in enumerate(SC_HEADER, start=2):
         w.put(SC_HEADER_ROW, c, text, "head")
     put_levels(w, rows, SC_FIRST_ROW, 2, 3)
@@ -225,20 +226,20 @@ def build_hubei_project_form(goals: int = HB_GOALS) -> Workbook:
                                        ("项目类型", "1、常年性项目□ 2、延续性项目□ 3、一次性项目□")), start=4):
         w.put(r, 1, label, "head")
         w.put(r, 2, text, "l", 6)
-    w.put(8, 1, f"预算执行情况（万元）（{HB_BUDGET_POINTS:g}分）", "head")
+    w.put(8, 1, f"预算执行情况（万元）（{compact(HB_BUDGET_POINTS)}分）", "head")
     for c, text in enumerate(("预算数（A）", "执行数（B）", "执行率（B/A）"), start=2):
         w.put(8, c, text, "head")
-    w.put(8, 5, f"得分（{HB_BUDGET_POINTS:g}分*执行率）", "head", 6)
+    w.put(8, 5, f"得分（{compact(HB_BUDGET_POINTS)}分*执行率）", "head", 6)
     w.put(9, 1, "年度财政资金总额", "l")
     w.put(9, 2, None, "money")
     w.put(9, 3, None, "money")
     w.put(9, 4, '=IF(N(B9)>0,C9/B9,"")', "pct", formula=True)
-    w.put(9, 5, f'=IF(D9="","",ROUND(MIN({HB_BUDGET_POINTS:g},{HB_BUDGET_POINTS:g}*D9),2))', "calc", 6, formula=True)
+    w.put(9, 5, f'=IF(D9="","",ROUND(MIN({literal(HB_BUDGET_POINTS)},{literal(HB_BUDGET_POINTS)}*D9),2))', "calc", 6, formula=True)
     points = (HB_PROFILE.total_points - HB_BUDGET_POINTS) / goals
     r = 10
     rows = [{"level1": l1, "level2": l2} for l1, l2 in HB_GOAL_ROWS]
     for g in range(1, goals + 1):
-        w.put(r, 1, f"年度绩效目标{g}（{points:g}分）", "head", 6)
+        w.put(r, 1, f"年度绩效目标{g}（{compact(points)}分）", "head", 6)
         for c, text in enumerate(("一级指标", "二级指标", "三级指标", "年初目标值（A）", "实际完成值（B）", "得分"), 1):
             w.put(r + 1, c, text, "head")
         put_levels(w, rows, r + 2, 1, 2)

@@ -34,6 +34,8 @@ from openpyxl.utils import get_column_letter
 
 from pe_score.templates import put_block
 from scoring import formulas
+from scoring.formatting import compact
+from scoring.wording import rule_values
 from scoring.profiles import load_profile
 
 SHEET = "项目支出绩效自评表"
@@ -47,12 +49,13 @@ HEADER_ROW = 13
 FIRST_ROW = 14
 WIDTHS = [8, 12, 14, 26, 16, 16, 8, 8, 14, 14]
 
+# Rule numbers are {placeholders} written from PROFILE (scoring.wording.rule_values; out/ben/sat: its level1).
 SOURCE_NOTE = (
     "注：1. 一级指标权重建议：产出指标{out}分、效益指标{ben}分、满意度指标{sat}分、预算执行率{budget}分"
-    "（财预〔2020〕10号《项目支出绩效评价管理办法》）；如有特殊情况可适当调整，合计应为100分。"
-    "2. 预算执行得分 = 分值 × 全年执行数/全年预算数，不超过分值。"
+    "（财预〔2020〕10号《项目支出绩效评价管理办法》）；如有特殊情况可适当调整，合计应为{total}分。"
+    "2. 预算执行得分 = 分值 × 全年执行数/全年预算数，{budget_clause}。"
     "3. 定量指标完成指标值的记全部分值，未完成的按完成值与指标值的比例记分；定性指标按达成、部分达成、未达成三档，"
-    "分别按分值的100%-80%、80%-50%、50%-0%记分。4. 偏离绩效目标较大的，须在偏差原因栏说明原因和改进措施。"
+    "分别按分值的100%-{top}%、{top}%-{middle}%、{middle}%-0%记分。4. 偏离绩效目标较大的，须在偏差原因栏说明原因和改进措施。"
 )
 
 BLANK_ROWS = [  # (一级指标, 二级指标, rows)
@@ -207,7 +210,7 @@ def build_project_form(data: Optional[dict] = None, *, department: bool = False,
         while end + 1 <= last and rows[end + 1 - first]["level1"] == l1:
             end += 1
         points = LEVEL1_POINTS.get(l1)
-        label = data.get("labels", {}).get(l1) or (f"{l1}（{points:g}分）" if points is not None else l1)
+        label = data.get("labels", {}).get(l1) or (f"{l1}（{compact(points)}分）" if points is not None else l1)
         w.put(r, 2, label, "c", None, end)
         k = r
         while k <= end:
@@ -240,8 +243,7 @@ def build_project_form(data: Optional[dict] = None, *, department: bool = False,
             "原表填报的总分（照录）。按表内数字：预算执行 10 分 + 指标得分 100 分 = 110 分；"
             "指标分值合计已是 100 分，没有给预算执行留出 10 分。", "pe-score")
     w.put(total, 9, None, "c", 10)
-    note = SOURCE_NOTE.format(out=LEVEL1_POINTS.get("产出指标", 50), ben=LEVEL1_POINTS.get("效益指标", 30),
-                              sat=LEVEL1_POINTS.get("满意度指标", 10), budget=BUDGET_POINTS)
+    note = source_note(PROFILE)
     w.put(total + 1, 1, note, "note", 10)
     if data.get("source"):
         w.put(total + 2, 1, f"示例来源：{data['source']}（原表的错误照录）", "note", 10)
@@ -253,6 +255,13 @@ def build_project_form(data: Optional[dict] = None, *, department: bool = False,
     ws.row_dimensions[total + 1].height = 70
     print_landscape(ws, header)
     return wb
+
+
+def source_note(profile) -> str:
+    """The note under the form, its numbers written from ``profile`` (budget, 一级指标 points, tiers, total)."""
+    level1 = {k: compact(v) for k, v in profile.level1.items()}
+    return SOURCE_NOTE.format_map({**rule_values(profile), "out": level1["产出指标"], "ben": level1["效益指标"],
+                                   "sat": level1["满意度指标"]})
 
 
 def build_project_example() -> Workbook:

@@ -385,6 +385,8 @@ class SummaryWriter:
     # -- finish --------------------------------------------------------------------------------
 
     def _finish_summary(self) -> None:
+        from scoring.formatting import literal
+
         ws = self.ws_sum
         last = max(self.n_sum, 1) + 1  # a table needs one data row, even an empty one
         if self.n_sum == 0:
@@ -396,7 +398,7 @@ class SummaryWriter:
         ws.conditional_formatting.add(
             body, FormulaRule(formula=["$L2<>\"\""], fill=_GREY_FILL, stopIfTrue=True))
         ws.conditional_formatting.add(
-            body, FormulaRule(formula=[f"AND(ISNUMBER($G2),ABS($G2)>{self.tolerance + 1e-9:g})"], fill=_RED_FILL,
+            body, FormulaRule(formula=[f"AND(ISNUMBER($G2),ABS($G2)>{literal(self.tolerance + 1e-9)})"], fill=_RED_FILL,
                               stopIfTrue=True))
         ws.conditional_formatting.add(
             body, FormulaRule(formula=["$I2=\"是\""], fill=_ORANGE_FILL, stopIfTrue=True))

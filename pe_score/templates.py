@@ -2,7 +2,7 @@
 
 Layout: docs/architecture.md, "The 附件2-1 template layout". Regenerate the committed files with
 ``python -m pe_score.templates``; ``--check`` exits 1 when they differ from what the code builds.
-The files carry native formulas (rate, budget score, goal subtotals, total with the 60-point cap,
+The files carry native formulas (rate, budget score, goal subtotals, total with the profile's cap,
 grade), so the form computes in any spreadsheet program without the add-in.
 
 The README picture (docs/images/form_example.png) is rendered with the other pictures by
@@ -28,6 +28,8 @@ from openpyxl.worksheet.page import PageMargins
 from openpyxl.writer.excel import ExcelWriter
 
 from scoring import formulas
+from scoring.formatting import compact
+from scoring.wording import render, rule_values
 from scoring.profiles import load_profile
 from workbook.grid import Grid
 from workbook.text import set_text
@@ -37,10 +39,9 @@ REPO = Path(__file__).resolve().parents[1]
 FORM_PATH = Path("templates") / "form_2-1.xlsx"
 EXAMPLE_PATH = Path("templates") / "examples" / "shiyan_hrss_2021.xlsx"
 
-# The form's native formulas follow the 附件2-1 scoring profile: rules are data, kept once in scoring/.
+# The form's native formulas and its notes follow the 附件2-1 scoring profile: rules are data, kept once in scoring/.
 PROFILE = load_profile("hubei-2-1")
 BUDGET_POINTS = PROFILE.budget.points
-CAP = PROFILE.cap.limit
 HEADER_ROW = 9
 FIRST_GOAL_ROW = 10
 # Fixed document dates keep the generated files reproducible.
@@ -57,7 +58,8 @@ CONSTRAINT_CHOICES = ["无", "存在审计等部门重点披露的问题", "造�
 CONSTRAINT_DEFAULT = {
     "name": "资金管理",
     "description": "1. 是否符合部门预算批复的用途； 2. 资金使用是否符合相关规定，是否有规范的审批程序。",
-    "standard": "不设权重，酌情扣分，如出现审计等部门重点披露的问题，或造成重大不良社会影响，评价总得分不得超过60分。",
+    "standard": render("不设权重，酌情扣分，如出现审计等部门重点披露的问题，或造成重大不良社会影响，评价总得分不得超过{cap}分。",
+                       PROFILE),
     "actual": "",
     "score": None,
     "reason": "",
@@ -176,23 +178,28 @@ def _col(c: int) -> str:
     return get_column_letter(c)
 
 
-def _notes(points: float) -> list[str]:
-    p = f"{points:g}"
-    return [
-        "填表说明：",
-        "1. 定量指标（正向）：得分 = 实际完成值 ÷ 年初目标值 × 分值，超额完成按满分计，最高不超过该指标分值。",
-        "2. 反向指标（目标写“≤”“以内”“不超过”“不高于”“以下”等）：达到目标得满分，未达到按 年初目标值 ÷ 实际完成值 × 分值 计分；"
-        "目标值为 0 的指标（如差错率 0%）达到得满分，否则 0 分。",
-        "3. 定性指标分三档：达成预期指标、部分达成预期指标并具有一定效果、未达成预期指标且效果较差，"
-        "分别在该指标分值的 100%–80%（含80%）、80%–50%（含50%）、50%–0 区间内合理确定得分。",
-        f"4. 预算执行得分 = {p}分 × 执行数（B）÷ 预算数（A），最高 {p} 分。",
-        "5. 约束性指标不设权重：实际完成值写明“存在审计等部门重点披露的问题”或“造成重大不良社会影响”的，"
-        f"评价总得分不得超过 {CAP:g} 分；需酌情扣分的，在其得分栏填负数（如 -3）。",
-        "6. 总分 = 预算执行得分 + 各年度目标得分 + 扣分，在 0 至 100 分之间，保留两位小数；得分栏中的文字不计分；"
-        "评价等级：90分（含）以上为优，"
-        "80（含）—90分为良，60（含）—80分为中，60分以下为差。",
-        "7. 各指标得分由填报人填写，或由 pe-score 按上述规则计算填入；年度目标小计、总分、等级、预算执行率和得分由表内公式自动计算。",
-    ]
+# The 填表说明 under the form. Numbers that a rule sets are {placeholders} written from the profile
+# (scoring.wording.rule_values); {points} is the form's own budget points.
+NOTES = [
+    "填表说明：",
+    "1. 定量指标（正向）：得分 = 实际完成值 ÷ 年初目标值 × 分值，超额完成按满分计，最高不超过该指标分值。",
+    "2. 反向指标（目标写“≤”“以内”“不超过”“不高于”“以下”等）：达到目标得满分，未达到按 年初目标值 ÷ 实际完成值 × 分值 计分；"
+    "目标值为 0 的指标（如差错率 0%）达到得满分，否则 0 分。",
+    "3. 定性指标分三档：达成预期指标、部分达成预期指标并具有一定效果、未达成预期指标且效果较差，"
+    "分别在该指标分值的 100%–{top}%（含{top}%）、{top}%–{middle}%（含{middle}%）、{middle}%–0 区间内合理确定得分。",
+    "4. 预算执行得分 = {points}分 × 执行数（B）÷ 预算数（A），{budget_clause}。",
+    "5. 约束性指标不设权重：实际完成值写明“存在审计等部门重点披露的问题”或“造成重大不良社会影响”的，"
+    "{cap_clause}；需酌情扣分的，在其得分栏填负数（如 -3）。",
+    "6. 总分 = 预算执行得分 + 各年度目标得分 + 扣分，在 0 至 {total} 分之间，保留 {digits} 位小数；得分栏中的文字不计分；"
+    "评价等级：{grades}。",
+    "7. 各指标得分由填报人填写，或由 pe-score 按上述规则计算填入；年度目标小计、总分、等级、预算执行率和得分由表内公式自动计算。",
+]
+
+
+def _notes(points: float, profile=PROFILE) -> list[str]:
+    """The 填表说明 rendered from ``profile`` (the one the form's formulas follow) and the form's budget points."""
+    values = {**rule_values(profile), "points": compact(points)}
+    return [line.format_map(values) for line in NOTES]
 
 
 def _blank_goals(goals: int, rows_per_goal: int) -> list[dict]:
@@ -230,9 +237,9 @@ def build_form(data: Optional[dict] = None, *, goals: int = 3, rows_per_goal: in
     s.put(6, 5, "项目支出总额（万元）", "c", 6)
     s.put(6, 7, d.get("project_expense"), "money", 10)
 
-    s.put(7, 1, f"预算执行情况（万元）（{points:g}分）", "head", 2, 8)
+    s.put(7, 1, f"预算执行情况（万元）（{compact(points)}分）", "head", 2, 8)
     s.put(7, 3, None, "head", 4)
-    for col, text in ((5, "预算数（A）"), (6, "执行数（B）"), (7, "执行率（B/A）"), (8, f"得分（{points:g}分*执行率）")):
+    for col, text in ((5, "预算数（A）"), (6, "执行数（B）"), (7, "执行率（B/A）"), (8, f"得分（{compact(points)}分*执行率）")):
         s.put(7, col, text, "head")
     s.put(7, 9, "未执行完原因和改进措施", "head", 10)
     s.put(8, 3, "部门整体支出总额", "c", 4)
@@ -335,8 +342,8 @@ def _validations(ws, body: list[tuple[int, int]], cr: int) -> None:
            [f"A{a}:A{b}" for a, b in body])
         dv(LEVEL2, "二级指标", "选择二级指标。", [f"B{a}:B{b}" for a, b in body])
     dv(CONSTRAINT_CHOICES, "约束性指标（资金管理）",
-       f"实际完成值写明是否存在问题：写明存在审计等部门重点披露的问题或造成重大不良社会影响的"
-       f"（未被“未发现”“无”等否定），评价总得分最高{CAP:g}分；"
+       render("实际完成值写明是否存在问题：写明存在审计等部门重点披露的问题或造成重大不良社会影响的"
+              "（未被“未发现”“无”等否定），{cap_clause}；", PROFILE) +
        "在右侧得分栏填负数（如 -3）表示酌情扣分，不扣分则留空。", [f"H{cr}"])
     ded = DataValidation(type="decimal", operator="lessThanOrEqual", formula1="0", allow_blank=True,
                          showErrorMessage=False, showInputMessage=True, promptTitle="酌情扣分",

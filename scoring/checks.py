@@ -191,8 +191,8 @@ def check_level1_shares(form: Form, result: Result, profile: Profile) -> list[Fi
             points = _weight_sum(rows)
             if abs(points / base - label.share) > profile.share_tolerance:
                 out.append(make("PE303", label.cell or goal.cell, goal=goal.title, label=label.name,
-                                share=f"{label.share * 100:g}%", sum=m.compact(points),
-                                actual_share=f"{points / base * 100:.1f}%"))
+                                share=m.compact(label.share * 100) + "%", sum=m.compact(points),
+                                actual_share=m.percent(points / base)))
     return out
 
 

@@ -18,7 +18,9 @@ import re
 from typing import TYPE_CHECKING, Any, Optional
 
 from .findings import make
+from .formatting import compact, percent
 from .models import Finding, Form, Result
+from .readings import is_blank
 from .values import parse_value
 
 if TYPE_CHECKING:  # pragma: no cover - the core takes a Profile and never imports the profile loader
@@ -72,20 +74,14 @@ def budget_checks(form: Form, result: Result, profile: Profile, initial: Optiona
 
 
 def _typed(x: Any) -> bool:
-    if x is None or isinstance(x, bool):
-        return False
-    if isinstance(x, (int, float)):
-        return True
-    s = "".join(str(x).split())
-    return bool(s) and s not in ("/", "—", "-", "——")
+    return not isinstance(x, bool) and not is_blank(x)
 
 
 def _pct(x: float) -> str:
-    return f"{x * 100:.2f}%"
+    return percent(x, 2)
 
 
-def _num(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() else f"{x:g}"
+_num = compact
 
 
 def level1_missing(form: Form, result: Result, profile: Profile, suggested: tuple[tuple[str, float], ...],

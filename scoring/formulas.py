@@ -15,8 +15,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .settings import Profile
 
 
-def _num(x: float) -> str:
-    return f"{x:g}"
+from .formatting import literal as _num  # noqa: E402  (a profile number, exactly, as an operand)
 
 
 def _str(text: str) -> str:

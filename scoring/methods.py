@@ -52,26 +52,7 @@ _CMP = {"le": "≤", "lt": "<", "ge": "≥", "gt": ">", "eq": "", "approx": "约
 # ---- formatting ----------------------------------------------------------------------------
 
 
-def fixed(x: Optional[float], digits: int = 2) -> str:
-    """2 -> "2.00" (scores in explanations)."""
-    if x is None:
-        return "—"
-    return f"{x:.{digits}f}"
-
-
-def compact(x: Optional[float]) -> str:
-    """3.30 -> "3.3", 35000.0 -> "35000", 0.1+0.2 -> "0.3" (figures as people write them)."""
-    if x is None:
-        return "—"
-    if not math.isfinite(x):
-        return str(x)
-    text = f"{x:.4f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
-
-
-def percent(ratio: float, digits: int = 1) -> str:
-    """1.42 -> "142.0%"."""
-    return f"{ratio * 100:.{digits}f}%"
+from .formatting import compact, fixed, percent  # noqa: E402,F401  (the one home of number writing)
 
 
 def shown(number: Optional[float], unit: Optional[str] = None, comparator: Optional[str] = None) -> str:
@@ -162,8 +143,8 @@ def tier_band(tier: str, profile: "Profile") -> tuple[float, float, bool]:
 def band_text(tier: str, profile: "Profile") -> str:
     """A tier's share of 分值 as the forms write it: 100-80%（含80%）, 80-50%（含50%）, 50-0%."""
     low, high, _inclusive = tier_band(tier, profile)
-    text = f"{high * 100:g}-{low * 100:g}%"
-    return text + (f"（含{low * 100:g}%）" if low > 0 else "")
+    text = f"{compact(high * 100)}-{compact(low * 100)}%"
+    return text + (f"（含{compact(low * 100)}%）" if low > 0 else "")
 
 
 def tier_of(score: float, weight: float, profile: "Profile") -> Optional[str]:

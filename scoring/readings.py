@@ -15,6 +15,7 @@ from scoring.plaindata import dataclass  # not dataclasses: see scoring.plaindat
 from typing import TYPE_CHECKING, Any, Callable, Optional
 
 from .lazy import lazy_re
+from .placeholders import PLACEHOLDER_PATTERN
 from .methods import TIER_BOTTOM, TIER_MIDDLE, TIER_TOP, Method, shown
 from .totals import cell_number
 from .values import ParsedValue, parse_value
@@ -23,7 +24,7 @@ if TYPE_CHECKING:  # pragma: no cover - annotations only; importing the models c
     from .models import Cells, Indicator
     from .settings import Profile
 
-_BLANK = lazy_re(r"^[\s\-—－–_/／\\…·.。、]*$")  # one pattern for "nothing typed here"
+_BLANK = lazy_re("^" + PLACEHOLDER_PATTERN + "$")  # "nothing typed here" (scoring.placeholders)
 _NUM_TEXT = lazy_re(r"^\s*[+\-]?\d+(\.\d+)?\s*分?\s*$")
 _THREE_TIER = lazy_re(r"三档|(部分)?达成(预期|年度)指标")
 _PARTIAL_WORDS = lazy_re(r"部分(达成|完成)")

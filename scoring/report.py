@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 from typing import Any, Optional
 
+from .formatting import compact, fixed
 from .models import Form, Method, Result
 from .settings import Profile, require_profile
 
@@ -101,7 +102,7 @@ def explain_rows(form: Form, result: Result, profile: Profile) -> list[list[Any]
                          _r(ir.score, d) if ir.score is not None else "", ir.explanation])
         if gi in scored:
             rows.append([gr.title, "小计", gr.subtotal_cell or gr.cell or "", _r(gr.points, d), "指标得分合计",
-                         _r(gr.score, d), f"各指标得分之和 {gr.score:.{d}f}"])
+                         _r(gr.score, d), f"各指标得分之和 {fixed(gr.score, d)}"])
         else:
             rows.append([gr.title, "小计", gr.subtotal_cell or gr.cell or "", _r(gr.points, d), "指标得分合计",
                          "", "尚无指标得分，小计留空"])
@@ -109,20 +110,20 @@ def explain_rows(form: Form, result: Result, profile: Profile) -> list[list[Any]
     score_cell = c.cells.score if c else None
     actual_cell = c.cells.actual if c else None
     rows.append(["约束性指标", "酌情扣分", score_cell or "", "", "扣分", _r(-result.deduction, d),
-                 f"扣 {result.deduction:.{d}f} 分" if result.deduction else "未扣分"])
+                 f"扣 {fixed(result.deduction, d)} 分" if result.deduction else "未扣分"])
     if result.capped:
-        cap_text = f"触发约束性指标，总分不超过 {profile.cap.limit:g} 分（封顶前 {result.raw_total:.{d}f} 分）"
+        cap_text = f"触发约束性指标，总分不超过 {compact(profile.cap.limit)} 分（封顶前 {fixed(result.raw_total, d)} 分）"
     elif profile.cap.enabled:
-        cap_text = f"未触发（出现{'、'.join(profile.cap.triggers)}问题时总分不超过 {profile.cap.limit:g} 分）"
+        cap_text = f"未触发（出现{'、'.join(profile.cap.triggers)}问题时总分不超过 {compact(profile.cap.limit)} 分）"
     else:
         cap_text = "本评分方案不设封顶"
     rows.append(["约束性指标", "封顶", actual_cell or "", _r(profile.cap.limit, d) if profile.cap.enabled else "",
                  "封顶", _r(result.total, d) if result.capped else "", cap_text])
     goals_sum = sum(g.score for g in result.goals)
     rows.append(["合计", "", form.total_cell or "", _r(profile.total_points, d), "合计", _r(result.total, d),
-                 f"预算执行 {b.score:.{d}f} + 年度目标 {goals_sum:.{d}f} − 扣分 {result.deduction:.{d}f}"
-                 f" = {result.raw_total:.{d}f}" + ("，封顶后 " + f"{result.total:.{d}f}" if result.capped else "")])
-    bands = "、".join(f"{g.name}≥{g.min:g}" for g in profile.grades if g.min > 0)
+                 f"预算执行 {fixed(b.score, d)} + 年度目标 {fixed(goals_sum, d)} − 扣分 {fixed(result.deduction, d)}"
+                 f" = {fixed(result.raw_total, d)}" + ("，封顶后 " + f"{fixed(result.total, d)}" if result.capped else "")])
+    bands = "、".join(f"{g.name}≥{compact(g.min)}" for g in profile.grades if g.min > 0)
     rows.append(["评价等级", "", form.grade_cell or "", "", "等级", result.grade, f"{bands}，其余为{profile.grades[-1].name}"])
     rows.append([])
     rows.append(list(FINDINGS_HEADER))

@@ -35,6 +35,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Iterator, Literal, Optional, Union
 
 from .lazy import lazy_re as _lazy_re
+from .placeholders import PLACEHOLDER_PATTERN
 
 Comparator = Literal["ge", "gt", "le", "lt", "eq", "approx"]
 Status = Literal["done", "partial", "not_done", "ongoing"]
@@ -154,7 +155,7 @@ _ANNOT_RE = _lazy_re(r"[(\[【]([^()\[\]【】]{0,60})[)\]】]")
 _UNIT_ONLY_RE = _lazy_re(r"^(?:" + _alt(_MULTS) + r")?(?:" + _alt(_UNIT_MAP) + r")$")
 _THOUSANDS_RE = _lazy_re(r"(?<![\d.,])\d{1,3}(?:,\d{3})+(?![\d,])")
 _PURE_NUM_RE = _lazy_re(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
-_EMPTY_RE = _lazy_re(r"[\s\-—–―‐‑_/\\|.。·•…⋯～~、,;:*]*")
+_EMPTY_RE = _lazy_re(PLACEHOLDER_PATTERN)  # only dashes, dots, slashes ... (scoring.placeholders)
 _EMPTY_WORDS = {"无", "暂无", "空", "不适用", "n/a", "na", "null", "none", "nil"}
 _CTRL_RE = _lazy_re(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]")
 _WS_RE = _lazy_re(r"\s+")
@@ -281,13 +282,7 @@ def _scaled(digits: str, mult: float) -> Optional[float]:
     return x if math.isfinite(x) else None
 
 
-def _fmt(x: float) -> str:
-    if x == int(x) and abs(x) < 1e15:
-        return str(int(x))
-    if abs(x) < 1e-4:
-        return f"{x:.4g}"
-    s = f"{x:.4f}".rstrip("0").rstrip(".")
-    return s if s not in ("", "-0") else "0"
+from .formatting import compact as _fmt  # noqa: E402  (the one home of number writing)
 
 
 def format_number(x: float, unit: Optional[str] = None) -> str:

@@ -237,3 +237,53 @@ def test_every_catalogued_code_is_raised_somewhere_in_the_product():
                       for p in (root / pkg).rglob("*.py") if p.name != "findings.py")
     unused = [code for code in CATALOGUE if f'"{code}"' not in sources]
     assert not unused, unused
+
+
+# ---- the numbers the pages state ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("code", sorted(pages.STATED))
+def test_pages_state_the_profiles_numbers(code):
+    """Each phrase that states a profile's number is on the page, with the shipped profile's number.
+    After changing a shipped profile: python -m tools.findings_pages --write"""
+    text = _page(code)
+    rewritten, problems = pages.stated_numbers(code, text)
+    assert not problems and rewritten == text, problems
+
+
+@pytest.mark.parametrize("code", sorted(CATALOGUE))
+def test_pages_state_no_profile_number_outside_the_checked_phrases(code):
+    assert not pages.unlisted_numbers(code, _page(code))
+
+
+def test_stated_number_checks_can_fail():
+    """A profile with another cap makes the page wrong, and --write's rewrite says the new cap; a page
+    reworded away from a phrase, or stating the cap in a new sentence, is reported."""
+    other = {"hubei-2-1": P.with_options(**{"cap.limit": 55, "budget.points": 15})}
+    text = _page("PE601")
+    rewritten, problems = pages.stated_numbers("PE601", text, other)
+    assert len(problems) == 3 and all("55" in p for p in problems)
+    assert "（湖北为 55 分）" in rewritten and "总分不得超过 55 分（封顶前 97.00 分）" in rewritten
+    assert "“如出现审计等部门重点披露的问题，或造成重大不良社会影响，评价总得分不得超过60分”" in rewritten  # a quotation
+    assert pages.stated_numbers("PE601", rewritten, other) == (rewritten, [])
+    assert "湖北附件2-1 为 15 分" in pages.stated_numbers("PE302", _page("PE302"), other)[0]
+    _, missing = pages.stated_numbers("PE601", text.replace("（湖北为 60 分）", "（湖北为六十分）"))
+    assert len(missing) == 1 and "no longer says" in missing[0]
+    added = text.replace("## 为什么重要", "约束性指标触发时总分不超过 60 分。\n\n## 为什么重要")
+    assert len(pages.unlisted_numbers("PE601", added)) == 1
+    assert len(pages.unlisted_numbers("PE204", _page("PE204").replace("{", "").replace(
+        "达成为分值的 80%", "达成为分值的 80% 以上，即 80%"))) >= 1
+
+
+def test_the_page_tool_rewrites_a_stale_number_and_reports_a_lost_phrase(tmp_path, monkeypatch, capsys):
+    import shutil
+
+    shutil.copytree(DOCS, tmp_path, dirs_exist_ok=True)
+    monkeypatch.setattr(pages, "PAGES", tmp_path)
+    assert pages.main([]) == 0
+    page = tmp_path / "PE601.md"
+    page.write_text(_page("PE601").replace("（湖北为 60 分）", "（湖北为 61 分）"), encoding="utf-8")
+    assert pages.main([]) == 1 and "out of date: " in capsys.readouterr().out
+    assert pages.main(["--write"]) == 0 and page.read_text(encoding="utf-8") == _page("PE601")
+    page.write_text(_page("PE601").replace("（湖北为 60 分）", "（湖北为六十分）"), encoding="utf-8")
+    assert pages.main(["--write"]) == 1 and "no longer says" in capsys.readouterr().out

@@ -433,7 +433,7 @@ def test_same_dimension():
         (0, "起", "0起"),
         (-5, "%", "-5%"),
         (1 / 3, None, "0.3333"),
-        (0.00001, None, "1e-05"),
+        (0.00001, None, "0.00001"),  # never an exponent (scoring.formatting.compact)
         (float("nan"), "人", "—"),
     ],
 )

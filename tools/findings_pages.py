@@ -11,7 +11,9 @@ Every page ``docs/findings/PEnnn.md`` ends with a section in a fixed, machine-re
 named function by importing it, and that the 产生位置 list is exactly the set of functions whose
 code raises the finding (found by reading the source, see ``raising_sites``).
 
-After moving code around, refresh the 产生位置 lines and the index in one go::
+A page that states a number a profile sets does so in a phrase listed in ``STATED``, checked against
+the profile (``stated_numbers``). After moving code around or changing a shipped profile, refresh the
+产生位置 lines, the stated numbers and the index in one go::
 
     python -m tools.findings_pages --write
 
@@ -168,6 +170,139 @@ def with_sites(text: str, sites) -> str:
     return re.sub(rf"^{re.escape(SITES_PREFIX)}.*$", lambda _: sites_line(sites), text, count=1, flags=re.M)
 
 
+# ---- numbers the pages state -------------------------------------------------------------------
+#
+# A page that states a number a profile sets (the cap, the budget points, the tier bands, the
+# over-completion threshold ...) states it in one of the phrases below: a template whose {placeholders}
+# are written from the named profile (``stated_values``: ``scoring.wording.rule_values`` plus the few
+# below). ``stated_numbers`` reports every phrase the page no longer contains and every number that
+# differs from the profile's; ``--write`` rewrites the numbers. Quotations of the documents the rules
+# come from (“……不得超过60分”) and the worked examples' own data are not phrases: they do not change
+# with a profile.
+
+DEFAULT_PROFILE = "hubei-2-1"
+NATIONAL = "national-project"
+STATED: dict[str, list[tuple[str, str]]] = {
+    "PE105": [(DEFAULT_PROFILE, "不大于 {fraction_max} 的纯数字")],
+    "PE201": [(DEFAULT_PROFILE, "否则总分可能超过 {total} 分")],
+    "PE204": [(DEFAULT_PROFILE, "达成为分值的 {top}%–100%（含 {top}%），部分达成为 {middle}%–{top}%（含 {middle}%），"
+                                "未达成为 0–{middle}%（湖北评分方案的默认区间）")],
+    "PE205": [(DEFAULT_PROFILE, "“未达成”，区间为分值的 0–{middle}%"),
+              (DEFAULT_PROFILE, "得分区间应为 [0,{middle}%)")],
+    "PE301": [(DEFAULT_PROFILE, "总分值也就不再是 {total} 分")],
+    "PE302": [(DEFAULT_PROFILE, "各年度目标分值不等于 {total} 分"),
+              (DEFAULT_PROFILE, "总分限制在 0 到 {total} 分之间"),
+              (DEFAULT_PROFILE, "（湖北附件2-1 为 {budget} 分，"),
+              (NATIONAL, "全国项目支出表为 {budget} 分）加上全部年度目标"),
+              (DEFAULT_PROFILE, "加上全部年度目标，应为 {total} 分"),
+              (DEFAULT_PROFILE, "= 110 分，应为 {total} 分"),
+              (DEFAULT_PROFILE, "各年度目标分值 = {total} 分")],
+    "PE306": [(NATIONAL, "产出 {level1.产出指标} 分、效益 {level1.效益指标} 分、满意度 {level1.满意度指标} 分，预算执行 {budget} 分"),
+              (NATIONAL, "评分方案“national-project”规定为 {level1.产出指标} 分")],
+    "PE308": [(DEFAULT_PROFILE, "（如 {total} 分中的 {budget} 分）")],
+    "PE402": [(DEFAULT_PROFILE, "（默认 {over}%）"), (DEFAULT_PROFILE, "达到 {over}% 以上")],
+    "PE501": [(DEFAULT_PROFILE, "预算执行占 {budget} 分（湖北）"), (NATIONAL, "或 {budget} 分（全国项目支出）")],
+    "PE503": [(DEFAULT_PROFILE, "应为 {budget_fixed}（执行率 100.0%：{budget} × 100.0% = {budget_fixed}）"),
+              (DEFAULT_PROFILE, "`=MIN({budget},{budget}*F8/E8)`")],
+    "PE504": [(DEFAULT_PROFILE, "（附件2-1 为 {budget} 分，"), (NATIONAL, "全国项目支出表为 {budget} 分）"),
+              (DEFAULT_PROFILE, "表头 `预算执行情况（万元）（{budget}分）`"), (NATIONAL, "评分方案（{budget} 分）评分"),
+              (DEFAULT_PROFILE, "表头标注预算执行 {budget} 分"), (NATIONAL, "评分方案“national-project”为 {budget} 分")],
+    "PE601": [(DEFAULT_PROFILE, "（湖北为 {cap} 分）"), (DEFAULT_PROFILE, "总分 97 → {cap}。"),
+              (DEFAULT_PROFILE, "总分不得超过 {cap} 分（封顶前 97.00 分）")],
+    "PE607": [(DEFAULT_PROFILE, "97 分的表会被算成 {cap} 分")],
+    "PE908": [(DEFAULT_PROFILE, "每张工作表最多读取 {max_rows} 行、{max_cols} 列"),
+              (DEFAULT_PROFILE, "（单元格 A{max_rows_next}）"),
+              (DEFAULT_PROFILE, "工作表超过 {max_rows_plain} 行，只读取了前 {max_rows_plain} 行；第 {max_rows_next} 行起")],
+}
+_PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
+_FIGURE = r"(-?[\d,]+(?:\.\d+)?)"
+
+
+def stated_values(profile) -> dict[str, str]:
+    """The placeholders of the phrases, written from ``profile`` (and the reading limits)."""
+    from scoring.formatting import compact, fixed
+    from scoring.wording import rule_values
+    from workbook.safety import DEFAULT_LIMITS
+
+    values = dict(rule_values(profile))
+    values["budget_fixed"] = fixed(profile.budget.points, profile.digits)
+    values.update({f"level1.{k}": compact(v) for k, v in profile.level1.items()})
+    values.update(max_rows=f"{DEFAULT_LIMITS.max_rows:,}", max_rows_plain=str(DEFAULT_LIMITS.max_rows),
+                  max_rows_next=str(DEFAULT_LIMITS.max_rows + 1), max_cols=str(DEFAULT_LIMITS.max_cols))
+    return values
+
+
+def _phrase(template: str) -> re.Pattern:
+    parts = _PLACEHOLDER.split(template)  # literal, name, literal, name, ...
+    return re.compile("".join(re.escape(p) if i % 2 == 0 else _FIGURE for i, p in enumerate(parts)))
+
+
+def stated_numbers(code: str, text: str, profiles=None) -> tuple[str, list[str]]:
+    """(the page with its phrases' numbers written from the profiles, problems). ``profiles``: name ->
+    Profile (default: the shipped ones, loaded)."""
+    from scoring.profiles import load_profile
+
+    problems = []
+    for name, template in STATED.get(code, ()):
+        profile = (profiles or {}).get(name) or load_profile(name)
+        rendered = _PLACEHOLDER.sub(lambda m: stated_values(profile)[m.group(1)], template)
+        found = list(_phrase(template).finditer(text))
+        if not found:
+            problems.append(f"{code}: the page no longer says “{template}”; reword the page or "
+                            "tools/findings_pages.STATED")
+        for m in found:
+            if m.group(0) != rendered:
+                problems.append(f"{code}: “{m.group(0)}” should read “{rendered}” ({name})")
+        text = _phrase(template).sub(lambda m: rendered, text)
+    return text, problems
+
+
+# Numbers a page quotes from a document (not from a profile): they stay when a profile changes.
+QUOTED_SOURCES: dict[str, list[str]] = {
+    "PE402": ["广西要求完成率达到 130%"],
+}
+_RULE_FIGURE = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s*(分|%)")
+
+
+def _rule_numbers(profiles) -> tuple[set[str], set[str]]:
+    """(points, percentages) the profiles set: totals, budget points, cap, grade bounds, 一级指标 points;
+    tier bounds and the over-completion threshold."""
+    from scoring.formatting import compact
+
+    points: set[str] = set()
+    shares: set[str] = set()
+    for profile in profiles:
+        v = stated_values(profile)
+        points |= {v["total"], v["budget"], v["cap"]} | {compact(g.min) for g in profile.grades}
+        points |= {compact(x) for x in profile.level1.values()}
+        shares |= {v["top"], v["middle"], v["over"]}
+    return points - {"0"}, shares
+
+
+def unlisted_numbers(code: str, text: str, profiles=None) -> list[str]:
+    """Numbers in a page's rule-stating prose that equal a number a profile sets but are in no ``STATED``
+    phrase: a page that says “总分不超过 60 分” on its own would not follow a change of the cap.
+    Not read: the worked example (## 示例), the machine-readable section, quotations “……”, code spans,
+    the message template, and ``QUOTED_SOURCES``."""
+    from scoring.profiles import load_profile
+
+    profiles = profiles or {n: load_profile(n) for n in (DEFAULT_PROFILE, NATIONAL)}
+    points, shares = _rule_numbers(profiles.values())
+    masked = text.split(SECTION)[0]
+    spans = [m.span() for _, template in STATED.get(code, ()) for m in _phrase(template).finditer(masked)]
+    spans += [m.span() for phrase in QUOTED_SOURCES.get(code, ()) for m in re.finditer(re.escape(phrase), masked)]
+    for pattern, flags in ((r"\n## 示例\n.*?(?=\n## )", re.S), (r"“[^”\n]*”", 0), (r"`[^`\n]*`", 0),
+                           (r"^\| 提示文字 .*$", re.M)):
+        spans += [m.span() for m in re.finditer(pattern, masked, flags=flags)]
+    chars = list(masked)
+    for a, b in spans:
+        chars[a:b] = " " * (b - a)
+    masked = "".join(chars)
+    return [f"{code}: “{m.group(0)}” states a profile's number outside the phrases of tools/findings_pages.STATED"
+            for m in _RULE_FIGURE.finditer(masked)
+            if m.group(1) in (points if m.group(2) == "分" else shares)]
+
+
 # ---- the index ---------------------------------------------------------------------------------
 
 _INDEX_HEAD = """# 检查发现一览
@@ -215,17 +350,21 @@ def _anchor(heading: str) -> str:
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python -m tools.findings_pages",
-                                 description="Check or refresh the 产生位置 lines and the index of docs/findings/.")
-    ap.add_argument("--write", action="store_true", help="rewrite the 产生位置 lines and README.md")
+                                 description="Check or refresh the 产生位置 lines, the numbers the pages state "
+                                 "and the index of docs/findings/.")
+    ap.add_argument("--write", action="store_true",
+                    help="rewrite the 产生位置 lines, the stated numbers and README.md")
     args = ap.parse_args(argv)
     from scoring.findings import CATALOGUE
 
     sites = raising_sites()
     stale = []
+    problems = []
     for code in sorted(CATALOGUE):
         path = page_path(code)
         text = path.read_text(encoding="utf-8")
-        new = with_sites(text, sites.get(code, ()))
+        new, stated = stated_numbers(code, with_sites(text, sites.get(code, ())))
+        problems += [p for p in stated if "no longer says" in p] + unlisted_numbers(code, text)
         if new != text:
             stale.append(path)
             if args.write:
@@ -237,8 +376,11 @@ def main(argv=None) -> int:
         if args.write:
             index.write_text(rendered, encoding="utf-8")
     for path in stale:
-        print(("rewritten: " if args.write else "out of date: ") + str(path.relative_to(ROOT)))
-    return 0 if args.write or not stale else 1
+        shown = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+        print(("rewritten: " if args.write else "out of date: ") + str(shown))
+    for problem in problems:  # the page's wording must change: --write cannot do it
+        print(problem)
+    return 0 if (args.write or not stale) and not problems else 1
 
 
 if __name__ == "__main__":

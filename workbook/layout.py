@@ -41,6 +41,7 @@ from typing import Any, Optional
 
 from scoring.lazy import lazy_re
 from scoring.methods import compact
+from scoring.placeholders import PLACEHOLDER_CHARS
 from scoring.findings import make
 from scoring.values import cn_number
 from scoring.models import (
@@ -88,7 +89,7 @@ _YEAR = lazy_re(r"((?:19|20)\d{2})\s*年度")
 _UNIT_FALLBACK = lazy_re(r"(?:填报单位|部门名称|单位)[:]((?:(?!\(公章\)|填报人|联系电话|填报日期|自评得分).)+)")
 _CLAIMED = lazy_re(r"自评得分\s*[:]?\s*([-+]?\d+(?:\.\d+)?)")
 _GOAL = lazy_re(r"^(?:年度目标|目标\s*(?=[0-9一二三四五六七八九十]))\s*([0-9]+|[一二三四五六七八九十]+)?")
-_PLACEHOLDER_CHARS = set(".…·・。-—_~～ ")
+_PLACEHOLDER_CHARS = set(PLACEHOLDER_CHARS + " ")
 _FOREIGN = ("绩效自评表", "单位名称", "自评得分")  # words of a form's title block
 
 

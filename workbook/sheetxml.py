@@ -483,10 +483,7 @@ def cell_value(cell: CellInfo, shared: Callable[[int], Optional[str]]) -> Any:
     return int(x) if x.is_integer() and abs(x) < 2**53 else x
 
 
-def _number(x: float) -> str:
-    if isinstance(x, int) or (isinstance(x, float) and x.is_integer() and abs(x) < 2**53):
-        return str(int(x))
-    return repr(float(x))
+from scoring.formatting import literal as _number  # noqa: E402  (a number exactly: "20", "0.8")
 
 
 def value_xml(prefix: str, value: Any) -> tuple[Optional[str], str]:

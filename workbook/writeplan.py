@@ -15,6 +15,7 @@ import re
 from typing import Any, Optional, Union
 
 from scoring.findings import worst
+from scoring.formatting import compact
 from scoring.models import Finding, Form, Result
 from workbook.grid import Grid, parse_a1
 from workbook.plan import Block, Highlight, Note, WritePlan
@@ -29,7 +30,7 @@ def _round(x: float, digits: int) -> Union[int, float]:
 
 
 def _fmt(x: Union[int, float]) -> str:
-    return str(x) if isinstance(x, int) else f"{x:.10g}"
+    return compact(x, digits=10)
 
 
 def _rc(cell: Optional[str]) -> Optional[tuple[int, int]]:
