@@ -797,3 +797,30 @@ def test_parts_in_utf16_are_edited_as_text_not_bytes(tmp_path, bom):
     xlsx.write_scored(out, again, pipeline.score_workbook(xlsx.read_grids(out)).plan)
     with zipfile.ZipFile(out) as a, zipfile.ZipFile(again) as b:
         assert a.read("xl/worksheets/sheet1.xml") == b.read("xl/worksheets/sheet1.xml")
+
+
+def test_cells_found_by_reference_agree_with_the_whole_row(tmp_path):
+    """The writer finds the cells it touches by their reference (``<c r="J12"``) without reading the rest
+    of the row, and rewrites only those cells: the same cells, and the same bytes, as reading and
+    rewriting whole rows."""
+    from workbook import sheetxml as sx
+
+    plan = pipeline.score_workbook(xlsx.read_grids(EXAMPLE)).plan
+    with zipfile.ZipFile(EXAMPLE) as z:
+        data = z.read("xl/worksheets/sheet1.xml")
+    wanted = {b.row + i: b.col for b in plan.blocks for i in range(len(b.values))}
+    direct, whole = sx.scan(data, set(wanted)), sx.scan(data, set(wanted))
+    full = {r: {c.col: c.as_tuple() for c in row.cells} for r, row in whole.rows.items()}
+    for r, cells in full.items():
+        for col, expected in cells.items():
+            assert direct.rows[r].cell(col).as_tuple() == expected, (r, col)
+    assert full and all(direct.rows[r]._cells is None for r in direct.rows)  # no row read whole
+    for r, cells in full.items():  # a column without a cell: the row is read whole to be sure
+        assert [direct.rows[r].cell(col) for col in range(1, 14) if col not in cells] == [None] * (13 - len(cells))
+
+    edits = {(r, c): sx.CellEdit(value=f"值{r}", style=3) for r, c in wanted.items() if c in full[r]}
+    direct = sx.scan(data, set(wanted))
+    for (r, c) in edits:
+        direct.rows[r].cell(c)
+    assert edits and all(direct.rows[r]._cells is None for r, _ in edits)
+    assert sx.splice(data, direct, edits) == sx.splice(data, whole, edits)

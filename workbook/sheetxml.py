@@ -102,14 +102,62 @@ class CellInfo:
 
 
 class RowInfo:
-    """One ``<row>`` element: its offsets, attributes and (for the rows asked for) its cells."""
+    """One ``<row>`` element: its offsets, attributes and (for the rows asked for) its cells.
 
-    __slots__ = ("row", "start", "tag_end", "end", "explicit", "attrs", "cells")
+    A row found by the fast scan reads its cells when first asked (``cells``), and ``cell(col)`` finds a
+    canonically spelled cell (``<c r="J12"``) directly, without reading the others: the writer touches a
+    few cells of each row it edits."""
+
+    __slots__ = ("row", "start", "tag_end", "end", "explicit", "attrs", "_cells", "_lazy", "_by_col", "direct")
 
     def __init__(self, row: int, start: int, tag_end: int, end: int, explicit: bool, attrs: dict[str, str],
                  cells: Optional[list[CellInfo]] = None) -> None:
         self.row, self.start, self.tag_end, self.end, self.explicit, self.attrs = row, start, tag_end, end, explicit, attrs
-        self.cells: list[CellInfo] = [] if cells is None else cells
+        self._cells: Optional[list[CellInfo]] = [] if cells is None else cells
+        self._lazy: Optional[tuple] = None  # (data, content start, content end, tags, prefix) of a fast-scanned row
+        self._by_col: Optional[dict[int, CellInfo]] = None
+        self.direct: dict[int, CellInfo] = {}  # cells found by ``cell`` without reading the row
+
+    @property
+    def cells(self) -> list[CellInfo]:
+        if self._cells is None:
+            from workbook.opc import attr_unescape
+
+            data, pos, stop, tags, _ = self._lazy
+            self._cells = []
+            if not _cells(data, pos, stop, self, tags, attr_unescape):  # checked by the scan: cannot happen
+                raise PackageError("工作表 XML 格式错误")
+        return self._cells
+
+    def cell(self, col: int) -> Optional[CellInfo]:
+        """The cell in column ``col`` (None: none there)."""
+        if self._cells is None:
+            found = self._find(col)
+            if found is not None:
+                return found
+        if self._by_col is None:
+            self._by_col = {c.col: c for c in self.cells}  # the last of duplicates, as every reader takes it
+        return self._by_col.get(col)
+
+    def _find(self, col: int) -> Optional[CellInfo]:
+        """A cell spelled ``<c r="J12"`` found by its reference alone, when it occurs exactly once."""
+        if col in self.direct:
+            return self.direct[col]
+        data, pos, stop, tags, prefix = self._lazy
+        needle = b"<" + prefix + b'c r="' + a1(self.row, col).encode() + b'"'
+        i = data.find(needle, pos, stop)
+        if i < 0 or data.find(needle, i + 1, stop) >= 0 or data[i + len(needle):i + len(needle) + 1] not in (
+                b" ", b"\t", b"\r", b"\n", b"/", b">"):
+            return None
+        m = tags["cell"].match(data, i, stop)
+        if m is None:
+            return None
+        if m.start(1) >= 0:
+            te, inner = m.start(1), (m.start(1), m.end(1))
+        else:
+            te, inner = m.end(), None
+        found = self.direct[col] = CellInfo(self.row, col, i, m.end(), te, True, None, data, inner, tags)
+        return found
 
 
 class Scan:
@@ -201,8 +249,6 @@ def _tags(prefix: bytes) -> dict[str, re.Pattern]:
 
 
 def _scan_fast(data: bytes, want_rows: Optional[set[int]]) -> Optional[Scan]:
-    from workbook.opc import attr_unescape
-
     m = _SD_OPEN.search(data)
     if m is None:
         return None
@@ -233,7 +279,7 @@ def _scan_fast(data: bytes, want_rows: Optional[set[int]]) -> Optional[Scan]:
     out.row_starts = []
     out.rows = {}
     pos, prev = cs, 0
-    row_re, row_end_re = tags["row"], tags["row_end"]
+    row_re, row_end_re, c_start, cell_re = tags["row"], tags["row_end"], tags["c_start"], tags["cell"]
     while True:
         rm = row_re.search(data, pos, close)
         if rm is None:
@@ -252,8 +298,11 @@ def _scan_fast(data: bytes, want_rows: Optional[set[int]]) -> Optional[Scan]:
         out.row_starts.append((row, rm.start(), explicit))
         if want_rows is None or row in want_rows:
             info = RowInfo(row, rm.start(), rm.end(), end, explicit, dict(start_tag_attrs(tag)))
-            if not _cells(data, rm.end(), content_end, info, tags, attr_unescape):
+            # every "<c" of the row starts exactly one whole cell (else expat judges the part); the
+            # cells themselves are read when asked for
+            if len(c_start.findall(data, rm.end(), content_end)) != len(cell_re.findall(data, rm.end(), content_end)):
                 return None
+            info._cells, info._lazy = None, (data, rm.end(), content_end, tags, prefix)
             out.rows[row] = info
         pos, prev = end, row
     return out
@@ -562,7 +611,11 @@ def splice(data: bytes, scan_: Scan, edits: dict[tuple[int, int], CellEdit],
             cells = b"".join(_cell_bytes(p, r, c, None, None, row_edits[c]) for c in sorted(row_edits))
             new_rows.append((r, f'<{p}row r="{r}">'.encode() + cells + f"</{p}row>".encode()))
             continue
-        reps.append((row.start, row.end, _row_bytes(data, p, row, row_edits)))
+        local = _in_place(data, p, row, row_edits)
+        if local is not None:
+            reps += local
+        else:
+            reps.append((row.start, row.end, _row_bytes(data, p, row, row_edits)))
     if new_rows:
         inserting_before = [s for s in scan_.row_starts]
         if any(not explicit for _, _, explicit in inserting_before):
@@ -594,6 +647,28 @@ def _apply(data: bytes, reps: list[tuple[int, int, bytes]]) -> bytes:
         pos = e
     out.append(data[pos:])
     return b"".join(out)
+
+
+def _in_place(data: bytes, p: str, row: RowInfo, row_edits: dict[int, CellEdit]) -> Optional[list]:
+    """The edits of a row as replacements of its cells alone, when every edited cell was found by its
+    reference in a numbered row (nothing is inserted, no position moves) and lies within the row's
+    ``spans`` hint; else None (the whole row is rewritten by ``_row_bytes``)."""
+    if row._cells is not None or not row.explicit or any(c not in row.direct for c in row_edits):
+        return None
+    spans = row.attrs.get("spans")
+    if spans:
+        try:
+            lo, hi = (int(x) for x in spans.split(":"))
+        except ValueError:
+            return None
+        if any(c < lo or c > hi for c in row_edits):
+            return None
+    out = []
+    for c, edit in row_edits.items():
+        cell = row.direct[c]
+        old = data[cell.start:cell.end]
+        out.append((cell.start, cell.end, _cell_bytes(p, row.row, c, data[cell.start:cell.tag_end], old, edit)))
+    return out
 
 
 def _row_bytes(data: bytes, p: str, row: RowInfo, row_edits: dict[int, CellEdit]) -> bytes:

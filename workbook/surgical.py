@@ -330,6 +330,22 @@ def _save_styles(pkg: Package, book: Book, styles: Styles) -> None:
     pkg.write(book.styles_part, styles.data)
 
 
+class _CellIndex:
+    """The form sheet's cells by (row, col), looked up in the scanned rows when first asked for."""
+
+    def __init__(self, scan: sx.Scan) -> None:
+        self.scan = scan
+        self.memo: dict[tuple[int, int], Optional[sx.CellInfo]] = {}
+
+    def get(self, rc: tuple[int, int]) -> Optional[sx.CellInfo]:
+        try:
+            return self.memo[rc]
+        except KeyError:
+            row = self.scan.rows.get(rc[0])
+            cell = self.memo[rc] = row.cell(rc[1]) if row is not None else None
+            return cell
+
+
 class _SheetEdit:
     """The cell edits to the form sheet and the record entries that explain them, built in order:
     this run's values, the undo of the previous run's values and fills, this run's highlights."""
@@ -343,7 +359,7 @@ class _SheetEdit:
         rows_needed = ({r for r, _ in self.values} | {parse_a1(r)[0] for r in self.worst}
                        | {r for r, _ in self.prev_cells})
         self.scan = sx.scan(data, rows_needed)
-        self.cells = {(r, c.col): c for r, row in self.scan.rows.items() for c in row.cells}
+        self.cells = _CellIndex(self.scan)
         self.edits: dict[tuple[int, int], sx.CellEdit] = {}
         self.skipped: list[str] = []
         self.entries: dict[str, Entry] = {}
