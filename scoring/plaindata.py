@@ -4,7 +4,7 @@ The standard ``dataclasses.dataclass`` spends ~0.35 ms per class (it writes each
 compiles it) and its module imports ``inspect`` (``ast``, ``dis``, ``tokenize`` …): on the command line's
 path that was ~14 ms of a ~75 ms run for ~30 classes. This module builds the methods as closures over the
 fields — nothing is generated or compiled (the package runs no ``exec``, docs/guarantees.md) — and
-imports nothing. A frozen instance is built faster than by the standard ``__init__`` (its fields go
+imports nothing at start-up. A frozen instance is built faster than by the standard ``__init__`` (its fields go
 straight into the instance's ``__dict__``, which is what ``object.__setattr__`` does there).
 
 Supported, with the standard semantics: ``dataclass`` / ``dataclass(frozen=..., kw_only=..., eq=...,
@@ -18,7 +18,6 @@ on theirs. Not supported (``TypeError``): ``order``, ``slots``, ``unsafe_hash``,
 """
 from __future__ import annotations
 
-import copy as _copy
 from typing import Any, Callable, Optional
 
 __all__ = ["MISSING", "Field", "dataclass", "field", "fields", "asdict", "replace", "is_plain_dataclass"]
@@ -295,7 +294,9 @@ def _asdict(obj: Any, dict_factory: Callable) -> Any:
         return type(obj)(_asdict(v, dict_factory) for v in obj)
     if isinstance(obj, dict):
         return type(obj)((_asdict(k, dict_factory), _asdict(v, dict_factory)) for k, v in obj.items())
-    return _copy.deepcopy(obj)
+    import copy
+
+    return copy.deepcopy(obj)
 
 
 def replace(obj: Any, /, **changes: Any) -> Any:
