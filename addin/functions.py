@@ -74,7 +74,7 @@ EXCEL_ERRORS = frozenset({"#N/A", "#VALUE!", "#REF!", "#DIV/0!", "#NUM!", "#NAME
 
 
 def _check_error(value: Any, what: str) -> None:
-    if isinstance(value, str) and value.strip().upper() in EXCEL_ERRORS:
+    if isinstance(value, str) and "#" in value and value.strip().upper() in EXCEL_ERRORS:
         raise PEValueError(f"{what}是错误值 {value.strip()}")
 
 
@@ -84,6 +84,8 @@ def _blank(value: Any) -> bool:
 
 def _text(value: Any) -> str:
     """Cell value → the text the engine reads (Excel gives whole numbers as floats: 2.0 → "2")."""
+    if value.__class__ is str:
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, float) and math.isfinite(value) and value.is_integer():
@@ -110,6 +112,18 @@ def _number(value: Any, what: str) -> float:
     return float(parsed.number)
 
 
+def _weight(points: Any) -> float:
+    """分值 of a row: a finite number, not negative, or PEValueError."""
+    kind = points.__class__
+    if (kind is float and math.isfinite(points)) or kind is int:  # the usual case: a number
+        weight = float(points)
+    else:
+        weight = _number(points, "分值")
+    if weight < 0:
+        raise PEValueError("分值不能为负数")
+    return weight
+
+
 def _method(value: Any) -> Optional[Method]:
     if _blank(value):
         return None
@@ -125,9 +139,7 @@ def _indicator(points: Any, target: Any, actual: Any, method: Any = None, tier: 
 
     _check_error(target, "年初目标值")
     _check_error(actual, "实际完成值")
-    weight = _number(points, "分值")
-    if weight < 0:
-        raise PEValueError("分值不能为负数")
+    weight = _weight(points)
     # Built from checked values: no validation pass (the UDFs run per cell, and per row in PE_SCORES).
     return Indicator.model_construct(
         weight=weight,
@@ -152,39 +164,54 @@ _ROW_SCORES: dict[tuple, Any] = {}
 _ROW_SCORES_MAX = 50_000
 
 
-def _row_score(points: Any, target: Any, actual: Any, method: Any) -> float:
-    """One PE_SCORES row: the score alone (no findings, no result model), or PEValueError."""
+def _row_scores(p: list, t: list, a: list, m: list) -> list[list[Any]]:
+    """PE_SCORES' rows: a score each (no findings, no explanation, no result model), None for a row
+    without 分值, or PEValueError naming the first row that cannot be scored."""
+    from scoring import engine, readings, values
+
     profile = _profile()
-    key = (id(profile), type(points), points, type(target), target, type(actual), actual, method)
+    memo, pid, out = _ROW_SCORES, id(profile), []
+    parse = values.batch_parser()  # a text that repeats down the column is read once per call
+    for i, (pi, ti, ai, mi) in enumerate(zip(p, t, a, m), start=1):
+        try:
+            if ((isinstance(pi, str) and "#" in pi) or (isinstance(ti, str) and "#" in ti)
+                    or (isinstance(ai, str) and "#" in ai)):  # an Excel error value has a "#"
+                _check_error(pi, "分值")
+                _check_error(ti, "目标")
+                _check_error(ai, "实际")
+            if pi.__class__ not in (float, int) and (_blank(pi) or (isinstance(pi, str) and not any(ch.isdigit() for ch in pi))):
+                out.append([None])  # not an indicator row
+                continue
+            key = (pid, type(pi), pi, type(ti), ti, type(ai), ai, mi)
+            try:
+                known = memo.get(key)
+            except TypeError:  # an unhashable value: compute without the memo
+                known, key = None, None
+            if known is None:
+                known = _compute_row(pi, ti, ai, mi, profile, engine, readings, parse)
+                if key is not None:
+                    if len(memo) >= _ROW_SCORES_MAX:
+                        memo.clear()
+                    memo[key] = known
+            if known.__class__ is str:
+                raise PEValueError(known)
+        except PEValueError as exc:
+            raise PEValueError(f"第 {i} 行：{exc}") from None
+        out.append([known])
+    return out
+
+
+def _compute_row(points, target, actual, method, profile, engine, readings, parse) -> Any:
+    """One row's score, or the reason it has none (a str); Excel errors are already ruled out."""
     try:
-        known = _ROW_SCORES.get(key)
-    except TypeError:  # an unhashable value: compute without the memo
-        known, key = None, None
-    if known is None:
-        known = _compute_row(points, target, actual, method, profile)
-        if key is not None:
-            if len(_ROW_SCORES) >= _ROW_SCORES_MAX:
-                _ROW_SCORES.clear()
-            _ROW_SCORES[key] = known
-    if isinstance(known, str):
-        raise PEValueError(known)
-    return known
-
-
-def _compute_row(points, target, actual, method, profile):
-    from scoring import readings  # in sys.modules after the first row: a dictionary look-up
-
-    try:
-        _check_error(target, "年初目标值")
-        _check_error(actual, "实际完成值")
-        weight = _number(points, "分值")
-        if weight < 0:
-            raise PEValueError("分值不能为负数")
-        row = readings.RowInput(weight=weight, weight_text=_text(points), target=_text(target), actual=_text(actual),
-                       method=_method(method))
+        # positional (target, actual, weight, weight_text, typed_score, method): built for every row,
+        # the texts Excel passes as str converted inline (_text's first case)
+        row = readings.RowInput(target.strip() if target.__class__ is str else _text(target),
+                                actual.strip() if actual.__class__ is str else _text(actual),
+                                _weight(points), _text(points), None, None if method is None else _method(method))
     except PEValueError as exc:
         return str(exc)
-    score = _engine().indicator_score(readings.read_indicator(row, profile), profile)
+    score = engine.indicator_score(readings.read_indicator(row, profile, parse), profile)
     if score is None:  # the reason, from the full path
         return _score(_indicator(points, target, actual, method))[0].explanation or "无法计算得分"
     return score
@@ -193,7 +220,7 @@ def _compute_row(points, target, actual, method, profile):
 def _flat(values: Any) -> list[Any]:
     """A cell or a range (1-D or 2-D list) → a flat list, row by row."""
     if isinstance(values, (list, tuple)):
-        if all(type(v) is list and len(v) == 1 for v in values):  # a column, as xlwings passes it
+        if set(map(type, values)) == {list} and set(map(len, values)) == {1}:  # a column, as xlwings passes it
             return [v[0] for v in values]
         out: list[Any] = []
         for v in values:
@@ -232,21 +259,7 @@ def PE_SCORES(points, targets, actuals, methods=None):
     m = _flat(methods) if methods is not None else [None] * len(p)
     if not (len(p) == len(t) == len(a)) or len(m) != len(p):
         raise PEValueError("分值列、目标列、实际列（及方法列）的行数必须相同")
-    out: list[list[Any]] = []
-    for i, (pi, ti, ai, mi) in enumerate(zip(p, t, a, m), start=1):
-        for v, what in ((pi, "分值"), (ti, "目标"), (ai, "实际")):
-            try:
-                _check_error(v, what)
-            except PEValueError as exc:
-                raise PEValueError(f"第 {i} 行：{exc}") from None
-        if _blank(pi) or (isinstance(pi, str) and not any(ch.isdigit() for ch in pi)):
-            out.append([None])  # not an indicator row
-            continue
-        try:
-            out.append([_row_score(pi, ti, ai, mi)])
-        except PEValueError as exc:
-            raise PEValueError(f"第 {i} 行：{exc}") from None
-    return out
+    return _row_scores(p, t, a, m)
 
 
 @xw.func(category="绩效评分")

@@ -1,8 +1,9 @@
 """Scoring benchmark: per-form time of read + score, against reading the same cells with python-calamine.
 
 Both are measured in the same run on the same file (CPU time), so the ratio holds across machines.
-Also: =PE_SCORES over a 1000-row column (first call and a recalculation), and the CPU time of
-importing the scoring core in a new process against ``python -c pass``.
+Also: =PE_SCORES over a 1000-row column (first call, a recalculation, and the same rows through the
+full path one =PE_SCORE at a time for comparison), and the CPU time of importing the scoring core in a
+new process against ``python -c pass``.
 Usage: python bench/score.py [FILE] [-n REPEAT]
 """
 from __future__ import annotations
@@ -169,8 +170,13 @@ def pe_scores_column(repeat: int) -> list[tuple[str, float]]:
             samples.append(time.process_time() - t)
         return statistics.median(samples)
 
+    def full_path():  # the same rows through the full path, one =PE_SCORE per cell (findings, explanation)
+        for p, t, a in zip(points, targets, actuals):
+            F.PE_SCORE(p[0], t[0], a[0])
+
     base = cpu(lambda: [[float(p[0])] for p in points])  # the floor: touching every row once
-    return [("遍历 1000 行（基准）", base), ("首次计算（无缓存）", cpu(first)), ("重算，改动 1 行", cpu(recalc))]
+    return [("遍历 1000 行（基准）", base), ("首次计算（无缓存）", cpu(first)), ("重算，改动 1 行", cpu(recalc)),
+            ("同样 1000 行逐个 =PE_SCORE（完整路径，对照）", cpu(full_path))]
 
 
 def _width(text: str) -> int:

@@ -13,7 +13,6 @@ precision; rounding is for display only.
 from __future__ import annotations
 
 import math
-from scoring.plaindata import dataclass  # not dataclasses: see scoring.plaindata
 from typing import TYPE_CHECKING, Any, Callable, Optional
 
 from . import methods as m
@@ -58,13 +57,20 @@ def infer_tier(indicator: "Indicator", ap: Optional[ParsedValue] = None) -> Opti
 # ---- one indicator ---------------------------------------------------------------------------
 
 
-@dataclass
 class _Outcome:
-    score: Optional[float]
-    ratio: Optional[float]
-    explanation: str
-    computed: bool = True
-    method: Optional[Method] = None  # set when the computation settles on another method (a 0 target)
+    """A row's score and ratio, and ``why``: the rule's explanation, written only when asked for
+    (``explanation``). The scores-only path (``indicator_score``) never asks."""
+
+    __slots__ = ("score", "ratio", "why", "computed", "method")
+
+    def __init__(self, score: Optional[float], ratio: Optional[float], why: m.Why, computed: bool = True,
+                 method: Optional[Method] = None) -> None:
+        self.score, self.ratio, self.why, self.computed = score, ratio, why, computed
+        self.method = method  # set when the computation settles on another method (a 0 target)
+
+    @property
+    def explanation(self) -> str:
+        return self.why()
 
 
 class _Discard(list):
@@ -92,15 +98,15 @@ def _unreadable(raw: Optional[str]) -> str:
 
 
 def _kept(r: IndicatorReading, profile: "Profile", why: str) -> _Outcome:
-    score, ratio, explanation = m.score_manual(r.typed, r.weight, profile, why)
-    return _Outcome(score, ratio, explanation, computed=False)
+    score, ratio, told = m.manual_rule(r.typed, r.weight, profile, why)
+    return _Outcome(score, ratio, told, computed=False)
 
 
 def _numeric(r: IndicatorReading, profile: "Profile", found: list) -> _Outcome:
     """定量: ratio, reverse or zero target, from the target and the actual in the target's unit."""
-    tp, cells = r.target, r.cells
+    tp = r.target
     if not r.numeric or (tp.number or 0) < 0:
-        _add("PE101", found, cells.target, name=r.name, target=_unreadable(r.indicator.target))
+        _add("PE101", found, r.cells.target, name=r.name, target=_unreadable(r.indicator.target))
         return _kept(r, profile, "年初目标值无法识别")
     if r.weight is None:
         return _kept(r, profile, "分值缺失")
@@ -115,51 +121,57 @@ def _numeric(r: IndicatorReading, profile: "Profile", found: list) -> _Outcome:
 
 
 def _zero(r: IndicatorReading, actual: float, profile: "Profile", found: list) -> _Outcome:
-    score, ratio, explanation = m.score_zero(actual, r.weight, profile, r.target.unit or "")
-    if actual > 0:
+    score, ratio, why = m.zero_rule(actual, r.weight, profile, r.target.unit or "")
+    if actual > 0 and found is not _NOWHERE:
         _add("PE206", found, r.cells.actual, name=r.name, actual=m.shown(actual, r.target.unit))
-    return _Outcome(score, ratio, explanation, method=Method.ZERO)
+    return _Outcome(score, ratio, why, method=Method.ZERO)
 
 
 def _reverse(r: IndicatorReading, actual: float, profile: "Profile") -> _Outcome:
     tp, ap, unit, weight = r.target, r.actual, r.target.unit or "", r.weight
     cmp = tp.comparator if tp.comparator in ("le", "lt") else "le"  # explicit override on "≥x"
-    score, ratio, explanation = m.score_reverse(tp.number, actual, weight, profile, unit, cmp)
+    score, ratio, why = m.reverse_rule(tp.number, actual, weight, profile, unit, cmp)
     within = (ap.comparator in ("le", "lt") or bool(m.WITHIN.search(ap.raw or ""))) and actual <= tp.number
     if within and ap.comparator != "lt" and score is not None and score < weight:
         # "未超过80%" against "≤80%": the wording itself says the ceiling was kept.
         score = weight
-        explanation = (f"反向指标：目标 {m.shown(tp.number, unit, cmp)}，"
-                       f"实际“{r.indicator.actual}”，已达标：满分 {m.fixed(weight, profile.digits)}")
-    return _Outcome(score, ratio, explanation)
+
+        def why() -> str:
+            return (f"反向指标：目标 {m.shown(tp.number, unit, cmp)}，"
+                    f"实际“{r.indicator.actual}”，已达标：满分 {m.fixed(weight, profile.digits)}")
+    return _Outcome(score, ratio, why)
 
 
 def _ratio(r: IndicatorReading, actual: float, profile: "Profile", found: list) -> _Outcome:
-    score, ratio, explanation = m.score_ratio(r.target.number, actual, r.weight, profile, r.target.unit or "")
+    score, ratio, why = m.ratio_rule(r.target.number, actual, r.weight, profile, r.target.unit or "")
     q = profile.quantitative
-    if (ratio is not None and ratio >= q.over_threshold - 1e-12 and not (r.indicator.reason or "").strip()
-           ):
+    if (ratio is not None and ratio >= q.over_threshold - 1e-12 and found is not _NOWHERE
+            and not (r.indicator.reason or "").strip()):
         _add("PE402", found, r.cells.reason or r.cells.actual, name=r.name,
-                          ratio=m.percent(ratio), threshold=m.percent(q.over_threshold, 0))
-    return _Outcome(score, ratio, explanation)
+             ratio=m.percent(ratio), threshold=m.percent(q.over_threshold, 0))
+    return _Outcome(score, ratio, why)
 
 
 def _qualitative(r: IndicatorReading, profile: "Profile", found: list) -> _Outcome:
     ind = r.indicator
     done = r.actual.status == "done" or m.same_text(ind.target, ind.actual)
     if done and r.weight is not None:
-        return _Outcome(*m.score_qualitative(True, r.typed, r.weight, profile, ind.actual))
-    score, ratio, explanation = m.score_qualitative(False, r.typed, r.weight, profile, ind.actual)
-    if r.typed is not None:
+        return _Outcome(*m.qualitative_rule(True, r.typed, r.weight, profile, ind.actual))
+    score, ratio, why = m.qualitative_rule(False, r.typed, r.weight, profile, ind.actual)
+    if r.typed is not None and found is not _NOWHERE:
         _add("PE207", found, r.cells.score, name=r.name, score=m.compact(r.typed))
-    return _Outcome(score, ratio, explanation, computed=False)
+    return _Outcome(score, ratio, why, computed=False)
 
 
 def _judgement(r: IndicatorReading, profile: "Profile", found: list) -> _Outcome:
-    score, ratio, explanation = m.score_judgement(r.typed, r.weight, profile, None)
-    if r.tier and r.typed is not None and r.tier != m.tier_of(r.typed, r.weight or 0, profile):
-        explanation += f"；实际完成情况对应“{r.tier}”档 {m.band_text(r.tier, profile)}"
-    return _Outcome(score, ratio, explanation, computed=False)
+    score, ratio, told = m.judgement_rule(r.typed, r.weight, profile, None)
+
+    def why() -> str:
+        tier = r.tier  # read only when the explanation is written
+        if tier and r.typed is not None and tier != m.tier_of(r.typed, r.weight or 0, profile):
+            return f"{told()}；实际完成情况对应“{tier}”档 {m.band_text(tier, profile)}"
+        return told()
+    return _Outcome(score, ratio, why, computed=False)
 
 
 def _manual(r: IndicatorReading, profile: "Profile", found: list) -> _Outcome:
@@ -214,15 +226,16 @@ def score_indicator(indicator: "Indicator", profile: "Profile", *, goal: int = 0
 
 def _actual_number(r: IndicatorReading, profile: "Profile", found: list) -> Optional[float]:
     """The actual in the target's base unit, or None (with a finding) when it cannot be compared."""
-    tp, ap, cell, name = r.target, r.actual, r.cells.actual, r.name
+    tp, ap, name = r.target, r.actual, r.name
+    cell = None if found is _NOWHERE else r.cells.actual
     if ap.kind != "number" or ap.number is None or not math.isfinite(ap.number):
         _add("PE102", found, cell, name=name, actual=_unreadable(r.indicator.actual))
         return None
-    if tp.unit and ap.unit and not same_dimension(tp.unit, ap.unit):
+    if tp.unit and ap.unit and tp.unit != ap.unit and not same_dimension(tp.unit, ap.unit):
         _add("PE108", found, cell, name=name, target_unit=tp.unit, actual_unit=ap.unit)
         return None
     actual = _borrow_unit(r, profile, found) if tp.unit and not ap.unit else ap.number
-    if not ap.confident:
+    if not ap.confident and found is not _NOWHERE:
         _add("PE104", found, cell, name=name, value=m.shown(ap.number, ap.unit))
     if actual < 0:
         _add("PE106", found, cell, name=name, actual=r.indicator.actual)

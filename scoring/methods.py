@@ -1,16 +1,20 @@
 """One pure function per scoring method (``scoring.models.Method``).
 
-Each takes plain numbers (already parsed, in the same unit) and returns
-``(score, ratio, explanation_zh)``: the score at full precision, the completion ratio used (None
-when none applies) and a Chinese sentence for the 评分说明 sheet. Rounding happens only in the
-explanation text. Which method applies to a row is decided by ``scoring.engine``.
+Each rule (``ratio_rule``, ``reverse_rule`` ...) takes plain numbers (already parsed, in the same
+unit) and returns ``(score, ratio, why)``: the score at full precision, the completion ratio used
+(None when none applies) and ``why``, a function of no arguments that writes the Chinese sentence
+for the 评分说明 sheet. The sentence is written only when someone asks for it (``PE_EXPLAIN``, the
+report, the command line); ``=PE_SCORES`` needs the number alone and never formats it. The
+``score_*`` functions are the same rules with the sentence written: ``(score, ratio, text)``.
+Rounding happens only in the text. Which method applies to a row is decided by ``scoring.readings``.
 """
 from __future__ import annotations
 
 import math
 import re
+from math import isfinite
 from enum import Enum
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Callable, Optional
 
 
 from .lazy import lazy_re
@@ -19,6 +23,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from .settings import Profile
 
 Scored = tuple[Optional[float], Optional[float], str]
+Why = Callable[[], str]  # writes the explanation of a rule's outcome, on demand
+Ruled = tuple[Optional[float], Optional[float], Why]
 
 TIER_TOP, TIER_MIDDLE, TIER_BOTTOM = "达成", "部分达成", "未达成"
 
@@ -61,70 +67,104 @@ def shown(number: Optional[float], unit: Optional[str] = None, comparator: Optio
 
 
 def _finite(*xs: Optional[float]) -> bool:
-    return all(x is not None and math.isfinite(x) for x in xs)
+    for x in xs:  # a loop, not all(...): this runs for every row of =PE_SCORES
+        if x is None or not math.isfinite(x):
+            return False
+    return True
 
 
 # ---- quantitative ---------------------------------------------------------------------------
 
 
-def score_ratio(target: float, actual: float, weight: float, profile: "Profile", unit: str = "") -> Scored:
+def told(ruled: Ruled) -> Scored:
+    """A rule's outcome with its explanation written: ``(score, ratio, text)``."""
+    score, ratio, why = ruled
+    return score, ratio, why()
+
+
+def ratio_rule(target: float, actual: float, weight: float, profile: "Profile", unit: str = "") -> Ruled:
     """定量正向: 分值 × 实际/目标, capped at 分值 (or reduced above the threshold in "reduce" mode)."""
     d = profile.digits
-    if not _finite(target, actual, weight) or target <= 0:
-        return None, None, f"目标值 {compact(target)}{unit} 无法作为分母，不能计算完成率"
-    actual = max(actual, 0.0)
-    ratio = actual / target
+    if (target is None or actual is None or weight is None or not (isfinite(target) and isfinite(actual)
+                                                                 and isfinite(weight)) or target <= 0):
+        return None, None, lambda: f"目标值 {compact(target)}{unit} 无法作为分母，不能计算完成率"
+    ratio = max(actual, 0.0) / target
     q = profile.quantitative
     if ratio >= 1:
         if q.over_mode == "reduce" and ratio >= q.over_threshold:
             factor = max(0.0, 1.0 - (ratio - q.over_threshold))
             score = weight * factor
-            return score, ratio, (
+            return score, ratio, lambda: (
                 f"完成率 {percent(ratio)}，超过 {percent(q.over_threshold, 0)} 按偏离度调减："
                 f"{compact(weight)} × {percent(factor)} = {fixed(score, d)}"
             )
-        return weight, ratio, f"完成率 {percent(ratio)}，按 100% 计：{compact(weight)} × 100% = {fixed(weight, d)}"
+        return weight, ratio, lambda: f"完成率 {percent(ratio)}，按 100% 计：{compact(weight)} × 100% = {fixed(weight, d)}"
     score = weight * ratio
-    return score, ratio, f"完成率 {percent(ratio)}：{compact(weight)} × {percent(ratio)} = {fixed(score, d)}"
+    return score, ratio, lambda: f"完成率 {percent(ratio)}：{compact(weight)} × {percent(ratio)} = {fixed(score, d)}"
 
 
-def score_reverse(
+def score_ratio(target: float, actual: float, weight: float, profile: "Profile", unit: str = "") -> Scored:
+    """``ratio_rule`` with its explanation written."""
+    return told(ratio_rule(target, actual, weight, profile, unit))
+
+
+def _reverse_head(target: float, actual: float, unit: str, comparator: str) -> str:
+    return f"反向指标：目标 {shown(target, unit, comparator)}，实际 {shown(actual, unit)}"
+
+
+def reverse_rule(
     target: float, actual: float, weight: float, profile: "Profile", unit: str = "", comparator: str = "le"
-) -> Scored:
+) -> Ruled:
     """定量反向 (≤, 以内, 不超过): met → full; missed → profile formula ("ratio" A/B or "linear")."""
     d = profile.digits
-    head = f"反向指标：目标 {shown(target, unit, comparator)}，实际 {shown(actual, unit)}"
+    written = actual  # the explanation shows the actual as given, before the floor at 0
+
+    def head() -> str:
+        return _reverse_head(target, written, unit, comparator)
+
     if not _finite(target, actual, weight):
-        return None, None, head + "，无法计算"
+        return None, None, lambda: head() + "，无法计算"
     actual = max(actual, 0.0)
     # The ratio reported for a reverse indicator is target/actual (how far under the ceiling).
     ratio = target / actual if actual > 0 else None
     met = actual < target if comparator == "lt" else actual <= target
     if met:
-        return weight, ratio, f"{head}，已达标：满分 {fixed(weight, d)}"
+        return weight, ratio, lambda: f"{head()}，已达标：满分 {fixed(weight, d)}"
     if target <= 0:
-        return 0.0, 0.0, f"{head}，未达标：0 分"
+        return 0.0, 0.0, lambda: f"{head()}，未达标：0 分"
     if profile.quantitative.reverse_formula == "linear":
         factor = max(0.0, 1.0 - (actual - target) / target)
         score = weight * factor
-        return score, ratio, (
-            f"{head}，未达标：{compact(weight)} × (1 − ({compact(actual)} − {compact(target)})/{compact(target)})"
+        return score, ratio, lambda: (
+            f"{head()}，未达标：{compact(weight)} × (1 − ({compact(actual)} − {compact(target)})/{compact(target)})"
             f" = {fixed(score, d)}"
         )
     score = weight * ratio
-    return score, ratio, (
-        f"{head}，未达标：{compact(weight)} × {compact(target)}/{compact(actual)} = {fixed(score, d)}"
+    return score, ratio, lambda: (
+        f"{head()}，未达标：{compact(weight)} × {compact(target)}/{compact(actual)} = {fixed(score, d)}"
     )
 
 
-def score_zero(actual: float, weight: float, profile: "Profile", unit: str = "") -> Scored:
+def score_reverse(
+    target: float, actual: float, weight: float, profile: "Profile", unit: str = "", comparator: str = "le"
+) -> Scored:
+    """``reverse_rule`` with its explanation written."""
+    return told(reverse_rule(target, actual, weight, profile, unit, comparator))
+
+
+def zero_rule(actual: float, weight: float, profile: "Profile", unit: str = "") -> Ruled:
     """目标值为 0 (差错率 0%, 事故 0 起): actual 0 → full, anything above → 0."""
     d = profile.digits
     if not _finite(actual, weight):
-        return None, None, "目标值为 0，实际值无法识别"
+        return None, None, lambda: "目标值为 0，实际值无法识别"
     if actual <= 0:
-        return weight, 1.0, f"目标值为 0，实际 {shown(max(actual, 0.0), unit)}，已达标：满分 {fixed(weight, d)}"
-    return 0.0, 0.0, f"目标值为 0，实际 {shown(actual, unit)}，未达标：0 分"
+        return weight, 1.0, lambda: f"目标值为 0，实际 {shown(max(actual, 0.0), unit)}，已达标：满分 {fixed(weight, d)}"
+    return 0.0, 0.0, lambda: f"目标值为 0，实际 {shown(actual, unit)}，未达标：0 分"
+
+
+def score_zero(actual: float, weight: float, profile: "Profile", unit: str = "") -> Scored:
+    """``zero_rule`` with its explanation written."""
+    return told(zero_rule(actual, weight, profile, unit))
 
 
 # ---- qualitative and kept scores ------------------------------------------------------------
@@ -170,35 +210,53 @@ def in_band(score: float, weight: float, tier: str, profile: "Profile", toleranc
     return score <= hi + tolerance if inclusive else score < hi - 1e-9
 
 
-def score_qualitative(done: bool, typed: Optional[float], weight: float, profile: "Profile", actual: str = "") -> Scored:
+def qualitative_rule(done: bool, typed: Optional[float], weight: float, profile: "Profile", actual: str = "") -> Ruled:
     """文字目标: done (完成, or the actual restates the target) → full; otherwise the typed score is kept."""
     d = profile.digits
     if done and _finite(weight):
-        said = f"实际“{_short(actual)}”，" if actual else ""
-        return weight, 1.0, f"定性指标：{said}已完成：满分 {fixed(weight, d)}"
+        return weight, 1.0, lambda: f"定性指标：{f'实际“{_short(actual)}”，' if actual else ''}已完成：满分 {fixed(weight, d)}"
     if typed is None:
-        return None, None, "定性指标：无法自动判断完成情况，且未填报得分"
-    return typed, None, f"定性指标：无法自动判断完成情况，保留填报得分 {fixed(typed, d)}"
+        return None, None, lambda: "定性指标：无法自动判断完成情况，且未填报得分"
+    return typed, None, lambda: f"定性指标：无法自动判断完成情况，保留填报得分 {fixed(typed, d)}"
 
 
-def score_judgement(typed: Optional[float], weight: Optional[float], profile: "Profile", tier: Optional[str] = None) -> Scored:
+def score_qualitative(done: bool, typed: Optional[float], weight: float, profile: "Profile", actual: str = "") -> Scored:
+    """``qualitative_rule`` with its explanation written."""
+    return told(qualitative_rule(done, typed, weight, profile, actual))
+
+
+def judgement_rule(typed: Optional[float], weight: Optional[float], profile: "Profile", tier: Optional[str] = None) -> Ruled:
     """三档定性评价: the typed score is kept; the explanation names its tier band."""
     d = profile.digits
     if typed is None:
-        return None, None, "定性评价（三档）：未填报得分"
-    band = tier or (tier_of(typed, weight, profile) if weight else None)
-    if band is None:
-        return typed, None, f"定性评价（三档）：填报得分 {fixed(typed, d)}"
-    return typed, None, f"定性评价（三档）：填报得分 {fixed(typed, d)}，属“{band}”档 {band_text(band, profile)}"
+        return None, None, lambda: "定性评价（三档）：未填报得分"
+
+    def why() -> str:
+        band = tier or (tier_of(typed, weight, profile) if weight else None)
+        if band is None:
+            return f"定性评价（三档）：填报得分 {fixed(typed, d)}"
+        return f"定性评价（三档）：填报得分 {fixed(typed, d)}，属“{band}”档 {band_text(band, profile)}"
+
+    return typed, None, why
 
 
-def score_manual(typed: Optional[float], weight: Optional[float], profile: "Profile", why: str = "") -> Scored:
+def score_judgement(typed: Optional[float], weight: Optional[float], profile: "Profile", tier: Optional[str] = None) -> Scored:
+    """``judgement_rule`` with its explanation written."""
+    return told(judgement_rule(typed, weight, profile, tier))
+
+
+def manual_rule(typed: Optional[float], weight: Optional[float], profile: "Profile", why: str = "") -> Ruled:
     """Nothing to compute from: keep the typed score."""
     d = profile.digits
     reason = why or "无法自动计算"  # why already says what could not be computed: say it once
     if typed is None:
-        return None, None, f"{reason}，且未填报得分"
-    return typed, None, f"{reason}，保留填报得分 {fixed(typed, d)}"
+        return None, None, lambda: f"{reason}，且未填报得分"
+    return typed, None, lambda: f"{reason}，保留填报得分 {fixed(typed, d)}"
+
+
+def score_manual(typed: Optional[float], weight: Optional[float], profile: "Profile", why: str = "") -> Scored:
+    """``manual_rule`` with its explanation written."""
+    return told(manual_rule(typed, weight, profile, why))
 
 
 def _short(text: str, n: int = 20) -> str:

@@ -32,7 +32,7 @@ import re
 import unicodedata
 from scoring.plaindata import asdict, dataclass  # not dataclasses: see scoring.plaindata
 from decimal import Decimal, InvalidOperation
-from typing import Any, Iterator, Literal, Optional, Union
+from typing import Any, Callable, Iterator, Literal, Optional, Union
 
 from .lazy import lazy_re as _lazy_re
 from .placeholders import PLACEHOLDER_PATTERN
@@ -134,7 +134,8 @@ _PREFIX_CMP = {
     "不超": "le", "最多": "le", "至多": "le", "最少": "ge", "至少": "ge",
 }
 # "每年1次" -> per 年 (the period written before the number)
-_PER_PREFIX_RE = _lazy_re(r"每(年|季度|学期|月|周|天|日|人|户|次)$")
+_PER_PREFIX_WORDS = ["年", "季度", "学期", "月", "周", "天", "日", "人", "户", "次"]
+_PER_PREFIX_RE = _lazy_re(r"每(" + "|".join(_PER_PREFIX_WORDS) + r")$")
 _PREFIX_RE = _lazy_re(r"(?:" + _alt(_PREFIX_CMP) + r")(?:在|为)?$")
 
 # One scan over the text. Alternatives in priority order: dates, schedules, ranges, numbers.
@@ -164,14 +165,21 @@ _CIRCLED_RE = _lazy_re(r"[\u2460-\u2473\u2474-\u2487\u2488-\u249b\u2776-\u277f\u
 
 # Wording that is not a status although it contains 未 ("未超过80%" is a met ceiling).
 _NEG_OK_RE = _lazy_re(r"未(?:超过|超出|突破|高于|发生|出现|收到|接到)")
-_MET_CEILING_RE = _lazy_re(r"未(?:超标|超支|超预算|超出预算)|无超支")
-_PARTIAL_RE = _lazy_re(r"部分(?:完成|达成|实现|落实|达到|开展|实施)|基本(?:完成|达成|实现|落实|达到)"
-                         r"|(?:未|没有|尚未)(?:全部|完全)(?:完成|达成|实现|落实)|大部分完成")
-_NOT_DONE_RE = _lazy_re(r"不合格|不达标|(?:未能?|没有|尚未|暂未|无法|不能)(?:按[时期])?(?:完成|达成|达到|达标|开展|实施|落实|启动|"
-                          r"执行|实现|兑现|建成|验收|举办|召开|开工|完工|发放|到位|组织)")
-_ONGOING_RE = _lazy_re(r"继续推进|持续推进|稳步推进|有序推进|加快推进|推进中|正在|进行中|实施中|建设中|在建|持续开展")
-_DONE_RE = _lazy_re(r"完成|验收合格|通过验收|已验收|合格|达成|达到(?![\d<>=≤≥])|已落实|落实到位|已实现|实现|达标|已办结|办结|已建成|建成|"
-                      r"已开展|已实施|已举办|已到位|已发放")
+_STATUS_PATTERNS = (
+    r"未(?:超标|超支|超预算|超出预算)|无超支",  # a met ceiling
+    r"部分(?:完成|达成|实现|落实|达到|开展|实施)|基本(?:完成|达成|实现|落实|达到)"
+    r"|(?:未|没有|尚未)(?:全部|完全)(?:完成|达成|实现|落实)|大部分完成",  # partial
+    r"不合格|不达标|(?:未能?|没有|尚未|暂未|无法|不能)(?:按[时期])?(?:完成|达成|达到|达标|开展|实施|落实|启动|"
+    r"执行|实现|兑现|建成|验收|举办|召开|开工|完工|发放|到位|组织)",  # not done
+    r"继续推进|持续推进|稳步推进|有序推进|加快推进|推进中|正在|进行中|实施中|建设中|在建|持续开展",  # ongoing
+    r"完成|验收合格|通过验收|已验收|合格|达成|达到(?![\d<>=≤≥])|已落实|落实到位|已实现|实现|达标|已办结|办结|已建成|建成|"
+    r"已开展|已实施|已举办|已到位|已发放",  # done
+)
+_MET_CEILING_RE, _PARTIAL_RE, _NOT_DONE_RE, _ONGOING_RE, _DONE_RE = map(_lazy_re, _STATUS_PATTERNS)
+# Any of them: most cells hold no status word, and one search tells so. Replacing the _NEG_OK_RE words
+# by "、" creates no match (no pattern holds "、", and none looks ahead at "未"), so a text in which this
+# finds nothing has no status (tests/test_values_fast.py checks it).
+_ANY_STATUS_RE = _lazy_re("|".join(f"(?:{p})" for p in _STATUS_PATTERNS))
 _YES = {"是", "√", "✓", "✔", "有", "已", "yes", "y", "true"}
 _NO = {"否", "×", "✗", "✘", "no", "n", "false"}
 # "未发生" / "零事故" as the whole (short) cell: a met zero target.
@@ -232,11 +240,19 @@ def _safe_str(value: Any) -> str:
     return s
 
 
+_WIDE_PUNCT = tuple((w, unicodedata.normalize("NFKC", w)) for w in "，（）：；％！？")
+
+
 def _normalise(text: str) -> str:
     text = _CIRCLED_RE.sub(";", text)
     text = text.replace("㎡", "平方米").replace("m²", "平方米").replace("㎞", "公里")
     if not unicodedata.is_normalized("NFKC", text):
-        text = unicodedata.normalize("NFKC", text)
+        # The full-width punctuation of Chinese text, replaced by the one character NFKC maps each to
+        # (cheaper than normalize()); the rest, if any, by NFKC itself. The result is NFKC's.
+        for wide, narrow in _WIDE_PUNCT:
+            text = text.replace(wide, narrow)
+        if not unicodedata.is_normalized("NFKC", text):
+            text = unicodedata.normalize("NFKC", text)
     text = text.replace("−", "-").replace("﹣", "-").replace("～", "~").replace("〜", "~")
     text = _CTRL_RE.sub(" ", text)
     text = text.strip()
@@ -249,7 +265,8 @@ def _normalise(text: str) -> str:
                 out.append(" ")
             out.append(p)
         text = "".join(out)
-    text = _THOUSANDS_RE.sub(lambda m: m.group(0).replace(",", ""), text)
+    if "," in text:
+        text = _THOUSANDS_RE.sub(lambda m: m.group(0).replace(",", ""), text)
     return text.rstrip("。.;,!")
 
 
@@ -259,6 +276,8 @@ def _status_of(text: str) -> Optional[Status]:
         return "done"
     if low in _NO:
         return "not_done"
+    if _ANY_STATUS_RE.search(text) is None:
+        return None
     if _MET_CEILING_RE.search(text):
         return "done"
     t = _NEG_OK_RE.sub("、", text)
@@ -273,8 +292,17 @@ def _status_of(text: str) -> Optional[Status]:
     return None
 
 
+# Powers of ten of the multipliers, for _scaled's exact shortcut.
+_MULT_EXP = {1.0: 0, 1e3: 3, 1e4: 4, 1e6: 6, 1e7: 7, 1e8: 8, 1e12: 12}
+
+
 def _scaled(digits: str, mult: float) -> Optional[float]:
     """digits × multiplier without binary noise ("168.58" × 10^4 -> 1685800.0, not ...0002)."""
+    if len(digits) <= 15 and mult in _MULT_EXP:
+        # "168.58e4": float() rounds the exact decimal product once, as float(Decimal product) does
+        # (at most 15 + 12 digits: the Decimal product is exact within its 28 digits).
+        exp = _MULT_EXP[mult]
+        return float(digits) if exp == 0 else float(f"{digits}e{exp}")
     try:
         x = float(Decimal(digits) * Decimal(int(mult)))
     except (InvalidOperation, ValueError, OverflowError):
@@ -335,7 +363,8 @@ def _describe(f: _Figure) -> str:
 
 # Every alternative of _SCAN_RE starts at a digit or at the sign of a number. Trying the pattern only
 # there finds the same matches as _SCAN_RE.finditer (which tries it at every position: 3x slower).
-_SCAN_START_RE = _lazy_re(r"[\d+\-]")
+# Within a run of digits only the first can start a match (every alternative looks behind for a digit).
+_SCAN_START_RE = _lazy_re(r"(?<!\d)\d|[+\-]")
 
 
 def _scan_matches(text: str) -> Iterator[re.Match]:
@@ -412,6 +441,12 @@ def _tail(text: str, num_end: int, f: _Figure) -> tuple:
     return tm.group("mult"), tm.group("unit"), tm.group("per"), tm.group("suffix"), tm.end()
 
 
+# The last characters a match of _PREFIX_RE / _PER_PREFIX_RE can end with ("$" also matches before a
+# final newline).
+_PREFIX_LAST = frozenset(w[-1] for w in _PREFIX_CMP) | {"在", "为", "\n"}
+_PER_PREFIX_LAST = frozenset(w[-1] for w in _PER_PREFIX_WORDS) | {"\n"}
+
+
 def _prefix_words(window: str) -> tuple[Optional[str], Optional[str], bool, int]:
     """(comparator, period, comparator word found, length) of the words just before a number:
     "每年不少于1次" and "不少于每年1次" alike."""
@@ -420,14 +455,15 @@ def _prefix_words(window: str) -> tuple[Optional[str], Optional[str], bool, int]
     head_end = len(window)
     for _ in range(2):
         head = window[:head_end]
-        pm = None if got_cmp else _PREFIX_RE.search(head)
+        last = head[-1:]  # both patterns end at the end of the head: its last character rules most out
+        pm = None if got_cmp or last not in _PREFIX_LAST else _PREFIX_RE.search(head)
         if pm:
             word = pm.group(0)
             base = word[:-1] if word[-1] in "在为" and word[:-1] in _PREFIX_CMP else word
             cmp, got_cmp = _PREFIX_CMP.get(base), True
             head_end -= len(word)
             continue
-        qm = None if got_per else _PER_PREFIX_RE.search(head)
+        qm = None if got_per or last not in _PER_PREFIX_LAST else _PER_PREFIX_RE.search(head)
         if qm:
             per, got_per = _UNIT_MAP.get(qm.group(1), qm.group(1)), True
             head_end -= len(qm.group(0))
@@ -467,9 +503,36 @@ def parse_value(value: Any, expect: Optional[ParsedValue] = None) -> ParsedValue
     text value asking for a manual check (the property tests call ``parse_strict`` instead, so such
     an error fails them rather than hiding here)."""
     try:
-        return parse_strict(value, expect)
+        if type(value) is str:  # parse_strict's text branch, inlined: this runs for every cell
+            unit = expect.unit if isinstance(expect, ParsedValue) and expect.kind == "number" else None
+            return _fast(value, unit) or _full_text_unit(value, unit)
+        return _parse(value, expect)
     except Exception as exc:  # last line of defence: the contract is "never raises"
         return _last_resort(value, exc)
+
+
+def batch_parser() -> "Callable[[Any, Optional[ParsedValue]], ParsedValue]":
+    """``parse_value`` for cells read together (one ``=PE_SCORES`` call over a column): a text met
+    again is not read again. The reading of a text depends on nothing but the text and the target's
+    unit (``_parse_text_unit``), so the answer is the one ``parse_value`` gives; the memo lives as long
+    as the returned function, nothing is kept between calls."""
+    seen: dict[Any, ParsedValue] = {}
+
+    def parse(value: Any, expect: Optional[ParsedValue] = None) -> ParsedValue:
+        if type(value) is not str:
+            return parse_value(value, expect)
+        unit = expect.unit if isinstance(expect, ParsedValue) and expect.kind == "number" else None
+        key = value if unit is None else (value, unit)  # a str and a tuple are never equal
+        known = seen.get(key)
+        if known is None:
+            try:  # parse_value's text branch
+                known = _fast(value, unit) or _full_text_unit(value, unit)
+            except Exception as exc:  # the contract of parse_value: never raises
+                known = _last_resort(value, exc)
+            seen[key] = known
+        return known
+
+    return parse
 
 
 def parse_strict(value: Any, expect: Optional[ParsedValue] = None) -> ParsedValue:
@@ -551,11 +614,15 @@ def _full_text_unit(raw: str, target_unit: Optional[str]) -> ParsedValue:
 
 
 # The common shapes of a value cell, read without normalising or scanning: one figure that is the
-# whole cell, "95%", "≥95%", "3.5万人", "4.5%以内", "不超过80%", "8次", "10个工作日". Only words
-# whose reading by the full path is known are accepted: no dates (年/月/届), no 余/多, no sign, no
-# spaces, brackets or commas, nothing NFKC would change. ``_fast`` returns exactly what the full
-# path returns for such a text, or None to let it read the text (tests/test_values_fast.py checks
-# that on the value corpus, the real forms and generated texts).
+# whole cell, "95%", "≥95%", "3.5万人", "4.5%以内", "不超过80%", "8次", "10个工作日"; the same after a
+# phrase of Chinese characters, "全市新增返乡创业3377人" (a unit required); either followed by a remark
+# in brackets, "43%（新目标）". Only words whose reading by the full path is known are accepted: no
+# dates (年/月/届), no 余/多, no sign, no spaces inside, no commas, nothing NFKC would change (the
+# phrase and the remark are CJK unified ideographs, which NFKC keeps). Where the full path reads the
+# words around a figure (comparator and period words before it, the status words of the cell), the
+# fast path calls the same functions. ``_fast`` returns exactly what the full path returns for such a
+# text, or None to let it read the text (tests/test_values_fast.py checks that on the value corpus,
+# the real forms and generated texts).
 _FAST_PREFIX = ["≥", "≤", ">=", "<=", ">", "<", "不超过", "不低于", "不少于", "不高于", "不大于", "不小于",
                 "不多于", "低于", "高于", "超过", "大于", "小于", "少于", "多于", "达到", "未超过"]
 _FAST_MULTS = ["亿", "万", "千"]
@@ -563,28 +630,27 @@ _FAST_UNITS = ["%", "‰", "个百分点", "百分点", "人次", "户次", "家
                "个", "户", "元", "项", "件", "场", "期", "台", "套", "篇", "条", "份", "批", "个工作日",
                "工作日", "天", "小时", "分钟", "分", "倍", "亩", "吨", "公里", "所", "课时", "学时"]
 _FAST_SUFFIX = ["及以上", "及以下", "以上", "以下", "以内", "左右"]
-_FAST_RE = _lazy_re(
-    r"(?P<pre>" + _alt(_FAST_PREFIX) + r")?(?P<num>\d+(?:\.\d+)?)(?P<mult>" + _alt(_FAST_MULTS) + r")?"
-    r"(?P<unit>" + _alt(_FAST_UNITS) + r")?(?P<suf>" + _alt(_FAST_SUFFIX) + r")?"
-)
+_FAST_TAIL = (r"(?P<num>\d+(?:\.\d+)?)(?P<mult>" + _alt(_FAST_MULTS) + r")?"
+              r"(?P<unit>" + _alt(_FAST_UNITS) + r")?(?P<suf>" + _alt(_FAST_SUFFIX) + r")?")
+_FAST_RE = _lazy_re(r"(?P<pre>" + _alt(_FAST_PREFIX) + r")?" + _FAST_TAIL)
+_HAN = "\u4e00-\u9fff"  # CJK unified ideographs: NFKC leaves them as they are
+_FAST_LEAD_RE = _lazy_re(r"(?P<lead>[" + _HAN + r"]{1,30})" + _FAST_TAIL)
+_FAST_REMARK_RE = _lazy_re(r"(?P<body>[^ ]+) ?(?:（(?P<fw>[" + _HAN + r"]{1,30})）|\((?P<hw>[" + _HAN + r"]{1,30})\))")
 
 
-_VALUE_DEFAULTS: dict = {}
-
-
-def _number_value(**fields) -> ParsedValue:
-    """A ParsedValue of kind "number" built without the frozen dataclass's per-field
-    ``object.__setattr__`` (a third of the fast path's time); equal to ``ParsedValue(**fields)``."""
-    if not _VALUE_DEFAULTS:
-        from scoring.plaindata import fields as _fields
-
-        _VALUE_DEFAULTS.update({f.name: f.default for f in _fields(ParsedValue)})
-    pv = object.__new__(ParsedValue)
-    d = pv.__dict__
-    d.update(_VALUE_DEFAULTS)
-    d.update(fields)
-    d["kind"] = "number"
+def _number_value(raw: str, number: float, unit: Optional[str], cmp: Optional[str], status: Optional[str],
+                  note: str, mult: float, per: Optional[str]) -> ParsedValue:
+    """A ParsedValue of kind "number" read from one figure (confident, one candidate, no range), built
+    without the frozen dataclass's per-field ``object.__setattr__`` (a third of the fast path's time);
+    equal to ``ParsedValue(...)`` with the same fields."""
+    pv = _new(ParsedValue)
+    pv.__dict__.update(raw=raw, kind="number", number=number, unit=unit, comparator=cmp,
+                       reverse=cmp == "le" or cmp == "lt", status=status, confident=True, candidates=1,
+                       note=note, multiplier=mult, per=per, high=None)
     return pv
+
+
+_new = object.__new__
 
 
 # The commonest words of a qualitative cell. They hold no figure, so their reading does not depend
@@ -594,41 +660,100 @@ _STATUS_WORDS = frozenset({"完成", "已完成", "全部完成", "按时完成"
                            "是", "否", "有", "无"})
 _STATUS_READ: dict[str, ParsedValue] = {}
 
+# What the words around a fast figure mean: (prefix word, multiplier word, unit word, suffix word) ->
+# (comparator, multiplier, its power of ten, base unit). Filled as shapes are met (a few hundred at most).
+_FAST_WORDS: dict[tuple, tuple] = {}
+
+
+_PLAIN = (None, None, None, None)  # no word around the figure: a plain number
+
+
+def _fast_words(pre: Optional[str], mult_word: Optional[str], unit_word: Optional[str], suf: Optional[str]) -> tuple:
+    key = (pre, mult_word, unit_word, suf)
+    known = _FAST_WORDS.get(key)
+    if known is None:
+        mult = _MULTS[mult_word] if mult_word else 1.0
+        cmp = _SUFFIX_CMP[suf] if suf else (_PREFIX_CMP[pre] if pre else None)
+        known = _FAST_WORDS[key] = (cmp, mult, _MULT_EXP[mult], _UNIT_MAP[unit_word] if unit_word else None)
+    return known
+
 
 def _fast(raw: str, target_unit: Optional[str]) -> Optional[ParsedValue]:
     """A one-figure cell of a common shape, read directly (see ``_FAST_RE``), or one of the
     ``_STATUS_WORDS``; None otherwise."""
-    if len(raw) > 24:
+    if len(raw) > 48:
         return None
-    if raw in _STATUS_WORDS:
-        known = _STATUS_READ.get(raw)
-        if known is None:
-            known = _STATUS_READ[raw] = _full_text_unit(raw, None)
-        return known
     m = _FAST_RE.fullmatch(raw)
     if m is None:
+        if raw in _STATUS_WORDS:
+            known = _STATUS_READ.get(raw)
+            if known is None:
+                known = _STATUS_READ[raw] = _full_text_unit(raw, None)
+            return known
+        if raw[-1:] in ("）", ")"):
+            return _fast_remark(raw, target_unit)
+        return _fast_phrase(raw, raw, target_unit, "")
+    key = m.group(1, 3, 4, 5)  # the words around the figure: prefix, multiplier, unit, suffix
+    if key == _PLAIN:  # a plain number, as _quick reads it
+        return _number_value(raw, float(m.group(2)), None, None, None,
+                             f"未写单位（目标单位为“{target_unit}”）" if target_unit else "", 1.0, None)
+    words = _FAST_WORDS.get(key) or _fast_words(*key)
+    return _fast_number(raw, m.group(2), words, None, None, target_unit, "")
+
+
+def _fast_number(raw: str, digits: str, words: tuple, status: Optional[str], per: Optional[str],
+                 target_unit: Optional[str], note: str) -> Optional[ParsedValue]:
+    cmp, mult, exp, unit = words
+    if len(digits) <= 15:  # _scaled's shortcut (float("168.58e4") rounds the exact product once)
+        number = float(digits) if exp == 0 else float(f"{digits}e{exp}")
+    else:
+        number = _scaled(digits, mult)
+        if number is None:
+            return None
+    if target_unit and unit is None:
+        note = f"{note}；未写单位（目标单位为“{target_unit}”）" if note else f"未写单位（目标单位为“{target_unit}”）"
+    return _number_value(raw, number, unit, cmp, status, note, mult, per)
+
+
+def _fast_phrase(raw: str, body: str, target_unit: Optional[str], note: str) -> Optional[ParsedValue]:
+    """``body`` (``raw`` without its remark) as one figure after a phrase of Chinese characters;
+    ``note`` is the remark's note, which comes first in the full path."""
+    m = _FAST_LEAD_RE.fullmatch(body)
+    if m is None or not m.group("unit"):  # a bare figure in a phrase is a name or needs checking
         return None
-    pre, digits, mult_word, unit_word, suf = m.group("pre", "num", "mult", "unit", "suf")
-    if not (pre or mult_word or unit_word or suf):  # a plain number, as _quick reads it
-        return _number_value(raw=raw, number=float(digits), candidates=1,
-                             note=f"未写单位（目标单位为“{target_unit}”）" if target_unit else "")
-    mult = _MULTS[mult_word] if mult_word else 1.0
-    number = _scaled(digits, mult) if mult_word else float(digits)  # float() rounds as Decimal does
-    if number is None:
+    _lead, digits, mult_word, unit_word, suf = m.groups()
+    start = m.start("num")
+    pcmp, per, _, prefix_len = _prefix_words(body[max(0, start - 10):start])
+    if pcmp == "lt" or (prefix_len == 0 and body[start - 1] == "第"):
+        return None  # "未达到90%" says the mark was missed; "第3人" is a name
+    cmp, mult, exp, unit = _fast_words(None, mult_word, unit_word, suf)
+    words = (cmp if suf else pcmp, mult, exp, unit)
+    return _fast_number(raw, digits, words, _status_of(body), per, target_unit, note)
+
+
+def _fast_remark(raw: str, target_unit: Optional[str]) -> Optional[ParsedValue]:
+    """A figure followed by a remark in brackets: the remark is dropped with a note, as the full path
+    drops it (a bracket holding a unit, "3.5（万人）", is part of the figure: left to the full path)."""
+    m = _FAST_REMARK_RE.fullmatch(raw)
+    if m is None:
         return None
-    cmp = _SUFFIX_CMP[suf] if suf else (_PREFIX_CMP[pre] if pre else None)
-    unit = _UNIT_MAP[unit_word] if unit_word else None
-    return _number_value(
-        raw=raw, number=number, unit=unit, comparator=cmp, reverse=cmp in ("le", "lt"),
-        candidates=1, note=f"未写单位（目标单位为“{target_unit}”）" if target_unit and unit is None else "",
-        multiplier=mult,
-    )
+    inner = m.group("fw") or m.group("hw")
+    body = m.group("body")
+    if _UNIT_ONLY_RE.match(inner) or body in _STATUS_WORDS:
+        return None
+    note = "已忽略括注“" + inner[:20] + "”"
+    m = _FAST_RE.fullmatch(body)
+    if m is None:
+        return _fast_phrase(raw, body, target_unit, note)
+    pre, digits, mult_word, unit_word, suf = m.groups()
+    # a plain number in front of a remark is read as the scan reads it (not as _quick does): same value
+    return _fast_number(raw, digits, _fast_words(pre, mult_word, unit_word, suf), None, None, target_unit, note)
 
 
 def _quick(raw: str, target_unit: Optional[str]) -> tuple[Optional[ParsedValue], str]:
     """Excel errors, blanks and plain numbers ("1e-05", "-3.5" as str(float) writes them); else
     (None, the normalised text) for the full reading."""
-    if len(raw) < 40 and _EXCEL_ERROR_RE.fullmatch(raw.strip()):
+    if len(raw) < 40 and "#" in raw and _EXCEL_ERROR_RE.fullmatch(raw.strip()):
         return _text_value(raw, f"单元格是 Excel 错误值 {raw.strip()}，请检查公式"), raw
     text = _normalise(raw)
     if not text or _EMPTY_RE.fullmatch(text) or text.lower() in _EMPTY_WORDS:
@@ -657,8 +782,11 @@ def _strip_annotations(text: str, notes: list[str]) -> str:
             annots.append(inner)
         return ";"
 
-    body = _ANNOT_RE.sub(_drop, text)
-    body = _ORDINAL_RE.sub(";", body).strip(";")
+    # each pattern needs a character most cells lack: a closing bracket; "、", ")" or "." after digits
+    body = _ANNOT_RE.sub(_drop, text) if (")" in text or "]" in text or "】" in text) else text
+    if "、" in body or ")" in body or "." in body:
+        body = _ORDINAL_RE.sub(";", body)
+    body = body.strip(";")
     if not body or _EMPTY_RE.fullmatch(body):
         # only an annotation, "(10072.67)": read what was inside it
         return _ANNOT_RE.sub(lambda m: m.group(1), text)

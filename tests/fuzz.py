@@ -103,7 +103,8 @@ def m_ref_spelling(rng: random.Random, data: bytes) -> bytes:
     picks = sorted(rng.sample(cells, k=min(len(cells), rng.randint(1, 6))), key=lambda m: m.start(), reverse=True)
     for m in picks:
         col, row = m.group(1), m.group(2)
-        style = rng.choice(["quote", "space", "lower", "dollar", "drop", "zeros", "huge_row", "far", "prefix", "charref"])
+        style = rng.choice(["quote", "space", "lower", "dollar", "drop", "zeros", "huge_row", "far", "prefix", "charref",
+                            "second_r"])
         new = {
             "quote": f"<c r='{col}{row}'",
             "space": f'<c r = "{col}{row}" ',
@@ -115,6 +116,7 @@ def m_ref_spelling(rng: random.Random, data: bytes) -> bytes:
             "far": f'<c r="{_ref(rng, far=True)}"',
             "prefix": f'<x:c xmlns:x="{MAIN_NS}" r="{col}{row}"',
             "charref": f'<c r="&#{ord(col[0])};{col[1:]}{row}"',
+            "second_r": f'<c r="{col}{row}"{" " * rng.randint(1, 3)}r="{_ref(rng, far=True)}"',
         }[style]
         if style == "prefix":
             end = xml.index("</c>", m.end()) if "</c>" in xml[m.end():m.end() + 400] else None

@@ -90,7 +90,7 @@ def test_accepted_files_are_read_by_both_readers_within_bounds(adv, name):
         assert r.stdout.count(" read ") == (2 if name.endswith(".xlsx") else 1), r.stdout
 
 
-@pytest.mark.parametrize("name", ["quote.xlsx", "unique_huge.xlsx"])
+@pytest.mark.parametrize("name", ["quote.xlsx", "unique_huge.xlsx", "second_r.xlsx", "relocated_bin.xlsx"])
 def test_without_the_gate_python_calamine_aborts_the_process(adv, name):
     """Why the gate exists: on these files the native reader kills the whole process (SIGABRT)."""
     code = ("import resource, sys; resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30));"

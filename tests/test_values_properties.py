@@ -170,6 +170,6 @@ def test_the_properties_can_fail(monkeypatch):
 
     monkeypatch.setattr(values, "_scan", broken)
     with pytest.raises(RuntimeError):
-        parse_strict("全市新增返乡创业3377人")
-    pv = values.parse_value("全市新增返乡创业3377人")
+        parse_strict("引进人才341人，达成初步意向969人次")
+    pv = values.parse_value("引进人才341人，达成初步意向969人次")
     assert pv.kind == "text" and "无法解析" in pv.note

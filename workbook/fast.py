@@ -79,7 +79,7 @@ def read_grids(path: str | os.PathLike) -> list[Grid]:
 
 
 def _calamine_grids(path: str | os.PathLike) -> list[Grid]:
-    from workbook.safety import clip_grid, iter_clipped, sheets_to_scan
+    from workbook.safety import DEFAULT_LIMITS, clip_grid, iter_clipped, row_budget, sheets_to_scan
 
     import python_calamine as pc
 
@@ -101,7 +101,10 @@ def _calamine_grids(path: str | os.PathLike) -> list[Grid]:
                 sheet = wb.get_sheet_by_name(sheet_name)
                 # iter_rows starts at row 1 but at the first used column: pad to keep A1 positions.
                 lead = [None] * (sheet.start[1] if sheet.start else 0)
-                rows = iter_clipped(lead + row for row in sheet.iter_rows())
+                rows = (lead + row for row in sheet.iter_rows()) if lead else sheet.iter_rows()
+                end = sheet.end
+                if end is None or end[1] + 1 > DEFAULT_LIMITS.max_cols or end[0] + 1 > row_budget(end[1] + 1):
+                    rows = iter_clipped(rows)  # a sheet larger than the reading limits: cut lazily
                 # Most cells are text or empty (''): handled inline, the rest by cell_value.
                 values = trim([[(v or None) if type(v) is str else cell_value(v) for v in row] for row in rows])
                 merged_raw = sheet.merged_cell_ranges or []

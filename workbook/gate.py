@@ -348,7 +348,9 @@ def _rows_cols(rows: Iterable[bytes], cols: Iterable[bytes]) -> tuple[dict[bytes
 def _fast_piece(data: bytes, scan: SheetScan, limits: PartLimits) -> None:
     """Cells and expanded ranges of a piece of a worksheet, or ``_Restart`` when anything in it is not
     spelled the canonical way."""
-    if _ODD_C.search(data) is not None or _PREFIXED_C.search(data) is not None:
+    # (a cell with a second ``r`` — python-calamine takes the last one — is not well-formed: the
+    # regular way says so)
+    if _ODD_C.search(data) is not None or _PREFIXED_C.search(data) is not None or _late_attribute(data):
         raise _Restart()
     found = _CANON_C.findall(data)
     if found:
@@ -366,16 +368,7 @@ def _fast_piece(data: bytes, scan: SheetScan, limits: PartLimits) -> None:
     if not n_refs:
         return
     n_refs -= data.count(b' sqref="')  # validations, formats, selections: lists, never expanded
-    merges = _CANON_MERGE.findall(data)
-    if merges:
-        c1s, r1s, c2s, r2s = zip(*merges)
-        rows, cols = _rows_cols(r1s + r2s, c1s + c2s)
-        if min(rows.values()) < 1 or max(rows.values()) > MAX_ROW or max(cols.values()) > MAX_COL:
-            raise _Restart()
-        scan.ranges += len(merges)
-        scan.expanded += sum((abs(rows[r2] - rows[r1]) + 1) * (abs(cols[c2] - cols[c1]) + 1)
-                             for c1, r1, c2, r2 in merges)
-        n_refs -= len(merges)
+    n_refs -= _fast_merges(data, scan)
     seen = 0
     for m in _CANON_REF.finditer(data):
         at = m.start()
@@ -404,6 +397,20 @@ def _fast_piece(data: bytes, scan: SheetScan, limits: PartLimits) -> None:
             raise _Restart()
     if seen != n_refs or scan.expanded > limits.max_expanded_cells or scan.ranges > limits.max_ranges:
         raise _Restart()  # an odd spelling, or a refusal the regular way words
+
+
+def _fast_merges(data: bytes, scan: SheetScan) -> int:
+    """Count the canonical merged ranges of a piece into ``scan``; how many there were."""
+    merges = _CANON_MERGE.findall(data)
+    if merges:
+        c1s, r1s, c2s, r2s = zip(*merges)
+        rows, cols = _rows_cols(r1s + r2s, c1s + c2s)
+        if min(rows.values()) < 1 or max(rows.values()) > MAX_ROW or max(cols.values()) > MAX_COL:
+            raise _Restart()
+        scan.ranges += len(merges)
+        scan.expanded += sum((abs(rows[r2] - rows[r1]) + 1) * (abs(cols[c2] - cols[c1]) + 1)
+                             for c1, r1, c2, r2 in merges)
+    return len(merges)
 
 
 def _long_text(data: bytes, limit: int, run: int = 0) -> int:
@@ -469,6 +476,180 @@ def _scan_sheet_fast(chunks: Iterator[bytes], limits: PartLimits) -> SheetScan:
     return scan
 
 
+# ---- the quick proof for a small part ----------------------------------------------------------------
+#
+# ``quick_sheet`` answers "the scan above would accept this part" for most real sheets without finding
+# a single position, from facts a few C-level passes establish. It never refuses: when it cannot prove
+# acceptance the caller runs ``scan_sheet``, which decides and words the refusal.
+
+# A cell tag that is not ``<c r="B12"`` with a column of one or two letters and a row of 1..9999 (an odd
+# spelling, no ``r``, a bigger reference); ``<col``, ``<cfRule`` ... (a lower-case letter after ``<c``)
+# are other elements.
+# Two bounds, tried in turn: cells within A1:ZZ9999 (a span of 7,019,298 cells), or within A1:Z99999
+# (2,599,974 cells, a long sheet of a few columns).
+_Q_BOUNDS = (
+    (re.compile(rb'<c(?! r="[A-Z]{1,2}+[1-9][0-9]{0,3}+"[\s/>]|[a-z])'), 26 * 27 * 9_999),
+    (re.compile(rb'<c(?! r="[A-Z][1-9][0-9]{0,4}+"[\s/>]|[a-z])'), 26 * 99_999),
+)
+# A prefixed cell (``<x:c``) or a prefixed ``ref`` attribute (``x:ref=``): scan_sheet reads both.
+_Q_PREFIXED = re.compile(rb":(?:c[\s/>]|ref\s*=)")
+# After a space: a ``ref`` attribute (group 1 "ef"), or an ``r`` attribute anywhere but first in
+# ``<c`` or ``<row`` (group 1 empty): a second ``r`` on a cell — not well-formed, yet python-calamine
+# takes the last one — or an ``r`` on some other element.
+_Q_REF_OR_LATE_R = re.compile(rb" r(?:(ef)|(?<!<c r)(?<!<row r))\s*=")
+# ``r`` or ``ref`` after other white space (rare in the tags of a written file; looked for only when
+# the part holds that character at all).
+_Q_WS_ATTR = {b"\t": re.compile(rb"\tr(?:ef)?\s*="), b"\n": re.compile(rb"\nr(?:ef)?\s*="),
+              b"\r": re.compile(rb"\rr(?:ef)?\s*=")}
+_Q_TAIL = b"</sheetData>"
+# A merged range within A1:ZZ999999 (inside the grid); other spellings are looked at one by one.
+_Q_MERGE = re.compile(rb'<mergeCell ref="([A-Z]{1,2})([1-9][0-9]{0,5}):([A-Z]{1,2})([1-9][0-9]{0,5})"[\s/>]')
+_Q_REF_VALUE = re.compile(rb' ref="([A-Z]{1,3})([0-9]{1,7})(?::([A-Z]{1,3})([0-9]{1,7}))?"[\s/>]')
+_Q_MAX_REFS = 256  # ``ref`` attributes looked at one by one; with more, scan_sheet reads them in bulk
+
+
+def quick_sheet(data: bytes, limits: PartLimits, max_area: int) -> bool:
+    """True when ``scan_sheet`` provably accepts the whole worksheet part ``data`` and its span is
+    within ``max_area``; False means "cannot tell" (the caller scans). ``data`` must be the complete
+    part in UTF-8 with a clean prolog (no DTD: every element and attribute appears literally).
+
+    The proof, for a part of N bytes:
+
+    - there are fewer than N/4 cells (``<c/>`` takes 4 bytes): when N/4 <= ``max_sheet_cells`` that
+      limit cannot be crossed; text between two tags is shorter than N, so for N <= ``max_text_bytes``
+      nothing is left to check (a larger part gets ``_long_text``'s one pass);
+    - the cells lie within a small box (``_quick_cells``);
+    - the ranges expanded cell by cell are counted as ``scan_sheet`` counts them (``_quick_ranges``).
+    """
+    n = len(data)
+    if n // 4 > limits.max_sheet_cells:
+        return False
+    if n > limits.max_text_bytes:
+        try:
+            _long_text(data, limits.max_text_bytes)
+        except Refused:
+            return False
+    return _quick_cells(data, max_area) and _quick_ranges(data, limits)
+
+
+def _quick_cells(data: bytes, max_area: int) -> bool:
+    """Every ``<c`` tag is ``<c r="[A-Z]{1,2}[1-9][0-9]{0,3}"`` (or, for a long sheet, every one is
+    ``<c r="[A-Z][1-9][0-9]{0,4}"``; ``<col``, ``<cfRule`` ... excepted), no cell is prefixed
+    (``x:c``), and no ``r`` attribute stands anywhere but first in ``<c`` or ``<row`` (so no cell has a
+    second ``r``; ``_quick_ranges`` looks at those after a space): every cell lies within A1:ZZ9999
+    (7,019,298 cells) or A1:Z99999 (2,599,974), inside the grid and the area limit. Rows do not
+    matter: every reader positions a cell that has ``r`` by its ``r``."""
+    for odd_cell, span in _Q_BOUNDS:
+        if span <= max_area and odd_cell.search(data) is None:
+            break
+    else:
+        return False
+    if _Q_PREFIXED.search(data) is not None:
+        return False
+    return not _late_attribute(data, skip_space=True)
+
+
+def _late_attribute(data: bytes, skip_space: bool = False) -> bool:
+    """True when an ``r`` attribute stands anywhere but first in ``<c`` / ``<row``, or an ``r`` or
+    ``ref`` attribute follows a tab or line break (``skip_space``: not looking after a space)."""
+    body = data.find(b"?>") + 2 if data.startswith(b"<?xml") else 0  # the declaration may end in \r\n
+    for ch, pattern in _Q_WS_ATTR.items():
+        if data.find(ch, body) >= 0 and pattern.search(data) is not None:
+            return True
+    return not skip_space and any(m.group(1) is None for m in _Q_REF_OR_LATE_R.finditer(data))
+
+
+def _quick_ranges(data: bytes, limits: PartLimits) -> bool:
+    """The ranges expanded cell by cell (the ``ref`` of ``mergeCell``, ``hyperlink`` and ``f``) within
+    the limits, counted as ``scan_sheet`` counts them. Every ``ref`` attribute after a space is found
+    (``_Q_REF_OR_LATE_R``, which also meets a late ``r``); after ``:`` or other white space
+    ``_quick_cells`` has already stood aside. One written any way but ``ref="A1"`` / ``ref="A1:B2"`` on
+    one of those elements sends the part to the scan too; ``sqref`` lists and the ``ref`` of other
+    elements are never expanded by any reader. After sheetData, merged ranges are counted in bulk when
+    every ``ref`` there is a canonical merged range."""
+    n = len(data)
+    tail = data.rfind(_Q_TAIL)
+    if tail < 0:
+        tail = n
+    expanded = ranges = 0
+    end = tail
+    in_tail = _Q_REF_OR_LATE_R.findall(data, tail)
+    if in_tail:
+        if b"" in in_tail:
+            return False  # a late r
+        merges = _Q_MERGE.findall(data, tail)
+        if len(in_tail) == len(merges):
+            expanded, ranges = _merged_cells(merges), len(merges)
+        else:
+            end = n
+    count = 0
+    for m in _Q_REF_OR_LATE_R.finditer(data, 0, end):
+        if m.group(1) is None:
+            return False  # a late r
+        count += 1
+        if count > _Q_MAX_REFS:
+            return False
+        got = _quick_ref(data, m.start())
+        if got is None:
+            return False
+        expanded += got[0]
+        ranges += got[1]
+    return expanded <= limits.max_expanded_cells and ranges <= limits.max_ranges
+
+
+def _quick_ref(data: bytes, at: int) -> Optional[tuple[int, int]]:
+    """(cells expanded, ranges counted) for the ``ref`` attribute at ``at`` (its leading space), as
+    ``scan_sheet`` counts it; None when it is not spelled the canonical way or lies outside the grid."""
+    lt = data.rfind(b"<", 0, at)
+    tag = _TAG_NAME.match(data, lt) if lt >= 0 else None
+    if tag is None:
+        return None
+    name = tag.group(1)
+    if name not in _EXPANDED:
+        return 0, 0  # a dimension, selection, autoFilter ... (or text): scan_sheet expands none
+    v = _Q_REF_VALUE.match(data, at)
+    if v is None:
+        return None
+    c1, r1, c2, r2 = v.groups()
+    row1, col1 = int(r1), col_number(c1.decode())
+    if not (1 <= row1 <= MAX_ROW and col1 <= MAX_COL):
+        return None
+    counted = 0 if name == b"f" else 1
+    if not c2:
+        return 0, counted
+    row2, col2 = int(r2), col_number(c2.decode())
+    if not (1 <= row2 <= MAX_ROW and col2 <= MAX_COL):
+        return None
+    size = (abs(row2 - row1) + 1) * (abs(col2 - col1) + 1)
+    return (size if size > 1 else 0), counted
+
+
+def _merged_cells(merges: list[tuple[bytes, bytes, bytes, bytes]]) -> int:
+    """Cells covered by merged ranges ((c1, r1, c2, r2) as ``_Q_MERGE`` finds them, all inside the
+    grid), counted as ``scan_sheet`` counts them: a one-cell range counts nothing."""
+    cols = _two_letter_columns()
+    total = 0
+    for c1, r1, c2, r2 in merges:
+        h = int(r2) - int(r1)
+        w = cols[c2] - cols[c1]
+        if h or w:
+            total += (abs(h) + 1) * (abs(w) + 1)
+    return total
+
+
+_TWO_LETTERS: dict[bytes, int] = {}
+
+
+def _two_letter_columns() -> dict[bytes, int]:
+    """Column numbers of A..ZZ, keyed by their letters as bytes."""
+    if not _TWO_LETTERS:
+        letters = [bytes([65 + i]) for i in range(26)]
+        table = {a: i + 1 for i, a in enumerate(letters)}
+        table.update({a + b: (i + 1) * 26 + j + 1 for i, a in enumerate(letters) for j, b in enumerate(letters)})
+        _TWO_LETTERS.update(table)
+    return _TWO_LETTERS
+
+
 # ---- shared strings and comments --------------------------------------------------------------------
 
 _ANY_SI = re.compile(rb"<(?:[^\s<>/!?:=\"']+:)?si[\s/>]")
@@ -509,6 +690,25 @@ def scan_shared_strings(chunks: Iterator[bytes], limits: PartLimits, want: Optio
     if n > limits.max_shared_strings:
         raise Refused(f"共享字符串表超过 {limits.max_shared_strings:,} 项，超出本工具的上限")
     return texts
+
+
+def quick_shared_strings(data: bytes, limits: PartLimits) -> bool:
+    """True when ``scan_shared_strings`` (the fast way) provably accepts the whole table ``data``;
+    False means "cannot tell". A table of N bytes has fewer than N/4 items (each ``<si`` match is at
+    least ``<si>``) and no text run longer than N: with N within both limits only the declared
+    ``uniqueCount`` of the root element is left to check, as scan_shared_strings checks it."""
+    n = len(data)
+    if n > limits.max_text_bytes or n // 4 > limits.max_shared_strings:
+        return False
+    root = _ROOT_TAG.search(data)
+    if root is not None:
+        for name, dq, sq in _SST_COUNT.findall(root.group(0)):
+            if name == b"uniqueCount":
+                try:
+                    _declared(dq or sq, limits)
+                except Refused:
+                    return False
+    return True
 
 
 def _declared(value: bytes, limits: PartLimits) -> None:
@@ -598,11 +798,25 @@ def scan_comments(chunks: Iterator[bytes], limits: PartLimits, fast: bool = True
 _NAME_START = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_:") | frozenset(range(0x80, 0x100))
 
 
+# The commonest prolog in one match: a byte-order mark, an XML declaration (or another processing
+# instruction without "?" inside), white space, then the root's "<" and a name-start byte. Where it
+# matches, the walk below gives the same answer; elsewhere the walk decides.
+_PLAIN_PROLOG = re.compile(rb"(?:\xef\xbb\xbf)?(?:<\?[^?]*\?>)?[ \t\r\n]*<(?=[A-Za-z_:\x80-\xff])")
+
+
 def prolog_end(head: bytes) -> Optional[int]:
     """Where the root element's start tag begins in a part's first bytes, when all before it is the
     prolog: an optional UTF-8 byte-order mark, whitespace, XML declaration, comments and processing
     instructions. None when ``head`` does not show that: a DTD or other ``<!`` declaration, text or
     NULs (UTF-16/32, garbage) before the root, or a prolog cut off by the end of ``head``."""
+    m = _PLAIN_PROLOG.match(head)
+    if m is not None:
+        return m.end() - 1
+    return _walk_prolog(head)
+
+
+def _walk_prolog(head: bytes) -> Optional[int]:
+    """``prolog_end`` item by item (what ``_PLAIN_PROLOG`` shortcuts)."""
     pos = 3 if head.startswith(b"\xef\xbb\xbf") else 0
     while True:
         lt = head.find(b"<", pos)
@@ -628,8 +842,11 @@ def root_name(head: bytes) -> Optional[str]:
     lt = prolog_end(head)
     if lt is None:
         return None
-    m = re.match(rb"<([^\s/>]+)", head[lt:lt + 300])
+    m = _ROOT_NAME.match(head, lt, lt + 300)
     return _local(m.group(1).decode("utf-8", "replace")) if m else None
+
+
+_ROOT_NAME = re.compile(rb"<([^\s/>]+)")
 
 
 # ---- OpenDocument content.xml ------------------------------------------------------------------------

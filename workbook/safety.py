@@ -37,6 +37,7 @@ import zipfile
 import zlib
 from scoring.plaindata import dataclass, field  # not dataclasses: see scoring.plaindata
 from itertools import islice
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Optional
 
@@ -128,15 +129,28 @@ def check_file(path: str | os.PathLike, limits: Limits = DEFAULT_LIMITS, *, deep
             f"文件大小 {_mb(st.st_size)}，超过本工具的上限 {_mb(limits.max_file_bytes)}。"
             "绩效自评表通常不足 1 MB；请只保留自评表所在的工作表后另存，再试。",
         )
+    raw: Optional[bytes] = None
     try:
-        with open(p, "rb") as fh:
-            head = fh.read(4096)
+        if st.st_size <= _Members._IN_MEMORY:
+            # read once: the sniffing, the zip directory and every part come from these bytes
+            raw = _read_all(p, st.st_size + 1)
+            head = raw[:4096]
+        else:
+            with open(p, "rb") as fh:
+                head = fh.read(4096)
     except OSError as exc:
         raise _fail(p, f"无法打开文件（{exc.strerror or exc}）。") from None
+    if raw is not None and len(raw) != st.st_size:
+        raw = None  # the file changed while being read: let zipfile read it as it is now
 
     if head.startswith(_ZIP):
+        if raw is not None and not deep:
+            quick = _quick_zip(p, raw, limits)
+            if quick is not None:
+                _check_suffix(p, quick.kind)
+                return quick
         try:
-            info = _check_zip(p, st.st_size, limits, deep)
+            info = _check_zip(p, st.st_size, limits, deep, raw)
         except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError):
             # a part that does not inflate or check out, or whose entry zipfile will not open
             raise _fail(p, "文件已损坏（内部部件无法解压，校验失败）。" + _RESAVE) from None
@@ -146,6 +160,22 @@ def check_file(path: str | os.PathLike, limits: Limits = DEFAULT_LIMITS, *, deep
         raise _fail(p, _describe_other(head, p))
     _check_suffix(p, info.kind)
     return info
+
+
+def _read_all(p: Path, limit: int) -> bytes:
+    """Up to ``limit`` bytes of the file, without a buffered file object (a few system calls fewer)."""
+    fd = os.open(p, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    try:
+        chunks = []
+        while limit > 0:
+            chunk = os.read(fd, limit)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            limit -= len(chunk)
+        return chunks[0] if len(chunks) == 1 else b"".join(chunks)  # b"" when the file emptied meanwhile
+    finally:
+        os.close(fd)
 
 
 def explain_failure(path: str | os.PathLike, fallback: UnreadableFile | str | None = None,
@@ -399,12 +429,20 @@ def _check_sizes(p: Path, infos: list, limits: Limits) -> None:
         )
 
 
-def _check_zip(p: Path, size: int, limits: Limits, deep: bool = True) -> FileInfo:
-    try:
-        zf = zipfile.ZipFile(p)
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError):
-        # NotImplementedError: a damaged directory entry asking for a 'zip version' zipfile lacks
-        raise _fail(p, "文件已损坏（压缩结构不完整），可能是下载、复制或保存未完成。" + _RESAVE) from None
+def _check_zip(p: Path, size: int, limits: Limits, deep: bool = True, raw: Optional[bytes] = None) -> FileInfo:
+    # The fast tier reads the zip directory itself when it is laid out plainly (``_lean_directory``:
+    # what zipfile would read, without its per-entry Python objects); anything unusual, and the deep
+    # tier always, goes through zipfile.
+    entries = _lean_directory(raw) if raw is not None and not deep else None
+    zf: Any
+    if entries is not None:
+        zf = _LeanZip(p, entries)
+    else:
+        try:
+            zf = zipfile.ZipFile(p)
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError):
+            # NotImplementedError: a damaged directory entry asking for a 'zip version' zipfile lacks
+            raise _fail(p, "文件已损坏（压缩结构不完整），可能是下载、复制或保存未完成。" + _RESAVE) from None
     with zf:
         try:
             infos = zf.infolist()
@@ -419,9 +457,9 @@ def _check_zip(p: Path, size: int, limits: Limits, deep: bool = True) -> FileInf
             raise _fail(p, "文件中有重名的内部部件，可能已损坏或被篡改。" + _RESAVE)
         _check_sizes(p, infos, limits)
 
-        members = _Members(p, zf, size)
+        members = _Members(p, zf, size, raw)
         if "mimetype" in names and members.text("mimetype", cap=1024).strip() == _ODS_MIME:
-            return _check_ods(p, zf, infos, size, limits, deep)
+            return _check_ods(p, zf, infos, size, limits, deep, members)
         _require_spreadsheet(p, names)
         workbook_part = _workbook_part(p, zf, members, names, limits, deep)
         if workbook_part.endswith(".bin"):
@@ -439,11 +477,353 @@ def _check_zip(p: Path, size: int, limits: Limits, deep: bool = True) -> FileInf
         return FileInfo(path=p, kind=kind, size=size, sheets=[name for name, _ in book.sheets], has_vba=has_vba)
 
 
+# ---- the fast tier's straight path ---------------------------------------------------------------
+
+
+def _quick_zip(p: Path, raw: bytes, limits: Limits) -> Optional[FileInfo]:
+    """The fast tier on a workbook laid out the ordinary way, in one straight pass over ``raw`` (the
+    whole file): the FileInfo ``_check_zip(..., deep=False)`` returns, or None whenever anything is
+    not plainly acceptable — a limit reached, a part that does not inflate or whose prolog is not
+    clean, a sheet ``gate.quick_sheet`` cannot vouch for, an OpenDocument file ... — and then
+    ``_check_zip`` decides (and words any refusal). It never refuses by itself.
+
+    Every step is ``_check_zip``'s, in its order, on the same parts with the same helpers
+    (``_lean_directory``, ``_relationships``, ``_resolve``, ``_head_facts``, ``gate.quick_sheet``);
+    ``tests/test_gate_quick.py`` checks the two agree on every corpus, adversarial and fuzzed file.
+    """
+    entries = _lean_directory(raw)
+    if entries is None:
+        return None
+    by_name = _quick_directory(entries, limits)
+    if by_name is None:
+        return None
+    return _Straight(p, raw, entries, by_name, limits).run()
+
+
+def _quick_directory(entries: list["_Entry"], limits: Limits) -> Optional[dict[str, "_Entry"]]:
+    """``_check_sizes`` and the member checks of ``_check_zip``, accepting only: the entries by name."""
+    if len(entries) > limits.max_members:
+        return None
+    by_name: dict[str, _Entry] = {}
+    total = 0
+    max_part, ratio_floor, max_ratio = limits.max_part_bytes, limits.ratio_floor_bytes, limits.max_ratio
+    for e in entries:
+        name, flags, method, _crc, csize, size, _at = e
+        if flags & 0x1 or (method != zipfile.ZIP_DEFLATED and method != zipfile.ZIP_STORED) or size > max_part or (
+                size > ratio_floor and size / max(csize, 1) > max_ratio):
+            return None
+        total += size
+        by_name[name] = e
+    if total > limits.max_total_bytes or len({n.lower() for n in by_name}) != len(entries):
+        return None  # too much, or two members with the same name
+    if "mimetype" in by_name or "[Content_Types].xml" not in by_name or not any(
+            n.startswith("xl/") for n in by_name):
+        return None  # OpenDocument, or not plainly a workbook: _check_zip says what it is
+    return by_name
+
+
+class _Straight:
+    """The steps of ``_quick_zip`` after the directory: ``_workbook_part``, ``_Book._map`` and
+    ``_Book.check`` on parts inflated once from the file's bytes. Each method returns None (or False)
+    where the general path has to decide."""
+
+    def __init__(self, p: Path, raw: bytes, entries: list["_Entry"], by_name: dict[str, "_Entry"],
+                 limits: Limits):
+        self.p, self.raw, self.entries, self.by_name, self.limits = p, raw, entries, by_name, limits
+        self.view = memoryview(raw)
+        self.whole: dict[str, bytes] = {}
+        self.roles: dict[str, str] = {}
+        self.sheets: list[tuple[str, str]] = []
+
+    def read(self, name: str, cap: int = MB) -> Optional[bytes]:
+        """The whole part (up to ``cap`` bytes), its size and checksum verified."""
+        data = self.whole.get(name)
+        if data is None:
+            e = self.by_name[name]
+            if e.file_size > cap:
+                return None
+            data = _quick_member(self.raw, e, e.file_size, self.view)
+            if data is None:
+                return None
+            self.whole[name] = data
+        return data
+
+    def rels_of(self, part: str) -> Optional[list[tuple[str, str, str]]]:
+        """``_Book._rels``: (Id, Type, member) of each internal relationship of ``part``."""
+        name = _rels_part(part)
+        if name not in self.by_name:
+            return []
+        data = self.read(name)
+        if data is None:
+            return None
+        out = []
+        for rel in _relationships(data.decode("utf-8", "replace")):
+            if rel.get("TargetMode", "").lower() != "external":
+                out.append((rel.get("Id", ""), rel.get("Type", ""), _resolve(part, rel.get("Target", ""))))
+        return out
+
+    def run(self) -> Optional[FileInfo]:
+        workbook_part = self.workbook_part()
+        if workbook_part is None or not self.map(workbook_part) or not self.parts(workbook_part):
+            return None
+        names = self.by_name
+        has_vba = any(n.lower().endswith("vbaproject.bin") for n in names)
+        types = self.read("[Content_Types].xml") if names["[Content_Types].xml"].file_size <= 4 * MB else None
+        if types is None:
+            return None
+        kind = "xlsm" if has_vba or b"macroEnabled" in types else "xlsx"
+        return FileInfo(path=self.p, kind=kind, size=len(self.raw), sheets=[n for n, _ in self.sheets],
+                        has_vba=has_vba)
+
+    def workbook_part(self) -> Optional[str]:
+        """``_workbook_part``."""
+        workbook_part = "xl/workbook.xml"
+        if "_rels/.rels" in self.by_name:
+            data = self.read("_rels/.rels")
+            if data is None or not _head_facts(data[:_HEAD])[1]:
+                return None
+            for rel in _relationships(data.decode("utf-8", "replace")):
+                if rel.get("Type") in (_OFFICE_DOC, _STRICT_DOC):
+                    target = rel.get("Target", "").lstrip("/")
+                    workbook_part = posixpath.normpath(target) if target else "xl/workbook.xml"
+                    break
+        if workbook_part.endswith(".bin") or workbook_part not in self.by_name:
+            return None
+        return workbook_part
+
+    def map(self, workbook_part: str) -> bool:
+        """``_Book._map``: the sheets in workbook order and the role of each part the relationships name."""
+        roles = self.roles
+        rels = self.rels_of(workbook_part)
+        book = self.read(workbook_part)
+        if rels is None or book is None:
+            return False
+        by_id = {rid: target for rid, _t, target in rels}
+        for _rid, typ, target in rels:
+            if typ.endswith("/worksheet"):
+                roles[target] = "worksheet"
+            elif typ.endswith("/sharedStrings"):
+                roles[target] = "sst"
+        for m in _SHEET_TAG.finditer(book.decode("utf-8", "replace")):
+            attrs = _attrs(m.group(1))
+            rid = next((v for k, v in attrs.items() if k.endswith(":id")), "")
+            self.sheets.append((attrs.get("name", ""), by_id.get(rid, "")))
+        for _name, part in self.sheets:
+            if part in self.by_name and _rels_part(part) in self.by_name:
+                sheet_rels = self.rels_of(part)
+                if sheet_rels is None:
+                    return False
+                for _rid, typ, target in sheet_rels:
+                    if typ.endswith("/comments"):
+                        roles[target] = "comments"
+        return True
+
+    def parts(self, workbook_part: str) -> bool:
+        """``_Book.check``: every part a reader may parse, in zip order."""
+        glimits = _gate_limits(self.limits)
+        for e in self.entries:
+            name = e[0]
+            role = self.roles.get(name)
+            if role is None and name != workbook_part and not name.lower().endswith(_XML_SUFFIXES):
+                continue
+            if not e[5]:
+                return False  # an empty part: _check_zip decides whether that matters
+            data, head = self.whole.get(name), None
+            if data is None and role is None and name != "[Content_Types].xml":  # that one is read whole
+                head = self.head(e)
+            else:
+                data = data or self.read(name, _QUICK_SHEET_BYTES if role == "worksheet" else MB)
+                head = data[:_HEAD] if data is not None else None
+            if head is None:
+                return False
+            root, clean = _head_facts(head)
+            if not clean:
+                return False
+            if role is None:
+                role = _ROLES.get(root) if root else None
+                if role is None:
+                    continue
+                data = self.read(name, _QUICK_SHEET_BYTES if role == "worksheet" else MB)
+            if data is None or not _quick_role(role, data, glimits, self.limits):
+                return False
+        return True
+
+    def head(self, e: "_Entry") -> Optional[bytes]:
+        """The first bytes of a part, enough for ``_head_facts`` to say what the first ``_HEAD`` say:
+        128 settle the common prolog when its match (root name included) ends before them."""
+        head = _quick_member(self.raw, e, 128, self.view)
+        if head is not None and len(head) == 128:
+            m = _COMMON_PROLOG.match(head)
+            if m is None or m.end() >= 128:
+                head = _quick_member(self.raw, e, _HEAD, self.view)
+        return head
+
+
+def _quick_role(role: str, data: bytes, glimits: gate.PartLimits, limits: Limits) -> bool:
+    """True when the gate's scan of a sheet, shared-string table or comments part provably accepts it."""
+    try:
+        if role == "worksheet":
+            return gate.quick_sheet(data, glimits, limits.max_sheet_area)
+        if role == "sst":
+            return gate.quick_shared_strings(data, glimits)
+        gate.scan_comments(iter((data,)), glimits)
+        return True
+    except Exception:  # a limit, a DTD, broken XML ...: _check_zip words it
+        return False
+
+
+_LOCAL_LENGTHS = struct.Struct("<HH")  # name and extra-field lengths, at offset 26 of a local header
+
+
+_QUICK_SHEET_BYTES = 8 * MB  # a sheet part the straight path inflates whole (a bigger one is streamed)
+
+
+def _quick_member(raw: bytes, e: "_Entry", n: int, view: Optional[memoryview] = None) -> Optional[bytes]:
+    """The first ``n`` inflated bytes of member ``e`` of the zip ``raw`` — the whole part, its size and
+    checksum verified, when ``n`` is its declared size — or None (a bad local header, a stream that
+    does not inflate, holds more or less than declared, or fails its checksum)."""
+    _name, _flags, method, crc, csize, usize, at = e
+    if not raw.startswith(b"PK\x03\x04", at):
+        return None
+    name_len, extra_len = _LOCAL_LENGTHS.unpack_from(raw, at + 26)
+    start = at + 30 + name_len + extra_len
+    end = start + csize
+    if end > len(raw):
+        return None
+    full = n == usize
+    if method == zipfile.ZIP_STORED:
+        out = raw[start:end] if full else raw[start:min(end, start + n)]
+        if full and (len(out) != n or zlib.crc32(out) != crc):
+            return None
+        return out
+    try:
+        d = zlib.decompressobj(-15)
+        out = d.decompress((view or memoryview(raw))[start:end], n + 1 if full else n)
+        if not full:
+            return out
+        if len(out) != n or (not d.eof and d.unconsumed_tail and d.decompress(d.unconsumed_tail, 1)):
+            return None
+    except zlib.error:
+        return None
+    return out if zlib.crc32(out) == crc else None
+
+
+class _Entry(tuple):
+    """One central-directory entry: the fields of ``zipfile.ZipInfo`` the checks use, by the same names."""
+
+    __slots__ = ()
+    filename = property(itemgetter(0))
+    flag_bits = property(itemgetter(1))
+    compress_type = property(itemgetter(2))
+    CRC = property(itemgetter(3))
+    compress_size = property(itemgetter(4))
+    file_size = property(itemgetter(5))
+    header_offset = property(itemgetter(6))
+
+
+# zipfile's structCentralDir, only the fields used: signature, version needed to extract, flags,
+# method, CRC, compressed and uncompressed size, name, extra and comment lengths, header offset.
+_CENTRAL = struct.Struct("<4s2xB1xHH4xLLLHHH8xL")
+_MAX_EXTRACT_VERSION = 63  # zipfile.MAX_EXTRACT_VERSION
+
+
+def _lean_directory(raw: bytes) -> Optional[list[_Entry]]:
+    """The zip's central directory read from ``raw`` (the whole file), with exactly the entries, names
+    and fields ``zipfile.ZipFile(path).infolist()`` gives — or None whenever the layout is anything but
+    plain, and zipfile must decide: an archive comment, ZIP64 records or fields, data before the first
+    entry, a directory that does not end where the end record starts, a bad signature, an entry
+    version zipfile refuses, an extra field zipfile would refuse, a name that does not decode.
+    ``tests/test_gate_quick.py`` compares the two on every corpus, adversarial and fuzzed file."""
+    n = len(raw)
+    end = n - 22
+    if end < 0 or raw[end:end + 4] != b"PK\x05\x06" or raw[n - 2:] != b"\x00\x00":
+        return None
+    if end >= 20 and raw[end - 20:end - 16] == b"PK\x06\x07":
+        return None  # a ZIP64 end-of-directory locator
+    size_cd, offset_cd = struct.unpack_from("<LL", raw, end + 12)
+    if offset_cd + size_cd != end:
+        return None  # zipfile would shift every offset ("concat"), or the sizes are damaged
+    out = []
+    pos = offset_cd
+    unpack = _CENTRAL.unpack_from
+    new = tuple.__new__
+    sep = os.sep if os.sep != "/" else None
+    try:
+        while pos < end:
+            if pos + 46 > end:
+                return None
+            sig, version, flags, method, crc, csize, usize, nlen, xlen, clen, offset = unpack(raw, pos)
+            if sig != b"PK\x01\x02" or version > _MAX_EXTRACT_VERSION:
+                return None
+            name_end = pos + 46 + nlen
+            nxt = name_end + xlen + clen
+            if nxt > end or csize == 0xFFFFFFFF or usize == 0xFFFFFFFF or offset == 0xFFFFFFFF:
+                return None
+            if xlen and not _plain_extra(raw[name_end:name_end + xlen]):
+                return None
+            name_bytes = raw[pos + 46:name_end]
+            # zipfile: UTF-8 when flagged, else cp437 (which reads ASCII as ASCII, the usual case)
+            name = name_bytes.decode("utf-8" if flags & 0x800 or name_bytes.isascii() else "cp437")
+            if "\x00" in name:
+                name = name[:name.index("\x00")]
+            if sep is not None and sep in name:
+                name = name.replace(sep, "/")
+            out.append(new(_Entry, (name, flags, method, crc, csize, usize, offset)))
+            pos = nxt
+    except UnicodeDecodeError:
+        return None
+    return out
+
+
+def _plain_extra(extra: bytes) -> bool:
+    """True when zipfile's ``_decodeExtra`` would accept ``extra`` and change nothing (no ZIP64 field)."""
+    pos = 0
+    while len(extra) - pos >= 4:
+        tp, ln = struct.unpack_from("<HH", extra, pos)
+        if ln + 4 > len(extra) - pos or tp == 0x0001:
+            return False
+        pos += 4 + ln
+    return True
+
+
+class _LeanZip:
+    """``zipfile.ZipFile``'s few methods the checks use, over a directory read by ``_lean_directory``;
+    a real ``ZipFile`` is opened only if a part has to be streamed (a fallback to the full XML scan)."""
+
+    def __init__(self, p: Path, entries: list[_Entry]):
+        self.p = p
+        self.entries = entries
+        self.by_name = {e.filename: e for e in entries}
+        self._zf: Optional[zipfile.ZipFile] = None
+
+    def infolist(self) -> list[_Entry]:
+        return self.entries
+
+    def getinfo(self, name: str) -> _Entry:
+        return self.by_name[name]
+
+    def open(self, info: Any) -> Any:
+        if self._zf is None:
+            self._zf = zipfile.ZipFile(self.p)
+        return self._zf.open(info if isinstance(info, str) else info.filename)
+
+    def close(self) -> None:
+        if self._zf is not None:
+            self._zf.close()
+            self._zf = None
+
+    def __enter__(self) -> "_LeanZip":
+        return self
+
+    def __exit__(self, *_exc: Any) -> None:
+        self.close()
+
+
 _ODS_MIME = "application/vnd.oasis.opendocument.spreadsheet"
 
 
-def _check_ods(p: Path, zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], size: int, limits: Limits,
-               deep: bool = True) -> FileInfo:
+def _check_ods(p: Path, zf: Any, infos: list[zipfile.ZipInfo], size: int, limits: Limits,
+               deep: bool = True, members: Optional["_Members"] = None) -> FileInfo:
     """An OpenDocument spreadsheet (read by python-calamine): the same XML checks as OOXML."""
     if "content.xml" not in {i.filename for i in infos}:
         raise _fail(p, "OpenDocument 表格缺少 content.xml，文件已损坏。" + _RESAVE)
@@ -451,7 +831,7 @@ def _check_ods(p: Path, zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], size:
         if info.filename.lower().endswith(_XML_SUFFIXES):
             _scan_part(p, zf, info, limits, deep, core=info.filename in ("content.xml", "styles.xml"))
     info = zf.getinfo("content.xml")
-    members = _Members(p, zf, size)
+    members = members or _Members(p, zf, size)
     try:
         tables = gate.scan_ods_tables(members.chunks(info, limits.max_part_bytes), _gate_limits(limits))
     except gate.Refused as exc:
@@ -509,15 +889,26 @@ def _workbook_part(p: Path, zf: zipfile.ZipFile, members: "_Members", names: set
 
 
 def _rels_part(part: str) -> str:
-    return posixpath.join(posixpath.dirname(part), "_rels", posixpath.basename(part) + ".rels")
+    """``posixpath.join(dirname(part), "_rels", basename(part) + ".rels")``, in string operations."""
+    if "//" in part:
+        return posixpath.join(posixpath.dirname(part), "_rels", posixpath.basename(part) + ".rels")
+    cut = part.rfind("/") + 1
+    return part[:cut] + "_rels/" + part[cut:] + ".rels"
 
 
 def _resolve(base_part: str, target: str) -> str:
     """A relationship target as a zip member name (relative to the source part's folder, or absolute)."""
     target = target.replace("\\", "/")
     if target.startswith("/"):
-        return posixpath.normpath(target).lstrip("/")
-    return posixpath.normpath(posixpath.join(posixpath.dirname(base_part), target)).lstrip("/")
+        joined = target
+    else:
+        cut = base_part.rfind("/")
+        joined = base_part[:cut + 1] + target if cut >= 0 else target
+    # posixpath.normpath changes nothing in a path without empty, "." or ".." segments or a trailing "/"
+    plain = joined.lstrip("/")
+    if plain and "//" not in plain and "/." not in plain and not plain.startswith(".") and not plain.endswith("/"):
+        return plain
+    return posixpath.normpath(joined).lstrip("/")
 
 
 def _gate_limits(limits: Limits) -> gate.PartLimits:
@@ -537,11 +928,13 @@ class _Members:
 
     _IN_MEMORY = 16 * MB
 
-    def __init__(self, p: Path, zf: zipfile.ZipFile, size: int):
+    def __init__(self, p: Path, zf: Any, size: int, raw: Optional[bytes] = None):
         self.p = p
         self.zf = zf
         self.raw: Optional[memoryview] = None
-        if size <= self._IN_MEMORY:
+        if raw is not None:
+            self.raw = memoryview(raw)
+        elif size <= self._IN_MEMORY:
             with open(p, "rb") as fh:
                 self.raw = memoryview(fh.read())
         self.info = {i.filename: i for i in zf.infolist()}
@@ -578,10 +971,30 @@ class _Members:
         cached = self.cache.get(info.filename)
         if cached is not None and len(cached) <= cap:
             return cached
-        data = b"".join(self.chunks(info, cap))
+        if self.raw is not None and info.file_size <= MB and info.compress_type == zipfile.ZIP_DEFLATED:
+            data = self._inflate(info, cap)
+        else:
+            data = b"".join(self.chunks(info, cap))
         if len(data) <= MB:
             self.cache[info.filename] = data
         return data
+
+    def _inflate(self, info: zipfile.ZipInfo, budget: int) -> bytes:
+        """``chunks`` for a small deflated part, in one call: the same checks and errors."""
+        limit = min(budget, info.file_size)
+        d = zlib.decompressobj(-15)
+        out = d.decompress(self._data(info), limit + 1)
+        if len(out) > limit:
+            if len(out) > budget:
+                raise ValueError(info.filename)
+            raise zipfile.BadZipFile(info.filename)  # more than the directory declared
+        if not d.eof and d.unconsumed_tail:
+            # output stopped at the limit with input left: more than declared, unless it inflates to nothing
+            if d.decompress(d.unconsumed_tail, 1):
+                raise zipfile.BadZipFile(info.filename)
+        if len(out) != info.file_size or zlib.crc32(out) != info.CRC:
+            raise zipfile.BadZipFile(info.filename)
+        return out
 
     def chunks(self, info: zipfile.ZipInfo, budget: int) -> Iterator[bytes]:
         """The part decompressed in pieces of at most 1 MiB, its checksum verified at the end;
@@ -651,7 +1064,13 @@ def _unescape(value: str) -> str:
     return value.replace("&amp;", "&")
 
 
+_ATTR_DQ = re.compile(r'([^\s=/>]+)\s*=\s*"([^"]*)"')
+
+
 def _attrs(text: str) -> dict[str, str]:
+    if "'" not in text and "&" not in text:
+        # every value in double quotes, nothing to unescape: the loop below gives exactly this
+        return dict(_ATTR_DQ.findall(text))
     out = {}
     for key, dq, sq in _ATTR.findall(text):
         value = dq if dq or not sq else sq
@@ -745,8 +1164,13 @@ class _Book:
     def check(self, infos: list[zipfile.ZipInfo]) -> None:
         names = {i.filename for i in infos}
         self._map(names)
+        roles = self.roles
         for info in infos:
-            if info.filename.lower().endswith(_XML_SUFFIXES):
+            # every XML part, and whatever the relationships name as a sheet, the shared strings or
+            # comments, whatever its name ends with (python-calamine reads "xl/data/part9.bin" as a
+            # sheet if the workbook's relationships say so)
+            name = info.filename
+            if name.lower().endswith(_XML_SUFFIXES) or name in roles or name == self.workbook_part:
                 self._part(info)
         for part, scan in self.scans.items():
             if scan.area > self.limits.max_sheet_area:
@@ -766,15 +1190,21 @@ class _Book:
             head = self.members.head(info)
         except Exception:
             raise _fail(self.p, f"文件已损坏（内部部件“{name}”无法解压，校验失败）。" + _RESAVE) from None
+        root, clean = _head_facts(head)
         if role is None and info.file_size:
-            root = gate.root_name(head)
             role = _ROLES.get(root or "")
         if role is None:
+            if clean and not self.deep:
+                return None  # what _scan_part concludes from a clean prolog
             return _scan_part(self.p, self.zf, info, self.limits, self.deep, head=head)
-        if self.deep or not _prolog_clean(head):
+        if self.deep or not clean:
             # The deep tier, or an odd prolog (UTF-16, a long comment ...): the full defusedxml scan
             # (DTDs, entities, well-formedness) runs first; the gate's scans then never meet a DTD.
             _scan_xml(self.p, self.zf, info, self.limits)
+        elif role == "worksheet":
+            data = self.members.cache.get(name)
+            if data is not None and gate.quick_sheet(data, self.glimits, self.limits.max_sheet_area):
+                return  # proven within every sheet limit without a scan (see gate.quick_sheet)
         try:
             if role == "worksheet":
                 self.scans[name] = gate.scan_sheet(lambda: self._chunks(info), self.glimits)
@@ -848,6 +1278,27 @@ _PROLOG_WINDOW = 64 * 1024  # decompressed bytes read to find the root element's
 _UTF8_BOM = b"\xef\xbb\xbf"
 _XML_ENCODING = re.compile(rb"""\sencoding\s*=\s*["']([^"']*)["']""")
 _PLAIN_ENCODINGS = (b"utf-8", b"utf8", b"us-ascii", b"ascii")
+
+
+# The prolog Excel, WPS, LibreOffice and openpyxl write, in one match: a byte-order mark, an XML
+# declaration, white space, then the root element. Where it matches, ``_head_facts`` gives what
+# ``gate.root_name`` and ``_prolog_clean`` give (the root name is cut at 299 bytes as root_name cuts it).
+_COMMON_PROLOG = re.compile(rb"(?:\xef\xbb\xbf)?(?:<\?xml([^?]*)\?>)?[ \t\r\n]*<([A-Za-z_][^\s/>]{0,298})")
+
+
+def _head_facts(head: bytes) -> tuple[Optional[str], bool]:
+    """(``gate.root_name(head)``, ``_prolog_clean(head)``) in one pass for the common prolog."""
+    m = _COMMON_PROLOG.match(head)
+    if m is None:
+        return gate.root_name(head), _prolog_clean(head)
+    decl, name = m.groups()
+    clean = True
+    if decl is not None:
+        enc = _XML_ENCODING.search(decl)
+        clean = enc is None or enc.group(1).lower() in _PLAIN_ENCODINGS
+    if b":" in name:
+        name = name[name.index(b":") + 1:]
+    return name.decode("utf-8", "replace"), clean
 
 
 def _prolog_clean(head: bytes) -> bool:

@@ -172,6 +172,10 @@ ENTRIES: list[tuple[str, str, str, Callable[[], bytes]]] = [
     ("ref_spelling", "row0.xlsx", "refuse", lambda: _rows('<row r="100"><c r="B0"><v>1</v></c></row>')),
     ("ref_spelling", "col_xfe.xlsx", "refuse", lambda: _rows('<row r="100"><c r="XFE100"><v>1</v></c></row>')),
     ("ref_spelling", "charref.xlsx", "refuse", lambda: _rows(f'<row r="100"><c r="&#88;FD1048576"><v>1</v></c></row>')),
+    # a second r on a cell: not well-formed, but python-calamine takes the last one and aborts
+    ("ref_spelling", "second_r.xlsx", "refuse", lambda: _rows(f'<row r="100"><c r="A100" r="{FAR}"><v>1</v></c></row>')),
+    ("ref_spelling", "second_r_spaced.xlsx", "refuse", lambda: _rows(
+        f'<row r="100"><c r="A100" s="0"  r="{FAR}"><v>1</v></c></row>')),
     # cells without r: the position comes from the row and the cells before
     ("no_r", "row_far.xlsx", "refuse", lambda: _rows('<row r="1048576"><c><v>1</v></c><c><v>2</v></c></row>')),
     ("no_r", "rows_counted.xlsx", "read", lambda: _rows('<row r="80"><c><v>1</v></c></row><row><c/><c><v>2</v></c></row>')),
@@ -181,6 +185,9 @@ ENTRIES: list[tuple[str, str, str, Callable[[], bytes]]] = [
     ("relocated", "relative.xlsx", "refuse", lambda: _relocated(_far(_sheet()), "data/part9.xml")),
     ("relocated", "absolute.xlsx", "refuse", lambda: _relocated(_far(_sheet()), "/custom/s.xml")),
     ("relocated", "relocated_ok.xlsx", "read", lambda: _relocated(_sheet(), "data/part9.xml")),
+    # stored under a name that does not end in .xml: python-calamine reads whatever the relationships name
+    ("relocated", "relocated_bin.xlsx", "refuse", lambda: _relocated(_far(_sheet()), "data/part9.bin")),
+    ("relocated", "relocated_no_suffix.xlsx", "refuse", lambda: _relocated(_far(_sheet()), "data/part9")),
     # ranges a library expands cell by cell
     ("ranges", "merge_huge.xlsx", "refuse", lambda: _merge("K1:XFD1048576")),
     ("ranges", "merge_many.xlsx", "refuse", lambda: _merge(*[f"K{i * 600 + 1}:Z{i * 600 + 500}" for i in range(30)])),
