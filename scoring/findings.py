@@ -6,7 +6,7 @@ A test (tests/test_catalogue.py) keeps this table and the pages in step.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from scoring.plaindata import dataclass  # not dataclasses: see scoring.plaindata
 from typing import Optional
 
 from typing import TYPE_CHECKING
