@@ -759,7 +759,7 @@ def _row_method(ind: Any, fam: Family, implicit_weights: bool) -> Optional[Findi
         ind.method = Method.MANUAL
         text, cell = (target, ind.cells.target) if what == "年度指标值" else (actual, ind.cells.actual)
         return make("PE910", cell, name=ind.name, what=what, text=text)
-    if nt in _DASHES and _level1_key(ind.level1) in fam.judged_level1:
+    if _not_applicable(target) and _level1_key(ind.level1) in fam.judged_level1:
         ind.method = Method.JUDGEMENT  # 决策/过程 rows are judged, not measured: the typed score is kept
     elif ind.method is None and na and na == nt and parse_value(target).kind not in ("number", "empty"):
         # the actual repeats the text target word for word: the unit says it was met as written, so it
