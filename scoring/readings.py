@@ -20,7 +20,7 @@ from .lazy import lazy_re
 from .placeholders import PLACEHOLDER_PATTERN
 from .methods import TIER_BOTTOM, TIER_MIDDLE, TIER_TOP, Method, shown
 from .totals import cell_number
-from .values import ParsedValue, parse_value
+from .values import ParsedValue, may_hold_unit_figure, parse_value
 
 if TYPE_CHECKING:  # pragma: no cover - annotations only; importing the models costs pydantic
     from .models import Cells, Indicator
@@ -204,7 +204,6 @@ class IndicatorReading(NamedTuple):
     typed_is_text: bool
     target: ParsedValue
     actual: ParsedValue  # parsed with the target as ``expect`` when the target is a figure
-    description: Optional[ParsedValue]  # 指标说明, read only when the target is a figure with a unit
     method: Method
     numeric: bool  # the target is a figure to compute against (``numeric_target``)
 
@@ -216,6 +215,18 @@ class IndicatorReading(NamedTuple):
         return tier_of_row(ind.tier, ind.actual, self.actual)
 
     @property
+    def description(self) -> Optional[ParsedValue]:
+        """The 指标说明 parsed with the target as ``expect``, read when asked for (only PE107 asks):
+        None unless the target is a figure with a unit and the text may state a figure with a unit
+        (``values.may_hold_unit_figure``); a description without one can never be PE107's mismatch,
+        so about a third of a form's parses were for nothing."""
+        text = self.indicator.description
+        tp = self.target
+        if not text or not self.numeric or not tp.unit or not may_hold_unit_figure(text):
+            return None
+        return parse_value(text, tp)
+
+    @property
     def cells(self) -> "Cells":
         cells = self.indicator.cells
         return _no_cells() if cells is None else cells
@@ -224,22 +235,19 @@ class IndicatorReading(NamedTuple):
 
 def read_indicator(ind: "Indicator", profile: "Profile",
                    parse: Optional[Callable[[Any, Optional[ParsedValue]], ParsedValue]] = None) -> IndicatorReading:
-    """Parse one row: the target, the actual (guided by the target), the description when a check
-    needs it, the typed score, and the method from ``METHOD_TABLE``. ``parse`` is ``parse_value``
-    (None) or a ``values.batch_parser()`` shared by the rows of one batch."""
+    """Parse one row: the target, the actual (guided by the target), the typed score, and the method
+    from ``METHOD_TABLE`` (the description is parsed when PE107 asks: ``IndicatorReading.description``).
+    ``parse`` is ``parse_value`` (None) or a ``values.batch_parser()`` shared by the rows of one batch."""
     if parse is None:
         parse = parse_value
     tp = parse(ind.target, None)
     numeric = numeric_target(tp)
     ap = parse(ind.actual, tp if numeric else None)
-    desc = None
-    if ind.description and numeric and tp.unit:
-        desc = parse(ind.description, tp)
     typed = ind.typed_score
     written, is_text = (None, False) if typed is None else typed_number(typed)
     # positional, in field order (indicator, name, weight, typed, typed_written, typed_is_text, target,
-    # actual, description, method, numeric): this runs for every row
+    # actual, method, numeric): this runs for every row
     return IndicatorReading(
         ind, ind.name or "（未命名指标）", _weight(ind.weight), None if typed is None else cell_number(typed),
-        written, is_text, tp, ap, desc, choose_method(ind, tp, profile, numeric), numeric,
+        written, is_text, tp, ap, choose_method(ind, tp, profile, numeric), numeric,
     )
