@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import copy
 from scoring.plaindata import asdict, dataclass, field, fields  # not dataclasses: see scoring.plaindata
-from typing import Any, ClassVar, Literal, Optional
+from typing import Any, Callable, ClassVar, Literal, Optional
 
 from .methods import Method  # noqa: F401  (re-exported: scoring.models.Method is public)
 
@@ -186,6 +186,35 @@ class IndicatorResult(_Model):
     cell: Optional[str] = None  # the score cell
     typed: Optional[float] = None  # typed score as a number, if it was one
     computed: bool = True  # False when the typed score was kept (judgement/manual rows)
+
+    @classmethod
+    def explained_later(cls, why: Callable[[], str], **values: Any) -> "IndicatorResult":
+        """A result whose ``explanation`` is written by ``why()`` on first access, then kept.
+
+        The batch keeps a summary row of most forms and never reads a row's sentence; the JSON, the
+        command line's table, the 评分说明 sheet and PE202's message do, and get exactly the text
+        ``why()`` writes (the rules' ``why`` read only values fixed when the row was scored). Copying
+        or pickling a result writes the sentence first, so a copy never holds the function."""
+        out = cls(explanation="", **values)
+        d = out.__dict__
+        del d["explanation"]
+        d["_why"] = why
+        return out
+
+    def __getattr__(self, name: str) -> Any:  # reached only when ``explanation`` is not written yet
+        if name == "explanation":
+            d = self.__dict__
+            why = d.pop("_why", None)
+            if why is not None:
+                d["explanation"] = text = why()
+                return text
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    def __getstate__(self) -> dict[str, Any]:
+        self.explanation  # noqa: B018  (written before a copy or a pickle takes the fields)
+        state = dict(self.__dict__)
+        state.pop("_why", None)
+        return state
 
 
 @_model
