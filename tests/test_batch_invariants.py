@@ -128,3 +128,33 @@ def test_an_explanation_is_written_once_on_first_read_and_copies_hold_the_text()
     for twin in (copy.copy(lazy), copy.deepcopy(lazy), pickle.loads(pickle.dumps(lazy))):
         assert "_why" not in vars(twin) and twin.explanation == why() and twin == lazy
     assert lazy.model_copy(update={"score": 1.0}).explanation == why()
+
+
+def test_built_models_equal_constructed_ones():
+    """``Model.built(values)`` (the reader's and the engine's trusted constructor) gives what
+    ``Model(**values)`` gives: the same fields, defaults and fresh default lists, and the same errors."""
+    from scoring.models import Cells, Finding, Goal, Indicator
+
+    cells = Cells(name="C5", target="F5")
+    cases = [
+        (Cells, {}), (Cells, {"name": "C5", "score": "J5"}),
+        (Indicator, {}), (Indicator, {"name": "培训人次", "weight": 2.0, "target": "≥100人次", "cells": cells}),
+        (Goal, {"title": "年度目标1（20分）"}), (Finding, {"code": "PE101", "severity": "error", "message": "m"}),
+        (IndicatorResult, {"goal": 0, "index": 0, "name": "n", "weight": None, "score": None,
+                           "method": "manual", "explanation": "无法自动计算，且未填报得分"}),
+    ]
+    for cls, values in cases:
+        a, b = cls.built(dict(values)), cls(**values)
+        assert a == b and a.model_dump() == b.model_dump() and repr(a) == repr(b), cls
+        assert sorted(vars(a)) == sorted(vars(b)), cls
+    one, two = Indicator.built({}), Indicator.built({})
+    assert one.cells == two.cells and one.cells is not two.cells  # default_factory: a fresh Cells each
+    g1, g2 = Goal.built({"title": "t"}), Goal.built({"title": "t"})
+    g1.indicators.append(one)
+    assert g2.indicators == []
+    with pytest.raises(TypeError, match="unexpected keyword argument 'nmae'"):
+        Indicator.built({"nmae": "x"})
+    with pytest.raises(TypeError, match="missing 1 required argument: 'title'"):
+        Goal.built({})
+    with pytest.raises(Exception):  # frozen, as constructed
+        Finding.built({"code": "PE101", "severity": "error", "message": "m"}).code = "PE102"

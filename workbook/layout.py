@@ -645,8 +645,8 @@ class _Reader:
 
     def _cells(self, r: int, cols: dict[str, int]) -> Cells:
         if self.phys:
-            return Cells(**{k: self.addr(r, c) for k, c in cols.items() if k in _CELL_FIELDS})
-        return Cells(**{k: f"{_letter(c)}{r}" for k, c in cols.items() if k in _CELL_FIELDS})
+            return Cells.built({k: self.addr(r, c) for k, c in cols.items() if k in _CELL_FIELDS})
+        return Cells.built({k: f"{_letter(c)}{r}" for k, c in cols.items() if k in _CELL_FIELDS})
 
     def _indicator(self, r, vals, cols, level1, level1_cell, level2, level2_cell, last_standard) -> Indicator:
         get = lambda role: vals.get(cols[role]) if role in cols else None  # noqa: E731
@@ -666,12 +666,12 @@ class _Reader:
         if level2_cell:
             cells.level2 = level2_cell
         name = _text(get("name"))
-        return Indicator(
+        return Indicator.built(dict(
             level1=level1, level2=level2, name=name, weight=weight, weight_text=_text(wv),
             description=_text(get("description")), standard=standard,
             target=_text(get("target")), actual=_text(get("actual")),
             typed_score=get("score"), reason=_text(get("reason")), cells=cells,
-        )
+        ))
 
 
 # Looked up once: pydantic's class attribute ``model_fields`` is slow to reach per row.
@@ -692,10 +692,13 @@ def _lead(cells: list[tuple[int, Any]]) -> tuple[int, Any]:
     return cells[0]
 
 
+_LABEL_OPEN = lazy_re(r"[(\[]")
+
+
 def _parse_label(value: Any, cell: str) -> Optional[Level1Label]:
     """"产出指标（分值权重50%）" -> Level1Label(name="产出指标", share=0.5); None if not a label."""
     s = norm(value)
-    name = re.split(r"[(\[]", s, 1)[0]
+    name = _LABEL_OPEN.split(s, 1)[0]
     if "指标" not in name:
         return None
     m = _SHARE.search(s)
