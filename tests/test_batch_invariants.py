@@ -158,3 +158,35 @@ def test_built_models_equal_constructed_ones():
         Goal.built({})
     with pytest.raises(Exception):  # frozen, as constructed
         Finding.built({"code": "PE101", "severity": "error", "message": "m"}).code = "PE102"
+
+
+def test_every_row_address_points_at_the_cell_it_was_read_from(files):
+    """The reader's addresses (column letters found once per header, ``layout._Reader._cells``) name
+    the cells each field was read from, row by row, realigned rows (PE906) included."""
+    from workbook.grid import parse_a1
+    from workbook.layout import _text
+
+    rows = 0
+    for path in files:
+        try:
+            grids = restore_originals(read_grids(path))
+        except Exception:
+            continue
+        for grid in grids:
+            reading = families.prepare(grid, None)
+            try:
+                form = read_form(reading.grid)
+            except NotAForm:
+                continue
+            view = reading.grid
+            for ind in (i for g in form.goals for i in g.indicators):
+                for field, value in (("name", ind.name), ("weight", ind.weight_text), ("target", ind.target),
+                                     ("actual", ind.actual), ("description", ind.description),
+                                     ("reason", ind.reason), ("score", ind.typed_score)):
+                    address = getattr(ind.cells, field)
+                    if address is None:
+                        continue
+                    here = view.get(*parse_a1(address))
+                    assert (here if field == "score" else _text(here)) == value, (path.name, address, field)
+                rows += 1
+    assert rows >= 1000
