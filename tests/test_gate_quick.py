@@ -428,3 +428,15 @@ def test_quick_member_reads_parts_as_the_members_reader_does(tmp_path):
     entry = next(e for e in safety._lean_directory(data) if e.filename == SHEET)
     broken[entry.header_offset + 60] ^= 0xFF  # inside the compressed sheet
     assert safety._quick_member(bytes(broken), entry, entry.file_size) is None
+
+
+def test_bench_steps_time_every_step_of_the_straight_path():
+    # bench/gate.py --steps: each step of check_file(deep=False) on the example, timed on its own
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("_bench_gate", Path(__file__).resolve().parent.parent / "bench" / "gate.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    rows = dict(bench.steps(bench.EXAMPLE, 2, 1))
+    assert len(rows) >= 12 and all(ms > 0 for ms in rows.values()), rows
+    assert "check_file(deep=False)" in rows and any(label.startswith("sheet proof") for label in rows)
