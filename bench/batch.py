@@ -4,14 +4,19 @@
 
 1. Generates N varied 附件2-1 forms (pe_score.templates.build_form on variations of the seed:
    unit, year, number of goals, typed scores, budget execution, claimed totals, every 25th form
-   capped by the 约束性指标 row, and every target, actual and description with figures of its own,
-   so no two forms share their value texts) into a temp folder.
+   capped by the 约束性指标 row, and every target and actual with figures of its own, the description
+   repeating its target's figures as the seed does, so no two forms share their value texts) into a
+   temp folder.
 2. (a) reads every cell of every sheet of every file with python-calamine, one process;
    (b) runs ``pe-score check`` on the folder in-process (``pe_score.batch.run_check``, same code as
-   the command, no interpreter start-up), one process, without and with a summary workbook;
+   the command, no interpreter start-up) with one job, without and with a summary workbook: the
+   files are read and scored in one worker process (in chunks), as the command does;
    (c) the same with ``--jobs`` (default: all cores), wall time.
-   (a) and (b) are CPU times of this process and its worker processes, the best of ``--repeat`` runs
-   with a warm file cache; the ratio b/a is the figure that holds across machines and loads.
+   (a) and (b) are CPU times of this process and its worker processes (each run starts new workers,
+   so nothing scored in an earlier run is remembered), the best of ``--repeat`` runs with a warm file
+   cache; the ratio b/a is the figure that holds across machines and loads.
+   Then where (b)'s time goes: each step of the per-file pipeline timed alone, the in-process total
+   (every file through the worker's function, no pool), and (b) minus that (the pool and the report).
 3. Peak memory (resource.getrusage ru_maxrss) of a fresh ``pe-score check --summary`` process
    (subprocess) on N and on 2N forms: it stays flat because results stream.
 
@@ -47,9 +52,11 @@ PLACES = ["十堰市", "襄阳市", "宜昌市", "荆州市", "黄冈市", "孝�
 _DIGITS = re.compile(r"\d+(?:\.\d+)?")
 
 
-def _vary_text(text, rnd: random.Random):
+def _vary_text(text, rnd: random.Random, same: dict[str, str] | None = None):
     """The same wording with other figures (same number of digits and decimals), so no two forms share
-    their value texts, as real forms from different units do not."""
+    their value texts, as real forms from different units do not. ``same``: figures already changed in
+    this row (literal -> new), so a 指标说明 that repeats its target's figure still repeats it, as in
+    the seed and in real forms (an independent figure there would be a PE107 on nearly every row)."""
     if not isinstance(text, str) or not text:
         return text
 
@@ -57,16 +64,21 @@ def _vary_text(text, rnd: random.Random):
         lit = m.group(0)
         if len(lit) == 4 and lit.startswith(("19", "20")):
             return lit  # a year stays a year
+        if same is not None and lit in same:
+            return same[lit]
         whole, _, frac = lit.partition(".")
         x = rnd.randint(10 ** (len(whole) - 1) if len(whole) > 1 else 1, 10 ** len(whole) - 1)
-        return f"{x}.{rnd.randint(0, 10 ** len(frac) - 1):0{len(frac)}d}" if frac else str(x)
+        new = f"{x}.{rnd.randint(0, 10 ** len(frac) - 1):0{len(frac)}d}" if frac else str(x)
+        if same is not None:
+            same[lit] = new
+        return new
 
     return _DIGITS.sub(other, text)
 
 
 def varied_data(i: int) -> tuple[dict, float]:
-    """Form data for form ``i`` (deterministic) and the self-score typed in its header. Every target,
-    actual and description carries figures of its own (distinct texts: a cold batch)."""
+    """Form data for form ``i`` (deterministic) and the self-score typed in its header. Every target and
+    actual carries figures of its own, each description its target's (distinct texts: a cold batch)."""
     from pe_score.example_data import EXAMPLE
 
     rnd = random.Random(i)
@@ -79,8 +91,10 @@ def varied_data(i: int) -> tuple[dict, float]:
         for _label, rows in goal["sections"]:
             for k, row in enumerate(rows):
                 row = list(row)
-                for col in (3, 5, 6):  # 指标说明, 年初目标值, 实际完成值
-                    row[col] = _vary_text(row[col], rnd)
+                same: dict[str, str] = {}  # the description and the target share their figures
+                for col in (5, 3):  # 年初目标值, 指标说明
+                    row[col] = _vary_text(row[col], rnd, same)
+                row[6] = _vary_text(row[6], rnd)  # 实际完成值: figures of its own
                 if rnd.random() < 0.15 and isinstance(row[7], (int, float)):
                     row[7] = max(0, row[7] - rnd.choice([0.5, 1]))  # a typed score off the mark
                 rows[k] = tuple(row)
@@ -141,48 +155,65 @@ def check(folder: Path, jobs: int, summary: Path | None) -> int:
                      progress=False)
 
 
+STEPS = ("fast.read_grids (incl. the safety check)", "  of which safety.check_file(deep=False)",
+         "families.prepare (recognition, reading view)", "layout.read_form", "families.after_read",
+         "engine.score_form", "families.after_score", "report.result_json")
+WHOLE = "in-process total (_outcome_for, no pool)"
+
+
 def stage_breakdown(folder: Path) -> dict[str, float]:
     """CPU seconds spent in each step of checking one file, summed over the folder (one process).
 
-    Calls the same public functions the batch calls, one step at a time, to show where the time
-    above the calamine floor goes."""
+    For each file, first the whole of what ``pe-score check`` runs for it in its worker
+    (``pe_score.batch._outcome_for``: read, find and score the forms, the summary row), then the same
+    steps one at a time (``workbook.pipeline.find_forms`` spelled out), to show where the time above
+    the calamine floor goes. Interleaved file by file, so a change of load on a shared machine
+    skews both alike; the steps run second and find the cell texts' normalisation cached (a few %)."""
+    from pe_score.batch import _outcome_for
     from scoring.engine import score_form
-    from scoring.profiles import load_profile
     from scoring.report import result_json
+    from workbook import families
     from workbook.fast import read_grids
     from workbook.layout import read_form
+    from workbook.record import restore_originals
     from workbook.safety import check_file
-    from workbook.writeplan import build_plan
 
-    profile = load_profile("hubei-2-1")
-    t = dict.fromkeys(["safety.check_file(deep=False)", "fast.read_grids (incl. check_file)", "layout.read_form",
-                       "engine.score_form", "report.result_json",
-                       "writeplan.build_plan (not run by the batch)"], 0.0)
-    for path in files_of(folder):
-        t0 = time.process_time()
-        check_file(path, deep=False)  # the fast tier, as the readers run it
-        t1 = time.process_time()
-        grids = read_grids(path)
-        t2 = time.process_time()
-        t["safety.check_file(deep=False)"] += t1 - t0
-        t["fast.read_grids (incl. check_file)"] += t2 - t1
+    t = dict.fromkeys(STEPS + (WHOLE,), 0.0)
+    clock = time.process_time
+    files = files_of(folder)
+    _outcome_for(files[0].name, str(files[0]), files[0].suffix, None, False, False)  # imports, as a worker's first file
+    for path in files:
+        t0 = clock()
+        _outcome_for(path.name, str(path), path.suffix, None, False, False)
+        t1 = clock()
+        t[WHOLE] += t1 - t0
+        t0 = clock()
+        check_file(path, deep=False)  # the fast tier, as the readers run it (then again inside read_grids)
+        t1 = clock()
+        grids = restore_originals(read_grids(path))
+        t2 = clock()
+        t[STEPS[1]] += t1 - t0
+        t[STEPS[0]] += t2 - t1
         for grid in grids:
-            t0 = time.process_time()
+            t0 = clock()
             try:
-                form = read_form(grid)
-            except Exception:
+                reading = families.prepare(grid, None)
+                t1 = clock()
+                form = read_form(reading.grid)
+            except Exception:  # not a form (NotAForm): the batch skips the sheet too
                 continue
-            t1 = time.process_time()
-            result = score_form(form, profile)
-            t2 = time.process_time()
-            result_json(result, profile)
-            t3 = time.process_time()
-            build_plan(form, result, grid, profile=profile)
-            t4 = time.process_time()
-            t["layout.read_form"] += t1 - t0
-            t["engine.score_form"] += t2 - t1
-            t["report.result_json"] += t3 - t2
-            t["writeplan.build_plan (not run by the batch)"] += t4 - t3
+            t2 = clock()
+            form.sheet = grid.name
+            families.after_read(form, reading)
+            t3 = clock()
+            result = score_form(form, reading.profile)
+            t4 = clock()
+            families.after_score(form, result, reading)
+            t5 = clock()
+            result_json(result, reading.profile, form=form)
+            t6 = clock()
+            for name, secs in zip(STEPS[2:], (t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4, t6 - t5)):
+                t[name] += secs
     return t
 
 
@@ -270,9 +301,15 @@ def main(argv: list[str] | None = None) -> int:
               f"(the summary workbook costs {(t_check - t_plain) / n_files * 1000:.2f} ms per form)")
         print(f"(c) pe-score check --summary --jobs {jobs}: {t_jobs:.2f} s wall = {n_files / t_jobs:.0f} forms/s")
 
-        print("where the time of (b) goes, per form:")
-        for name, secs in stage_breakdown(folder).items():
-            print(f"    {name:<44} {secs / n_files * 1000:7.2f} ms  ({secs / t_read:5.1f} x a)")
+        print("where the time of (b) goes, per form (one process, no pool):")
+        steps = stage_breakdown(folder)
+        whole = steps.pop(WHOLE)
+        for name, secs in steps.items():
+            print(f"    {name:<46} {secs / n_files * 1000:7.2f} ms  ({secs / t_read:5.1f} x a)")
+        rest = whole - sum(v for k, v in steps.items() if not k.startswith("  "))
+        for name, secs in (("the rest of a worker's file (glue, FormRow)", rest), (WHOLE, whole),
+                           ("the worker pool and the report (b minus that)", t_plain - whole)):
+            print(f"    {name:<46} {secs / n_files * 1000:7.2f} ms  ({secs / t_read:5.1f} x a)")
 
         if not args.no_memory:
             rss_n = peak_rss_mb(folder, tmp / "rss_n.xlsx")

@@ -19,7 +19,7 @@ import sys
 import tempfile
 import zipfile
 from collections import Counter, deque
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,6 +44,8 @@ MSG_NOT_SPREADSHEET = "不是 Excel 文件（内容不是电子表格格式）"
 MSG_CORRUPT_ZIP = "文件已损坏，无法打开（xlsx 压缩结构不完整）"
 MSG_SPECIAL = "不是普通文件（是管道、设备或其他特殊文件），已跳过"
 MSG_UNPARSABLE = "文件内容无法解析，可能已损坏。请在 Excel 或 WPS 中打开后另存为 .xlsx，再试"
+MSG_CRASHED = "读取该文件时处理进程意外退出（文件可能异常），请单独检查"
+MSG_INTERNAL = "处理时出错（程序内部问题），请单独用 pe-score score 检查该文件"
 
 LIST_LIMIT = 50  # rows of the end-of-run detail tables; the counts are always complete
 
@@ -316,10 +318,9 @@ def _number(value: Any) -> Optional[float]:
     return cell_number(value)
 
 
-def _differs(form, issues: list[dict]) -> bool:
-    """The engine's verdict on the form's claim: PE603 (header 自评得分), or PE604 (typed 合计) when the
-    header claims nothing — the same claim ``_claimed`` reports."""
-    codes = {i.get("code") for i in issues}
+def _differs(form, codes: set[str]) -> bool:
+    """The engine's verdict on the form's claim (``codes``: its findings' codes): PE603 (header 自评得分),
+    or PE604 (typed 合计) when the header claims nothing — the same claim ``_claimed`` reports."""
     return "PE603" in codes or (form.claimed_total is None and "PE604" in codes)
 
 
@@ -332,7 +333,10 @@ def _claimed(form, result) -> Optional[float]:
     return None
 
 
-def _outcome_for(display: str, path: str, suffix: str, profile_name: str, want_json: bool = True) -> Outcome:
+def _outcome_for(display: str, path: str, suffix: str, profile_name: str, want_json: bool = True,
+                 want_issues: bool = True) -> Outcome:
+    """Read and score one workbook. ``want_json``: keep the --json objects; ``want_issues``: keep each
+    form's findings (the summary lists them); without either, only what the report counts goes back."""
     from scoring.report import result_json
 
     out = Outcome(display)
@@ -355,42 +359,53 @@ def _outcome_for(display: str, path: str, suffix: str, profile_name: str, want_j
         out.error = MSG_NO_FORM
         return out
     for item in scored:
-        form, result = item.form, item.result
-        obj = result_json(result, getattr(item, "profile", None) or profile, form=form)
-        reading = getattr(item, "reading", None)
-        if reading is not None:  # which profile scored this form, and why
-            obj["profile"] = item.profile.name
-            obj["profile_reason"] = reading.why
-            obj["status"] = "未评分" if reading.status == "unscored" else "已评分"
-        claimed = _claimed(form, result)
-        issues = [dict(i) for i in obj.get("issues", [])]
-        sev = Counter(i.get("severity") for i in issues)
-        out.rows.append(FormRow(
-            file=display,
-            sheet=obj.get("sheet") or form.sheet or result.sheet,
-            unit=form.unit,
-            year=form.year,
-            claimed=claimed,
-            total=_number(obj.get("total", result.total)),
-            grade=obj.get("grade") or result.grade,
-            capped=bool(obj.get("capped", result.capped)),
-            errors=sev.get("error", 0),
-            warnings=sev.get("warning", 0),
-            issues=issues,
-            differs=_differs(form, issues),
-            profile=getattr(getattr(item, "profile", None), "name", "") or getattr(profile, "name", ""),
-        ))
+        out.rows.append(_form_row(display, item, profile, want_issues))
         if want_json:  # not pickled back from a worker when nobody asked for JSON
-            out.objects.append({"file": display, **obj, "claimed_total": claimed})
+            obj = result_json(item.result, item.profile or profile, form=item.form)
+            obj.update(_profile_fields(item))
+            out.objects.append({"file": display, **obj, "claimed_total": out.rows[-1].claimed})
     return out
 
 
-def check_job(job: Job, profile_name: str, want_json: bool = True) -> Outcome:
+def _profile_fields(item) -> dict[str, str]:
+    """Which profile scored this form, and why (the --json object's profile / profile_reason / status)."""
+    reading = getattr(item, "reading", None)
+    if reading is None:
+        return {}
+    return {"profile": item.profile.name, "profile_reason": reading.why,
+            "status": "未评分" if reading.status == "unscored" else "已评分"}
+
+
+def _form_row(display: str, item, profile, want_issues: bool) -> FormRow:
+    """The summary row of one scored form (``scoring.report.result_brief``: rounded as in the JSON)."""
+    from scoring.report import result_brief
+
+    form, result = item.form, item.result
+    brief = result_brief(result, item.profile or profile, form=form, issues=want_issues)
+    codes = {f.code for f in result.findings}
+    return FormRow(
+        file=display,
+        sheet=brief["sheet"] or form.sheet or result.sheet,
+        unit=form.unit,
+        year=form.year,
+        claimed=_claimed(form, result),
+        total=_number(brief["total"]),
+        grade=brief["grade"] or result.grade,
+        capped=bool(brief["capped"]),
+        errors=brief["counts"].get("error", 0),
+        warnings=brief["counts"].get("warning", 0),
+        issues=brief.get("issues", []),
+        differs=_differs(form, codes),
+        profile=getattr(item.profile, "name", "") or getattr(profile, "name", ""),
+    )
+
+
+def check_job(job: Job, profile_name: str, want_json: bool = True, want_issues: bool = True) -> Outcome:
     """Read and score one workbook. Never raises: failures become ``Outcome.error``."""
     if job.problem:
         return Outcome(job.display, error=job.problem)
     if job.data is None:
-        return _outcome_for(job.display, job.path or job.display, job.suffix, profile_name, want_json)
+        return _outcome_for(job.display, job.path or job.display, job.suffix, profile_name, want_json, want_issues)
     # Zip members go through a temp file: the readers and the safety checks take paths. The temp
     # file has a short safe name (a member name may be 300 bytes of Chinese, or hold control
     # characters); the readers' messages then name the member, not the temp file.
@@ -401,92 +416,148 @@ def check_job(job: Job, profile_name: str, want_json: bool = True) -> Outcome:
         with open(tmp, "wb") as fh:
             fh.write(job.data)
         job.data = None
-        out = _outcome_for(job.display, tmp, job.suffix, profile_name, want_json)
+        out = _outcome_for(job.display, tmp, job.suffix, profile_name, want_json, want_issues)
     if out.error:
         out.error = out.error.replace(f"“{base}”", f"“{shown}”").replace(base, shown)
     return out
 
 
-def _safe_check_job(job: Job, profile_name: str, want_json: bool = True) -> Outcome:
+def _safe_check_job(job: Job, profile_name: str, want_json: bool = True, want_issues: bool = True) -> Outcome:
     from workbook.errors import describe_os_error
 
     try:
-        return check_job(job, profile_name, want_json)
+        return check_job(job, profile_name, want_json, want_issues)
     except OSError as exc:  # e.g. no room for a zip member's temp file
         return Outcome(job.display, error="处理时出错：" + describe_os_error(exc).rstrip("。"))
     except Exception:  # a bug elsewhere must not end the batch
-        return Outcome(job.display, error="处理时出错（程序内部问题），请单独用 pe-score score 检查该文件")
+        return Outcome(job.display, error=MSG_INTERNAL)
 
 
-MSG_CRASHED = "读取该文件时处理进程意外退出（文件可能异常），请单独检查"
+# A worker task carries a chunk of files, not one: a task costs the parent and the worker ~0.5 ms
+# (pickling, pipes, the pool's bookkeeping threads), more than some forms take to score. Chunks stay
+# small so that memory stays bounded, the work is shared between processes, and a crash costs a
+# retry of a few files only.
+CHUNK_FILES = 16
+CHUNK_BYTES = 16 * 1024 * 1024  # zip members' bytes that one task carries at most (then it closes)
 
 
-def _pool_outcomes(jobs: Iterator[Job], profile_name: str, workers: int, want_json: bool,
-                   ex: Optional[ProcessPoolExecutor] = None) -> Iterator[Outcome]:
-    """Outcomes in input order, with at most a small window of files in flight (bounded memory).
+def chunk_size(files: int, workers: int) -> int:
+    """Files per task: up to CHUNK_FILES, fewer for a small batch so every worker gets ~4 tasks."""
+    return max(1, min(CHUNK_FILES, files // (workers * 4)))
 
-    A worker that dies (a reader crashing on a hostile file, the OOM killer) breaks the whole pool
-    and fails every pending future. The batch then rebuilds the pool, resubmits the pending files,
-    and retries the oldest one alone in a fresh process to learn whether it was the culprit.
+
+def _chunks(jobs: Iterable[Job], size: int) -> Iterator[list[Job]]:
+    chunk: list[Job] = []
+    carried = 0
+    for job in jobs:
+        chunk.append(job)
+        carried += len(job.data or b"")
+        if len(chunk) >= size or carried >= CHUNK_BYTES:
+            yield chunk
+            chunk, carried = [], 0
+    if chunk:
+        yield chunk
+
+
+def check_chunk(jobs: list[Job], profile_name: str, want_json: bool = True,
+                want_issues: bool = True) -> list[Outcome]:
+    """What a worker task runs: each job in turn (``check_job`` via ``_safe_check_job``), outcomes in order."""
+    return [_safe_check_job(job, profile_name, want_json, want_issues) for job in jobs]
+
+
+class _Pool:
+    """Chunks of jobs in worker processes; outcomes in input order, a small window of chunks in flight.
+
+    A worker that dies (a reader crashing on a hostile file, the OOM killer) breaks the whole pool and
+    fails every pending task. The pool is then rebuilt and the pending chunks resubmitted; the files of
+    the chunk that failed are retried one per task, and a one-file task that fails is retried alone in
+    a fresh process to learn whether that file was the culprit. So only the crashing file is lost, and
+    it is reported as unreadable (MSG_CRASHED).
     """
-    window = workers * 4
-    pending: deque = deque()  # (job, future), oldest first
-    ex = ex or ProcessPoolExecutor(max_workers=workers)
 
-    def submit(job: Job):
-        nonlocal ex
+    def __init__(self, ex: ProcessPoolExecutor, workers: int, profile_name: str, want_json: bool,
+                 want_issues: bool = True):
+        self.ex, self.workers = ex, workers
+        self.args = (profile_name, want_json, want_issues)
+        self.pending: deque = deque()  # (jobs, future), oldest first
+        self.window = workers * 2
+
+    def outcomes(self, chunks: Iterable[list[Job]]) -> Iterator[Outcome]:
+        try:
+            for chunk in chunks:
+                self.pending.append((chunk, self._submit(chunk)))
+                while len(self.pending) >= self.window:
+                    yield from self._take()
+            while self.pending:
+                yield from self._take()
+        finally:
+            self.ex.shutdown(wait=True, cancel_futures=True)
+
+    def _submit(self, jobs: list[Job]) -> Future:
         try:
             try:
-                return ex.submit(_safe_check_job, job, profile_name, want_json)
+                return self.ex.submit(check_chunk, jobs, *self.args)
             except BrokenProcessPool:
-                ex = _restart(ex, workers, pending, profile_name, want_json)
-                return ex.submit(_safe_check_job, job, profile_name, want_json)
+                self._restart()
+                return self.ex.submit(check_chunk, jobs, *self.args)
         except (OSError, BrokenProcessPool):  # no process can be started now (fork failed ...)
             done: Future = Future()
-            done.set_result(_safe_check_job(job, profile_name, want_json))
+            done.set_result(check_chunk(jobs, *self.args))
             return done
 
-    def take() -> Outcome:
-        nonlocal ex
-        job, fut = pending.popleft()
+    def _take(self) -> list[Outcome]:
+        jobs, fut = self.pending.popleft()
+        if fut is None:  # a one-file task lost with a broken pool: only a process of its own can tell
+            return [_alone(jobs[0], *self.args)]
         try:
             return fut.result()
         except BrokenProcessPool:
-            ex = _restart(ex, workers, pending, profile_name, want_json)
-            return _alone(job, profile_name, want_json)
+            self._restart()
+        except Exception:  # the task itself failed (an outcome that would not pickle ...): file by file
+            if len(jobs) == 1:
+                return [Outcome(jobs[0].display, error=MSG_INTERNAL)]
+        if len(jobs) == 1:
+            return [_alone(jobs[0], *self.args)]
+        for job in reversed(jobs):  # one file per task, ahead of the other pending chunks
+            self.pending.appendleft(([job], self._submit([job])))
+        return []
 
-    try:
-        for job in jobs:
-            pending.append((job, submit(job)))
-            while len(pending) >= window:
-                yield take()
-        while pending:
-            yield take()
-    finally:
-        ex.shutdown(wait=True, cancel_futures=True)
+    def _restart(self) -> None:
+        """A new pool. Pending chunks whose results are in are kept; the others are submitted again in
+        the same order, except one-file tasks the broken pool failed: each may be the culprit, and is
+        run alone when its turn comes."""
+        self.ex.shutdown(wait=False, cancel_futures=True)
+        self.ex = ProcessPoolExecutor(max_workers=self.workers)
+        for i, (jobs, fut) in enumerate(list(self.pending)):
+            failed = _failure(fut)
+            if fut is None or (fut.done() and failed is None):
+                continue
+            if len(jobs) == 1 and isinstance(failed, BrokenProcessPool):
+                self.pending[i] = (jobs, None)
+            else:
+                self.pending[i] = (jobs, self._submit(jobs))
 
 
-def _restart(ex: ProcessPoolExecutor, workers: int, pending: deque, profile_name: str,
-             want_json: bool) -> ProcessPoolExecutor:
-    """A new pool, with every pending job submitted to it again (in the same order)."""
-    ex.shutdown(wait=False, cancel_futures=True)
-    fresh = ProcessPoolExecutor(max_workers=workers)
-    for i, (job, _) in enumerate(list(pending)):
-        pending[i] = (job, fresh.submit(_safe_check_job, job, profile_name, want_json))
-    return fresh
+def _failure(fut: Optional[Future]) -> Optional[BaseException]:
+    """The exception of a finished task (a cancelled one counts as failed), else None."""
+    if fut is None or not fut.done():
+        return None
+    return CancelledError() if fut.cancelled() else fut.exception()
 
 
-def _alone(job: Job, profile_name: str, want_json: bool) -> Outcome:
+def _alone(job: Job, profile_name: str, want_json: bool, want_issues: bool = True) -> Outcome:
     """Run one job in its own short-lived process: if that dies too, this file is the culprit."""
     with ProcessPoolExecutor(max_workers=1) as solo:
         try:
-            return solo.submit(_safe_check_job, job, profile_name, want_json).result()
+            return solo.submit(check_chunk, [job], profile_name, want_json, want_issues).result()[0]
         except BrokenProcessPool:
             return Outcome(job.display, error=MSG_CRASHED)
+        except Exception:
+            return Outcome(job.display, error=MSG_INTERNAL)
 
 
 def iter_outcomes(sources: list[Source], profile_name: str, jobs: int = 1,
-                  want_json: bool = True) -> Iterator[Outcome]:
+                  want_json: bool = True, want_issues: bool = True) -> Iterator[Outcome]:
     """Outcomes in input order. Files are read in worker processes even with one job: a native
     reader that aborts (python-calamine on memory it cannot get, a crash in a C library) takes one
     worker down, never the batch; that file is reported and the summary is written for the others.
@@ -495,13 +566,15 @@ def iter_outcomes(sources: list[Source], profile_name: str, jobs: int = 1,
     job_iter = iter_jobs(sources)
     if not sources:
         return
+    workers = min(workers, len(sources))
     try:
-        ex = ProcessPoolExecutor(max_workers=min(workers, len(sources)))
+        ex = ProcessPoolExecutor(max_workers=workers)
     except (OSError, NotImplementedError, ImportError):  # no semaphores / no fork on this system
         for job in job_iter:
-            yield _safe_check_job(job, profile_name, want_json)
+            yield _safe_check_job(job, profile_name, want_json, want_issues)
         return
-    yield from _pool_outcomes(job_iter, profile_name, min(workers, len(sources)), want_json, ex)
+    pool = _Pool(ex, workers, profile_name, want_json, want_issues)
+    yield from pool.outcomes(_chunks(job_iter, chunk_size(len(sources), workers)))
 
 
 # ---- the run ---------------------------------------------------------------------------------
@@ -673,7 +746,8 @@ def run_check(
     try:
         with bar:
             task = bar.add_task("", total=len(sources))
-            for o in iter_outcomes(sources, profile_name, jobs, want_json=as_json):
+            # findings go back from the workers only for the summary's 问题清单 (the counts always do)
+            for o in iter_outcomes(sources, profile_name, jobs, want_json=as_json, want_issues=writer is not None):
                 stats.add(o)
                 if writer is not None:
                     if o.error:

@@ -658,6 +658,7 @@ def _score(args: argparse.Namespace) -> int:
         # One reader for both: the surgical writer itself never overwrites a cell holding a formula.
         from workbook.fast import read_grids
 
+        gated = os.stat(source) if writing else None  # the file as the gate sees it (read_grids gates it)
         grids = read_grids(source)
         from workbook.pipeline import score_workbook
 
@@ -673,7 +674,7 @@ def _score(args: argparse.Namespace) -> int:
             elif not args.no_backup:
                 created_backup = outputs.backup(outputs.Target(Path(source), existing=True))
             written = write_scored(source, target.path if target is not None else None, scored.plan,
-                                   force=args.force, in_place=args.in_place, backup=False)
+                                   force=args.force, in_place=args.in_place, backup=False, gated=gated)
             overwritten, created_backup = created_backup, None
         used = getattr(scored, "profile", None) or profile
         if args.as_json:

@@ -13,9 +13,7 @@ Every refusal is a ``workbook.errors.UnsafeToWrite`` with a Chinese message (exi
 from __future__ import annotations
 
 import os
-import shutil
 import stat
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Optional
 
@@ -25,13 +23,23 @@ OVERWRITE_OPTION = "--overwrite"
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 
 
-@dataclass(frozen=True)
 class Target:
     """An output path that passed the rules: ``path`` is where to write (links resolved);
     ``existing`` tells whether a file is there now (and so needs a backup first)."""
 
-    path: Path
-    existing: bool
+    __slots__ = ("path", "existing")
+
+    def __init__(self, path: Path, existing: bool) -> None:
+        self.path, self.existing = path, existing
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Target) and (self.path, self.existing) == (other.path, other.existing)
+
+    def __hash__(self) -> int:
+        return hash((self.path, self.existing))
+
+    def __repr__(self) -> str:
+        return f"Target(path={self.path!r}, existing={self.existing!r})"
 
 
 def backup_path(path: Path) -> Path:
@@ -159,6 +167,8 @@ def backup(target: Target) -> Optional[Path]:
         return None
     dest = backup_path(target.path)
     try:
+        import shutil
+
         shutil.copy2(target.path, dest)
     except OSError as exc:
         try:

@@ -33,6 +33,7 @@ import warnings
 import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Optional
 
 from openpyxl import Workbook
@@ -158,9 +159,23 @@ _MAX_TEXT = 32767  # Excel's limit for one cell; openpyxl truncates to it too
 
 def _text_cell(ref: str, value) -> str:
     """One text cell as openpyxl's writer emits it (``<c t="inlineStr">``, escaped, xml:space rule)."""
+    return _cell_xml(ref, _inline(value))
+
+
+def _cell_xml(ref: str, inline: str) -> str:
+    return f'<c r="{ref}" t="inlineStr">{inline}</c>' if inline else f'<c r="{ref}" t="inlineStr" />'
+
+
+@lru_cache(maxsize=4096)
+def _inline_short(value: str) -> str:  # codes, severities, cell addresses, file and sheet names repeat
+    return _inline(value)
+
+
+def _inline(value) -> str:
+    """The inside of a text cell: ``<is><t>…</t></is>`` with the text escaped, "" for no text."""
     text = clean_text(value, _MAX_TEXT)
     if not text:
-        return f'<c r="{ref}" t="inlineStr" />'
+        return ""
     if "&" in text:
         text = text.replace("&", "&amp;")
     if "<" in text:
@@ -169,7 +184,7 @@ def _text_cell(ref: str, value) -> str:
         text = text.replace(">", "&gt;")
     stripped = text.strip()
     space = ' xml:space="preserve"' if stripped and stripped != text else ""
-    return f'<c r="{ref}" t="inlineStr"><is><t{space}>{text}</t></is></c>'
+    return f'<is><t{space}>{text}</t></is>'
 
 
 class _RawRows:
@@ -182,8 +197,12 @@ class _RawRows:
         self.letters = letters
 
     def append(self, values) -> None:
+        self.append_inline([None if v is None else _inline(v) for v in values])
+
+    def append_inline(self, inlines) -> None:
+        """A row of cells given by their inside (``_inline``); None: no cell."""
         r = self.row
-        cells = "".join(_text_cell(f"{col}{r}", v) for col, v in zip(self.letters, values) if v is not None)
+        cells = "".join(_cell_xml(f"{col}{r}", x) for col, x in zip(self.letters, inlines) if x is not None)
         self.buf.append(f'<row r="{r}">{cells}</row>')
         self.row = r + 1
         if len(self.buf) >= 2000:
@@ -349,8 +368,10 @@ class SummaryWriter:
         self.n_sum += 1
         if row.grade:
             self.grades[row.grade] += 1
-        for issue in row.issues:
-            self.add_issue(row.file, row.sheet, issue)
+        if row.issues:
+            file, sheet = _inline(row.file), _inline(row.sheet)  # once for all the form's findings
+            for issue in row.issues:
+                self._add_issue(file, sheet, issue)
         if row.claimed is not None and row.total is not None:
             item = (abs(diff or 0.0), -self._seq, (row.unit, row.file, row.sheet), row.claimed, row.total)
             self._seq += 1
@@ -377,9 +398,15 @@ class SummaryWriter:
     def add_issue(self, file: str, sheet: str, issue: dict) -> None:
         # Plain text cells, no style: a year's forms carry tens of thousands of findings. Colour
         # comes from conditional formatting. Written raw (see _RawRows), not through openpyxl.
+        self._add_issue(None if file is None else _inline(file), None if sheet is None else _inline(sheet), issue)
+
+    def _add_issue(self, file: Optional[str], sheet: Optional[str], issue: dict) -> None:
+        """``file`` and ``sheet`` already as ``_inline`` gives them."""
         sev = issue.get("severity") or ""
-        self._iss_rows.append((file, sheet, issue.get("cell"), issue.get("code"), SEVERITY_ZH.get(sev, sev),
-                               issue.get("message")))
+        short = [issue.get("cell"), issue.get("code"), SEVERITY_ZH.get(sev, sev)]
+        self._iss_rows.append_inline([file, sheet] + [
+            None if v is None else _inline_short(v) if type(v) is str else _inline(v) for v in short] + [
+            None if issue.get("message") is None else _inline(issue.get("message"))])
         self.n_iss += 1
 
     # -- finish --------------------------------------------------------------------------------

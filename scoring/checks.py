@@ -184,11 +184,11 @@ def check_level1_shares(form: Form, result: Result, profile: Profile) -> list[Fi
         base = goal.points if goal.points else _weight_sum(goal.indicators)
         if not base:
             continue
-        for label in goal.labels:
-            if label.share is None:
-                continue
-            rows = [i for i in goal.indicators if _level1_of(i.level1) == _level1_of(label.name)]
-            points = _weight_sum(rows)
+        shared = [label for label in goal.labels if label.share is not None]
+        keys = [_level1_of(i.level1) for i in goal.indicators] if shared else []
+        for label in shared:
+            key = _level1_of(label.name)
+            points = _weight_sum([i for i, k in zip(goal.indicators, keys) if k == key])
             if abs(points / base - label.share) > profile.share_tolerance:
                 out.append(make("PE303", label.cell or goal.cell, goal=goal.title, label=label.name,
                                 share=m.compact(label.share * 100) + "%", sum=m.compact(points),

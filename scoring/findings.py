@@ -6,7 +6,7 @@ A test (tests/test_catalogue.py) keeps this table and the pages in step.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from scoring.plaindata import dataclass  # not dataclasses: see scoring.plaindata
 from typing import Optional
 
 from typing import TYPE_CHECKING
@@ -179,9 +179,17 @@ class _Fields(dict):
 
 def make(code: str, cell: Optional[str] = None, **fields) -> "Finding":
     """Build a Finding from the catalogue; ``fields`` fill the Chinese message template."""
-    from .models import Finding
-
     rule = CATALOGUE[code]
     message = rule.message.format_map(_Fields(fields))
     # Built from the catalogue, so already valid: no validation pass per finding.
-    return Finding.model_construct(code=code, severity=rule.severity, cell=cell, message=message)
+    return (_FINDING[0] or _finding())(code=code, severity=rule.severity, cell=cell, message=message)
+
+
+_FINDING: list = [None]  # scoring.models.Finding, imported on the first finding (an import statement per call costs ~1 µs)
+
+
+def _finding():
+    from .models import Finding
+
+    _FINDING[0] = Finding
+    return Finding

@@ -7,7 +7,7 @@ point at it, the way Beancount entries carry their source location.
 from __future__ import annotations
 
 import copy
-from dataclasses import asdict, dataclass, field, fields
+from scoring.plaindata import asdict, dataclass, field, fields  # not dataclasses: see scoring.plaindata
 from typing import Any, ClassVar, Literal, Optional
 
 from .methods import Method  # noqa: F401  (re-exported: scoring.models.Method is public)

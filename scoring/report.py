@@ -37,20 +37,9 @@ def result_json(result: Result, profile: Profile, form: Optional[Form] = None) -
     profile = require_profile(profile)
     d = profile.digits
     b = result.budget
-    counts = {"error": 0, "warning": 0, "info": 0}
-    for f in result.findings:
-        counts[f.severity] = counts.get(f.severity, 0) + 1
+    brief = result_brief(result, profile, form)
     return {
-        "sheet": result.sheet,
-        "unit": (form.unit or None) if form is not None else None,
-        "year": form.year if form is not None else None,
-        "profile": result.profile,
-        "total": _r(result.total, d),
-        "grade": result.grade,
-        "capped": result.capped,
-        "raw_total": _r(result.raw_total, d),
-        "deduction": _r(result.deduction, d),
-        "claimed_total": _r(result.claimed_total, d),
+        **{k: brief[k] for k in _HEAD},
         "budget": {
             "points": _r(b.points, d),
             "planned": _r(b.planned, d),
@@ -71,10 +60,40 @@ def result_json(result: Result, profile: Profile, form: Optional[Form] = None) -
              "computed": i.computed, "explanation": i.explanation}
             for i in result.indicators
         ],
-        "issues": [{"code": f.code, "severity": f.severity, "cell": f.cell, "message": f.message}
-                   for f in result.findings],
+        "issues": brief["issues"],
+        "counts": brief["counts"],
+    }
+
+
+_HEAD = ("sheet", "unit", "year", "profile", "total", "grade", "capped", "raw_total", "deduction", "claimed_total")
+
+
+def result_brief(result: Result, profile: Profile, form: Optional[Form] = None,
+                 issues: bool = True) -> dict[str, Any]:
+    """The head of ``result_json`` (sheet … claimed_total), its ``counts`` and, with ``issues``, its
+    ``issues``: what a batch keeps of a form when nobody asked for the whole JSON object."""
+    profile = require_profile(profile)
+    d = profile.digits
+    counts = {"error": 0, "warning": 0, "info": 0}
+    for f in result.findings:
+        counts[f.severity] = counts.get(f.severity, 0) + 1
+    out = {
+        "sheet": result.sheet,
+        "unit": (form.unit or None) if form is not None else None,
+        "year": form.year if form is not None else None,
+        "profile": result.profile,
+        "total": _r(result.total, d),
+        "grade": result.grade,
+        "capped": result.capped,
+        "raw_total": _r(result.raw_total, d),
+        "deduction": _r(result.deduction, d),
+        "claimed_total": _r(result.claimed_total, d),
         "counts": counts,
     }
+    if issues:
+        out["issues"] = [{"code": f.code, "severity": f.severity, "cell": f.cell, "message": f.message}
+                         for f in result.findings]
+    return out
 
 
 def scored_goals(result: Result) -> set[int]:

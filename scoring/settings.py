@@ -9,7 +9,7 @@ snapshot when the TOML text is unchanged, so a cold start imports no pydantic.
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from scoring.plaindata import asdict, dataclass, fields  # not dataclasses: see scoring.plaindata
 from typing import Any, ClassVar
 
 DEFAULT_PROFILE = "hubei-2-1"

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from scoring.plaindata import dataclass  # not dataclasses: see scoring.plaindata
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Iterable, Optional
 

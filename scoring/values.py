@@ -30,7 +30,7 @@ import math
 import numbers
 import re
 import unicodedata
-from dataclasses import asdict, dataclass
+from scoring.plaindata import asdict, dataclass  # not dataclasses: see scoring.plaindata
 from decimal import Decimal, InvalidOperation
 from typing import Any, Callable, Iterator, Literal, Optional, Union
 

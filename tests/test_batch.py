@@ -418,3 +418,134 @@ def test_a_worker_that_dies_costs_one_file_not_the_batch(tmp_path, monkeypatch):
     assert crashed["error"] == batch.MSG_CRASHED
     assert all(o.get("total") == 97 for i, o in enumerate(arr) if i != 3)
     assert code == 1
+
+
+@pytest.mark.skipif(__import__("multiprocessing").get_start_method() != "fork",
+                    reason="the crash is injected by patching the module before the workers fork")
+def test_a_crash_inside_a_chunk_costs_one_file_and_retries_only_its_chunk(tmp_path, monkeypatch):
+    """Workers take files in chunks; a worker dying half-way through a chunk loses nothing but the
+    crashing file: the chunk's other files are retried one per task, other chunks are not redone."""
+    import pe_score.batch as batch
+
+    wb = form_workbook(97)
+    for i in range(40):
+        save(wb, tmp_path / f"{i:02d}.xlsx")
+    (tmp_path / "13.xlsx").rename(tmp_path / "13_crash.xlsx")
+    size = batch.chunk_size(40, 1)
+    assert size == 10  # the crashing file sits inside the second chunk
+    attempts = tmp_path.parent / f"{tmp_path.name}_attempts.txt"
+    real = batch.check_job
+
+    def dying(job, *args):
+        with open(attempts, "a", encoding="utf-8") as fh:  # O_APPEND: one whole line per write
+            fh.write(Path(job.display).name + "\n")
+        if "crash" in Path(job.display).name:  # the test's folder is named after it too
+            os._exit(70)  # what a segfault in a reader looks like to the pool
+        return real(job, *args)
+
+    monkeypatch.setattr(batch, "check_job", dying)
+    out = io.StringIO()
+    code = run_check([tmp_path], as_json=True, jobs=1, stdout=out, stderr=io.StringIO())
+    arr = json.loads(out.getvalue())
+    names = [Path(o["file"]).name for o in arr]
+    assert names == sorted(p.name for p in tmp_path.glob("*.xlsx"))
+    assert arr[13]["error"] == batch.MSG_CRASHED
+    assert all(o.get("total") == 97 for i, o in enumerate(arr) if i != 13)
+    assert code == 1
+    tries = {}
+    for line in attempts.read_text(encoding="utf-8").split():
+        tries[line] = tries.get(line, 0) + 1
+    assert tries.pop("13_crash.xlsx") == 3  # in its chunk, in a one-file task, alone in a fresh process
+    for name, n in tries.items():
+        k = int(name[:2])
+        assert n == (2 if 10 <= k < 13 else 1), (name, n)  # only what the dead worker had done is redone
+
+
+def test_chunks_share_the_work_and_carry_bounded_bytes():
+    from pe_score.batch import CHUNK_BYTES, CHUNK_FILES, _chunks, chunk_size
+
+    assert chunk_size(1000, 1) == CHUNK_FILES and chunk_size(1000, 2) == CHUNK_FILES
+    assert chunk_size(6, 2) == 1 and chunk_size(40, 2) == 5 and chunk_size(0, 1) == 1
+    jobs = [Job(str(i), path=str(i)) for i in range(35)]
+    assert [len(c) for c in _chunks(iter(jobs), 16)] == [16, 16, 3]
+    assert [j.display for c in _chunks(iter(jobs), 16) for j in c] == [j.display for j in jobs]
+    big = [Job(f"m{i}", data=b"x" * (CHUNK_BYTES // 3 + 1)) for i in range(7)]
+    assert [len(c) for c in _chunks(iter(big), 16)] == [3, 3, 1]  # zip members' bytes close a chunk early
+
+
+def test_a_task_that_fails_without_killing_its_worker_is_retried_file_by_file(tmp_path, monkeypatch):
+    """An error outside check_job's net (an outcome that cannot be pickled back ...) fails the whole
+    task; its files are retried one per task and only the file at fault is reported."""
+    import pe_score.batch as batch
+
+    wb = form_workbook(97)
+    for i in range(12):
+        save(wb, tmp_path / f"{i:02d}.xlsx")
+    (tmp_path / "05.xlsx").rename(tmp_path / "05_bad.xlsx")
+    real = batch._outcome_for
+
+    def unpicklable(display, *args):
+        out = real(display, *args)
+        if "bad" in Path(display).name:
+            out.rows[0].issues.append({"x": lambda: None})  # cannot go back through the pipe
+        return out
+
+    monkeypatch.setattr(batch, "_outcome_for", unpicklable)
+    out = io.StringIO()
+    code = run_check([tmp_path], as_json=True, jobs=1, stdout=out, stderr=io.StringIO())
+    arr = json.loads(out.getvalue())
+    assert batch.chunk_size(12, 1) == 3
+    assert [o.get("error") for o in arr] == [None] * 5 + [batch.MSG_INTERNAL] + [None] * 6
+    assert all(o.get("total") == 97 for i, o in enumerate(arr) if i != 5)
+    assert code == 1
+
+
+def test_without_a_summary_the_workers_send_back_counts_not_findings(folder):
+    """The findings of every form go back from the workers only when the summary lists them; the
+    counts, the verdict and the exit status are the same either way."""
+    from pe_score.batch import iter_outcomes
+
+    sources = collect_sources([folder])
+    full = list(iter_outcomes(sources, None, jobs=1, want_json=False, want_issues=True))
+    lean = list(iter_outcomes(sources, None, jobs=1, want_json=False, want_issues=False))
+    rows = [r for o in full for r in o.rows]
+    assert any(r.issues for r in rows)
+    assert all(not r.issues for o in lean for r in o.rows)
+    assert [(o.display, o.error) for o in full] == [(o.display, o.error) for o in lean]
+    key = lambda r: (r.file, r.sheet, r.total, r.grade, r.capped, r.errors, r.warnings, r.differs)  # noqa: E731
+    assert [key(r) for r in rows] == [key(r) for o in lean for r in o.rows]
+    assert sum(r.warnings for r in rows) == sum(1 for r in rows for i in r.issues if i["severity"] == "warning") > 0
+    codes = [run_check([folder], stdout=io.StringIO(), stderr=io.StringIO(), summary=s)
+             for s in (None, folder.parent / "with_summary.xlsx")]
+    assert codes == [1, 1]
+
+
+@pytest.mark.skipif(__import__("multiprocessing").get_start_method() != "fork",
+                    reason="the crash is injected by patching the module before the workers fork")
+def test_two_workers_and_two_crashes_in_chunks_cost_two_files(tmp_path, monkeypatch):
+    """With two workers each taking chunks, two files that kill their worker cost those two files; every
+    other form is scored once in the output, in input order."""
+    import pe_score.batch as batch
+
+    wb = form_workbook(97)
+    for i in range(40):
+        save(wb, tmp_path / f"{i:02d}.xlsx")
+    for k in (7, 31):
+        (tmp_path / f"{k:02d}.xlsx").rename(tmp_path / f"{k:02d}_crash.xlsx")
+    assert batch.chunk_size(40, 2) == 5
+    real = batch.check_job
+
+    def dying(job, *args):
+        if "crash" in Path(job.display).name:
+            os._exit(70)
+        return real(job, *args)
+
+    monkeypatch.setattr(batch, "check_job", dying)
+    out = io.StringIO()
+    code = run_check([tmp_path], as_json=True, jobs=2, stdout=out, stderr=io.StringIO())
+    arr = json.loads(out.getvalue())
+    assert [Path(o["file"]).name for o in arr] == sorted(p.name for p in tmp_path.glob("*.xlsx"))
+    assert [i for i, o in enumerate(arr) if o.get("error")] == [7, 31]
+    assert {arr[7]["error"], arr[31]["error"]} == {batch.MSG_CRASHED}
+    assert all(o.get("total") == 97 for i, o in enumerate(arr) if i not in (7, 31))
+    assert code == 1

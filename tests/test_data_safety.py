@@ -310,15 +310,16 @@ def test_in_place_no_backup_leaves_no_backup(tmp_path):
 
 
 _CRASH_DURING_SAVE = r"""
-import sys, zipfile
+import os, sys
 calls = {"n": 0}
-real = zipfile.ZipFile.writestr
-def failing(self, *a, **k):
+real = os.write
+def failing(fd, data):
+    # a disk that fills up: the first writes are short (1 KB each), then ENOSPC
     calls["n"] += 1
     if calls["n"] > int(sys.argv[1]):
         raise OSError(28, "No space left on device")
-    return real(self, *a, **k)
-zipfile.ZipFile.writestr = failing
+    return real(fd, bytes(data[:1024]))
+os.write = failing
 from pe_score.cli import main
 sys.exit(main(sys.argv[2:]))
 """
@@ -327,7 +328,7 @@ sys.exit(main(sys.argv[2:]))
 @pytest.mark.parametrize("after", [0, 5])
 @pytest.mark.parametrize("mode", ["write", "in-place"])
 def test_a_failure_half_way_through_saving_leaves_the_original_untouched(tmp_path, mode, after):
-    """The disk fills up after ``after`` parts of the zip were written: exit 2, a Chinese message,
+    """The disk fills up after ``after`` short writes of the new file: exit 2, a Chinese message,
     the original byte-identical, no half-written target and no temporary file left behind."""
     src = rich_xlsx(tmp_path / "原表.xlsx")
     original = src.read_bytes()

@@ -183,3 +183,24 @@ def test_a_sheet_without_a_form_is_still_refused_with_plan_false():
     with pytest.raises(NotAForm):
         score_grid(Grid(name="空", values=[["x"]], merged=[], formulas=None), plan=False)
     assert find_forms([Grid(name="空", values=[["x"]], merged=[], formulas=None)], plan=False) == []
+
+
+def test_the_brief_is_the_head_of_the_json(workbooks):
+    """``pe-score check`` without --json keeps ``result_brief`` of each form, not the whole object: the
+    same keys, values and order as ``result_json``'s head, counts and issues."""
+    from scoring.report import result_brief
+
+    checked = 0
+    for path in workbooks:
+        try:
+            grids = read_grids(path)
+        except Exception:
+            continue
+        for s in find_forms(grids, plan=False):
+            full = result_json(s.result, s.profile, form=s.form)
+            brief = result_brief(s.result, s.profile, form=s.form)
+            assert list(full)[:10] == list(brief)[:10]
+            assert brief == {k: full[k] for k in brief}
+            assert "issues" not in result_brief(s.result, s.profile, form=s.form, issues=False)
+            checked += 1
+    assert checked >= 20

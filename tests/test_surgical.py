@@ -692,3 +692,135 @@ def test_every_part_the_writer_parses_refuses_an_entity_declaration(tmp_path, pa
                      lambda d: b'<!DOCTYPE x [<!ENTITY a "' + b"b" * 10 + b'">]>' + d)
     with pytest.raises(UnsafeToWrite, match="实体声明"):
         surgical_write(src, scored.plan)
+
+
+def test_comments_part_edits_keep_what_the_tool_does_not_own():
+    """The comments part is edited through a small tree of its own: prefixes, unknown attributes and
+    elements, the user's rich-text runs and odd characters all come back; the tool's block is added to
+    and removed from the notes as text."""
+    import xml.etree.ElementTree as ET
+
+    from workbook import notes as N
+
+    ns = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    src = (f'<?xml version="1.0" encoding="UTF-8"?>\n<x:comments xmlns:x="{ns}" xmlns:xr="urn:xr" xr:v="1">'
+           '<x:authors><x:author>张三</x:author></x:authors><x:commentList>'
+           '<x:comment ref="B2" authorId="0" xr:uid="{A}"><x:text><x:r><x:rPr><x:b/><x:sz val="9"/></x:rPr>'
+           '<x:t xml:space="preserve">张三：\n请核实 a&lt;b &amp; "c"</x:t></x:r></x:text></x:comment>'
+           '</x:commentList><x:extLst><x:ext uri="{X}"><?keep me?></x:ext></x:extLst></x:comments>').encode()
+    c = N.Comments(src)
+    assert c.authors() == ["张三"] and c.refs() == ["B2"]
+    assert c.add_block("B2", N.tool_block("PE201 得分超过分值")) is False
+    assert c.add_block("C3", N.tool_block("PE402 说明\x01")) is True
+    out = c.xml()
+    root = ET.fromstring(out)
+    assert root.tag == f"{{{ns}}}comments" and root.get("{urn:xr}v") == "1"
+    assert [a.text for a in root.iter(f"{{{ns}}}author")] == ["张三", N.AUTHOR]
+    first = root.find(f"{{{ns}}}commentList/{{{ns}}}comment")
+    assert first.get("{urn:xr}uid") == "{A}"
+    runs = first.findall(f"{{{ns}}}text/{{{ns}}}r")
+    assert len(runs) == 2 and runs[1].find(f"{{{ns}}}rPr/{{{ns}}}b") is not None  # the user's font, copied
+    assert runs[0].find(f"{{{ns}}}t").text == '张三：\n请核实 a<b & "c"'
+    assert b"<?keep me?>" in out and b"<x:extLst>" in out
+    assert "_x0001_" in N.Comments(out).text("C3")
+    # and a later run removes exactly the tool's text again
+    again = N.Comments(out)
+    assert again.strip_tool_blocks() == ["C3"]
+    assert again.text("B2") == '张三：\n请核实 a<b & "c"' and again.refs() == ["B2"]
+
+
+def test_the_direct_reading_of_cell_references_agrees_with_parse_a1():
+    """The sheet scan reads canonical ``r`` values ("B12") without a regular expression; every other
+    spelling goes through ``parse_a1`` as before, so both give the same cell (or none)."""
+    from workbook import sheetxml as sx
+    from workbook.opc import attr_unescape
+
+    for raw in [b"A1", b"B12", b"XFD1048576", b"b2", b"$B$2", b"A0", b"A01", b"AAAA1", b"1", b"A", b"",
+                b"&#66;2", b" B2", b"Z26", b"AA27", b"A\xd9\xa1", b"B2:C3"]:
+        assert sx._cell_ref(raw, attr_unescape) == sx._ref(attr_unescape(raw)), raw
+
+
+def test_a_file_changed_after_the_gate_is_gated_again(tmp_path):
+    """The command line reads a form through the gate and hands the writer the file's ``os.stat`` from
+    before; the writer skips a second gate only while the file is unchanged (same inode, size, mtime,
+    ctime). A file replaced in between (here by a bomb-sized part) is gated again and refused."""
+    import os
+    import time
+
+    from workbook.errors import UnreadableFile
+
+    src = tmp_path / "表.xlsx"
+    shutil.copy(EXAMPLE, src)
+    before = os.stat(src)
+    plan = pipeline.score_workbook(xlsx.read_grids(src)).plan
+    assert xlsx.same_file_state(src, before)
+    xlsx.write_scored(src, tmp_path / "a.xlsx", plan, gated=before)
+    assert (tmp_path / "a.xlsx").exists()
+
+    time.sleep(0.01)
+    src.touch()  # same bytes, new times: no longer the state the gate saw
+    assert not xlsx.same_file_state(src, before)
+
+    with zipfile.ZipFile(EXAMPLE) as zin, zipfile.ZipFile(src, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename == "xl/styles.xml":  # 300 MB of nothing behind the real part: a bomb
+                data = data + b" " * 300_000_000
+            zout.writestr(info, data)
+    with pytest.raises(UnreadableFile):
+        xlsx.write_scored(src, tmp_path / "b.xlsx", plan, gated=before)
+    assert not (tmp_path / "b.xlsx").exists()
+
+
+@pytest.mark.parametrize("bom", [b"", b"\xff\xfe"])
+def test_parts_in_utf16_are_edited_as_text_not_bytes(tmp_path, bom):
+    """A workbook part and a styles part stored as UTF-16 (as declared; with or without a byte-order
+    mark) are edited after decoding: the copy is well-formed and scores again (found by tests/fuzz.py:
+    byte offsets in UTF-16 made two edits overlap)."""
+    src = tmp_path / "utf16.xlsx"
+    with zipfile.ZipFile(EXAMPLE) as zin, zipfile.ZipFile(src, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename in ("xl/workbook.xml", "xl/styles.xml"):
+                text = data.decode("utf-8")
+                if not text.startswith("<?xml"):
+                    text = '<?xml version="1.0" encoding="UTF-8"?>' + text
+                text = text.replace('encoding="UTF-8"', 'encoding="UTF-16"', 1)
+                data = bom + text.encode("utf-16-le")
+            zout.writestr(info, data)
+    out = tmp_path / "out.xlsx"
+    plan = pipeline.score_workbook(xlsx.read_grids(src)).plan
+    xlsx.write_scored(src, out, plan)
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames[-1] == EXPLAIN_SHEET
+    again = tmp_path / "again.xlsx"
+    xlsx.write_scored(out, again, pipeline.score_workbook(xlsx.read_grids(out)).plan)
+    with zipfile.ZipFile(out) as a, zipfile.ZipFile(again) as b:
+        assert a.read("xl/worksheets/sheet1.xml") == b.read("xl/worksheets/sheet1.xml")
+
+
+def test_cells_found_by_reference_agree_with_the_whole_row(tmp_path):
+    """The writer finds the cells it touches by their reference (``<c r="J12"``) without reading the rest
+    of the row, and rewrites only those cells: the same cells, and the same bytes, as reading and
+    rewriting whole rows."""
+    from workbook import sheetxml as sx
+
+    plan = pipeline.score_workbook(xlsx.read_grids(EXAMPLE)).plan
+    with zipfile.ZipFile(EXAMPLE) as z:
+        data = z.read("xl/worksheets/sheet1.xml")
+    wanted = {b.row + i: b.col for b in plan.blocks for i in range(len(b.values))}
+    direct, whole = sx.scan(data, set(wanted)), sx.scan(data, set(wanted))
+    full = {r: {c.col: c.as_tuple() for c in row.cells} for r, row in whole.rows.items()}
+    for r, cells in full.items():
+        for col, expected in cells.items():
+            assert direct.rows[r].cell(col).as_tuple() == expected, (r, col)
+    assert full and all(direct.rows[r]._cells is None for r in direct.rows)  # no row read whole
+    for r, cells in full.items():  # a column without a cell: the row is read whole to be sure
+        assert [direct.rows[r].cell(col) for col in range(1, 14) if col not in cells] == [None] * (13 - len(cells))
+
+    edits = {(r, c): sx.CellEdit(value=f"值{r}", style=3) for r, c in wanted.items() if c in full[r]}
+    direct = sx.scan(data, set(wanted))
+    for (r, c) in edits:
+        direct.rows[r].cell(c)
+    assert edits and all(direct.rows[r]._cells is None for r, _ in edits)
+    assert sx.splice(data, direct, edits) == sx.splice(data, whole, edits)

@@ -12,8 +12,6 @@ table's header row repeated on every page.
 from __future__ import annotations
 
 import math
-import re
-from dataclasses import dataclass, field
 from typing import Any, Literal, Optional
 
 Style = Literal["header", "text", "number", "record"]
@@ -34,51 +32,97 @@ HEADER_FILL = "FFD9D9D9"
 RECORD_FONT_COLOUR = "FF808080"
 
 
-@dataclass(frozen=True)
+_MARGINS = {"left": 0.5, "right": 0.5, "top": 0.6, "bottom": 0.6, "header": 0.3, "footer": 0.3}
+
+
 class CellSpec:
-    row: int
-    col: int
-    value: Any
-    style: Style
-    last_col: Optional[int] = None  # merged across to this column
+    """One cell of 评分说明: where, what, which style, and the last column of its merge (if merged).
+
+    (Plain classes here and in ``ExplainLayout``: a ``--write`` from the command line builds them once,
+    and the dataclass machinery cost more at start-up than the whole layout.)"""
+
+    __slots__ = ("row", "col", "value", "style", "last_col")
+
+    def __init__(self, row: int, col: int, value: Any, style: Style, last_col: Optional[int] = None) -> None:
+        self.row, self.col, self.value, self.style, self.last_col = row, col, value, style, last_col
+
+    def _key(self) -> tuple:
+        return (self.row, self.col, self.value, self.style, self.last_col)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, CellSpec) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return "CellSpec(row={!r}, col={!r}, value={!r}, style={!r}, last_col={!r})".format(*self._key())
 
 
-@dataclass(frozen=True)
 class ExplainLayout:
-    cells: tuple[CellSpec, ...]
-    widths: dict[int, float]  # column -> width (characters)
-    heights: dict[int, float]  # row -> height (points)
-    hidden_rows: tuple[int, ...]  # the record rows
-    merges: tuple[tuple[int, int, int, int], ...]
-    header_rows: tuple[int, ...]
-    row_breaks: tuple[int, ...]  # a page break after each of these rows
-    print_title_rows: Optional[tuple[int, int]]
-    scale: int
-    orientation: str = "landscape"
-    paper_size: int = 9  # A4
-    margins: dict[str, float] = field(default_factory=lambda: {
-        "left": 0.5, "right": 0.5, "top": 0.6, "bottom": 0.6, "header": 0.3, "footer": 0.3})
-    freeze_row: int = 1  # rows above this stay on screen
-    n_rows: int = 0
-    n_cols: int = 0
+    """The whole printed layout of 评分说明 (see the module docstring)."""
+
+    __slots__ = ("cells", "widths", "heights", "hidden_rows", "merges", "header_rows", "row_breaks",
+                 "print_title_rows", "scale", "orientation", "paper_size", "margins", "freeze_row", "n_rows",
+                 "n_cols")
+
+    def __init__(self, cells: tuple[CellSpec, ...], widths: dict[int, float], heights: dict[int, float],
+                 hidden_rows: tuple[int, ...], merges: tuple[tuple[int, int, int, int], ...],
+                 header_rows: tuple[int, ...], row_breaks: tuple[int, ...],
+                 print_title_rows: Optional[tuple[int, int]], scale: int, orientation: str = "landscape",
+                 paper_size: int = 9, margins: Optional[dict[str, float]] = None, freeze_row: int = 1,
+                 n_rows: int = 0, n_cols: int = 0) -> None:
+        self.cells = cells
+        self.widths = widths  # column -> width (characters)
+        self.heights = heights  # row -> height (points)
+        self.hidden_rows = hidden_rows  # the record rows
+        self.merges = merges
+        self.header_rows = header_rows
+        self.row_breaks = row_breaks  # a page break after each of these rows
+        self.print_title_rows = print_title_rows
+        self.scale = scale
+        self.orientation = orientation
+        self.paper_size = paper_size  # 9: A4
+        self.margins = dict(_MARGINS) if margins is None else margins
+        self.freeze_row = freeze_row  # rows above this stay on screen
+        self.n_rows = n_rows
+        self.n_cols = n_cols
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ExplainLayout) and all(
+            getattr(self, k) == getattr(other, k) for k in self.__slots__)
+
+    __hash__ = None  # type: ignore[assignment]  # holds dicts
+
+    def __repr__(self) -> str:
+        return "ExplainLayout(" + ", ".join(f"{k}={getattr(self, k)!r}" for k in self.__slots__) + ")"
 
 
-_WIDE = re.compile("[\u2e80-\U0010ffff]")
+_WIDE_FROM = "\u2e80"  # CJK and full-width characters from here on count 2
 
 
 def _width(line: str) -> int:
-    return len(line) + len(_WIDE.findall(line))  # CJK and full-width characters count 2
+    if line.isascii():
+        return len(line)
+    # counted, not matched: compiling "[\u2e80-\U0010ffff]" alone cost 2.4 ms per process
+    return len(line) + sum(map(_WIDE_FROM.__le__, line))
 
 
 def display_width(text: Any) -> int:
     """Width of the longest line in Excel's character units (CJK and full-width characters count 2)."""
-    return max(_width(line) for line in str(text).split("\n"))
+    text = str(text)
+    if "\n" not in text:
+        return _width(text)
+    return max(_width(line) for line in text.split("\n"))
 
 
 def wrapped_lines(text: Any, width: float) -> int:
     """Lines ``text`` needs in a wrapped cell ``width`` characters wide."""
     usable = max(width - 1.5, 1.0)
-    return sum(max(1, math.ceil(_width(line) / usable)) for line in str(text).split("\n"))
+    text = str(text)
+    if "\n" not in text:
+        return max(1, math.ceil(_width(text) / usable))
+    return sum(max(1, math.ceil(_width(line) / usable)) for line in text.split("\n"))
 
 
 def _tables(rows: list[list[Any]]) -> list[tuple[int, list[list[Any]]]]:
@@ -167,7 +211,12 @@ class _Placed:
             self.cells.append(CellSpec(out_row, c, v, style, last))
             if last is not None:
                 self.merges.append((out_row, c, out_row, last))
-            span = sum(self.widths[k - 1] for k in range(c, (last or c) + 1)) if c <= n_cols else MAX_WIDTH
+            if c > n_cols:
+                span = MAX_WIDTH
+            elif last is None:
+                span = self.widths[c - 1]
+            else:
+                span = sum(self.widths[k - 1] for k in range(c, last + 1))
             if v not in (None, ""):
                 lines = max(lines, wrapped_lines(v, span))
         self.heights[out_row] = round(lines * LINE_HEIGHT + PAD, 2)

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import pyexpat
 import re
-from dataclasses import dataclass, field
+from scoring.plaindata import dataclass, field  # not dataclasses: see scoring.plaindata
 from typing import Any, Callable, Iterable, Iterator, Optional
 
 MAX_ROW = 1_048_576

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from scoring.plaindata import dataclass, field  # not dataclasses: see scoring.plaindata
 from typing import Any, Optional
 
 _A1 = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")

@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from scoring.plaindata import dataclass  # not dataclasses: see scoring.plaindata
 from functools import lru_cache
 from typing import Any, Optional
 
@@ -95,6 +95,8 @@ _FOREIGN = ("绩效自评表", "单位名称", "自评得分")  # words of a for
 
 def norm(value: Any) -> str:
     """Cell text for matching: NFKC (full-width -> half-width punctuation), no whitespace at all."""
+    if type(value) is str:
+        return _norm_str(value)
     if value is None:
         return ""
     if isinstance(value, str):
@@ -109,6 +111,8 @@ def _norm_str(value: str) -> str:  # cell texts repeat a lot (数量指标, 同�
 
 def _text(value: Any) -> str:
     """The cell as text: integral floats without ".0", everything else via str()."""
+    if type(value) is str:
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -276,12 +280,8 @@ class _Reader:
         """Non-empty (col, value) pairs of row r, up to max_col."""
         if r < 1 or r > len(self.g.values):
             return []
-        row = self.g.values[r - 1]
-        out = []
-        for c, v in enumerate(row[:max_col], start=1):
-            if v is not None and (not isinstance(v, str) or v.strip()):
-                out.append((c, v))
-        return out
+        return [(c, v) for c, v in enumerate(self.g.values[r - 1][:max_col], start=1)
+                if v is not None and (type(v) is not str or v.strip())]
 
     def finding(self, code: str, cell: Optional[str], **fields: Any) -> None:
         self.findings.append(make(code, cell, **fields))
@@ -506,11 +506,14 @@ class _Reader:
                    first: str):
         """Another form's title block (stop), 合计, 小计 and 评价等级 rows; None for other rows."""
         g, name_c, score_c = self.g, cols["name"], cols["score"]
-        if _number(g.get(r, cols["weight"])) is None and any(m in norm(v) for _, v in cells for m in _FOREIGN):
+        if _number(g.get(r, cols["weight"])) is None and any(
+                m in t for t in (norm(v) for _, v in cells if isinstance(v, str)) for m in _FOREIGN):
             self.finding("PE902", a1(r, first_c), row=r)
             self.second_form = True
             return _STOP
         if not (first_c < name_c or not norm(g.get(r, name_c))):
+            return None
+        if not (_TOTAL_ROW.match(first) or first.startswith("小计") or _GRADE_ROW.match(first)):
             return None
         free = self._free(r, score_c, first_c)
         if _TOTAL_ROW.match(first):
@@ -535,7 +538,7 @@ class _Reader:
                    first_v: Any, first: str):
         """The constraint row and goal title rows; None for other rows."""
         name_c = cols["name"]
-        if any("约束性指标" in norm(v) for c, v in cells if c <= name_c):
+        if any("约束性指标" in norm(v) for c, v in cells if c <= name_c and isinstance(v, str)):
             form.constraint = self._constraint(r, cells, cols)
             st.gap = 0
             return _NEXT
@@ -641,7 +644,9 @@ class _Reader:
         return None if p is None else a1(r, p)
 
     def _cells(self, r: int, cols: dict[str, int]) -> Cells:
-        return Cells(**{k: self.addr(r, c) for k, c in cols.items() if k in _CELL_FIELDS})
+        if self.phys:
+            return Cells(**{k: self.addr(r, c) for k, c in cols.items() if k in _CELL_FIELDS})
+        return Cells(**{k: f"{_letter(c)}{r}" for k, c in cols.items() if k in _CELL_FIELDS})
 
     def _indicator(self, r, vals, cols, level1, level1_cell, level2, level2_cell, last_standard) -> Indicator:
         get = lambda role: vals.get(cols[role]) if role in cols else None  # noqa: E731

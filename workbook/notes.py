@@ -5,8 +5,8 @@ removes the mark line and the finding lines after it, and nothing else: what a u
 or after the block stays, with its formatting. Both adapters use these functions (the file writer on the
 comments part, the ribbon on a live note's text).
 
-The file side edits the sheet's comments part (minidom: it keeps every element and attribute it does not
-know) and its legacy VML drawing as text (Excel's VML is not always well-formed XML).
+The file side edits the sheet's comments part (a small tree of its own: it keeps every element and
+attribute it does not know) and its legacy VML drawing as text (Excel's VML is not always well-formed XML).
 """
 from __future__ import annotations
 
@@ -14,11 +14,10 @@ import re
 from typing import Optional
 
 from workbook.grid import parse_a1
-from workbook.opc import PackageError
+from workbook.opc import PackageError, escape_forbidden
 from workbook.record import AUTHOR, NOTE_MARK, NOTE_SEPARATOR
 
-OLD_MARK = NOTE_SEPARATOR.strip("\n")
-_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")  # not allowed in XML 1.0  # "—— pe-score ——": earlier versions put this above an appended block
+OLD_MARK = NOTE_SEPARATOR.strip("\n")  # "—— pe-score ——": earlier versions put this above an appended block
 _CODE_LINE = re.compile(r"^PE\d{3}\b")
 
 
@@ -92,90 +91,207 @@ COMMENTS_EMPTY = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
                   b"<authors/><commentList/></comments>")
 
 
+class _El:
+    """An element of the comments part as written: its qualified name, its attributes in order
+    (namespace declarations included) and its children (elements, text strings, processing
+    instructions). Enough of a tree to edit notes and write every other thing back as it came."""
+
+    __slots__ = ("name", "attrs", "children", "parent")
+
+    def __init__(self, name: str, attrs: Optional[list[str]] = None, parent: Optional["_El"] = None) -> None:
+        self.name = name
+        self.attrs: list[str] = attrs if attrs is not None else []  # name, value, name, value ...
+        self.children: list = []
+        self.parent = parent
+
+    @property
+    def local(self) -> str:
+        return self.name.rsplit(":", 1)[-1]
+
+    def get(self, name: str) -> str:
+        a = self.attrs
+        for i in range(0, len(a), 2):
+            if a[i] == name:
+                return a[i + 1]
+        return ""
+
+    def set(self, name: str, value: str) -> None:
+        a = self.attrs
+        for i in range(0, len(a), 2):
+            if a[i] == name:
+                a[i + 1] = value
+                return
+        a += [name, value]
+
+    def elements(self, local: Optional[str] = None) -> list["_El"]:
+        return [c for c in self.children if type(c) is _El and (local is None or c.local == local)]
+
+    def first(self, local: str) -> Optional["_El"]:
+        for c in self.children:
+            if type(c) is _El and c.local == local:
+                return c
+        return None
+
+    def append(self, child: "_El") -> "_El":
+        child.parent = self
+        self.children.append(child)
+        return child
+
+    def remove(self, child) -> None:
+        self.children.remove(child)
+
+    def text(self) -> str:
+        return "".join(c for c in self.children if type(c) is str)
+
+    def set_text(self, value: str) -> None:
+        self.children = [value] if value else []
+
+    def copy(self, parent: Optional["_El"] = None) -> "_El":
+        out = _El(self.name, list(self.attrs), parent)
+        out.children = [c.copy(out) if type(c) is _El else c for c in self.children]
+        return out
+
+    def write(self, out: list[str]) -> None:
+        a = self.attrs
+        out.append("<" + self.name + "".join(f' {a[i]}="{_attr_text(a[i + 1])}"' for i in range(0, len(a), 2)))
+        if not self.children:
+            out.append("/>")
+            return
+        out.append(">")
+        for c in self.children:
+            if type(c) is _El:
+                c.write(out)
+            elif type(c) is str:
+                out.append(_escape_text(c))
+            else:  # a processing instruction, kept as it was
+                out.append(c[0])
+        out.append("</" + self.name + ">")
+
+
+def _escape_text(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
+
+
+def _attr_text(text: str) -> str:
+    return (_escape_text(text).replace('"', "&quot;").replace("\n", "&#10;").replace("\t", "&#9;"))
+
+
+def _parse_comments(data: bytes) -> _El:
+    """The comments part as a tree of ``_El`` (expat, no namespace processing: names stay as written)."""
+    import xml.parsers.expat
+
+    from workbook.opc import expat_parser, xml_error
+
+    p = expat_parser("批注")
+    p.buffer_text = True
+    p.ordered_attributes = True
+    root: list[_El] = []
+    stack: list[_El] = []
+
+    def start(name, attrs):
+        el = _El(name, attrs, stack[-1] if stack else None)
+        if stack:
+            stack[-1].children.append(el)
+        else:
+            root.append(el)
+        stack.append(el)
+
+    def end(name):
+        stack.pop()
+
+    def chars(text):
+        if stack:
+            kids = stack[-1].children
+            if kids and type(kids[-1]) is str:
+                kids[-1] += text
+            else:
+                kids.append(text)
+
+    def pi(target, data):
+        if stack:
+            stack[-1].children.append((f"<?{target} {data}?>",))
+
+    p.StartElementHandler, p.EndElementHandler, p.CharacterDataHandler = start, end, chars
+    p.ProcessingInstructionHandler = pi
+    try:
+        p.Parse(data, True)
+    except xml.parsers.expat.ExpatError as exc:
+        raise xml_error("批注", exc) from None
+    if not root:
+        raise PackageError("批注 XML 是空的")
+    return root[0]
+
+
 class Comments:
-    """The comments of one sheet (``xl/commentsN.xml``), edited in place."""
+    """The comments of one sheet (``xl/commentsN.xml``), edited in place: every element, attribute and
+    text the tool does not touch is written back as it was (re-serialised, not byte for byte)."""
 
     def __init__(self, data: Optional[bytes]) -> None:
-        from xml.dom.minidom import parseString
-
         data = data or COMMENTS_EMPTY
         if b"<!" in data:  # no DTD, no entity declarations, no CDATA tricks: Excel never writes them here
             raise PackageError("批注 XML 含有标记声明，为安全起见不予处理")
-        self.dom = parseString(data)
-        self.root = self.dom.documentElement
-        self.prefix = self.root.prefix + ":" if self.root.prefix else ""
-        self.ns = self.root.namespaceURI
+        self.root = _parse_comments(data)
+        name = self.root.name
+        self.prefix = name[: len(name) - len(self.root.local)]  # "" or "x:"
         self.changed = False
+        self._by_ref: Optional[dict[str, _El]] = None
 
-    def _child(self, parent, local: str, create: bool = False):
-        for el in parent.childNodes:
-            if el.nodeType == el.ELEMENT_NODE and el.localName == local:
-                return el
-        if not create:
-            return None
-        el = self.dom.createElementNS(self.ns, self.prefix + local)
-        parent.appendChild(el)
+    def _child(self, parent: _El, local: str, create: bool = False) -> Optional[_El]:
+        el = parent.first(local)
+        if el is None and create:
+            el = parent.append(_El(self.prefix + local))
         return el
 
-    def _children(self, parent, local: str) -> list:
-        return [el for el in parent.childNodes if el.nodeType == el.ELEMENT_NODE and el.localName == local]
-
     def authors(self) -> list[str]:
-        box = self._child(self.root, "authors")
-        return ["".join(t.data for t in a.childNodes if t.nodeType == t.TEXT_NODE)
-                for a in self._children(box, "author")] if box is not None else []
+        box = self.root.first("authors")
+        return [a.text() for a in box.elements("author")] if box is not None else []
 
-    def _comments(self) -> list:
-        lst = self._child(self.root, "commentList")
-        return self._children(lst, "comment") if lst is not None else []
+    def _comments(self) -> list[_El]:
+        lst = self.root.first("commentList")
+        return lst.elements("comment") if lst is not None else []
 
     def refs(self) -> list[str]:
-        return [c.getAttribute("ref") for c in self._comments()]
+        return [c.get("ref") for c in self._comments()]
 
-    def _t_nodes(self, comment) -> list:
-        text = self._child(comment, "text")
+    def _t_nodes(self, comment: _El) -> list[_El]:
+        text = comment.first("text")
         if text is None:
             return []
         out = []
-        for el in text.childNodes:
-            if el.nodeType != el.ELEMENT_NODE:
-                continue
-            if el.localName == "t":
+        for el in text.elements():
+            if el.local == "t":
                 out.append(el)
-            elif el.localName == "r":
-                t = self._child(el, "t")
+            elif el.local == "r":
+                t = el.first("t")
                 if t is not None:
                     out.append(t)
         return out
 
     @staticmethod
-    def _data(t) -> str:
-        return "".join(n.data for n in t.childNodes if n.nodeType in (n.TEXT_NODE, n.CDATA_SECTION_NODE))
+    def _data(t: _El) -> str:
+        return t.text()
 
     @staticmethod
-    def _set(t, value: str) -> None:
-        for n in list(t.childNodes):
-            t.removeChild(n)
-        value = _FORBIDDEN.sub(lambda m: f"_x{ord(m.group(0)):04X}_", value)  # as Excel writes them
-        t.appendChild(t.ownerDocument.createTextNode(value))
+    def _set(t: _El, value: str) -> None:
+        value = escape_forbidden(value)  # as Excel writes them
+        t.set_text(value)
         if value != value.strip() or "\n" in value:
-            t.setAttribute("xml:space", "preserve")
+            t.set("xml:space", "preserve")
 
     def text(self, ref: str) -> Optional[str]:
         c = self._find(ref)
         return None if c is None else "".join(self._data(t) for t in self._t_nodes(c))
 
-    def _find(self, ref: str):
-        key = _norm(ref)
-        for c in self._comments():
-            if _norm(c.getAttribute("ref")) == key:
-                return c
-        return None
+    def _find(self, ref: str) -> Optional[_El]:
+        if self._by_ref is None:
+            self._by_ref = {}
+            for c in self._comments():
+                self._by_ref.setdefault(_norm(c.get("ref")), c)
+        return self._by_ref.get(_norm(ref))
 
-    def _author_of(self, comment) -> str:
-        authors = self.authors()
+    def _author_of(self, comment: _El, authors: list[str]) -> str:
         try:
-            return authors[int(comment.getAttribute("authorId") or 0)]
+            return authors[int(comment.get("authorId") or 0)]
         except (ValueError, IndexError):
             return ""
 
@@ -183,10 +299,11 @@ class Comments:
         """Remove the tool's block from every note (keeping the user's text and its formatting);
         a note left empty is deleted. Returns the refs of the deleted notes."""
         deleted = []
+        authors = self.authors()
         for c in self._comments():
             nodes = self._t_nodes(c)
             full = "".join(self._data(t) for t in nodes)
-            by_tool = self._author_of(c) == AUTHOR
+            by_tool = self._author_of(c, authors) == AUTHOR
             if not (by_tool or NOTE_MARK in full or OLD_MARK in full):
                 continue
             mask = delete_mask(full, by_tool)
@@ -194,8 +311,9 @@ class Comments:
                 continue
             self.changed = True
             if all(mask):
-                c.parentNode.removeChild(c)
-                deleted.append(c.getAttribute("ref"))
+                c.parent.remove(c)
+                self._by_ref = None
+                deleted.append(c.get("ref"))
                 continue
             pos = 0
             for t in nodes:
@@ -206,8 +324,8 @@ class Comments:
                     continue
                 if kept:
                     self._set(t, kept)
-                elif t.parentNode.localName == "r":
-                    t.parentNode.parentNode.removeChild(t.parentNode)
+                elif t.parent.local == "r":
+                    t.parent.parent.remove(t.parent)
                 else:
                     self._set(t, "")
         return deleted
@@ -220,44 +338,41 @@ class Comments:
         if c is not None:
             nodes = self._t_nodes(c)
             text_el = self._child(c, "text", create=True)
-            if not nodes or nodes[-1].parentNode is text_el:
+            if not nodes or nodes[-1].parent is text_el:
                 t = nodes[-1] if nodes else self._child(text_el, "t", create=True)
                 self._set(t, with_tool_block(self._data(t), block))
                 return False
-            last = nodes[-1].parentNode
-            run = last.cloneNode(True)  # same font as the user's last run
-            self._set(self._child(run, "t"), "\n" + block)
-            text_el.insertBefore(run, last.nextSibling)
+            last = nodes[-1].parent
+            run = last.copy(text_el)  # same font as the user's last run
+            self._set(run.first("t"), "\n" + block)
+            kids = text_el.children
+            kids.insert(kids.index(last) + 1, run)
             return False
         authors = self.authors()
         if AUTHOR in authors:
             aid = authors.index(AUTHOR)
         else:
-            box = self._child(self.root, "authors", create=True)
-            if box.parentNode is self.root and box is not self.root.firstChild:
-                self.root.insertBefore(box, self.root.firstChild)
-            a = self.dom.createElementNS(self.ns, self.prefix + "author")
-            a.appendChild(self.dom.createTextNode(AUTHOR))
-            box.appendChild(a)
+            box = self.root.first("authors")
+            if box is None:
+                box = _El(self.prefix + "authors", None, self.root)
+                self.root.children.insert(0, box)
+            box.append(_El(self.prefix + "author")).set_text(AUTHOR)
             aid = len(authors)
         lst = self._child(self.root, "commentList", create=True)
-        c = self.dom.createElementNS(self.ns, self.prefix + "comment")
-        c.setAttribute("ref", ref)
-        c.setAttribute("authorId", str(aid))
-        text_el = self.dom.createElementNS(self.ns, self.prefix + "text")
-        t = self.dom.createElementNS(self.ns, self.prefix + "t")
-        text_el.appendChild(t)
+        c = lst.append(_El(self.prefix + "comment", ["ref", ref, "authorId", str(aid)]))
+        t = c.append(_El(self.prefix + "text")).append(_El(self.prefix + "t"))
         self._set(t, block)
-        c.appendChild(text_el)
-        lst.appendChild(c)
+        if self._by_ref is not None:
+            self._by_ref.setdefault(_norm(ref), c)
         return True
 
     def empty(self) -> bool:
         return not self._comments()
 
     def xml(self) -> bytes:
-        body = self.root.toxml(encoding=None)
-        return b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' + body.encode("utf-8")
+        out = ['<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n']
+        self.root.write(out)
+        return "".join(out).encode("utf-8")
 
 
 def _norm(ref: str) -> str:

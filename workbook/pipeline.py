@@ -6,7 +6,7 @@ scores the same everywhere.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from scoring.plaindata import dataclass  # not dataclasses: see scoring.plaindata
 from pathlib import Path
 from typing import Optional, Union
 

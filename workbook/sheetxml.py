@@ -11,7 +11,6 @@ from __future__ import annotations
 import math
 import re
 import xml.parsers.expat
-from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Callable, Optional
 
@@ -102,32 +101,86 @@ class CellInfo:
                 self.value_raw, self.inline)
 
 
-@dataclass
 class RowInfo:
-    row: int
-    start: int
-    tag_end: int
-    end: int
-    explicit: bool
-    attrs: dict[str, str]
-    cells: list[CellInfo] = field(default_factory=list)
+    """One ``<row>`` element: its offsets, attributes and (for the rows asked for) its cells.
+
+    A row found by the fast scan reads its cells when first asked (``cells``), and ``cell(col)`` finds a
+    canonically spelled cell (``<c r="J12"``) directly, without reading the others: the writer touches a
+    few cells of each row it edits."""
+
+    __slots__ = ("row", "start", "tag_end", "end", "explicit", "attrs", "_cells", "_lazy", "_by_col", "direct")
+
+    def __init__(self, row: int, start: int, tag_end: int, end: int, explicit: bool, attrs: dict[str, str],
+                 cells: Optional[list[CellInfo]] = None) -> None:
+        self.row, self.start, self.tag_end, self.end, self.explicit, self.attrs = row, start, tag_end, end, explicit, attrs
+        self._cells: Optional[list[CellInfo]] = [] if cells is None else cells
+        self._lazy: Optional[tuple] = None  # (data, content start, content end, tags, prefix) of a fast-scanned row
+        self._by_col: Optional[dict[int, CellInfo]] = None
+        self.direct: dict[int, CellInfo] = {}  # cells found by ``cell`` without reading the row
+
+    @property
+    def cells(self) -> list[CellInfo]:
+        if self._cells is None:
+            from workbook.opc import attr_unescape
+
+            data, pos, stop, tags, _ = self._lazy
+            self._cells = []
+            if not _cells(data, pos, stop, self, tags, attr_unescape):  # checked by the scan: cannot happen
+                raise PackageError("工作表 XML 格式错误")
+        return self._cells
+
+    def cell(self, col: int) -> Optional[CellInfo]:
+        """The cell in column ``col`` (None: none there)."""
+        if self._cells is None:
+            found = self._find(col)
+            if found is not None:
+                return found
+        if self._by_col is None:
+            self._by_col = {c.col: c for c in self.cells}  # the last of duplicates, as every reader takes it
+        return self._by_col.get(col)
+
+    def _find(self, col: int) -> Optional[CellInfo]:
+        """A cell spelled ``<c r="J12"`` found by its reference alone, when it occurs exactly once."""
+        if col in self.direct:
+            return self.direct[col]
+        data, pos, stop, tags, prefix = self._lazy
+        needle = b"<" + prefix + b'c r="' + a1(self.row, col).encode() + b'"'
+        i = data.find(needle, pos, stop)
+        if i < 0 or data.find(needle, i + 1, stop) >= 0 or data[i + len(needle):i + len(needle) + 1] not in (
+                b" ", b"\t", b"\r", b"\n", b"/", b">"):
+            return None
+        m = tags["cell"].match(data, i, stop)
+        if m is None:
+            return None
+        if m.start(1) >= 0:
+            te, inner = m.start(1), (m.start(1), m.end(1))
+        else:
+            te, inner = m.end(), None
+        found = self.direct[col] = CellInfo(self.row, col, i, m.end(), te, True, None, data, inner, tags)
+        return found
 
 
-@dataclass
 class Scan:
-    prefix: str  # "" or "x:" – how the part spells the main namespace
-    root_tag_end: int
-    rel_prefix: Optional[str]  # prefix bound to the relationships namespace on the root, if any
-    sheetdata_start: int = -1
-    sheetdata_tag_end: int = -1
-    sheetdata_close: int = -1  # offset of </sheetData>, or -1 when <sheetData/>
-    row_starts: list[tuple[int, int, bool]] = field(default_factory=list)  # (row, start, explicit)
-    rows: dict[int, RowInfo] = field(default_factory=dict)  # the rows asked for
-    children: list[tuple[str, int]] = field(default_factory=list)  # top-level (local name, start)
-    legacy_rid: Optional[str] = None
-    merges: list[tuple[int, int, int, int]] = field(default_factory=list)
-    cols: list[tuple[int, int, int]] = field(default_factory=list)  # (min, max, style)
-    root_end: int = -1
+    """What ``scan`` found in a sheet part (plain classes, not dataclasses: these modules are imported
+    by every ``--write`` from the command line, and building dataclasses is pure start-up cost)."""
+
+    __slots__ = ("prefix", "root_tag_end", "rel_prefix", "sheetdata_start", "sheetdata_tag_end", "sheetdata_close",
+                 "row_starts", "rows", "children", "legacy_rid", "merges", "cols", "root_end")
+
+    def __init__(self, prefix: str, root_tag_end: int, rel_prefix: Optional[str]) -> None:
+        self.prefix = prefix  # "" or "x:" – how the part spells the main namespace
+        self.root_tag_end = root_tag_end
+        self.rel_prefix = rel_prefix  # prefix bound to the relationships namespace on the root, if any
+        self.sheetdata_start = -1
+        self.sheetdata_tag_end = -1
+        self.sheetdata_close = -1  # offset of </sheetData>, or -1 when <sheetData/>
+        self.row_starts: list[tuple[int, int, bool]] = []  # (row, start, explicit)
+        self.rows: dict[int, RowInfo] = {}  # the rows asked for
+        self.children: list[tuple[str, int]] = []  # top-level (local name, start)
+        self.legacy_rid: Optional[str] = None
+        self.merges: list[tuple[int, int, int, int]] = []
+        self.cols: list[tuple[int, int, int]] = []  # (min, max, style)
+        self.root_end = -1
 
 
 def _local(name: str) -> str:
@@ -181,8 +234,11 @@ def _tags(prefix: bytes) -> dict[str, re.Pattern]:
         t = _TAGS[prefix] = {
             "row": re.compile(rb"<" + p + rb"row(?=[\s/>])" + _Q + rb">"),
             "row_end": re.compile(rb"</" + p + rb"row\s*>"),
-            "c": re.compile(rb"<" + p + rb"c(?=[\s/>])" + _Q + rb">"),
-            "c_end": re.compile(rb"</" + p + rb"c\s*>"),
+            # a whole cell: its start tag, then (unless the tag is empty) its content and end tag
+            "c_start": re.compile(rb"<" + p + rb"c(?=[\s/>])"),
+            # (the content as an unrolled loop: runs of text, each '<' checked once; no lazy backtracking)
+            "cell": re.compile(rb"<" + p + rb"c(?=[\s/>])" + _Q + rb">(?:(?<=/>)|([^<]*(?:<(?!/" + p + rb"c\s*>)[^<]*)*)</"
+                               + p + rb"c\s*>)"),
             "sd_end": re.compile(rb"</" + p + rb"sheetData\s*>"),
             "f": re.compile(rb"<" + p + rb"f(?=[\s/>])"),
             "v": re.compile(rb"<" + p + rb"v(?:\s" + _Q + rb")?>(.*?)</" + p + rb"v\s*>", re.S),
@@ -193,8 +249,6 @@ def _tags(prefix: bytes) -> dict[str, re.Pattern]:
 
 
 def _scan_fast(data: bytes, want_rows: Optional[set[int]]) -> Optional[Scan]:
-    from workbook.opc import attr_unescape
-
     m = _SD_OPEN.search(data)
     if m is None:
         return None
@@ -225,7 +279,7 @@ def _scan_fast(data: bytes, want_rows: Optional[set[int]]) -> Optional[Scan]:
     out.row_starts = []
     out.rows = {}
     pos, prev = cs, 0
-    row_re, row_end_re = tags["row"], tags["row_end"]
+    row_re, row_end_re, c_start, cell_re = tags["row"], tags["row_end"], tags["c_start"], tags["cell"]
     while True:
         rm = row_re.search(data, pos, close)
         if rm is None:
@@ -244,33 +298,58 @@ def _scan_fast(data: bytes, want_rows: Optional[set[int]]) -> Optional[Scan]:
         out.row_starts.append((row, rm.start(), explicit))
         if want_rows is None or row in want_rows:
             info = RowInfo(row, rm.start(), rm.end(), end, explicit, dict(start_tag_attrs(tag)))
-            if not _cells(data, rm.end(), content_end, info, tags, attr_unescape):
+            # every "<c" of the row starts exactly one whole cell (else expat judges the part); the
+            # cells themselves are read when asked for
+            if len(c_start.findall(data, rm.end(), content_end)) != len(cell_re.findall(data, rm.end(), content_end)):
                 return None
+            info._cells, info._lazy = None, (data, rm.end(), content_end, tags, prefix)
             out.rows[row] = info
         pos, prev = end, row
     return out
 
 
 def _cells(data: bytes, pos: int, stop: int, row: RowInfo, tags, unescape) -> bool:
+    """The cells of one row (between ``pos`` and ``stop``), or False when a cell is not whole there
+    (no end tag before the row's end: expat then judges the part)."""
     col = 0
-    c_re, c_end = tags["c"], tags["c_end"]
-    while True:
-        cm = c_re.search(data, pos, stop)
-        if cm is None:
-            return True
-        tag = cm.group(0)
-        ra = _R_ATTR.search(tag)
-        rc = _ref(unescape(ra.group(1))) if ra else None
-        col = rc[1] if rc else col + 1
-        if tag.endswith(b"/>"):
-            end, inner = cm.end(), None
+    r_attr, c_start = _R_ATTR.search, tags["c_start"].search
+    cells = row.cells
+    r = row.row
+    for cm in tags["cell"].finditer(data, pos, stop):
+        start = cm.start()
+        if start != pos and c_start(data, pos, start):
+            return False  # a cell was skipped over: it has no end tag
+        if cm.start(1) >= 0:
+            tag_end_, end, inner = cm.start(1), cm.end(), (cm.start(1), cm.end(1))
         else:
-            ce = c_end.search(data, cm.end(), stop)
-            if ce is None:
-                return False
-            end, inner = ce.end(), (cm.end(), ce.start())
-        row.cells.append(CellInfo(row.row, col, cm.start(), end, cm.end(), rc is not None, None, data, inner, tags))
+            tag_end_ = end = cm.end()
+            inner = None
+        ra = r_attr(data, start, tag_end_)
+        rc = _cell_ref(ra.group(1), unescape) if ra else None
+        col = rc[1] if rc else col + 1
+        cells.append(CellInfo(r, col, start, end, tag_end_, rc is not None, None, data, inner, tags))
         pos = end
+    return c_start(data, pos, stop) is None
+
+
+_DIGITS = b"0123456789"
+_COLUMNS: dict[bytes, int] = {}
+
+
+def _cell_ref(raw: bytes, unescape) -> Optional[tuple[int, int]]:
+    """(row, col) of a cell's ``r`` value as written: "B12" read directly (a new process meets each
+    reference once, so a cache of whole references does not help there), anything else by ``_ref``."""
+    letters = raw.rstrip(_DIGITS)
+    digits = raw[len(letters):]
+    if digits and 0 < len(letters) <= 3 and letters.isalpha() and letters.isupper():
+        col = _COLUMNS.get(letters)
+        if col is None:
+            col = 0
+            for ch in letters:
+                col = col * 26 + ch - 64
+            _COLUMNS[letters] = col
+        return int(digits), col
+    return _ref(unescape(raw))
 
 
 class _ExpatScan:
@@ -471,10 +550,16 @@ def value_xml(prefix: str, value: Any) -> tuple[Optional[str], str]:
     return "inlineStr", f"<{prefix}is><{prefix}t{space}>{text}</{prefix}t></{prefix}is>"
 
 
-@dataclass
 class CellEdit:
-    value: Any = KEEP
-    style: Optional[int] = None  # new s attribute
+    """What to do to one cell: a new value (``KEEP``: leave it) and a new ``s`` attribute (None: leave it)."""
+
+    __slots__ = ("value", "style")
+
+    def __init__(self, value: Any = KEEP, style: Optional[int] = None) -> None:
+        self.value, self.style = value, style
+
+    def __repr__(self) -> str:
+        return f"CellEdit(value={self.value!r}, style={self.style!r})"
 
 
 def _cell_bytes(prefix: str, row: int, col: int, old_tag: Optional[bytes], old: Optional[bytes],
@@ -526,7 +611,11 @@ def splice(data: bytes, scan_: Scan, edits: dict[tuple[int, int], CellEdit],
             cells = b"".join(_cell_bytes(p, r, c, None, None, row_edits[c]) for c in sorted(row_edits))
             new_rows.append((r, f'<{p}row r="{r}">'.encode() + cells + f"</{p}row>".encode()))
             continue
-        reps.append((row.start, row.end, _row_bytes(data, p, row, row_edits)))
+        local = _in_place(data, p, row, row_edits)
+        if local is not None:
+            reps += local
+        else:
+            reps.append((row.start, row.end, _row_bytes(data, p, row, row_edits)))
     if new_rows:
         inserting_before = [s for s in scan_.row_starts]
         if any(not explicit for _, _, explicit in inserting_before):
@@ -558,6 +647,28 @@ def _apply(data: bytes, reps: list[tuple[int, int, bytes]]) -> bytes:
         pos = e
     out.append(data[pos:])
     return b"".join(out)
+
+
+def _in_place(data: bytes, p: str, row: RowInfo, row_edits: dict[int, CellEdit]) -> Optional[list]:
+    """The edits of a row as replacements of its cells alone, when every edited cell was found by its
+    reference in a numbered row (nothing is inserted, no position moves) and lies within the row's
+    ``spans`` hint; else None (the whole row is rewritten by ``_row_bytes``)."""
+    if row._cells is not None or not row.explicit or any(c not in row.direct for c in row_edits):
+        return None
+    spans = row.attrs.get("spans")
+    if spans:
+        try:
+            lo, hi = (int(x) for x in spans.split(":"))
+        except ValueError:
+            return None
+        if any(c < lo or c > hi for c in row_edits):
+            return None
+    out = []
+    for c, edit in row_edits.items():
+        cell = row.direct[c]
+        old = data[cell.start:cell.end]
+        out.append((cell.start, cell.end, _cell_bytes(p, row.row, c, data[cell.start:cell.tag_end], old, edit)))
+    return out
 
 
 def _row_bytes(data: bytes, p: str, row: RowInfo, row_edits: dict[int, CellEdit]) -> bytes:

@@ -68,6 +68,8 @@ class Styles:
         self.created = not data
         self.pending: dict[str, list[bytes]] = {k: [] for k in _ITEM}  # appended, written out by ``data``
         self._index()
+        self._canon: dict[str, Optional[dict[str, int]]] = {k: None for k in _ITEM}
+        self._stale = False  # ``data`` wrote the pending entries in: offsets are indexed again when needed
         self.dirty = self.created
 
     @property
@@ -75,6 +77,7 @@ class Styles:
         """The styles part with every appended entry in place (one pass over the part)."""
         if not any(self.pending.values()):
             return self._data
+        self._fresh()
         data = self._data
         reps: list[tuple[int, int, bytes]] = []
         p = self.prefix
@@ -101,12 +104,15 @@ class Styles:
             out += [data[pos:st], b]
             pos = e
         out.append(data[pos:])
-        canon = self._canon
         self._data = b"".join(out)
         self.pending = {k: [] for k in _ITEM}
-        self._index()
-        self._canon = canon
+        self._stale = True  # the canonical forms and their indexes still hold; the offsets do not
         return self._data
+
+    def _fresh(self) -> None:
+        if self._stale:
+            self._stale = False
+            self._index()
 
     def _index(self) -> None:
         data = self._data
@@ -154,9 +160,9 @@ class Styles:
             p.Parse(data, True)
         except xml.parsers.expat.ExpatError as exc:
             raise xml_error("样式表", exc) from None
-        self._canon: dict[str, Optional[dict[str, int]]] = {k: None for k in _ITEM}
 
     def element(self, collection: str, index: int) -> Optional[bytes]:
+        self._fresh()
         items = self.items[collection]
         if 0 <= index < len(items):
             s, e = items[index]
@@ -167,6 +173,7 @@ class Styles:
         return None
 
     def count(self, collection: str) -> int:
+        self._fresh()
         return len(self.items[collection]) + len(self.pending[collection])
 
     def find_or_add(self, collection: str, element: bytes) -> int:

@@ -18,7 +18,6 @@ from __future__ import annotations
 import os
 import re
 import xml.parsers.expat
-from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
 from scoring.findings import SEVERITY_RANK
@@ -37,11 +36,16 @@ from workbook.stylesxml import Styles, fill_from_record, is_solid, solid_fill
 RT_THREADED = "http://schemas.microsoft.com/office/2017/10/relationships/threadedComment"
 
 
-@dataclass
 class Outcome:
-    data: bytes  # the new package
-    skipped_formula_cells: list[str] = field(default_factory=list)
-    record: list[Entry] = field(default_factory=list)
+    """The new package (bytes), the planned cells left to the user's formulas, and the record written."""
+
+    __slots__ = ("data", "skipped_formula_cells", "record")
+
+    def __init__(self, data: bytes, skipped_formula_cells: Optional[list[str]] = None,
+                 record: Optional[list[Entry]] = None) -> None:
+        self.data = data
+        self.skipped_formula_cells: list[str] = [] if skipped_formula_cells is None else skipped_formula_cells
+        self.record: list[Entry] = [] if record is None else record
 
 
 def _argb(hex_colour: str) -> str:
@@ -51,14 +55,14 @@ def _argb(hex_colour: str) -> str:
 # ---- a generic two-level index of an XML part --------------------------------------------------
 
 
-@dataclass
 class Node:
-    local: str
-    attrs: dict[str, str]
-    start: int
-    tag_end: int
-    end: int = -1
-    children: list["Node"] = field(default_factory=list)
+    """An element of ``index_xml``: local name, attributes, byte offsets (start, end of the start tag, end)."""
+
+    __slots__ = ("local", "attrs", "start", "tag_end", "end", "children")
+
+    def __init__(self, local: str, attrs: dict[str, str], start: int, tag_end: int, end: int = -1) -> None:
+        self.local, self.attrs, self.start, self.tag_end, self.end = local, attrs, start, tag_end, end
+        self.children: list[Node] = []
 
 
 def index_xml(data: bytes, depth_limit: int = 2) -> Node:
@@ -178,13 +182,13 @@ class SharedStrings:
 # ---- the workbook --------------------------------------------------------------------------
 
 
-@dataclass
 class SheetEntry:
-    name: str
-    sheet_id: int
-    rid: str
-    part: str
-    node: Node
+    """One ``<sheet>`` of the workbook part and the part it points to ("" when none)."""
+
+    __slots__ = ("name", "sheet_id", "rid", "part", "node")
+
+    def __init__(self, name: str, sheet_id: int, rid: str, part: str, node: Node) -> None:
+        self.name, self.sheet_id, self.rid, self.part, self.node = name, sheet_id, rid, part, node
 
 
 class Book:
@@ -203,7 +207,7 @@ class Book:
         self.styles_part = pkg.rel_target(self.part, styles) if styles else None
 
     def _index(self) -> None:
-        self.data = self.pkg.read(self.part)
+        self.data = _utf8(self.pkg.read(self.part))
         self.root = index_xml(self.data)
         self.prefix = ""
         m = re.match(rb"<([\w.-]+:)?workbook\b", self.data[self.root.start:self.root.tag_end])
@@ -259,7 +263,7 @@ def _write(pkg: Package, plan: WritePlan, force: bool) -> Outcome:
 
     # 2. The form sheet: values, the undo of the previous run, highlights.
     data = _utf8(pkg.read(form.part))
-    styles = Styles(pkg.read(book.styles_part) if book.styles_part and pkg.has(book.styles_part) else None)
+    styles = Styles(_utf8(pkg.read(book.styles_part)) if book.styles_part and pkg.has(book.styles_part) else None)
     sheet = _SheetEdit(book, styles, data, plan, previous)
     sheet.write_values(_array_ranges(data))
     sheet.undo_previous_values()
@@ -281,11 +285,7 @@ def _write(pkg: Package, plan: WritePlan, force: bool) -> Outcome:
     _save_styles(pkg, book, styles)
     _full_calc_on_load(book)
 
-    import io
-
-    buf = io.BytesIO()
-    pkg.save(buf)
-    return Outcome(buf.getvalue(), sheet.skipped, record)
+    return Outcome(pkg.to_bytes(), sheet.skipped, record)
 
 
 def _previous_record(pkg: Package, book: Book, plan: WritePlan, force: bool) -> tuple[Any, list[Entry]]:
@@ -330,6 +330,22 @@ def _save_styles(pkg: Package, book: Book, styles: Styles) -> None:
     pkg.write(book.styles_part, styles.data)
 
 
+class _CellIndex:
+    """The form sheet's cells by (row, col), looked up in the scanned rows when first asked for."""
+
+    def __init__(self, scan: sx.Scan) -> None:
+        self.scan = scan
+        self.memo: dict[tuple[int, int], Optional[sx.CellInfo]] = {}
+
+    def get(self, rc: tuple[int, int]) -> Optional[sx.CellInfo]:
+        try:
+            return self.memo[rc]
+        except KeyError:
+            row = self.scan.rows.get(rc[0])
+            cell = self.memo[rc] = row.cell(rc[1]) if row is not None else None
+            return cell
+
+
 class _SheetEdit:
     """The cell edits to the form sheet and the record entries that explain them, built in order:
     this run's values, the undo of the previous run's values and fills, this run's highlights."""
@@ -343,7 +359,7 @@ class _SheetEdit:
         rows_needed = ({r for r, _ in self.values} | {parse_a1(r)[0] for r in self.worst}
                        | {r for r, _ in self.prev_cells})
         self.scan = sx.scan(data, rows_needed)
-        self.cells = {(r, c.col): c for r, row in self.scan.rows.items() for c in row.cells}
+        self.cells = _CellIndex(self.scan)
         self.edits: dict[tuple[int, int], sx.CellEdit] = {}
         self.skipped: list[str] = []
         self.entries: dict[str, Entry] = {}
@@ -367,7 +383,11 @@ class _SheetEdit:
         return sx.default_style(self.scan, self.scan.rows.get(rc[0]), rc[1])
 
     def write_values(self, arrays: list[tuple[int, int, int, int]]) -> None:
-        merged_tail = _merged_non_anchor(self.scan.merges)
+        rows = [r for r, _ in self.values] or [0]
+        cols = [c for _, c in self.values] or [0]
+        lo_r, hi_r, lo_c, hi_c = min(rows), max(rows), min(cols), max(cols)
+        merged_tail = _merged_non_anchor([m for m in self.scan.merges  # only the merges the values can meet
+                                          if m[0] <= hi_r and m[2] >= lo_r and m[1] <= hi_c and m[3] >= lo_c])
         for rc, value in sorted(self.values.items()):
             cell = self.cells.get(rc)
             if (cell is not None and cell.has_formula) or any(
@@ -472,13 +492,21 @@ def _merged_non_anchor(merges: list[tuple[int, int, int, int]]) -> Callable[[tup
 
 
 def _utf8(data: bytes) -> bytes:
-    if data.startswith(b"\xff\xfe") or data.startswith(b"\xfe\xff"):
+    """A part the writer edits, as UTF-8: UTF-16 (with or without a byte-order mark, as its declaration
+    says) is decoded and its declaration rewritten, so byte offsets and the UTF-8 the writer splices in
+    agree (a workbook part in BOM-less UTF-16 made two edits overlap: found by tests/fuzz.py)."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         text = data.decode("utf-16")
-        text = re.sub(r"""^(<\?xml[^>]*encoding\s*=\s*["'])[^"']*""", r"\1UTF-8", text)
-        return text.encode("utf-8")
-    if data.startswith(b"\xef\xbb\xbf"):
+    elif data.startswith(b"<\x00"):
+        text = data.decode("utf-16-le")
+    elif data.startswith(b"\x00<"):
+        text = data.decode("utf-16-be")
+    elif data.startswith(b"\xef\xbb\xbf"):
         return data[3:]
-    return data
+    else:
+        return data
+    text = re.sub(r"""^(<\?xml[^>]*encoding\s*=\s*["'])[^"']*""", r"\1UTF-8", text)
+    return text.encode("utf-8")
 
 
 def _explain_rows(pkg: Package, entry: SheetEntry, book: Book) -> Optional[list[list[Any]]]:
@@ -622,6 +650,52 @@ def _explain_styles(styles: Styles) -> dict[str, int]:
     }
 
 
+def _first(item: tuple) -> Any:
+    return item[0]
+
+
+def _explain_rows_xml(layout: ExplainLayout, xf: dict[str, int]) -> list[str]:
+    """``<sheetData>`` of 评分说明 and its rows (not yet closed)."""
+    from workbook.grid import col_letter
+
+    by_row: dict[int, list] = {}
+    for cell in layout.cells:
+        by_row.setdefault(cell.row, []).append((cell.col, cell.value, cell.style))
+        if cell.last_col:
+            for c in range(cell.col + 1, cell.last_col + 1):  # the merged range keeps the borders
+                by_row[cell.row].append((c, None, cell.style))
+    hidden = set(layout.hidden_rows)
+    heights = layout.heights
+    letters: dict[int, str] = {}
+    styles = {k: f'" s="{v}"' for k, v in xf.items()}
+    out = ["<sheetData>"]
+    for r in sorted(set(by_row) | set(heights) | hidden):
+        attrs = f' r="{r}"'
+        if r in heights:
+            attrs += f' ht="{heights[r]:g}" customHeight="1"'
+        if r in hidden:
+            attrs += ' hidden="1"'
+        out.append(f"<row{attrs}>")
+        row_s = str(r)
+        for col, value, style in sorted(by_row.get(r, ()), key=_first):
+            letter = letters.get(col)
+            if letter is None:
+                letter = letters[col] = col_letter(col)
+            head = '<c r="' + letter + row_s + styles[style]
+            if value is None:
+                out.append(head + "/>")
+                continue
+            t, child = sx.value_xml("", value)
+            if not child:
+                out.append(head + "/>")
+            elif t:
+                out.append(f'{head} t="{t}">{child}</c>')
+            else:
+                out.append(f"{head}>{child}</c>")
+        out.append("</row>")
+    return out
+
+
 def explain_sheet_xml(layout: ExplainLayout, xf: dict[str, int]) -> bytes:
     from workbook.grid import col_letter
 
@@ -639,28 +713,7 @@ def explain_sheet_xml(layout: ExplainLayout, xf: dict[str, int]) -> bytes:
     if layout.widths:
         out.append("<cols>" + "".join(f'<col min="{c}" max="{c}" width="{w:g}" customWidth="1"/>'
                                       for c, w in sorted(layout.widths.items())) + "</cols>")
-    by_row: dict[int, list] = {}
-    for cell in layout.cells:
-        by_row.setdefault(cell.row, []).append(cell)
-        if cell.last_col:
-            for c in range(cell.col + 1, cell.last_col + 1):  # the merged range keeps the borders
-                by_row[cell.row].append(type(cell)(cell.row, c, None, cell.style))
-    hidden = set(layout.hidden_rows)
-    out.append("<sheetData>")
-    for r in sorted(set(by_row) | set(layout.heights) | hidden):
-        attrs = f' r="{r}"'
-        if r in layout.heights:
-            attrs += f' ht="{layout.heights[r]:g}" customHeight="1"'
-        if r in hidden:
-            attrs += ' hidden="1"'
-        out.append(f"<row{attrs}>")
-        for cell in sorted(by_row.get(r, []), key=lambda x: x.col):
-            ref = a1(r, cell.col)
-            t, child = sx.value_xml("", cell.value)
-            t_attr = f' t="{t}"' if t else ""
-            out.append(f'<c r="{ref}" s="{xf[cell.style]}"{t_attr}>{child}</c>' if child
-                       else f'<c r="{ref}" s="{xf[cell.style]}"/>')
-        out.append("</row>")
+    out += _explain_rows_xml(layout, xf)
     out.append("</sheetData>")
     if layout.merges:
         out.append(f'<mergeCells count="{len(layout.merges)}">' + "".join(

@@ -18,8 +18,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
-import tempfile
 import zipfile
 from xml.parsers.expat import ExpatError
 from pathlib import Path
@@ -51,12 +49,29 @@ def is_temp_file(name: str) -> bool:
     return bool(TEMP_PATTERN.match(os.path.basename(name)))
 
 
-def _check(path: str | os.PathLike) -> None:
+def _check(path: str | os.PathLike, gated: Optional[os.stat_result] = None) -> None:
     """The fast tier of the gate before the writer opens a file: sizes, bombs, prologs. The writer's own
-    parsers (expat with entity declarations refused, defusedxml's minidom) read only the parts it owns."""
+    parsers (expat with entity declarations refused) read only the parts it owns.
+
+    ``gated`` is the ``os.stat`` of ``path`` taken before the caller passed the file through the gate
+    (the command line reads a form through it, then writes the scored copy): while the file keeps that
+    identity the gate is not run again."""
+    if gated is not None and same_file_state(path, gated):
+        return
     from workbook.safety import check_file
 
     check_file(path, deep=False)
+
+
+def same_file_state(path: str | os.PathLike, before: os.stat_result) -> bool:
+    """Is ``path`` still the file ``before`` described: same device and inode, size, modification and
+    change times (nanoseconds)? Any write, replacement or ``touch`` changes at least one of them."""
+    try:
+        now = os.stat(path)
+    except OSError:
+        return False
+    return (now.st_dev, now.st_ino, now.st_size, now.st_mtime_ns, now.st_ctime_ns) == (
+        before.st_dev, before.st_ino, before.st_size, before.st_mtime_ns, before.st_ctime_ns)
 
 
 def _load(path: str | os.PathLike, **kw: Any):
@@ -215,20 +230,9 @@ def _backup_path(src: Path) -> Path:
     return candidate
 
 
-def write_scored(
-    src: str | os.PathLike,
-    out: str | os.PathLike | None,
-    plan: WritePlan,
-    *,
-    force: bool = False,
-    in_place: bool = False,
-    backup: bool = True,
-) -> WriteResult:
-    """Apply ``plan`` to a copy of ``src`` saved as ``out`` (or to ``src`` itself with ``in_place``)."""
-    from workbook.surgical import surgical_write
-
-    src = Path(src)
-    _check(src)
+def _target(src: Path, out: str | os.PathLike | None, in_place: bool) -> Path:
+    """The file to write (``src`` itself, through a link, with ``in_place``); refuses an output that is
+    the input, a source that is not .xlsx/.xlsm, and an extension that would lose or fake macros."""
     if not src.exists():
         raise UnreadableFile(f"找不到文件：{src.name}")
     if in_place:
@@ -240,9 +244,7 @@ def write_scored(
     out = Path(out)
     if not in_place and out.exists() and _same_file(src, out):
         raise UnsafeToWrite(f"输出文件与输入文件相同（{src.name}）；如要直接修改原文件，请使用 --in-place。")
-
-    suffix = src.suffix.lower()
-    if suffix not in (".xlsx", ".xlsm"):
+    if src.suffix.lower() not in (".xlsx", ".xlsm"):
         raise UnsafeToWrite(f"只能写入 .xlsx 或 .xlsm 文件；{src.name} 请先在 Excel 中另存为 .xlsx。")
     try:
         vba = _has_vba(src)
@@ -252,7 +254,28 @@ def write_scored(
         raise UnsafeToWrite(f"{src.name} 含有宏（VBA），输出文件必须使用 .xlsm 扩展名，否则宏会丢失。")
     if not vba and out.suffix.lower() != ".xlsx":
         raise UnsafeToWrite(f"输出文件必须使用 .xlsx 扩展名（{out.name}）。")
+    return out
 
+
+def write_scored(
+    src: str | os.PathLike,
+    out: str | os.PathLike | None,
+    plan: WritePlan,
+    *,
+    force: bool = False,
+    in_place: bool = False,
+    backup: bool = True,
+    gated: Optional[os.stat_result] = None,
+) -> WriteResult:
+    """Apply ``plan`` to a copy of ``src`` saved as ``out`` (or to ``src`` itself with ``in_place``).
+
+    ``gated``: ``os.stat(src)`` taken before the caller read ``src`` through the safety gate
+    (``check_file``); the gate then runs again only if the file changed since (see ``_check``)."""
+    from workbook.surgical import surgical_write
+
+    src = Path(src)
+    _check(src, gated)
+    out = _target(src, out, in_place)
     try:
         outcome = surgical_write(src, plan, force=force)
     except (zipfile.BadZipFile, KeyError, EOFError):
@@ -268,6 +291,8 @@ def write_scored(
     if in_place and backup:
         backup_path = _backup_path(src)
         try:
+            import shutil
+
             shutil.copy2(src, backup_path)
         except OSError as exc:
             _discard(backup_path)
@@ -342,12 +367,15 @@ def save_atomically(data: bytes, out: Path) -> None:
     (turned into an exception for the duration of the save). A SIGKILL can leave it behind; its
     name (``TEMP_PATTERN``) is hidden, ends in .tmp, and ``is_temp_file`` recognises it.
     """
-    import secrets
-    import signal
     import threading
 
+    try:  # the C module: ``signal`` itself builds three enums on import (~0.5 ms of a command-line run)
+        import _signal as signal
+    except ImportError:  # pragma: no cover - other interpreters
+        import signal
+
     out_dir = out.parent if str(out.parent) else Path(".")
-    tmp = os.path.join(out_dir, f"{TEMP_PREFIX}{secrets.token_hex(6)}{TEMP_SUFFIX}")
+    tmp = os.path.join(out_dir, f"{TEMP_PREFIX}{os.urandom(6).hex()}{TEMP_SUFFIX}")
     mode = _target_mode(out)
     previous = None
     # signal handlers can only be installed from the main thread (the add-in saves from others)

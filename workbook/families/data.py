@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import sys
 import unicodedata
-from dataclasses import dataclass, field
+from scoring.plaindata import dataclass, field  # not dataclasses: see scoring.plaindata
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -140,6 +140,12 @@ def _all() -> tuple[Family, ...]:
 def families() -> list[Family]:
     """Every shipped family, in tie-break order (the default family first)."""
     return list(_all())
+
+
+@lru_cache(maxsize=1)
+def family_words() -> frozenset[str]:
+    """Every recognition word of every family (recognition looks each one up once per sheet)."""
+    return frozenset(w for fam in _all() for w, _ in fam.words)
 
 
 @lru_cache(maxsize=1)

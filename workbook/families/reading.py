@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from scoring.plaindata import dataclass, field  # not dataclasses: see scoring.plaindata
 from functools import lru_cache
 from typing import Any, Optional, Union
 
@@ -30,7 +30,7 @@ from scoring.values import parse_value
 from workbook.grid import Grid, a1
 from workbook.layout import HEADER_MAX_COLS, HEADER_MAX_ROWS, header_role, is_placeholder
 
-from .data import DEFAULT_FAMILY, Family, families, family, traditional
+from .data import DEFAULT_FAMILY, Family, families, family, family_words, traditional
 
 SCAN_ROWS = 80  # recognition reads the words of the first rows (title, funds block, header)
 SCAN_COLS = 30
@@ -41,6 +41,8 @@ _NUMBERISH = re.compile(r"^[-+]?\d+(?:\.\d+)?$")
 
 
 def _norm(value: Any) -> str:
+    if type(value) is str:
+        return _norm_str(value)
     if value is None:
         return ""
     if isinstance(value, str):
@@ -93,27 +95,37 @@ def _traditional_re() -> re.Pattern:
     return re.compile("[" + re.escape("".join(chr(k) for k in traditional())) + "]")
 
 
-def _texts(grid: Grid, trad: bool = False) -> list[str]:
-    texts = [_norm(v) for row in grid.values[:SCAN_ROWS] for v in row[:SCAN_COLS] if isinstance(v, str) and v.strip()]
-    if trad:
-        table = traditional()
-        texts = [t.translate(table) for t in texts]
-    return texts
+def _scanned(grid: Grid) -> list[str]:
+    """The texts recognition reads: every string in the first SCAN_ROWS rows and SCAN_COLS columns."""
+    return [v for row in grid.values[:SCAN_ROWS] for v in row[:SCAN_COLS] if isinstance(v, str)]
+
+
+def _blob(texts: list[str], trad: bool) -> str:
+    """The texts normalised by ``_norm`` (NFKC, no whitespace), one a line, simplified when traditional."""
+    blob = "\n".join(_norm_str(t) for t in texts if t.strip())
+    return blob.translate(traditional()) if trad else blob
+
+
+def _has_traditional(texts: list[str]) -> bool:
+    return _traditional_re().search("\0".join(texts)) is not None
 
 
 def _is_traditional(grid: Grid) -> bool:
-    pattern = _traditional_re()
-    return any(isinstance(v, str) and pattern.search(v) for row in grid.values[:SCAN_ROWS] for v in row[:SCAN_COLS])
+    return _has_traditional(_scanned(grid))
 
 
 def recognise(grid: Grid, trad: Optional[bool] = None) -> tuple[Family, list[str]]:
     """The family whose words the sheet shows most (at least its ``min_score``), else the default."""
-    texts = _texts(grid, _is_traditional(grid) if trad is None else trad)
-    blob = "\n".join(texts)
+    texts = _scanned(grid)
+    return _recognise(_blob(texts, _has_traditional(texts) if trad is None else trad))
+
+
+def _recognise(blob: str) -> tuple[Family, list[str]]:
+    shown = {w for w in family_words() if w in blob}  # each word looked for once
     best: Optional[tuple[float, int, Family, list[str]]] = None
     for fam in families():
-        hits = [w for w, _ in fam.words if w in blob]
-        score = sum(p for w, p in fam.words if w in blob)
+        hits = [w for w, _ in fam.words if w in shown]
+        score = sum(p for w, p in fam.words if w in shown)
         if score < fam.min_score or score <= 0:
             continue
         key = (score, -fam.order)
@@ -126,8 +138,9 @@ def recognise(grid: Grid, trad: Optional[bool] = None) -> tuple[Family, list[str
 
 def prepare(grid: Grid, profile: Union[str, Profile, None] = None) -> Reading:
     """Recognise the family and build the reading view; ``profile=None`` chooses it from the form."""
-    trad = _is_traditional(grid)
-    fam, evidence = recognise(grid, trad)
+    texts = _scanned(grid)
+    trad = _has_traditional(texts)
+    fam, evidence = _recognise(_blob(texts, trad))
     chosen = profile in (None, "", "auto")
     prof = load_profile(fam.profile if chosen else profile)
     reading = Reading(grid=grid, source=grid, family=fam, profile=prof, chosen=chosen, evidence=evidence)
@@ -455,7 +468,7 @@ def _level1_names(v: _View, hr: int, roles: dict[str, int], fam: Family) -> None
 def _placeholders(v: _View, hr: int, roles: dict[str, int], fam: Family, reading: Reading) -> None:
     """Template rows are not indicators: "指标1：", "/", "……", and 其中… breakdowns without points."""
     nc, wc, sc = roles["name"], roles["weight"], roles["score"]
-    weighted = sum(1 for r in range(hr + 1, len(v.values) + 1) if _is_num(v.get(r, wc)))
+    weighted: Optional[bool] = None  # some row below the header has points (looked up when first needed)
     for r in range(hr + 1, len(v.values) + 1):
         name = v.get(r, nc)
         s = _norm(name)
@@ -464,10 +477,15 @@ def _placeholders(v: _View, hr: int, roles: dict[str, int], fam: Family, reading
         if _total_row(v, r, nc):
             break
         no_figures = not _is_num(v.get(r, wc)) and not _is_num(v.get(r, sc))
-        residue = (_PLACEHOLDER_NAME.match(s) is not None or is_placeholder(name)) and _rest_blank(v, r, nc)
-        detail = weighted > 0 and no_figures and any(s.startswith(p) for p in fam.detail_prefixes)
+        # only a row without figures can be template residue, a 其中… detail or an unchosen option
+        residue = no_figures and (_PLACEHOLDER_NAME.match(s) is not None or is_placeholder(name)) and (
+            _rest_blank(v, r, nc))
+        detail = no_figures and any(s.startswith(p) for p in fam.detail_prefixes)
+        if detail and weighted is None:
+            weighted = any(_is_num(v.get(x, wc)) for x in range(hr + 1, len(v.values) + 1))
+        detail = detail and bool(weighted)
         unchosen = no_figures and (any(m in s for m in fam.optional_marks) or s in fam.template_names)
-        if residue and no_figures or detail or unchosen:
+        if residue or detail or unchosen:
             v.set(r, nc, None)
             reading.placeholder_rows.append(r)
     if reading.placeholder_rows:
@@ -489,11 +507,9 @@ def _rest_blank(v: _View, r: int, nc: int) -> bool:
 
 
 def _total_row(v: _View, r: int, nc: int) -> bool:
-    for c in range(1, nc + 1):
-        s = _norm(v.get(r, c))
-        if s.startswith(("合计", "总分", "总计")):
-            return True
-    return False
+    row = v.values[r - 1] if 0 < r <= len(v.values) else []
+    # only a text can read 合计 (a number, a date or a blank never does)
+    return any(type(x) is str and _norm_str(x).startswith(("合计", "总分", "总计")) for x in row[:nc])
 
 
 def _is_num(x: Any) -> bool:
@@ -522,71 +538,83 @@ _BUDGET_BLOCK = ("预算执行情况", "项目资金")
 
 def _budget_rows(v: _View, hr: int, reading: Reading) -> None:
     """A 年度资金总额 row of zeros (or blanks) beside a filled 其中：财政拨款 row: read the filled row."""
-    for r in range(1, hr):
-        if not any(any(w in _norm(x) for w in _BUDGET_BLOCK) for x in v.values[r - 1] if isinstance(x, str)):
-            continue
-        head = None
-        for h in range(r, min(r + 3, hr)):
-            cols = {}
-            for c, x in enumerate(v.values[h - 1], start=1):
-                s = _norm(x) if isinstance(x, str) else ""
-                if "执行数" in s:
-                    cols["executed"] = c
-                elif "预算" in s and "数" in s and "年度预算数" not in s:
-                    if "年初" in s:
-                        cols["initial"] = c
-                    cols.setdefault("planned_cols", []).append(c)
-            if "executed" in cols and cols.get("planned_cols"):
-                head = (h, cols)
-                break
-        if head is None:
-            return
-        h, cols = head
-        score_c = next((c for c, x in enumerate(v.values[h - 1], start=1)
-                        if isinstance(x, str) and "得分" in _norm(x)), None)
-        planned_c = cols["planned_cols"][-1]
-        for c in cols["planned_cols"]:
-            if re.search(r"全年|调整", _norm(v.get(h, c))):
-                planned_c = c
-        exec_c = cols["executed"]
-        first = h + 1
-        if first >= hr:
-            return
-        init_c = cols.get("initial")
-        if score_c is not None:
-            for row in range(first + 1, min(first + 5, hr)):
-                x = v.get(row, score_c)
-                if _is_num(x) and not any(isinstance(y, str) and "总体目标" in _norm(y) for y in v.values[row - 1]):
-                    label = next((_norm(y) for y in v.values[row - 1] if isinstance(y, str) and _norm(y)), f"第 {row} 行")
-                    reading.findings.append(make(
-                        "PE916", a1(row, score_c),
-                        what=f"在第 {row} 行“{label}”又填了一次（{_fmt(_num(x))} 分）；预算执行只在合计行计一次，请删去"))
-
-        def nums(row: int) -> list[Optional[float]]:
-            return [_num(v.get(row, c)) for c in (planned_c, exec_c)]
-
-        reading.budget_initial = _num(v.get(first, init_c)) if init_c else None
-        reading.budget_initial_cell = a1(first, init_c) if init_c else None
-        if any(n for n in nums(first)):
-            return
-        for alt in range(first + 1, min(first + 4, hr)):
-            if all(n for n in nums(alt)):
-                for c in (planned_c, exec_c) + ((init_c,) if init_c else ()):
-                    v.set(first, c, v.get(alt, c))
-                reading.budget_initial = _num(v.get(alt, init_c)) if init_c else None
-                reading.budget_initial_cell = a1(alt, init_c) if init_c else None
-                label = next((_norm(x) for x in v.values[alt - 1] if isinstance(x, str) and _norm(x)), "")
-                src = reading.source
-                cols_ = (planned_c, exec_c)
-                computed = any(src.has_formula(first, c) for c in cols_) or (
-                    src.formulas is None and all(src.get(first, c) is None for c in cols_))
-                if computed:
-                    return  # a SUM row without cached values: the rows below are what it adds up
-                reading.findings.append(make(
-                    "PE912", a1(first, planned_c), row=alt, label=label or f"第 {alt} 行",
-                    planned=_fmt(_num(v.get(alt, planned_c))), executed=_fmt(_num(v.get(alt, exec_c)))))
-                return
+    r = next((r for r in range(1, hr) if any(any(w in _norm(x) for w in _BUDGET_BLOCK)
+                                             for x in v.values[r - 1] if isinstance(x, str))), None)
+    head = None if r is None else _budget_head(v, r, hr)
+    if head is None:
         return
+    h, cols = head
+    planned_c = cols["planned_cols"][-1]
+    for c in cols["planned_cols"]:
+        if re.search(r"全年|调整", _norm(v.get(h, c))):
+            planned_c = c
+    first = h + 1
+    if first >= hr:
+        return
+    _budget_score_repeated(v, h, first, hr, reading)
+    _budget_from_detail_row(v, first, hr, (planned_c, cols["executed"], cols.get("initial")), reading)
+
+
+def _budget_head(v: _View, r: int, hr: int) -> Optional[tuple[int, dict]]:
+    """The funds block's header row (from ``r``, within 3 rows): its 执行数 and 预算数 columns."""
+    for h in range(r, min(r + 3, hr)):
+        cols: dict = {}
+        for c, x in enumerate(v.values[h - 1], start=1):
+            s = _norm(x) if isinstance(x, str) else ""
+            if "执行数" in s:
+                cols["executed"] = c
+            elif "预算" in s and "数" in s and "年度预算数" not in s:
+                if "年初" in s:
+                    cols["initial"] = c
+                cols.setdefault("planned_cols", []).append(c)
+        if "executed" in cols and cols.get("planned_cols"):
+            return h, cols
+    return None
+
+
+def _budget_score_repeated(v: _View, h: int, first: int, hr: int, reading: Reading) -> None:
+    """PE916: the budget score typed again on a row below the total row (it counts once)."""
+    score_c = next((c for c, x in enumerate(v.values[h - 1], start=1)
+                    if isinstance(x, str) and "得分" in _norm(x)), None)
+    if score_c is None:
+        return
+    for row in range(first + 1, min(first + 5, hr)):
+        x = v.get(row, score_c)
+        if _is_num(x) and not any(isinstance(y, str) and "总体目标" in _norm(y) for y in v.values[row - 1]):
+            label = next((_norm(y) for y in v.values[row - 1] if isinstance(y, str) and _norm(y)), f"第 {row} 行")
+            reading.findings.append(make(
+                "PE916", a1(row, score_c),
+                what=f"在第 {row} 行“{label}”又填了一次（{_fmt(_num(x))} 分）；预算执行只在合计行计一次，请删去"))
+
+
+def _budget_from_detail_row(v: _View, first: int, hr: int, cols: tuple[int, int, Optional[int]],
+                            reading: Reading) -> None:
+    """The total row ``first`` has no figures: take them from the first 其中 row below with both (PE912)."""
+    planned_c, exec_c, init_c = cols
+
+    def nums(row: int) -> list[Optional[float]]:
+        return [_num(v.get(row, c)) for c in (planned_c, exec_c)]
+
+    reading.budget_initial = _num(v.get(first, init_c)) if init_c else None
+    reading.budget_initial_cell = a1(first, init_c) if init_c else None
+    if any(n for n in nums(first)):
+        return
+    for alt in range(first + 1, min(first + 4, hr)):
+        if all(n for n in nums(alt)):
+            for c in (planned_c, exec_c) + ((init_c,) if init_c else ()):
+                v.set(first, c, v.get(alt, c))
+            reading.budget_initial = _num(v.get(alt, init_c)) if init_c else None
+            reading.budget_initial_cell = a1(alt, init_c) if init_c else None
+            label = next((_norm(x) for x in v.values[alt - 1] if isinstance(x, str) and _norm(x)), "")
+            src = reading.source
+            computed = any(src.has_formula(first, c) for c in (planned_c, exec_c)) or (
+                src.formulas is None and all(src.get(first, c) is None for c in (planned_c, exec_c)))
+            if computed:
+                return  # a SUM row without cached values: the rows below are what it adds up
+            reading.findings.append(make(
+                "PE912", a1(first, planned_c), row=alt, label=label or f"第 {alt} 行",
+                planned=_fmt(_num(v.get(alt, planned_c))), executed=_fmt(_num(v.get(alt, exec_c)))))
+            return
 
 
 # A figure typed in a cell ("2", "2分", "10,072.67", "89.974万元"): the layout reader's one reading of it
@@ -605,18 +633,25 @@ def _fmt(x: Optional[float]) -> str:
 _GLUED = re.compile(r"^([\u4e00-\u9fff])(\d+(?:\.\d+)?)([\u4e00-\u9fff%]*)$")
 # One character before a figure that people do type: 约3次, 超5%, 减5%, 共12项, 第3季度, 每1次 ...
 _OK_PREFIX = set("约近超达共计逾满余第减增降升提不低高少多每按占仅已均总全累新各限控下上内外年月日周季时")
+_ASCII_LETTER = re.compile(r"[A-Za-z]")
 _LETTER_POINT = re.compile(r"(?:^|[^A-Za-z])[A-Za-z][.．]\d")
 _LETTER_DIGIT = re.compile(r"(?:^|[^A-Za-z])[OolI](?:\d|[\u4e00-\u9fff%](?<![级类型期区段号])|$)")
 
 
 def garbled(text: str) -> bool:
     """True for a figure that looks mangled by text recognition, not typed by a person."""
-    s = _norm(text)
+    return _garbled(_norm(text))
+
+
+def _garbled(s: str) -> bool:
+    """``garbled`` of a text already normalised (``_norm``)."""
     if not s:
         return False
     m = _GLUED.match(s)
     if m and m.group(1) not in _OK_PREFIX:
         return True
+    if _ASCII_LETTER.search(s) is None:  # both tests below need a Latin letter
+        return False
     if _LETTER_DIGIT.search(s) and not re.search(r"[A-Za-z]{2,}", s):
         return True
     if _LETTER_POINT.search(s):  # M.8万元: a digit read as a letter before the decimal point
@@ -626,7 +661,11 @@ def garbled(text: str) -> bool:
 
 def _not_applicable(target: str) -> bool:
     """A target left blank, struck through with a dash or slash (an OCR'd dash reads 一), or 无."""
-    s = _norm(target)
+    return _struck(_norm(target))
+
+
+def _struck(s: str) -> bool:
+    """``_not_applicable`` on a text already normalised by ``_norm``."""
     return s in ("一", "无") or only_placeholders(s)
 
 
@@ -655,7 +694,34 @@ def after_read(form: Form, reading: Reading) -> None:
     """Reading findings and methods the family layer knows; called on the Form the reader made."""
     fam = reading.family
     extra: list[Finding] = list(reading.findings)
-    if not fam.goals:
+    _goal_titles(form, reading)
+    if reading.implicit_weights:
+        extra.append(make("PE920", reading.implicit_weights, count=sum(len(g.indicators) for g in form.goals)))
+    budget = form.budget
+    if budget is not None and any(f.code == "PE912" for f in extra):
+        _budget_cells_from(budget, next(f for f in extra if f.code == "PE912"))
+    for goal in form.goals:
+        for ind in goal.indicators:
+            found = _row_method(ind, fam, bool(reading.implicit_weights))
+            if found is not None:
+                extra.append(found)
+    extra += _label_points(form, reading)
+    extra += [f for g in form.goals for i in g.indicators for f in _misfiled(i)]
+    if budget is not None and isinstance(budget.typed_rate, str) and garbled(budget.typed_rate):
+        extra.append(make("PE910", budget.cells.get("rate"), name="预算执行", what="执行率", text=budget.typed_rate))
+    form.findings = list(form.findings) + extra
+    scored = [i for g in form.goals for i in g.indicators if _typed(i.typed_score)]
+    budget_typed = budget is not None and _typed(budget.typed_score)
+    if not scored and not budget_typed and not _typed(form.typed_total) and form.claimed_total is None:
+        if any(g.indicators for g in form.goals):
+            reading.status = "unscored"
+    if reading.status != "unscored":  # a blank template's empty rows are for the user to fill
+        form.findings = list(form.findings) + _empty_level1(form, reading)
+
+
+def _goal_titles(form: Form, reading: Reading) -> None:
+    """A goal title printed above the header goes to the first goal; titles as the user typed them."""
+    if not reading.family.goals:
         form.findings = [f for f in form.findings if f.code != "PE904"]
     if reading.leading_goal and form.goals and form.goals[0].cell is None and form.goals[0].number is None:
         text, cell = reading.leading_goal
@@ -671,72 +737,52 @@ def after_read(form: Form, reading: Reading) -> None:
             raw = reading.source.get(*parse_a1(goal.cell))
             if isinstance(raw, str) and raw.strip():
                 goal.title = raw.strip()
-    if reading.implicit_weights:
-        extra.append(make("PE920", reading.implicit_weights, count=sum(len(g.indicators) for g in form.goals)))
-    budget = form.budget
-    if budget is not None and any(f.code == "PE912" for f in extra):
-        # the values came from the 其中 row; point the budget's value cells there
-        row = next(f for f in extra if f.code == "PE912")
-        alt_row = int(re.search(r"第 ?(\d+) ?行", row.message).group(1)) if re.search(r"第 ?(\d+) ?行", row.message) else None
-        if alt_row:
-            for k in ("planned", "executed"):
-                cell = budget.cells.get(k)
-                if cell:
-                    budget.cells[k] = re.sub(r"\d+$", str(alt_row), cell)
-    for goal in form.goals:
-        for ind in goal.indicators:
-            target, actual = ind.target or "", ind.actual or ""
-            if garbled(target):
-                ind.method = Method.MANUAL
-                extra.append(make("PE910", ind.cells.target, name=ind.name, what="年度指标值", text=target))
-                continue
-            what = _impossible_rate(ind, target, actual)
-            if what:
-                ind.method = Method.MANUAL
-                text = target if what == "年度指标值" else actual
-                cell = ind.cells.target if what == "年度指标值" else ind.cells.actual
-                extra.append(make("PE910", cell, name=ind.name, what=what, text=text))
-                continue
-            if garbled(actual):
-                ind.method = Method.MANUAL
-                extra.append(make("PE910", ind.cells.actual, name=ind.name, what="实际完成值", text=actual))
-                continue
-            if _not_applicable(target) and _level1_key(ind.level1) in fam.judged_level1:
-                ind.method = Method.JUDGEMENT  # 决策/过程 rows are judged, not measured: the typed score is kept
-                continue
-            if (ind.method is None and actual and _norm(actual) == _norm(target)
-                    and parse_value(target).kind not in ("number", "empty")):
-                # the actual repeats the text target word for word: the unit says it was met as written,
-                # so it is scored as a met qualitative target (a deduction then needs its reason, PE202)
-                # rather than left to a three-tier judgement of a 效益 text
-                if reading.implicit_weights:  # no 分值: the typed score is kept, and there is nothing to review
-                    ind.method, ind.tier = Method.JUDGEMENT, "达成"
-                else:
-                    ind.method = Method.QUALITATIVE
-                continue
-            if _deadline_met(target, actual):
-                ind.method, ind.tier = Method.JUDGEMENT, "达成"
-                continue
-            tp = parse_value(target)
-            if actual and _SIGN.search(_norm(actual)) and _norm(actual) == _norm(target) and tp.kind == "number":
-                ind.method = Method.MANUAL
-                extra.append(make("PE911", ind.cells.actual, name=ind.name, actual=actual))
-                continue
-            if (ind.method is None and tp.kind == "number" and tp.comparator is None and not tp.reverse
-                    and lower_is_better(ind.name, fam)):
-                ind.method = Method.REVERSE
-    extra += _label_points(form, reading)
-    extra += [f for g in form.goals for i in g.indicators for f in _misfiled(i)]
-    if budget is not None and isinstance(budget.typed_rate, str) and garbled(budget.typed_rate):
-        extra.append(make("PE910", budget.cells.get("rate"), name="预算执行", what="执行率", text=budget.typed_rate))
-    form.findings = list(form.findings) + extra
-    scored = [i for g in form.goals for i in g.indicators if _typed(i.typed_score)]
-    budget_typed = budget is not None and _typed(budget.typed_score)
-    if not scored and not budget_typed and not _typed(form.typed_total) and form.claimed_total is None:
-        if any(g.indicators for g in form.goals):
-            reading.status = "unscored"
-    if reading.status != "unscored":  # a blank template's empty rows are for the user to fill
-        form.findings = list(form.findings) + _empty_level1(form, reading)
+
+
+def _budget_cells_from(budget: Any, pe912: Finding) -> None:
+    """The budget's values came from the 其中 row PE912 names: point its value cells there."""
+    found = re.search(r"第 ?(\d+) ?行", pe912.message)
+    alt_row = int(found.group(1)) if found else None
+    if alt_row:
+        for k in ("planned", "executed"):
+            cell = budget.cells.get(k)
+            if cell:
+                budget.cells[k] = re.sub(r"\d+$", str(alt_row), cell)
+
+
+def _row_method(ind: Any, fam: Family, implicit_weights: bool) -> Optional[Finding]:
+    """The method the family layer knows for one row (set on ``ind``), and the finding that says why
+    when there is one (PE910 a garbled or impossible figure, PE911 the target copied as the actual).
+    The target and the actual are normalised once, and the target parsed only where its reading decides
+    (the readings stage parses every row)."""
+    target, actual = ind.target or "", ind.actual or ""
+    nt, na = _norm(target), _norm(actual)
+    what = "年度指标值" if _garbled(nt) else _impossible_rate(ind, target, actual) or (
+        "实际完成值" if _garbled(na) else None)
+    if what:
+        ind.method = Method.MANUAL
+        text, cell = (target, ind.cells.target) if what == "年度指标值" else (actual, ind.cells.actual)
+        return make("PE910", cell, name=ind.name, what=what, text=text)
+    if _struck(nt) and _level1_key(ind.level1) in fam.judged_level1:
+        ind.method = Method.JUDGEMENT  # 决策/过程 rows are judged, not measured: the typed score is kept
+    elif ind.method is None and na and na == nt and parse_value(target).kind not in ("number", "empty"):
+        # the actual repeats the text target word for word: the unit says it was met as written, so it
+        # is scored as a met qualitative target (a deduction then needs its reason, PE202) rather than
+        # left to a three-tier judgement of a 效益 text; with no 分值 the typed score is kept
+        if implicit_weights:
+            ind.method, ind.tier = Method.JUDGEMENT, "达成"
+        else:
+            ind.method = Method.QUALITATIVE
+    elif _deadline_met_norm(nt, na):
+        ind.method, ind.tier = Method.JUDGEMENT, "达成"
+    elif na and _SIGN.search(na) and na == nt and parse_value(target).kind == "number":
+        ind.method = Method.MANUAL
+        return make("PE911", ind.cells.actual, name=ind.name, actual=actual)
+    elif ind.method is None and lower_is_better(ind.name, fam):
+        tp = parse_value(target)
+        if tp.kind == "number" and tp.comparator is None and not tp.reverse:
+            ind.method = Method.REVERSE
+    return None
 
 
 def _empty_level1(form: Form, reading: Reading) -> list[Finding]:
@@ -753,16 +799,18 @@ def _empty_level1(form: Form, reading: Reading) -> list[Finding]:
     if not rows:
         return []
     taken = rows | set(reading.placeholder_rows)
-    labels = [(r, _norm(g.get(r, c))) for r in range(hr + 1, max(rows) + 2) if _norm(g.get(r, c))]
+    labels = [(r, t) for r in range(hr + 1, max(rows) + 2) if (t := _norm(g.get(r, c)))]
     out = []
     for i, (r, text) in enumerate(labels):
         if not _level1_key(text).endswith("指标") or header_role(text):
             continue
         rng = next(((r1, r2) for r1, c1, r2, c2 in g.merged if r1 == r and c1 <= c <= c2), None)
         end = rng[1] if rng else (labels[i + 1][0] - 1 if i + 1 < len(labels) else r)
-        others = [x for row in range(r, end + 1) for k, x in enumerate(g.values[row - 1], start=1)
-                  if k != c and _norm(x)]
-        if not others and not any(r <= x <= end for x in taken):  # the label alone on empty rows
+        if any(r <= x <= end for x in taken):
+            continue
+        others = any(k != c and x is not None and _norm(x)
+                     for row in range(r, end + 1) for k, x in enumerate(g.values[row - 1], start=1))
+        if not others:  # the label alone on empty rows
             out.append(make("PE923", a1(r, c), label=text))
     return out
 
@@ -840,7 +888,12 @@ _MONTH_AT = re.compile(r"^(?:\d{4}年)?(\d{1,2})月(?:份|底|末|前|上旬|中
 
 def _deadline_met(target: str, actual: str) -> bool:
     """"9月前" against "7月": a deadline kept (same year; months 1–12)."""
-    t, a = _MONTH_BY.match(_norm(target)), _MONTH_AT.match(_norm(actual))
+    return _deadline_met_norm(_norm(target), _norm(actual))
+
+
+def _deadline_met_norm(target: str, actual: str) -> bool:
+    """``_deadline_met`` of texts already normalised (``_norm``)."""
+    t, a = _MONTH_BY.match(target), _MONTH_AT.match(actual)
     if not t or not a:
         return False
     mt, ma = int(t.group(1)), int(a.group(1))
