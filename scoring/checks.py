@@ -88,9 +88,10 @@ def check_tier_band(r: IndicatorReading, res, profile) -> list:
     typed = r.typed_written
     if res.method is not Method.JUDGEMENT or typed is None or not res.weight or typed < 0 or typed > res.weight:
         return []
-    if r.tier is None or m.in_band(typed, res.weight, r.tier, profile, profile.tolerance):
+    tier = r.tier  # read from the words once (a property of the frozen reading: the same each time)
+    if tier is None or m.in_band(typed, res.weight, tier, profile, profile.tolerance):
         return []
-    return [make("PE205", r.cells.score, name=r.name, tier=r.tier, band=m.band_text(r.tier, profile),
+    return [make("PE205", r.cells.score, name=r.name, tier=tier, band=m.band_text(tier, profile),
                  score=m.compact(typed))]
 
 

@@ -134,11 +134,11 @@ def _reverse(r: IndicatorReading, actual: float, profile: "Profile") -> _Outcome
     within = (ap.comparator in ("le", "lt") or bool(m.WITHIN.search(ap.raw or ""))) and actual <= tp.number
     if within and ap.comparator != "lt" and score is not None and score < weight:
         # "未超过80%" against "≤80%": the wording itself says the ceiling was kept.
-        score = weight
+        score, written = weight, r.indicator.actual  # the text as scored, whenever the sentence is written
 
         def why() -> str:
             return (f"反向指标：目标 {m.shown(tp.number, unit, cmp)}，"
-                    f"实际“{r.indicator.actual}”，已达标：满分 {m.fixed(weight, profile.digits)}")
+                    f"实际“{written}”，已达标：满分 {m.fixed(weight, profile.digits)}")
     return _Outcome(score, ratio, why)
 
 
@@ -202,16 +202,19 @@ def indicator_score(reading: IndicatorReading, profile: "Profile") -> Optional[f
 
 
 def score_reading(reading: IndicatorReading, profile: "Profile", *, goal: int = 0,
-                  index: int = 0) -> tuple["IndicatorResult", list["Finding"]]:
-    """Score a read row; the findings include the row checks of ``scoring.checks``."""
+                  index: int = 0, explain_now: bool = False) -> tuple["IndicatorResult", list["Finding"]]:
+    """Score a read row; the findings include the row checks of ``scoring.checks``. The row's
+    explanation is written when first read (``IndicatorResult.explained_later``); ``explain_now``
+    writes it at once (the straightforward path the tests compare the lazy one with)."""
     from .models import IndicatorResult
 
     found: list = []
     out = _outcome(reading, profile, found)
-    result = IndicatorResult.model_construct(
-        goal=goal, index=index, name=reading.indicator.name, weight=reading.weight, score=out.score,
-        method=out.method or reading.method, ratio=out.ratio, explanation=out.explanation,
-        cell=reading.cells.score, typed=reading.typed, computed=out.computed)
+    values = dict(goal=goal, index=index, name=reading.indicator.name, weight=reading.weight, score=out.score,
+                  method=out.method or reading.method, ratio=out.ratio, cell=reading.cells.score,
+                  typed=reading.typed, computed=out.computed)
+    result = (IndicatorResult(explanation=out.explanation, **values) if explain_now
+              else IndicatorResult.explained_later(out.why, **values))
     for check in ROW_CHECKS:
         found.extend(check(reading, result, profile))
     return result, found
@@ -341,8 +344,9 @@ def grade_for(total: Optional[float], profile: "Profile") -> str:
 # ---- the whole form --------------------------------------------------------------------------
 
 
-def score_form(form: "Form", profile: "Profile") -> "Result":
-    """Score a whole form and run every check; never raises on odd content."""
+def score_form(form: "Form", profile: "Profile", *, explain_now: bool = False) -> "Result":
+    """Score a whole form and run every check; never raises on odd content. Each row's explanation is
+    written when something reads it (``explain_now``: at once, see ``score_reading``)."""
     from .models import GoalResult, Result
 
     profile = _profile(profile)
@@ -354,7 +358,8 @@ def score_form(form: "Form", profile: "Profile") -> "Result":
     for gi, goal in enumerate(form.goals):
         per_goal.append([])
         for ii, ind in enumerate(goal.indicators):
-            res, found = score_reading(read_indicator(ind, profile), profile, goal=gi, index=ii)
+            res, found = score_reading(read_indicator(ind, profile), profile, goal=gi, index=ii,
+                                       explain_now=explain_now)
             indicators.append(res)
             per_goal[-1].append(res.score)
             findings.extend(found)

@@ -254,6 +254,7 @@ class _Reader:
         self.rest_col: Optional[int] = None
         self.right_limit = HEADER_MAX_COLS + 2  # last column read; less when a form sits to the right
         self.implicit_cell: Optional[str] = None
+        self._cell_letters: Optional[tuple] = None  # (cols, ((field, column letter), ...)) for _cells
         self._merge_at: dict[tuple[int, int], tuple[int, int, int, int]] = {}
         self._big_merges: list[tuple[int, int, int, int]] = []
         for rng in grid.merged:
@@ -645,33 +646,35 @@ class _Reader:
 
     def _cells(self, r: int, cols: dict[str, int]) -> Cells:
         if self.phys:
-            return Cells(**{k: self.addr(r, c) for k, c in cols.items() if k in _CELL_FIELDS})
-        return Cells(**{k: f"{_letter(c)}{r}" for k, c in cols.items() if k in _CELL_FIELDS})
+            return Cells.built({k: self.addr(r, c) for k, c in cols.items() if k in _CELL_FIELDS})
+        known = self._cell_letters
+        if known is None or known[0] is not cols:  # the column letters of a header, found once
+            known = self._cell_letters = (cols, tuple((k, _letter(c)) for k, c in cols.items() if k in _CELL_FIELDS))
+        row = str(r)
+        return Cells.built({k: letter + row for k, letter in known[1]})
 
     def _indicator(self, r, vals, cols, level1, level1_cell, level2, level2_cell, last_standard) -> Indicator:
-        get = lambda role: vals.get(cols[role]) if role in cols else None  # noqa: E731
-        standard = _text(get("standard"))
-        std_c = cols.get("standard")
+        col, get = cols.get, vals.get  # get(col(role)): None for a role the header lacks
+        std_c = col("standard")
+        standard = _text(get(std_c))
         if not standard and std_c is not None:
             rng = self.merge(r, std_c)  # a standard merged down over several rows
             if rng is not None and rng[0] < r:
                 standard = _text(self.g.get(rng[0], rng[1]))
         if norm(standard) in ("同上", "同上。"):
             standard = last_standard
-        wv = get("weight")
-        weight = _number(wv)
+        wv = get(col("weight"))
         cells = self._cells(r, cols)
         if level1_cell:
             cells.level1 = level1_cell
         if level2_cell:
             cells.level2 = level2_cell
-        name = _text(get("name"))
-        return Indicator(
-            level1=level1, level2=level2, name=name, weight=weight, weight_text=_text(wv),
-            description=_text(get("description")), standard=standard,
-            target=_text(get("target")), actual=_text(get("actual")),
-            typed_score=get("score"), reason=_text(get("reason")), cells=cells,
-        )
+        return Indicator.built(dict(
+            level1=level1, level2=level2, name=_text(get(col("name"))), weight=_number(wv), weight_text=_text(wv),
+            description=_text(get(col("description"))), standard=standard,
+            target=_text(get(col("target"))), actual=_text(get(col("actual"))),
+            typed_score=get(col("score")), reason=_text(get(col("reason"))), cells=cells,
+        ))
 
 
 # Looked up once: pydantic's class attribute ``model_fields`` is slow to reach per row.
@@ -692,10 +695,13 @@ def _lead(cells: list[tuple[int, Any]]) -> tuple[int, Any]:
     return cells[0]
 
 
+_LABEL_OPEN = lazy_re(r"[(\[]")
+
+
 def _parse_label(value: Any, cell: str) -> Optional[Level1Label]:
     """"产出指标（分值权重50%）" -> Level1Label(name="产出指标", share=0.5); None if not a label."""
     s = norm(value)
-    name = re.split(r"[(\[]", s, 1)[0]
+    name = _LABEL_OPEN.split(s, 1)[0]
     if "指标" not in name:
         return None
     m = _SHARE.search(s)
