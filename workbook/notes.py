@@ -11,6 +11,8 @@ attribute it does not know) and its legacy VML drawing as text (Excel's VML is n
 from __future__ import annotations
 
 import re
+
+from scoring.lazy import compiled
 from typing import Optional
 
 from workbook.grid import parse_a1
@@ -18,7 +20,7 @@ from workbook.opc import PackageError, escape_forbidden
 from workbook.record import AUTHOR, NOTE_MARK, NOTE_SEPARATOR
 
 OLD_MARK = NOTE_SEPARATOR.strip("\n")  # "—— pe-score ——": earlier versions put this above an appended block
-_CODE_LINE = re.compile(r"^PE\d{3}\b")
+_CODE_LINE = compiled(r"^PE\d{3}\b")
 
 
 def tool_block(text: str) -> str:
@@ -391,8 +393,8 @@ VML_EMPTY = (
     '<o:shapelayout v:ext="edit"><o:idmap v:ext="edit" data="1"/></o:shapelayout>'
     "</xml>"
 )
-_XMLNS = re.compile(r"""xmlns:([\w.-]+)\s*=\s*["']([^"']*)["']""")
-_SHAPE_ID = re.compile(r"_x0000_s(\d+)")
+_XMLNS = compiled(r"""xmlns:([\w.-]+)\s*=\s*["']([^"']*)["']""")
+_SHAPE_ID = compiled(r"_x0000_s(\d+)")
 
 
 def vml_text(data: bytes) -> str:
@@ -431,7 +433,7 @@ def _prefixes(text: str) -> tuple[str, dict[str, str]]:
 
 def _shape_re(p: dict[str, str]) -> re.Pattern:
     v = re.escape(p["v"])
-    return re.compile(rf"<{v}:shape\b(?:(?!<{v}:shapetype).)*?</{v}:shape>", re.S)
+    return compiled(rf"<{v}:shape\b(?:(?!<{v}:shapetype).)*?</{v}:shape>", re.S)
 
 
 def _cell_of(shape: str, p: dict[str, str]) -> Optional[tuple[int, int]]:

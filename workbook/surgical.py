@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import os
 import re
+
+from scoring.lazy import compiled
 import xml.parsers.expat
 from typing import Any, Callable, Optional
 
@@ -445,8 +447,8 @@ class _SheetEdit:
                 del self.edits[rc]  # back to what it was: leave the bytes alone
 
 
-_ARRAY_F = re.compile(rb"""<(?:[\w.-]+:)?f\b[^>]*\bt\s*=\s*["']array["'][^>]*>""")
-_REF_ATTR = re.compile(rb"""\bref\s*=\s*["']([^"']+)["']""")
+_ARRAY_F = compiled(rb"""<(?:[\w.-]+:)?f\b[^>]*\bt\s*=\s*["']array["'][^>]*>""")
+_REF_ATTR = compiled(rb"""\bref\s*=\s*["']([^"']+)["']""")
 
 
 def _array_ranges(data: bytes) -> list[tuple[int, int, int, int]]:

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import os
 import re
+
+from scoring.lazy import compiled
 import zipfile
 from xml.parsers.expat import ExpatError
 from pathlib import Path
@@ -41,7 +43,7 @@ class WriteResult(NamedTuple):
 # recognisable, so a folder review (``pe-score check``) can skip them: ``.~pe-score-<random>.tmp``.
 TEMP_PREFIX = ".~pe-score-"
 TEMP_SUFFIX = ".tmp"
-TEMP_PATTERN = re.compile(r"^\.~pe-score-[A-Za-z0-9_-]+\.tmp$")
+TEMP_PATTERN = compiled(r"^\.~pe-score-[A-Za-z0-9_-]+\.tmp$")
 
 
 def is_temp_file(name: str) -> bool:
@@ -174,7 +176,7 @@ _LOSSY_SHEET_XML = [
     (b"x14:dataValidations", "引用其他工作表的数据验证"),
     (b"x14:conditionalFormattings", "扩展条件格式（数据条等）"),
 ]
-_VML_OBJECT = re.compile(rb'ObjectType="(\w+)"')
+_VML_OBJECT = compiled(rb'ObjectType="(\w+)"')
 
 
 def lossy_parts(path: str | os.PathLike) -> list[str]:
