@@ -1,0 +1,40 @@
+"""What the command line's path does not load: modules whose import would only cost start-up time.
+
+`pe-score score --json --write` on the example, in a fresh interpreter: no ``decimal`` (the parser
+needs it only for figures over 15 digits and to recognise a Decimal cell value, which cannot exist
+while the module is not loaded), no ``dataclasses``/``inspect`` (``scoring.plaindata``), no pydantic.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+from scoring.values import _scaled, parse_value
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "templates" / "examples" / "shiyan_hrss_2021.xlsx"
+NOT_LOADED = ("decimal", "_decimal", "dataclasses", "inspect", "pydantic", "openpyxl", "xml.dom.minidom")
+
+
+def test_score_json_write_loads_none_of_the_deferred_modules(tmp_path):
+    code = ("import sys; from pe_score.cli import main; rc = main(sys.argv[1:]);"
+            f"sys.stderr.write('LOADED=' + ','.join(m for m in {NOT_LOADED!r} if m in sys.modules) + '\\n');"
+            "sys.exit(rc)")
+    r = subprocess.run([sys.executable, "-c", code, "score", str(EXAMPLE), "--json", "--write",
+                        str(tmp_path / "out.xlsx")], cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)),
+                       capture_output=True, text=True, encoding="utf-8", timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert "LOADED=\n" in r.stderr, r.stderr
+    assert (tmp_path / "out.xlsx").is_file()
+
+
+def test_decimal_values_and_long_figures_read_as_before():
+    v = parse_value(Decimal("1.5"))
+    assert v.kind == "number" and v.number == 1.5
+    assert parse_value(Decimal("NaN")).kind == "text"
+    # over 15 digits: the exact product through decimal, rounded once
+    assert _scaled("1234567890123456789", 1e4) == float(Decimal("1234567890123456789") * 10000)
+    assert parse_value("1234567890123456.5万").number == float(Decimal("1234567890123456.5") * 10000)
