@@ -405,9 +405,12 @@ def vml_bytes(text: str) -> bytes:
     return text.encode("utf-8", errors="surrogateescape")
 
 
+_FIRST_TAG = compiled(r"<(?![?!])[\w:.-]+\b[^>]*>")
+
+
 def _prefixes(text: str) -> tuple[str, dict[str, str]]:
     """(text, {"v": prefix, "o": prefix, "x": prefix}); missing declarations are added to the root tag."""
-    m = re.search(r"<(?![?!])[\w:.-]+\b[^>]*>", text)
+    m = _FIRST_TAG.search(text)
     if m is None:
         raise ValueError("not a VML drawing")
     root = m.group(0)

@@ -200,6 +200,7 @@ def relative(from_part: str, to_part: str) -> str:
 
 
 _REL_TAG = compiled(rb"<(?:[\w.-]+:)?Relationship\b(?:[^>\"']|\"[^\"]*\"|'[^']*')*>")
+_OVERRIDE_TAG = compiled(rb"<(?:\w+:)?Override\b[^>]*>")
 
 
 class Rel:
@@ -333,7 +334,7 @@ class Package:
     def ensure_override(self, part: str, content_type: str) -> None:
         data = self.read("[Content_Types].xml")
         pname = "/" + part
-        for m in re.finditer(rb"<(?:\w+:)?Override\b[^>]*>", data):
+        for m in _OVERRIDE_TAG.finditer(data):
             attrs = dict(start_tag_attrs(m.group(0)))
             if attrs.get("PartName", "").lower() == pname.lower():
                 if attrs.get("ContentType") == content_type:

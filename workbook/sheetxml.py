@@ -250,6 +250,11 @@ def _tags(prefix: bytes) -> dict[str, re.Pattern]:
     return t
 
 
+def _warm_patterns() -> None:
+    """``python -m scoring.lazy`` caches the patterns of unprefixed sheets (nearly all of them)."""
+    _tags(b"")
+
+
 def _scan_fast(data: bytes, want_rows: Optional[set[int]]) -> Optional[Scan]:
     m = _SD_OPEN.search(data)
     if m is None:

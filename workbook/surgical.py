@@ -193,6 +193,9 @@ class SheetEntry:
         self.name, self.sheet_id, self.rid, self.part, self.node = name, sheet_id, rid, part, node
 
 
+_WORKBOOK_TAG = compiled(rb"<([\w.-]+:)?workbook\b")
+
+
 class Book:
     def __init__(self, pkg: Package) -> None:
         self.pkg = pkg
@@ -212,7 +215,7 @@ class Book:
         self.data = _utf8(self.pkg.read(self.part))
         self.root = index_xml(self.data)
         self.prefix = ""
-        m = re.match(rb"<([\w.-]+:)?workbook\b", self.data[self.root.start:self.root.tag_end])
+        m = _WORKBOOK_TAG.match(self.data[self.root.start:self.root.tag_end])
         if m and m.group(1):
             self.prefix = m.group(1).decode()
         self.rel_prefix = next((k[6:] for k, v in self.root.attrs.items()
@@ -472,8 +475,11 @@ def current_style_of_file(cells, scan, rc) -> int:
         return 0
 
 
+_NONE_FILL = compiled(rb'patternType\s*=\s*["\']none["\']')
+
+
 def _no_fill(fill: bytes) -> bool:
-    return re.search(rb'patternType\s*=\s*["\']none["\']', fill) is not None or (
+    return _NONE_FILL.search(fill) is not None or (
         b"patternType" not in fill and b"gradientFill" not in fill)
 
 

@@ -40,6 +40,9 @@ _WS = compiled(r"\s+")
 _COMPARATORS = {"≥": "≥", ">=": "≥", ">": ">", "≤": "≤", "<=": "≤", "<": "<", "=": "=", "==": "="}
 _PLACEHOLDER_NAME = compiled(r"^(?:指标\s*[\dLlI|]+\s*[:：]?|/+|-+|—+|无|\d+[.、]?)$")
 _NUMBERISH = compiled(r"^[-+]?\d+(?:\.\d+)?$")
+_PLANNED_WORDS = compiled(r"全年|调整")
+_FROM_PAREN = compiled(r"[(（].*$")
+_FIGURE_CHARS = compiled(r"[\d.%年月日天个次万元亿≥≤><=]+")
 
 
 def _norm(value: Any) -> str:
@@ -553,7 +556,7 @@ def _budget_rows(v: _View, hr: int, reading: Reading) -> None:
     h, cols = head
     planned_c = cols["planned_cols"][-1]
     for c in cols["planned_cols"]:
-        if re.search(r"全年|调整", _norm(v.get(h, c))):
+        if _PLANNED_WORDS.search(_norm(v.get(h, c))):
             planned_c = c
     first = h + 1
     if first >= hr:
@@ -677,7 +680,7 @@ def _struck(s: str) -> bool:
 
 
 def _level1_key(name: Optional[str]) -> str:
-    return re.sub(r"[(（].*$", "", _norm(name))
+    return _FROM_PAREN.sub("", _norm(name))
 
 
 _SHARE_OF_PEOPLE = compiled(r"满意度|满意率")  # a share of the people asked: never above 100%
@@ -833,7 +836,7 @@ def _misfiled(ind: Any) -> list[Finding]:
         return []
     what = None
     # the cheap shape test first: parsing every row's name cost ~15 µs a row for the few names it fits
-    if (len(name) <= 8 and re.fullmatch(r"[\d.%年月日天个次万元亿≥≤><=]+", name)
+    if (len(name) <= 8 and _FIGURE_CHARS.fullmatch(name)
             and (p := parse_value(name)).kind == "number" and p.number is not None):
         what = "是一个数值，不是指标名称，看不出考核什么"
     elif "数量" in _norm(ind.level2) and _COST_NAME.search(name):
