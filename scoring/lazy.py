@@ -196,7 +196,8 @@ def lazy_re(*args) -> "re.Pattern":
 PATTERN_MODULES = (
     "scoring.values", "scoring.readings", "scoring.methods", "scoring.placeholders", "scoring.checks",
     "workbook.layout", "workbook.families.reading", "workbook.sheetxml", "workbook.stylesxml",
-    "workbook.notes", "workbook.opc", "workbook.writeplan", "workbook.surgical",
+    "workbook.notes", "workbook.opc", "workbook.writeplan", "workbook.surgical", "workbook.xlsx", "workbook.grid",
+    "workbook.text",
 )
 
 
