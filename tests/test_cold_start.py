@@ -2,7 +2,8 @@
 
 `pe-score score --json --write` on the example, in a fresh interpreter: no ``decimal`` (the parser
 needs it only for figures over 15 digits and to recognise a Decimal cell value, which cannot exist
-while the module is not loaded), no ``dataclasses``/``inspect`` (``scoring.plaindata``), no pydantic.
+while the module is not loaded), no ``numbers`` (a Real other than int and float is registered
+through it, so it is loaded before such a value exists), no ``dataclasses``/``inspect`` (``scoring.plaindata``), no pydantic.
 """
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from scoring.values import _scaled, parse_value
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "templates" / "examples" / "shiyan_hrss_2021.xlsx"
-NOT_LOADED = ("decimal", "_decimal", "dataclasses", "inspect", "pydantic", "openpyxl", "xml.dom.minidom")
+NOT_LOADED = ("decimal", "_decimal", "numbers", "dataclasses", "inspect", "pydantic", "openpyxl", "xml.dom.minidom")
 
 
 def test_score_json_write_loads_none_of_the_deferred_modules(tmp_path):
@@ -38,3 +39,22 @@ def test_decimal_values_and_long_figures_read_as_before():
     # over 15 digits: the exact product through decimal, rounded once
     assert _scaled("1234567890123456789", 1e4) == float(Decimal("1234567890123456789") * 10000)
     assert parse_value("1234567890123456.5万").number == float(Decimal("1234567890123456.5") * 10000)
+
+
+def test_real_values_of_other_types_read_as_numbers():
+    from fractions import Fraction
+
+    class Registered:  # a Real registered with the ABC, as numpy registers its floats
+        def __float__(self):
+            return 2.5
+
+        def __str__(self):
+            return "2.5"
+
+    import numbers
+
+    numbers.Real.register(Registered)
+    for value, number in ((Fraction(3, 4), 0.75), (Registered(), 2.5), (7, 7.0), (1.25, 1.25)):
+        v = parse_value(value)
+        assert v.kind == "number" and v.number == number, value
+    assert parse_value(object()).kind == "text"
