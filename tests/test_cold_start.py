@@ -3,7 +3,8 @@
 `pe-score score --json --write` on the example, in a fresh interpreter: no ``decimal`` (the parser
 needs it only for figures over 15 digits and to recognise a Decimal cell value, which cannot exist
 while the module is not loaded), no ``numbers`` (a Real other than int and float is registered
-through it, so it is loaded before such a value exists), no ``dataclasses``/``inspect`` (``scoring.plaindata``), no pydantic.
+through it, so it is loaded before such a value exists), no ``datetime`` (a date cell value
+cannot exist before the module is loaded: ``workbook.fast.cell_value`` and the parser look it up), no ``dataclasses``/``inspect`` (``scoring.plaindata``), no pydantic.
 """
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from scoring.values import _scaled, parse_value
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "templates" / "examples" / "shiyan_hrss_2021.xlsx"
-NOT_LOADED = ("decimal", "_decimal", "numbers", "dataclasses", "inspect", "pydantic", "openpyxl", "xml.dom.minidom")
+NOT_LOADED = ("decimal", "_decimal", "numbers", "datetime", "dataclasses", "inspect", "pydantic", "openpyxl", "xml.dom.minidom")
 
 
 def test_score_json_write_loads_none_of_the_deferred_modules(tmp_path):
@@ -58,3 +59,25 @@ def test_real_values_of_other_types_read_as_numbers():
         v = parse_value(value)
         assert v.kind == "number" and v.number == number, value
     assert parse_value(object()).kind == "text"
+
+
+def test_a_date_cell_read_in_a_fresh_process_is_a_datetime(tmp_path):
+    """calamine hands over dates and datetimes (loading the module itself); ``cell_value`` turns a bare
+    date into a datetime at midnight, with nothing imported by the reader beforehand."""
+    import datetime as dt
+
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws["A1"] = dt.datetime(2022, 4, 14)
+    ws["A1"].number_format = "yyyy-mm-dd"
+    ws["B1"] = dt.datetime(2022, 4, 14, 8, 30)
+    path = tmp_path / "dates.xlsx"
+    wb.save(path)
+    code = ("import sys; assert 'datetime' not in sys.modules; from workbook import fast;"
+            "g = fast.read_grids(sys.argv[1])[0]; print(repr(g.get(1, 1)), repr(g.get(1, 2)))")
+    r = subprocess.run([sys.executable, "-c", code, str(path)], cwd=ROOT, capture_output=True, text=True,
+                       env=dict(os.environ, PYTHONPATH=str(ROOT)), timeout=120, check=True)
+    assert r.stdout.split() == ["datetime.datetime(2022,", "4,", "14,", "0,", "0)",
+                                "datetime.datetime(2022,", "4,", "14,", "8,", "30)"], r.stdout
