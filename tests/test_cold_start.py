@@ -4,7 +4,8 @@
 needs it only for figures over 15 digits and to recognise a Decimal cell value, which cannot exist
 while the module is not loaded), no ``numbers`` (a Real other than int and float is registered
 through it, so it is loaded before such a value exists), no ``datetime`` (a date cell value
-cannot exist before the module is loaded: ``workbook.fast.cell_value`` and the parser look it up), no ``dataclasses``/``inspect`` (``scoring.plaindata``), no pydantic.
+cannot exist before the module is loaded: ``workbook.fast.cell_value`` and the parser look it up), no
+``locale`` (argparse's gettext lookups: the command's parser is built with its phrases already Chinese), no ``dataclasses``/``inspect`` (``scoring.plaindata``), no pydantic.
 """
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from scoring.values import _scaled, parse_value
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "templates" / "examples" / "shiyan_hrss_2021.xlsx"
-NOT_LOADED = ("decimal", "_decimal", "numbers", "datetime", "dataclasses", "inspect", "pydantic", "openpyxl", "xml.dom.minidom")
+NOT_LOADED = ("decimal", "_decimal", "numbers", "datetime", "locale", "dataclasses", "inspect", "pydantic", "openpyxl", "xml.dom.minidom")
 
 
 def test_score_json_write_loads_none_of_the_deferred_modules(tmp_path):
