@@ -197,7 +197,7 @@ PATTERN_MODULES = (
     "scoring.values", "scoring.readings", "scoring.methods", "scoring.placeholders", "scoring.checks",
     "workbook.layout", "workbook.families.reading", "workbook.sheetxml", "workbook.stylesxml",
     "workbook.notes", "workbook.opc", "workbook.writeplan", "workbook.surgical", "workbook.xlsx", "workbook.grid",
-    "workbook.text",
+    "workbook.text", "workbook.gate", "workbook.safety",
 )
 
 

@@ -3,9 +3,10 @@
 `pe-score score --json --write` on the example, in a fresh interpreter: no ``decimal`` (the parser
 needs it only for figures over 15 digits and to recognise a Decimal cell value, which cannot exist
 while the module is not loaded), no ``numbers`` (a Real other than int and float is registered
-through it, so it is loaded before such a value exists), no ``datetime`` (a date cell value
-cannot exist before the module is loaded: ``workbook.fast.cell_value`` and the parser look it up), no
-``locale`` (argparse's gettext lookups: the command's parser is built with its phrases already Chinese), no ``dataclasses``/``inspect`` (``scoring.plaindata``), no pydantic.
+through it, so it is loaded before such a value exists), no ``datetime`` (a date cell value cannot
+exist before the module is loaded: ``workbook.fast.cell_value`` and the parser look it up), no
+``locale`` (argparse's gettext lookups: the command's parser is built with its phrases already in
+Chinese), no ``dataclasses``/``inspect`` (``scoring.plaindata``), no pydantic.
 """
 from __future__ import annotations
 

@@ -122,3 +122,25 @@ def test_command_output_is_the_same_with_and_without_the_cache(tmp_path):
         assert a.namelist() == b.namelist()
         for name in a.namelist():
             assert a.read(name) == b.read(name), name
+
+
+def test_re_cached_is_re_with_compile_from_the_cache():
+    from scoring import re_cached
+
+    assert re_cached.compile is lazy.compiled
+    for name in re.__all__:
+        if name != "compile":
+            assert getattr(re_cached, name) is getattr(re, name), name
+    assert re_cached.compile(rb'<c r="([A-Z]+)"', re_cached.S) == re.compile(rb'<c r="([A-Z]+)"', re.S)
+
+
+def test_the_gate_and_the_readers_compile_nothing_when_the_cache_holds_their_patterns(tmp_path):
+    """With a warmed cache, importing the modules and scoring the example misses no pattern of theirs."""
+    run(tmp_path, "import runpy; runpy.run_module('scoring.lazy', run_name='__main__')", write=False)
+    code = ("import sys, io, contextlib; from scoring import lazy; from pe_score.cli import main\n"
+            "with contextlib.redirect_stdout(io.TextIOWrapper(io.BytesIO())):\n"
+            "    rc = main(['score', sys.argv[1], '--json', '--write', sys.argv[2]])\n"
+            "print(rc, len(lazy._new), sorted(str(k[0])[:60] for k in lazy._new))")
+    out = run(tmp_path, code, write=False, args=(str(EXAMPLE), str(tmp_path / "o.xlsx"))).stdout
+    assert out.startswith("0 0 "), out
+    assert (tmp_path / "o.xlsx").is_file()
