@@ -474,7 +474,7 @@ def vml_add_notes(text: str, cells: list[str], lines: dict[str, int], base: Opti
             f'<{v}:stroke joinstyle="miter"/><{v}:path gradientshapeok="t" {o}:connecttype="rect"/></{v}:shapetype>'))
     ids = [int(n) for n in _SHAPE_ID.findall(text)]
     if base is None:
-        m = re.search(rf'<{re.escape(o)}:idmap\b[^>]*\bdata="(\d+)', text)
+        m = compiled(rf'<{re.escape(o)}:idmap\b[^>]*\bdata="(\d+)').search(text)
         base = int(m.group(1)) * 1024 if m else 1024
     next_id = max([base] + ids) + 1
     shapes = []
@@ -507,5 +507,5 @@ def vml_has_shapes(text: str) -> bool:
     """Does the drawing still hold any shape (a note, a button ...) besides shape types?"""
     text, p = _prefixes(text)
     v = re.escape(p["v"])
-    rest = re.sub(rf"<{v}:shapetype\b.*?</{v}:shapetype>", "", text, flags=re.S)
-    return re.search(rf"<{v}:\w", rest) is not None
+    rest = compiled(rf"<{v}:shapetype\b.*?</{v}:shapetype>", re.S).sub("", text)
+    return compiled(rf"<{v}:\w").search(rest) is not None
