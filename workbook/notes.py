@@ -474,7 +474,7 @@ def vml_add_notes(text: str, cells: list[str], lines: dict[str, int], base: Opti
             f'<{v}:stroke joinstyle="miter"/><{v}:path gradientshapeok="t" {o}:connecttype="rect"/></{v}:shapetype>'))
     ids = [int(n) for n in _SHAPE_ID.findall(text)]
     if base is None:
-        m = compiled(rf'<{re.escape(o)}:idmap\b[^>]*\bdata="(\d+)').search(text)
+        m = _idmap_re(re.escape(o)).search(text)
         base = int(m.group(1)) * 1024 if m else 1024
     next_id = max([base] + ids) + 1
     shapes = []
@@ -507,5 +507,25 @@ def vml_has_shapes(text: str) -> bool:
     """Does the drawing still hold any shape (a note, a button ...) besides shape types?"""
     text, p = _prefixes(text)
     v = re.escape(p["v"])
-    rest = compiled(rf"<{v}:shapetype\b.*?</{v}:shapetype>", re.S).sub("", text)
-    return compiled(rf"<{v}:\w").search(rest) is not None
+    rest = _shapetype_re(v).sub("", text)
+    return _element_re(v).search(rest) is not None
+
+
+# The VML patterns per namespace prefix (escaped), from the pattern cache: Excel writes the prefixes
+# v and o, openpyxl's drawings come as ns1 and ns0 (ElementTree's names).
+def _idmap_re(o: str) -> re.Pattern:
+    return compiled(rf'<{o}:idmap\b[^>]*\bdata="(\d+)')
+
+
+def _shapetype_re(v: str) -> re.Pattern:
+    return compiled(rf"<{v}:shapetype\b.*?</{v}:shapetype>", re.S)
+
+
+def _element_re(v: str) -> re.Pattern:
+    return compiled(rf"<{v}:\w")
+
+
+def _warm_patterns() -> None:
+    """``python -m scoring.lazy`` caches the VML patterns of the usual prefixes."""
+    for v, o in (("v", "o"), ("ns1", "ns0")):
+        _idmap_re(o), _shapetype_re(v), _element_re(v)
