@@ -246,12 +246,14 @@ class Book:
 
 
 def surgical_write(src, plan: WritePlan, *, force: bool = False) -> Outcome:
-    """The scored package as bytes (nothing is written to disk here)."""
-    with Package(src) as pkg:
+    """The scored package as bytes (nothing is written to disk here). ``src``: a path, or a ``Package``
+    already opened (it is closed here)."""
+    with (src if isinstance(src, Package) else Package(src)) as pkg:
         try:
             return _write(pkg, plan, force)
         except PackageError as exc:
-            raise UnsafeToWrite(f"{os.path.basename(os.fspath(src))} 的结构无法识别，未写入评分结果（{exc}）。") from None
+            name = os.path.basename(os.fspath(pkg.path))
+            raise UnsafeToWrite(f"{name} 的结构无法识别，未写入评分结果（{exc}）。") from None
 
 
 def _write(pkg: Package, plan: WritePlan, force: bool) -> Outcome:
