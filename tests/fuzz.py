@@ -130,6 +130,21 @@ def m_ref_spelling(rng: random.Random, data: bytes) -> bytes:
         r = rng.choice(["1048576", "99999999999999999999", "0", ""])
         row = f'<row r="{r}">' if r else "<row>"
         xml = xml[:at] + row + "<c><v>1</v></c>" * rng.randint(1, 3) + "</row>" + xml[at:]
+    if rng.random() < 0.3:
+        # a row numbered past the grid (or 0, or spelled oddly) whose cells keep their own r
+        rows = list(re.finditer(r'<row r="([0-9]+)"', xml))
+        if rows:
+            m = rng.choice(rows)
+            far = str(rng.choice([1_048_577, 2_000_000, 10 ** rng.randint(7, 20)]))
+            new = rng.choice([f'<row r="{far}"', '<row r="0"', f'<row r = "{far}"', f"<row r='{far}'",
+                              f'<row r="{m.group(1)}" r="{far}"', f'<x:row xmlns:x="{MAIN_NS}" r="{far}"'])
+            if new.startswith("<x:row"):
+                end = xml.find("</row>", m.end())
+                if end < 0:
+                    return _put_sheet(data, xml)
+                xml = xml[:m.start()] + new + xml[m.end():end] + "</x:row>" + xml[end + 6:]
+            else:
+                xml = xml[:m.start()] + new + xml[m.end():]
     return _put_sheet(data, xml)
 
 

@@ -244,6 +244,15 @@ def _sheet_variants() -> dict[str, bytes]:
         "comment_hides_cell": rows(f'<!-- <c r="{far}"/> --><row r="70"><c r="A70"><v>1</v></c></row>'),
         "cdata_text": rows('<row r="70"><c r="A70" t="inlineStr"><is><t><![CDATA[<c r="B1">]]></t></is></c></row>'),
         "ref_in_text": rows('<row r="70"><c r="A70" t="inlineStr"><is><t>a ref="K1:XFD9" b</t></is></c></row>'),
+        "row_past_the_grid": rows('<row r="2000000"><c r="A70"><v>1</v></c></row>'),
+        "row_zero_r": rows('<row r="0"><c r="A70"><v>1</v></c></row>'),
+        "row_seven_digits": rows('<row r="1000000"><c r="A70"><v>1</v></c></row>'),
+        "row_spaced_r": rows('<row r = "2000000"><c r="A70"><v>1</v></c></row>'),
+        "row_second_r": rows('<row r="70" r="2000000"><c r="A70"><v>1</v></c></row>'),
+        "row_late_r": rows('<row spans="1:1" r="2000000"><c r="A70"><v>1</v></c></row>'),
+        "row_prefixed": rows('<x:row xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+                             'r="2000000"><c r="A70"><v>1</v></c></x:row>'),
+        "row_ordinary": rows('<row r="999999" spans="1:1"><c r="A70"><v>1</v></c></row>'),
         "no_sheet_data_end": xml.replace("</sheetData>", "").encode(),
         # long sheets: A1:Z99999 is the second bound
         "long_sheet": rows("".join(f'<row r="{r}"><c r="A{r}"><v>1</v></c><c r="J{r}"><v>2</v></c></row>'
@@ -290,7 +299,8 @@ def test_quick_sheet_vouches_only_for_sheets_the_scan_accepts(files):
     "row_zero", "no_r", "s_first", "prefixed", "prefixed_no_r", "quote_r", "spaced_r",
     "charref_r", "lower_r", "shared_formula_huge", "shared_formula_prefixed_ref", "merge_huge", "merge_spaced",
     "merge_many", "merge_second_ref", "hyperlink_range", "comment_hides_cell", "long_and_wide",
-    "longer_than_the_second_bound", "text_over_1mb",
+    "longer_than_the_second_bound", "text_over_1mb", "row_past_the_grid", "row_zero_r", "row_seven_digits",
+    "row_spaced_r", "row_second_r", "row_late_r", "row_prefixed",
 ])
 def test_quick_sheet_stands_aside_for_every_odd_spelling(name):
     assert not gate.quick_sheet(_sheet_variants()[name], GLIMITS, DEFAULT_LIMITS.max_sheet_area)
@@ -298,11 +308,28 @@ def test_quick_sheet_stands_aside_for_every_odd_spelling(name):
 
 @pytest.mark.parametrize("name", ["plain", "shared_formula", "merge_single", "merge_ok", "hyperlink_cell",
                                   "validation_whole_column", "ref_in_text", "cdata_text", "long_sheet", "five_digits",
-                                  "text_under_1mb_in_a_big_part"])
+                                  "text_under_1mb_in_a_big_part", "row_ordinary"])
 def test_quick_sheet_takes_ordinary_sheets(name):
     data = _sheet_variants()[name]
     assert gate.quick_sheet(data, GLIMITS, DEFAULT_LIMITS.max_sheet_area)
     assert _scan(data, True).expanded == _scan(data, False).expanded
+
+
+def test_rows_without_r_past_the_grid_are_left_to_the_scan():
+    # 1,048,577 rows without r: the last one is numbered past the grid, and the scan refuses the part
+    xml = _member(_example_bytes(), SHEET).decode()
+    end = xml.index("</sheetData>")
+    many = (xml[:end] + "<row/>" * (gate.MAX_ROW + 1) + xml[end:]).encode()
+    assert _scan(many, False) == "refused"
+    assert _scan(many, True) == "refused"
+    assert not gate.quick_sheet(many, GLIMITS, DEFAULT_LIMITS.max_sheet_area)
+    # the same rows below the grid's end (each numbered after row 68) are taken
+    fewer = (xml[:end] + "<row/>" * (gate.MAX_ROW - 68) + xml[end:]).encode()
+    assert gate.quick_sheet(fewer, GLIMITS, DEFAULT_LIMITS.max_sheet_area) is False  # long: stands aside
+    assert _scan(fewer, False) != "refused"
+    short = (xml[:end] + "<row/>" * 1000 + xml[end:]).encode()
+    assert gate.quick_sheet(short, GLIMITS, DEFAULT_LIMITS.max_sheet_area)
+    assert _scan(short, False) != "refused"
 
 
 def test_quick_sheet_counts_merged_cells_as_the_scan_does():
@@ -401,3 +428,15 @@ def test_quick_member_reads_parts_as_the_members_reader_does(tmp_path):
     entry = next(e for e in safety._lean_directory(data) if e.filename == SHEET)
     broken[entry.header_offset + 60] ^= 0xFF  # inside the compressed sheet
     assert safety._quick_member(bytes(broken), entry, entry.file_size) is None
+
+
+def test_bench_steps_time_every_step_of_the_straight_path():
+    # bench/gate.py --steps: each step of check_file(deep=False) on the example, timed on its own
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("_bench_gate", Path(__file__).resolve().parent.parent / "bench" / "gate.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    rows = dict(bench.steps(bench.EXAMPLE, 2, 1))
+    assert len(rows) >= 12 and all(ms > 0 for ms in rows.values()), rows
+    assert "check_file(deep=False)" in rows and any(label.startswith("sheet proof") for label in rows)

@@ -333,6 +333,7 @@ _CANON_C = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"[\s/>]')
 # A cell tag that is not canonical: "<c>", "<c/>", "<c\tr=..", "<c s=..", "<c r='..", "<c r=\"a1\"" ...
 _ODD_C = re.compile(rb'<c(?:[\t\n\r>/]| (?!r="[A-Z]{1,3}[0-9]{1,7}"[\s/>]))')
 _PREFIXED_C = re.compile(rb":c[\s/>]")  # "<x:c ": the regular way (text like "a:c " also goes there)
+_PREFIXED_ROW = re.compile(rb":row[\s/>]")  # "<x:row ": the regular way
 _ANY_REF = re.compile(rb"ref\s*=")  # ref=, sqref=, x:ref=, ref = ... any spelling of either
 _CANON_MERGE = re.compile(rb'<mergeCell ref="([A-Z]{1,3})([0-9]{1,7}):([A-Z]{1,3})([0-9]{1,7})"\s*/>')
 _CANON_REF = re.compile(rb' ref="([A-Z]{1,3})([0-9]{1,7})(?::([A-Z]{1,3})([0-9]{1,7}))?"[\s/>]')
@@ -350,8 +351,9 @@ def _fast_piece(data: bytes, scan: SheetScan, limits: PartLimits) -> None:
     spelled the canonical way."""
     # (a cell with a second ``r`` — python-calamine takes the last one — is not well-formed: the
     # regular way says so)
-    if _ODD_C.search(data) is not None or _PREFIXED_C.search(data) is not None or _late_attribute(data):
-        raise _Restart()
+    if (_ODD_C.search(data) is not None or _PREFIXED_C.search(data) is not None or _late_attribute(data)
+            or _Q_ODD_ROW.search(data) is not None or _PREFIXED_ROW.search(data) is not None):
+        raise _Restart()  # (rows: the regular way counts the ones without ``r``)
     found = _CANON_C.findall(data)
     if found:
         scan.cells += len(found)
@@ -491,12 +493,18 @@ _Q_BOUNDS = (
     (re.compile(rb'<c(?! r="[A-Z]{1,2}+[1-9][0-9]{0,3}+"[\s/>]|[a-z])'), 26 * 27 * 9_999),
     (re.compile(rb'<c(?! r="[A-Z][1-9][0-9]{0,4}+"[\s/>]|[a-z])'), 26 * 99_999),
 )
-# A prefixed cell (``<x:c``) or a prefixed ``ref`` attribute (``x:ref=``): scan_sheet reads both.
-_Q_PREFIXED = re.compile(rb":(?:c[\s/>]|ref\s*=)")
-# After a space: a ``ref`` attribute (group 1 "ef"), or an ``r`` attribute anywhere but first in
-# ``<c`` or ``<row`` (group 1 empty): a second ``r`` on a cell — not well-formed, yet python-calamine
-# takes the last one — or an ``r`` on some other element.
-_Q_REF_OR_LATE_R = re.compile(rb" r(?:(ef)|(?<!<c r)(?<!<row r))\s*=")
+# A prefixed cell (``<x:c``), row (``<x:row``) or ``ref`` attribute (``x:ref=``): scan_sheet reads all.
+_Q_PREFIXED = re.compile(rb":(?:c[\s/>]|row[\s/>]|ref\s*=)")
+# After a space: a ``ref`` attribute (group 1 "ef"), or (group 1 empty) an ``r`` attribute anywhere but
+# first in ``<c`` or ``<row`` — a second ``r`` on a cell (not well-formed, yet python-calamine takes the
+# last one) or an ``r`` on some other element — or a row's ``r`` spelled any way but ``r="1"`` ..
+# ``r="999999"`` (the scan refuses a row past the grid's last, 1,048,576).
+_Q_REF_OR_LATE_R = re.compile(rb' r(?:(ef)|(?<!<c r)(?:(?<!<row r)|(?!="[1-9][0-9]{0,5}+"[\s/>])))\s*=')
+# A row without ``r="1"`` .. ``r="999999"`` first: a row without ``r`` takes the next number, so enough
+# of them reach past the grid's last row (the scan refuses it). Looked for only in a part big enough to
+# hold that many (six bytes, ``<row/>``, a row).
+_Q_ODD_ROW = re.compile(rb'<row(?=[\s/>])(?! r="[1-9][0-9]{0,5}+"[\s/>])')
+_Q_ROWS_WITHOUT_R = 6 * (MAX_ROW - 999_999)  # a part shorter than this cannot number a row past the grid
 # ``r`` or ``ref`` after other white space (rare in the tags of a written file; looked for only when
 # the part holds that character at all).
 _Q_WS_ATTR = {b"\t": re.compile(rb"\tr(?:ef)?\s*="), b"\n": re.compile(rb"\nr(?:ef)?\s*="),
@@ -537,14 +545,18 @@ def _quick_cells(data: bytes, max_area: int) -> bool:
     ``<c r="[A-Z][1-9][0-9]{0,4}"``; ``<col``, ``<cfRule`` ... excepted), no cell is prefixed
     (``x:c``), and no ``r`` attribute stands anywhere but first in ``<c`` or ``<row`` (so no cell has a
     second ``r``; ``_quick_ranges`` looks at those after a space): every cell lies within A1:ZZ9999
-    (7,019,298 cells) or A1:Z99999 (2,599,974), inside the grid and the area limit. Rows do not
-    matter: every reader positions a cell that has ``r`` by its ``r``."""
+    (7,019,298 cells) or A1:Z99999 (2,599,974), inside the grid and the area limit. Every reader
+    positions a cell that has ``r`` by its ``r``, but the scan refuses a row numbered past the grid:
+    a row's ``r`` is ``r="1"`` .. ``r="999999"`` (``_quick_ranges``), none is prefixed, and a part
+    long enough to hold 48,577 rows (``<row/>``) has ``r`` on every row."""
     for odd_cell, span in _Q_BOUNDS:
         if span <= max_area and odd_cell.search(data) is None:
             break
     else:
         return False
     if _Q_PREFIXED.search(data) is not None:
+        return False
+    if len(data) >= _Q_ROWS_WITHOUT_R and _Q_ODD_ROW.search(data) is not None:
         return False
     return not _late_attribute(data, skip_space=True)
 

@@ -178,6 +178,8 @@ ENTRIES: list[tuple[str, str, str, Callable[[], bytes]]] = [
         f'<row r="100"><c r="A100" s="0"  r="{FAR}"><v>1</v></c></row>')),
     # cells without r: the position comes from the row and the cells before
     ("no_r", "row_far.xlsx", "refuse", lambda: _rows('<row r="1048576"><c><v>1</v></c><c><v>2</v></c></row>')),
+    # a row numbered past the grid, its cells inside: the deep tier refused it, the fast tier let it through
+    ("no_r", "row_past_grid.xlsx", "refuse", lambda: _rows('<row r="2000000"><c r="A100"><v>1</v></c></row>')),
     ("no_r", "rows_counted.xlsx", "read", lambda: _rows('<row r="80"><c><v>1</v></c></row><row><c/><c><v>2</v></c></row>')),
     ("no_r", "row_20_digits.xlsx", "refuse", lambda: _rows('<row r="99999999999999999999"><c><v>1</v></c></row>')),
     ("no_r", "wide_row.xlsx", "refuse", lambda: _rows('<row r="90">' + "<c/>" * 16400 + "</row>")),
