@@ -406,8 +406,8 @@ def _suggest(word: str, choices: Sequence[str]) -> Optional[str]:
 
 
 def _parse(command: str, argv: list[str]) -> argparse.Namespace:
-    parser = COMMANDS[command][1]()
-    with _Chinese():
+    with _Chinese():  # built inside too: argparse's own gettext lookups (locale, .mo files) cost ~1 ms
+        parser = COMMANDS[command][1]()
         args, extra = parser.parse_known_intermixed_args(argv)
     for token in extra:
         if token.startswith("-") and token != "-":

@@ -197,10 +197,15 @@ def check_level1_shares(form: Form, result: Result, profile: Profile) -> list[Fi
     return out
 
 
+_GOAL_PREFIX = lazy_re(r"^\s*年度目标\s*\d*\s*[:：.、]?")
+_GOAL_POINTS = lazy_re(r"[（(]\s*[\d.]*\s*分\s*[)）]")
+_GOAL_PUNCT = lazy_re(r"[\s。.，,；;]")
+
+
 def _goal_key(title: str) -> str:
-    text = re.sub(r"^\s*年度目标\s*\d*\s*[:：.、]?", "", title or "")
-    text = re.sub(r"[（(]\s*[\d.]*\s*分\s*[)）]", "", text)  # "（18分）", or the template's empty "（  分）"
-    return re.sub(r"[\s。.，,；;]", "", text)
+    text = _GOAL_PREFIX.sub("", title or "")
+    text = _GOAL_POINTS.sub("", text)  # "（18分）", or the template's empty "（  分）"
+    return _GOAL_PUNCT.sub("", text)
 
 
 def check_duplicate_goals(form: Form, result: Result, profile: Profile) -> list[Finding]:

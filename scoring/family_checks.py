@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Optional
 
 from .findings import make
 from .formatting import compact, percent
+from .lazy import compiled
 from .models import Finding, Form, Result
 from .readings import is_blank
 from .values import parse_value
@@ -26,7 +27,7 @@ from .values import parse_value
 if TYPE_CHECKING:  # pragma: no cover - the core takes a Profile and never imports the profile loader
     from .settings import Profile
 
-_LEVEL1_TAIL = re.compile(r"[(（].*$")  # "产出指标（50分）" -> "产出指标"
+_LEVEL1_TAIL = compiled(r"[(（].*$")  # "产出指标（50分）" -> "产出指标"
 RATE_TOLERANCE = 0.005  # 0.5 percentage point: published rates are rounded to 0.01% or 1%
 CUT_THRESHOLD = 0.20
 

@@ -6,8 +6,8 @@ Calamine reports the cached values a spreadsheet shows; it cannot tell which cel
 """
 from __future__ import annotations
 
-import datetime as _dt
 import os
+import sys
 from typing import Any
 
 from workbook.errors import UnreadableFile
@@ -32,10 +32,10 @@ def cell_value(value: Any) -> Any:
         return value
     if isinstance(value, str):
         return value if value != "" else None
-    if isinstance(value, _dt.datetime):
-        return value
-    if isinstance(value, _dt.date):
-        return _dt.datetime(value.year, value.month, value.day)
+    # datetime is not imported at start (~0.6 ms): a date value exists only once its module is loaded
+    dt = sys.modules.get("datetime")
+    if dt is not None and isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return dt.datetime(value.year, value.month, value.day)
     return value
 
 

@@ -27,7 +27,7 @@ an entity — sends the whole part down the regular way. The rest of the part (e
 from __future__ import annotations
 
 import pyexpat
-import re
+from scoring import re_cached as re  # re, with compile from the pattern cache (scoring.lazy)
 from scoring.plaindata import dataclass, field  # not dataclasses: see scoring.plaindata
 from typing import Any, Callable, Iterable, Iterator, Optional
 

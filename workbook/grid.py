@@ -1,11 +1,11 @@
 """A sheet as a plain grid of values: what every adapter (openpyxl, calamine, xlwings) produces."""
 from __future__ import annotations
 
-import re
+from scoring.lazy import compiled
 from scoring.plaindata import dataclass, field  # not dataclasses: see scoring.plaindata
 from typing import Any, Optional
 
-_A1 = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
+_A1 = compiled(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
 
 
 def col_letter(col: int) -> str:

@@ -84,6 +84,10 @@ _WS = lazy_re(r"[\s\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff\u00ad]+")  # in
 _PAREN = lazy_re(r"\([^()]*\)")
 _POINTS = lazy_re(r"\(\s*(?:分值|权重)?[:]?\s*(\d+(?:\.\d+)?)\s*分\s*\)")
 _SHARE = lazy_re(r"权重\s*[:]?\s*(\d+(?:\.\d+)?)\s*%")
+_FIGURE_POINTS = lazy_re(r"([-+]?\d+(?:\.\d+)?)(?:分|万元|元)?")
+_WEIGHT_HEADER = lazy_re(r"(?:指标)?(?:分值|权重)(?:\(分\)|分)?")
+_TITLE_YEAR = lazy_re(r"((?:19|20)\d{2})年")
+_LABEL_END = lazy_re(r"[(\[]")
 _YEAR = lazy_re(r"((?:19|20)\d{2})\s*年度")
 # "填报单位：十堰市人社局（公章）  填报人…": the unit when there is no 单位名称 cell
 _UNIT_FALLBACK = lazy_re(r"(?:填报单位|部门名称|单位)[:]((?:(?!\(公章\)|填报人|联系电话|填报日期|自评得分).)+)")
@@ -133,7 +137,7 @@ def _number(value: Any) -> Optional[float]:
     if isinstance(value, (int, float)):
         return float(value) if value == value else None
     s = norm(value).replace(",", "")
-    m = re.fullmatch(r"([-+]?\d+(?:\.\d+)?)(?:分|万元|元)?", s)
+    m = _FIGURE_POINTS.fullmatch(s)
     return float(m.group(1)) if m else None
 
 
@@ -187,7 +191,7 @@ def _role_of(s: str) -> Optional[str]:
         return "actual"
     if "目标值" in core or core.endswith("指标值"):
         return "target"
-    if re.fullmatch(r"(?:指标)?(?:分值|权重)(?:\(分\)|分)?", core):
+    if _WEIGHT_HEADER.fullmatch(core):
         return "weight"
     if "指标说明" in core or "指标解释" in core:
         return "description"
@@ -342,7 +346,7 @@ class _Reader:
                     if m:
                         form.year = int(m.group(1))
                     elif year_in_title is None and "自评表" in s:
-                        m = re.search(r"((?:19|20)\d{2})年", s)  # "2021年部门整体支出绩效自评表"
+                        m = _TITLE_YEAR.search(s)  # "2021年部门整体支出绩效自评表"
                         year_in_title = int(m.group(1)) if m else None
                 if not unit_fallback:
                     m = _UNIT_FALLBACK.search(s)
@@ -695,13 +699,10 @@ def _lead(cells: list[tuple[int, Any]]) -> tuple[int, Any]:
     return cells[0]
 
 
-_LABEL_OPEN = lazy_re(r"[(\[]")
-
-
 def _parse_label(value: Any, cell: str) -> Optional[Level1Label]:
     """"产出指标（分值权重50%）" -> Level1Label(name="产出指标", share=0.5); None if not a label."""
     s = norm(value)
-    name = _LABEL_OPEN.split(s, 1)[0]
+    name = _LABEL_END.split(s, 1)[0]
     if "指标" not in name:
         return None
     m = _SHARE.search(s)

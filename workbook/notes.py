@@ -11,6 +11,8 @@ attribute it does not know) and its legacy VML drawing as text (Excel's VML is n
 from __future__ import annotations
 
 import re
+
+from scoring.lazy import compiled
 from typing import Optional
 
 from workbook.grid import parse_a1
@@ -18,7 +20,7 @@ from workbook.opc import PackageError, escape_forbidden
 from workbook.record import AUTHOR, NOTE_MARK, NOTE_SEPARATOR
 
 OLD_MARK = NOTE_SEPARATOR.strip("\n")  # "—— pe-score ——": earlier versions put this above an appended block
-_CODE_LINE = re.compile(r"^PE\d{3}\b")
+_CODE_LINE = compiled(r"^PE\d{3}\b")
 
 
 def tool_block(text: str) -> str:
@@ -391,8 +393,8 @@ VML_EMPTY = (
     '<o:shapelayout v:ext="edit"><o:idmap v:ext="edit" data="1"/></o:shapelayout>'
     "</xml>"
 )
-_XMLNS = re.compile(r"""xmlns:([\w.-]+)\s*=\s*["']([^"']*)["']""")
-_SHAPE_ID = re.compile(r"_x0000_s(\d+)")
+_XMLNS = compiled(r"""xmlns:([\w.-]+)\s*=\s*["']([^"']*)["']""")
+_SHAPE_ID = compiled(r"_x0000_s(\d+)")
 
 
 def vml_text(data: bytes) -> str:
@@ -403,9 +405,12 @@ def vml_bytes(text: str) -> bytes:
     return text.encode("utf-8", errors="surrogateescape")
 
 
+_FIRST_TAG = compiled(r"<(?![?!])[\w:.-]+\b[^>]*>")
+
+
 def _prefixes(text: str) -> tuple[str, dict[str, str]]:
     """(text, {"v": prefix, "o": prefix, "x": prefix}); missing declarations are added to the root tag."""
-    m = re.search(r"<(?![?!])[\w:.-]+\b[^>]*>", text)
+    m = _FIRST_TAG.search(text)
     if m is None:
         raise ValueError("not a VML drawing")
     root = m.group(0)
@@ -431,7 +436,7 @@ def _prefixes(text: str) -> tuple[str, dict[str, str]]:
 
 def _shape_re(p: dict[str, str]) -> re.Pattern:
     v = re.escape(p["v"])
-    return re.compile(rf"<{v}:shape\b(?:(?!<{v}:shapetype).)*?</{v}:shape>", re.S)
+    return compiled(rf"<{v}:shape\b(?:(?!<{v}:shapetype).)*?</{v}:shape>", re.S)
 
 
 def _cell_of(shape: str, p: dict[str, str]) -> Optional[tuple[int, int]]:
@@ -469,7 +474,7 @@ def vml_add_notes(text: str, cells: list[str], lines: dict[str, int], base: Opti
             f'<{v}:stroke joinstyle="miter"/><{v}:path gradientshapeok="t" {o}:connecttype="rect"/></{v}:shapetype>'))
     ids = [int(n) for n in _SHAPE_ID.findall(text)]
     if base is None:
-        m = re.search(rf'<{re.escape(o)}:idmap\b[^>]*\bdata="(\d+)', text)
+        m = _idmap_re(re.escape(o)).search(text)
         base = int(m.group(1)) * 1024 if m else 1024
     next_id = max([base] + ids) + 1
     shapes = []
@@ -502,5 +507,25 @@ def vml_has_shapes(text: str) -> bool:
     """Does the drawing still hold any shape (a note, a button ...) besides shape types?"""
     text, p = _prefixes(text)
     v = re.escape(p["v"])
-    rest = re.sub(rf"<{v}:shapetype\b.*?</{v}:shapetype>", "", text, flags=re.S)
-    return re.search(rf"<{v}:\w", rest) is not None
+    rest = _shapetype_re(v).sub("", text)
+    return _element_re(v).search(rest) is not None
+
+
+# The VML patterns per namespace prefix (escaped), from the pattern cache: Excel writes the prefixes
+# v and o, openpyxl's drawings come as ns1 and ns0 (ElementTree's names).
+def _idmap_re(o: str) -> re.Pattern:
+    return compiled(rf'<{o}:idmap\b[^>]*\bdata="(\d+)')
+
+
+def _shapetype_re(v: str) -> re.Pattern:
+    return compiled(rf"<{v}:shapetype\b.*?</{v}:shapetype>", re.S)
+
+
+def _element_re(v: str) -> re.Pattern:
+    return compiled(rf"<{v}:\w")
+
+
+def _warm_patterns() -> None:
+    """``python -m scoring.lazy`` caches the VML patterns of the usual prefixes."""
+    for v, o in (("v", "o"), ("ns1", "ns0")):
+        _idmap_re(o), _shapetype_re(v), _element_re(v)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import posixpath
 import re
+
+from scoring.lazy import compiled
 import io
 import struct
 import xml.parsers.expat
@@ -30,7 +32,7 @@ CT_WORKSHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.work
 CT_COMMENTS = "application/vnd.openxmlformats-officedocument.spreadsheetml.comments+xml"
 CT_VML = "application/vnd.openxmlformats-officedocument.vmlDrawing"
 
-_ATTR = re.compile(rb"""([\w:.-]+)\s*=\s*("[^"]*"|'[^']*')""")
+_ATTR = compiled(rb"""([\w:.-]+)\s*=\s*("[^"]*"|'[^']*')""")
 
 
 class PackageError(Exception):
@@ -70,7 +72,7 @@ def xml_error(what: str, exc: Exception) -> PackageError:
     return PackageError(f"{what} XML 格式错误{where}" if what else f"XML 格式错误{where}")
 
 
-_ENTITY = re.compile(r"&(#x[0-9A-Fa-f]+|#[0-9]+|lt|gt|amp|quot|apos);")
+_ENTITY = compiled(r"&(#x[0-9A-Fa-f]+|#[0-9]+|lt|gt|amp|quot|apos);")
 _NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "apos": "'"}
 
 
@@ -143,7 +145,7 @@ def set_attrs(tag: bytes, changes: dict[str, Optional[str]]) -> bytes:
     return head + closing
 
 
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_CONTROL = compiled("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def has_forbidden(text: str) -> bool:
@@ -197,7 +199,8 @@ def relative(from_part: str, to_part: str) -> str:
     return posixpath.relpath(to_part, posixpath.dirname(from_part) or ".")
 
 
-_REL_TAG = re.compile(rb"<(?:[\w.-]+:)?Relationship\b(?:[^>\"']|\"[^\"]*\"|'[^']*')*>")
+_REL_TAG = compiled(rb"<(?:[\w.-]+:)?Relationship\b(?:[^>\"']|\"[^\"]*\"|'[^']*')*>")
+_OVERRIDE_TAG = compiled(rb"<(?:\w+:)?Override\b[^>]*>")
 
 
 class Rel:
@@ -331,7 +334,7 @@ class Package:
     def ensure_override(self, part: str, content_type: str) -> None:
         data = self.read("[Content_Types].xml")
         pname = "/" + part
-        for m in re.finditer(rb"<(?:\w+:)?Override\b[^>]*>", data):
+        for m in _OVERRIDE_TAG.finditer(data):
             attrs = dict(start_tag_attrs(m.group(0)))
             if attrs.get("PartName", "").lower() == pname.lower():
                 if attrs.get("ContentType") == content_type:

@@ -30,7 +30,7 @@ from __future__ import annotations
 import os
 import posixpath
 import pyexpat
-import re
+from scoring import re_cached as re  # re, with compile from the pattern cache (scoring.lazy)
 import stat
 import struct
 import zipfile

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import math
 import re
+
+from scoring.lazy import compiled
 import xml.parsers.expat
 from functools import lru_cache
 from typing import Any, Callable, Optional
@@ -221,9 +223,9 @@ def scan(data: bytes, want_rows: Optional[set[int]]) -> Scan:
 
 
 _Q = rb"""(?:[^>"']|"[^"]*"|'[^']*')*"""
-_SD_OPEN = re.compile(rb"<([\w.-]+:)?sheetData(?=[\s/>])" + _Q + rb">")
-_MARKUP = re.compile(rb"<!--|<!\[CDATA\[|<\?")
-_R_ATTR = re.compile(rb"""\sr\s*=\s*["']([^"']*)["']""")
+_SD_OPEN = compiled(rb"<([\w.-]+:)?sheetData(?=[\s/>])" + _Q + rb">")
+_MARKUP = compiled(rb"<!--|<!\[CDATA\[|<\?")
+_R_ATTR = compiled(rb"""\sr\s*=\s*["']([^"']*)["']""")
 _TAGS: dict[bytes, dict[str, re.Pattern]] = {}
 
 
@@ -232,20 +234,25 @@ def _tags(prefix: bytes) -> dict[str, re.Pattern]:
     if t is None:
         p = re.escape(prefix)
         t = _TAGS[prefix] = {
-            "row": re.compile(rb"<" + p + rb"row(?=[\s/>])" + _Q + rb">"),
-            "row_end": re.compile(rb"</" + p + rb"row\s*>"),
+            "row": compiled(rb"<" + p + rb"row(?=[\s/>])" + _Q + rb">"),
+            "row_end": compiled(rb"</" + p + rb"row\s*>"),
             # a whole cell: its start tag, then (unless the tag is empty) its content and end tag
-            "c_start": re.compile(rb"<" + p + rb"c(?=[\s/>])"),
+            "c_start": compiled(rb"<" + p + rb"c(?=[\s/>])"),
             # (the content as an unrolled loop: runs of text, each '<' checked once; no lazy backtracking)
-            "cell": re.compile(rb"<" + p + rb"c(?=[\s/>])" + _Q + rb">(?:(?<=/>)|([^<]*(?:<(?!/" + p + rb"c\s*>)[^<]*)*)</"
+            "cell": compiled(rb"<" + p + rb"c(?=[\s/>])" + _Q + rb">(?:(?<=/>)|([^<]*(?:<(?!/" + p + rb"c\s*>)[^<]*)*)</"
                                + p + rb"c\s*>)"),
-            "sd_end": re.compile(rb"</" + p + rb"sheetData\s*>"),
-            "f": re.compile(rb"<" + p + rb"f(?=[\s/>])"),
-            "v": re.compile(rb"<" + p + rb"v(?:\s" + _Q + rb")?>(.*?)</" + p + rb"v\s*>", re.S),
-            "rph": re.compile(rb"<" + p + rb"rPh\b.*?</" + p + rb"rPh\s*>", re.S),
-            "t": re.compile(rb"<" + p + rb"t(?:\s" + _Q + rb")?>(.*?)</" + p + rb"t\s*>", re.S),
+            "sd_end": compiled(rb"</" + p + rb"sheetData\s*>"),
+            "f": compiled(rb"<" + p + rb"f(?=[\s/>])"),
+            "v": compiled(rb"<" + p + rb"v(?:\s" + _Q + rb")?>(.*?)</" + p + rb"v\s*>", re.S),
+            "rph": compiled(rb"<" + p + rb"rPh\b.*?</" + p + rb"rPh\s*>", re.S),
+            "t": compiled(rb"<" + p + rb"t(?:\s" + _Q + rb")?>(.*?)</" + p + rb"t\s*>", re.S),
         }
     return t
+
+
+def _warm_patterns() -> None:
+    """``python -m scoring.lazy`` caches the patterns of unprefixed sheets (nearly all of them)."""
+    _tags(b"")
 
 
 def _scan_fast(data: bytes, want_rows: Optional[set[int]]) -> Optional[Scan]:
@@ -496,7 +503,7 @@ def scan_expat(data: bytes, want_rows: Optional[set[int]]) -> Scan:
 
 # ---- cell values ---------------------------------------------------------------------------
 
-_ESCAPED = re.compile(r"_x([0-9A-Fa-f]{4})_")
+_ESCAPED = compiled(r"_x([0-9A-Fa-f]{4})_")
 
 
 def unescape_x(text: str) -> str:

@@ -7,6 +7,8 @@ second run finds what the first one appended instead of appending it again.
 from __future__ import annotations
 
 import re
+
+from scoring.lazy import compiled
 from functools import lru_cache
 import xml.parsers.expat
 from typing import Optional
@@ -28,7 +30,7 @@ MINIMAL = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
            b"</styleSheet>")
 
 
-_TAG = re.compile(rb"<(/?)([\w:.-]+)((?:\s+[\w:.-]+\s*=\s*(?:\"[^\"]*\"|'[^']*'))*)\s*(/?)>|([^<]+)")
+_TAG = compiled(rb"<(/?)([\w:.-]+)((?:\s+[\w:.-]+\s*=\s*(?:\"[^\"]*\"|'[^']*'))*)\s*(/?)>|([^<]+)")
 
 
 @lru_cache(maxsize=4096)
@@ -257,8 +259,8 @@ def solid_fill(argb: str) -> bytes:
             f"</patternFill></fill>").encode()
 
 
-_FG = re.compile(rb'<(?:\w+:)?fgColor\b[^>]*\brgb\s*=\s*["\']([0-9A-Fa-f]{6,8})["\']')
-_SOLID = re.compile(rb'patternType\s*=\s*["\']solid["\']')
+_FG = compiled(rb'<(?:\w+:)?fgColor\b[^>]*\brgb\s*=\s*["\']([0-9A-Fa-f]{6,8})["\']')
+_SOLID = compiled(rb'patternType\s*=\s*["\']solid["\']')
 
 
 def is_solid(fill: bytes, argb: str) -> bool:

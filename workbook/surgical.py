@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import os
 import re
+
+from scoring.lazy import compiled
 import xml.parsers.expat
 from typing import Any, Callable, Optional
 
@@ -191,6 +193,9 @@ class SheetEntry:
         self.name, self.sheet_id, self.rid, self.part, self.node = name, sheet_id, rid, part, node
 
 
+_WORKBOOK_TAG = compiled(rb"<([\w.-]+:)?workbook\b")
+
+
 class Book:
     def __init__(self, pkg: Package) -> None:
         self.pkg = pkg
@@ -210,7 +215,7 @@ class Book:
         self.data = _utf8(self.pkg.read(self.part))
         self.root = index_xml(self.data)
         self.prefix = ""
-        m = re.match(rb"<([\w.-]+:)?workbook\b", self.data[self.root.start:self.root.tag_end])
+        m = _WORKBOOK_TAG.match(self.data[self.root.start:self.root.tag_end])
         if m and m.group(1):
             self.prefix = m.group(1).decode()
         self.rel_prefix = next((k[6:] for k, v in self.root.attrs.items()
@@ -241,12 +246,14 @@ class Book:
 
 
 def surgical_write(src, plan: WritePlan, *, force: bool = False) -> Outcome:
-    """The scored package as bytes (nothing is written to disk here)."""
-    with Package(src) as pkg:
+    """The scored package as bytes (nothing is written to disk here). ``src``: a path, or a ``Package``
+    already opened (it is closed here)."""
+    with (src if isinstance(src, Package) else Package(src)) as pkg:
         try:
             return _write(pkg, plan, force)
         except PackageError as exc:
-            raise UnsafeToWrite(f"{os.path.basename(os.fspath(src))} 的结构无法识别，未写入评分结果（{exc}）。") from None
+            name = os.path.basename(os.fspath(pkg.path))
+            raise UnsafeToWrite(f"{name} 的结构无法识别，未写入评分结果（{exc}）。") from None
 
 
 def _write(pkg: Package, plan: WritePlan, force: bool) -> Outcome:
@@ -445,8 +452,8 @@ class _SheetEdit:
                 del self.edits[rc]  # back to what it was: leave the bytes alone
 
 
-_ARRAY_F = re.compile(rb"""<(?:[\w.-]+:)?f\b[^>]*\bt\s*=\s*["']array["'][^>]*>""")
-_REF_ATTR = re.compile(rb"""\bref\s*=\s*["']([^"']+)["']""")
+_ARRAY_F = compiled(rb"""<(?:[\w.-]+:)?f\b[^>]*\bt\s*=\s*["']array["'][^>]*>""")
+_REF_ATTR = compiled(rb"""\bref\s*=\s*["']([^"']+)["']""")
 
 
 def _array_ranges(data: bytes) -> list[tuple[int, int, int, int]]:
@@ -470,8 +477,11 @@ def current_style_of_file(cells, scan, rc) -> int:
         return 0
 
 
+_NONE_FILL = compiled(rb'patternType\s*=\s*["\']none["\']')
+
+
 def _no_fill(fill: bytes) -> bool:
-    return re.search(rb'patternType\s*=\s*["\']none["\']', fill) is not None or (
+    return _NONE_FILL.search(fill) is not None or (
         b"patternType" not in fill and b"gradientFill" not in fill)
 
 

@@ -17,16 +17,18 @@ text in an openpyxl cell. Writers that emit worksheet XML themselves use ``workb
 from __future__ import annotations
 
 import re
+
+from scoring.lazy import compiled
 from typing import Any, Optional
 
 MAX_CELL_CHARS = 32767  # Excel's limit for one cell
 
 # Characters XML 1.0 forbids (tab, LF and CR are allowed), plus the non-characters U+FFFE/U+FFFF.
-_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-_SURROGATE = re.compile("[\ud800-\udfff]")
+_ILLEGAL = compiled("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_SURROGATE = compiled("[\ud800-\udfff]")
 
 
-_ESCAPED_RUN = re.compile("[\udc80-\udcff]+")
+_ESCAPED_RUN = compiled("[\udc80-\udcff]+")
 
 
 def _redecode(text: str) -> str:

@@ -12,6 +12,8 @@ back unchanged only to keep a goal's block contiguous.
 from __future__ import annotations
 
 import re
+
+from scoring.lazy import compiled
 from typing import Any, Optional, Union
 
 from scoring.findings import worst
@@ -20,8 +22,8 @@ from scoring.models import Finding, Form, Result
 from workbook.grid import Grid, parse_a1
 from workbook.plan import Block, Highlight, Note, WritePlan
 
-_CLAIMED_NUMBER = re.compile(r"(自评得分\s*[:：]?\s*)([-+]?\d+(?:\.\d+)?)")
-_CLAIMED_EMPTY = re.compile(r"\S.*自评得分\s*[:：]?\s*$", re.S)  # combined text, number missing
+_CLAIMED_NUMBER = compiled(r"(自评得分\s*[:：]?\s*)([-+]?\d+(?:\.\d+)?)")
+_CLAIMED_EMPTY = compiled(r"\S.*自评得分\s*[:：]?\s*$", re.S)  # combined text, number missing
 
 
 def _round(x: float, digits: int) -> Union[int, float]:

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import os
 import re
+
+from scoring.lazy import compiled
 import zipfile
 from xml.parsers.expat import ExpatError
 from pathlib import Path
@@ -41,7 +43,7 @@ class WriteResult(NamedTuple):
 # recognisable, so a folder review (``pe-score check``) can skip them: ``.~pe-score-<random>.tmp``.
 TEMP_PREFIX = ".~pe-score-"
 TEMP_SUFFIX = ".tmp"
-TEMP_PATTERN = re.compile(r"^\.~pe-score-[A-Za-z0-9_-]+\.tmp$")
+TEMP_PATTERN = compiled(r"^\.~pe-score-[A-Za-z0-9_-]+\.tmp$")
 
 
 def is_temp_file(name: str) -> bool:
@@ -174,7 +176,7 @@ _LOSSY_SHEET_XML = [
     (b"x14:dataValidations", "引用其他工作表的数据验证"),
     (b"x14:conditionalFormattings", "扩展条件格式（数据条等）"),
 ]
-_VML_OBJECT = re.compile(rb'ObjectType="(\w+)"')
+_VML_OBJECT = compiled(rb'ObjectType="(\w+)"')
 
 
 def lossy_parts(path: str | os.PathLike) -> list[str]:
@@ -206,9 +208,8 @@ def lossy_parts(path: str | os.PathLike) -> list[str]:
     return [f"{what}（{'、'.join(parts[:3])}{' 等' if len(parts) > 3 else ''}）" for what, parts in found.items()]
 
 
-def _has_vba(path: str | os.PathLike) -> bool:
-    with zipfile.ZipFile(path) as zf:
-        return any(n.lower() == "xl/vbaproject.bin" for n in zf.namelist())
+def _has_vba(names) -> bool:
+    return any(n.lower() == "xl/vbaproject.bin" for n in names)
 
 
 # ---- writing ------------------------------------------------------------------------------
@@ -230,9 +231,12 @@ def _backup_path(src: Path) -> Path:
     return candidate
 
 
-def _target(src: Path, out: str | os.PathLike | None, in_place: bool) -> Path:
-    """The file to write (``src`` itself, through a link, with ``in_place``); refuses an output that is
-    the input, a source that is not .xlsx/.xlsm, and an extension that would lose or fake macros."""
+def _target(src: Path, out: str | os.PathLike | None, in_place: bool) -> tuple[Path, Any]:
+    """The file to write (``src`` itself, through a link, with ``in_place``) and ``src`` opened as a
+    package (read once: the writer edits that copy); refuses an output that is the input, a source that
+    is not .xlsx/.xlsm, and an extension that would lose or fake macros."""
+    from workbook.opc import Package
+
     if not src.exists():
         raise UnreadableFile(f"找不到文件：{src.name}")
     if in_place:
@@ -247,14 +251,17 @@ def _target(src: Path, out: str | os.PathLike | None, in_place: bool) -> Path:
     if src.suffix.lower() not in (".xlsx", ".xlsm"):
         raise UnsafeToWrite(f"只能写入 .xlsx 或 .xlsm 文件；{src.name} 请先在 Excel 中另存为 .xlsx。")
     try:
-        vba = _has_vba(src)
+        pkg = Package(src)
     except (zipfile.BadZipFile, OSError):
         raise UnreadableFile(f"无法读取文件 {src.name}：不是有效的 .xlsx/.xlsm 文件") from None
+    vba = _has_vba(pkg.names)
     if vba and out.suffix.lower() != ".xlsm":
+        pkg.close()
         raise UnsafeToWrite(f"{src.name} 含有宏（VBA），输出文件必须使用 .xlsm 扩展名，否则宏会丢失。")
     if not vba and out.suffix.lower() != ".xlsx":
+        pkg.close()
         raise UnsafeToWrite(f"输出文件必须使用 .xlsx 扩展名（{out.name}）。")
-    return out
+    return out, pkg
 
 
 def write_scored(
@@ -275,9 +282,9 @@ def write_scored(
 
     src = Path(src)
     _check(src, gated)
-    out = _target(src, out, in_place)
+    out, pkg = _target(src, out, in_place)
     try:
-        outcome = surgical_write(src, plan, force=force)
+        outcome = surgical_write(pkg, plan, force=force)
     except (zipfile.BadZipFile, KeyError, EOFError):
         raise UnreadableFile(f"无法读取文件 {src.name}：不是有效的 .xlsx/.xlsm 文件") from None
     except OSError as exc:

@@ -15,6 +15,8 @@ Cell addresses do not move: every finding still points at the user's cell.
 from __future__ import annotations
 
 import re
+
+from scoring.lazy import compiled
 import unicodedata
 from scoring.plaindata import dataclass, field  # not dataclasses: see scoring.plaindata
 from functools import lru_cache
@@ -34,10 +36,13 @@ from .data import DEFAULT_FAMILY, Family, families, family, family_words, tradit
 
 SCAN_ROWS = 80  # recognition reads the words of the first rows (title, funds block, header)
 SCAN_COLS = 30
-_WS = re.compile(r"\s+")
+_WS = compiled(r"\s+")
 _COMPARATORS = {"≥": "≥", ">=": "≥", ">": ">", "≤": "≤", "<=": "≤", "<": "<", "=": "=", "==": "="}
-_PLACEHOLDER_NAME = re.compile(r"^(?:指标\s*[\dLlI|]+\s*[:：]?|/+|-+|—+|无|\d+[.、]?)$")
-_NUMBERISH = re.compile(r"^[-+]?\d+(?:\.\d+)?$")
+_PLACEHOLDER_NAME = compiled(r"^(?:指标\s*[\dLlI|]+\s*[:：]?|/+|-+|—+|无|\d+[.、]?)$")
+_NUMBERISH = compiled(r"^[-+]?\d+(?:\.\d+)?$")
+_PLANNED_WORDS = compiled(r"全年|调整")
+_FROM_PAREN = compiled(r"[(（].*$")
+_FIGURE_CHARS = compiled(r"[\d.%年月日天个次万元亿≥≤><=]+")
 
 
 def _norm(value: Any) -> str:
@@ -92,7 +97,12 @@ class Reading:
 
 @lru_cache(maxsize=1)
 def _traditional_re() -> re.Pattern:
-    return re.compile("[" + re.escape("".join(chr(k) for k in traditional())) + "]")
+    return compiled("[" + re.escape("".join(chr(k) for k in traditional())) + "]")
+
+
+def _warm_patterns() -> None:
+    """``python -m scoring.lazy`` caches the pattern built from the family data too."""
+    _traditional_re()
 
 
 def _scanned(grid: Grid) -> list[str]:
@@ -250,7 +260,7 @@ def _fold_level_points(v: _View, hr: int, roles: dict[str, int]) -> None:
         v.set(hr, pc, None)
 
 
-_NAME_POINTS = re.compile(r"^(.*?)[(（]\s*(\d+(?:\.\d+)?)\s*分\s*[)）]$")
+_NAME_POINTS = compiled(r"^(.*?)[(（]\s*(\d+(?:\.\d+)?)\s*分\s*[)）]$")
 
 
 def _label_weight_column(v: _View, hr: int, roles: dict[str, int]) -> bool:
@@ -302,7 +312,7 @@ def _unscored_columns(v: _View, hr: int, roles: dict[str, int], reading: Reading
     reading.implicit_weights = a1(hr, roles["name"])
 
 
-_GOAL_TITLE = re.compile(r"^年度目标\s*[0-9一二三四五六七八九十]+")
+_GOAL_TITLE = compiled(r"^年度目标\s*[0-9一二三四五六七八九十]+")
 
 
 def _leading_goal(v: _View, hr: int, reading: Reading) -> None:
@@ -355,7 +365,7 @@ def _two_row_header(v: _View) -> None:
 
 
 # Template instructions left in an answer cell: "对照年度目标，说明……（100字以内）".
-_INSTRUCTION = re.compile(r"^(?:对照|结合|针对|简要|请|填写|说明).*[(（]\d+字以内[)）][。.]?$")
+_INSTRUCTION = compiled(r"^(?:对照|结合|针对|简要|请|填写|说明).*[(（]\d+字以内[)）][。.]?$")
 
 
 def _instructions(v: _View, reading: Reading) -> None:
@@ -546,7 +556,7 @@ def _budget_rows(v: _View, hr: int, reading: Reading) -> None:
     h, cols = head
     planned_c = cols["planned_cols"][-1]
     for c in cols["planned_cols"]:
-        if re.search(r"全年|调整", _norm(v.get(h, c))):
+        if _PLANNED_WORDS.search(_norm(v.get(h, c))):
             planned_c = c
     first = h + 1
     if first >= hr:
@@ -630,12 +640,12 @@ def _fmt(x: Optional[float]) -> str:
 
 # A figure whose number is glued to one stray character (scanned forms read by OCR): "到0次",
 # "扁2200篇"; or a letter O/o/l/I where a digit belongs: "第O份", "O76%".
-_GLUED = re.compile(r"^([\u4e00-\u9fff])(\d+(?:\.\d+)?)([\u4e00-\u9fff%]*)$")
+_GLUED = compiled(r"^([\u4e00-\u9fff])(\d+(?:\.\d+)?)([\u4e00-\u9fff%]*)$")
 # One character before a figure that people do type: 约3次, 超5%, 减5%, 共12项, 第3季度, 每1次 ...
 _OK_PREFIX = set("约近超达共计逾满余第减增降升提不低高少多每按占仅已均总全累新各限控下上内外年月日周季时")
-_ASCII_LETTER = re.compile(r"[A-Za-z]")
-_LETTER_POINT = re.compile(r"(?:^|[^A-Za-z])[A-Za-z][.．]\d")
-_LETTER_DIGIT = re.compile(r"(?:^|[^A-Za-z])[OolI](?:\d|[\u4e00-\u9fff%](?<![级类型期区段号])|$)")
+_ASCII_LETTER = compiled(r"[A-Za-z]")
+_LETTER_POINT = compiled(r"(?:^|[^A-Za-z])[A-Za-z][.．]\d")
+_LETTER_DIGIT = compiled(r"(?:^|[^A-Za-z])[OolI](?:\d|[\u4e00-\u9fff%](?<![级类型期区段号])|$)")
 
 
 def garbled(text: str) -> bool:
@@ -670,10 +680,10 @@ def _struck(s: str) -> bool:
 
 
 def _level1_key(name: Optional[str]) -> str:
-    return re.sub(r"[(（].*$", "", _norm(name))
+    return _FROM_PAREN.sub("", _norm(name))
 
 
-_SHARE_OF_PEOPLE = re.compile(r"满意度|满意率")  # a share of the people asked: never above 100%
+_SHARE_OF_PEOPLE = compiled(r"满意度|满意率")  # a share of the people asked: never above 100%
 
 
 def _impossible_rate(ind: Any, target: str, actual: str) -> Optional[str]:
@@ -687,7 +697,7 @@ def _impossible_rate(ind: Any, target: str, actual: str) -> Optional[str]:
     return None
 
 
-_SIGN = re.compile(r"[≥≤><=]|以上|以内|不低于|不少于|不超过|不高于|以下")
+_SIGN = compiled(r"[≥≤><=]|以上|以内|不低于|不少于|不超过|不高于|以下")
 
 
 def after_read(form: Form, reading: Reading) -> None:
@@ -815,7 +825,7 @@ def _empty_level1(form: Form, reading: Reading) -> list[Finding]:
     return out
 
 
-_COST_NAME = re.compile(r"成本")  # 资金 / 经费 amounts under 数量 are common and read as quantities
+_COST_NAME = compiled(r"成本")  # 资金 / 经费 amounts under 数量 are common and read as quantities
 
 
 def _misfiled(ind: Any) -> list[Finding]:
@@ -826,7 +836,7 @@ def _misfiled(ind: Any) -> list[Finding]:
         return []
     what = None
     # the cheap shape test first: parsing every row's name cost ~15 µs a row for the few names it fits
-    if (len(name) <= 8 and re.fullmatch(r"[\d.%年月日天个次万元亿≥≤><=]+", name)
+    if (len(name) <= 8 and _FIGURE_CHARS.fullmatch(name)
             and (p := parse_value(name)).kind == "number" and p.number is not None):
         what = "是一个数值，不是指标名称，看不出考核什么"
     elif "数量" in _norm(ind.level2) and _COST_NAME.search(name):
@@ -838,7 +848,7 @@ def _misfiled(ind: Any) -> list[Finding]:
     return [make("PE924", ind.cells.name, name=ind.name, what=what)]
 
 
-_LABEL_POINTS = re.compile(r"[(（](\d+(?:\.\d+)?)分[)）]\s*$")
+_LABEL_POINTS = compiled(r"[(（](\d+(?:\.\d+)?)分[)）]\s*$")
 
 
 def _label_points(form: Form, reading: Reading) -> list[Finding]:
@@ -882,8 +892,8 @@ def _label_points(form: Form, reading: Reading) -> list[Finding]:
     return out
 
 
-_MONTH_BY = re.compile(r"^(?:\d{4}年)?(\d{1,2})月(?:份)?(?:底|末|前|以前|之前|内|以内)$")
-_MONTH_AT = re.compile(r"^(?:\d{4}年)?(\d{1,2})月(?:份|底|末|前|上旬|中旬|下旬|\d{1,2}日)?(?:前)?(?:完成|已完成)?$")
+_MONTH_BY = compiled(r"^(?:\d{4}年)?(\d{1,2})月(?:份)?(?:底|末|前|以前|之前|内|以内)$")
+_MONTH_AT = compiled(r"^(?:\d{4}年)?(\d{1,2})月(?:份|底|末|前|上旬|中旬|下旬|\d{1,2}日)?(?:前)?(?:完成|已完成)?$")
 
 
 def _deadline_met(target: str, actual: str) -> bool:

@@ -1,0 +1,85 @@
+"""What the command line's path does not load: modules whose import would only cost start-up time.
+
+`pe-score score --json --write` on the example, in a fresh interpreter: no ``decimal`` (the parser
+needs it only for figures over 15 digits and to recognise a Decimal cell value, which cannot exist
+while the module is not loaded), no ``numbers`` (a Real other than int and float is registered
+through it, so it is loaded before such a value exists), no ``datetime`` (a date cell value cannot
+exist before the module is loaded: ``workbook.fast.cell_value`` and the parser look it up), no
+``locale`` (argparse's gettext lookups: the command's parser is built with its phrases already in
+Chinese), no ``dataclasses``/``inspect`` (``scoring.plaindata``), no pydantic.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+from scoring.values import _scaled, parse_value
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "templates" / "examples" / "shiyan_hrss_2021.xlsx"
+NOT_LOADED = ("decimal", "_decimal", "numbers", "datetime", "locale", "dataclasses", "inspect", "pydantic", "openpyxl", "xml.dom.minidom")
+
+
+def test_score_json_write_loads_none_of_the_deferred_modules(tmp_path):
+    code = ("import sys; from pe_score.cli import main; rc = main(sys.argv[1:]);"
+            f"sys.stderr.write('LOADED=' + ','.join(m for m in {NOT_LOADED!r} if m in sys.modules) + '\\n');"
+            "sys.exit(rc)")
+    r = subprocess.run([sys.executable, "-c", code, "score", str(EXAMPLE), "--json", "--write",
+                        str(tmp_path / "out.xlsx")], cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)),
+                       capture_output=True, text=True, encoding="utf-8", timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert "LOADED=\n" in r.stderr, r.stderr
+    assert (tmp_path / "out.xlsx").is_file()
+
+
+def test_decimal_values_and_long_figures_read_as_before():
+    v = parse_value(Decimal("1.5"))
+    assert v.kind == "number" and v.number == 1.5
+    assert parse_value(Decimal("NaN")).kind == "text"
+    # over 15 digits: the exact product through decimal, rounded once
+    assert _scaled("1234567890123456789", 1e4) == float(Decimal("1234567890123456789") * 10000)
+    assert parse_value("1234567890123456.5万").number == float(Decimal("1234567890123456.5") * 10000)
+
+
+def test_real_values_of_other_types_read_as_numbers():
+    from fractions import Fraction
+
+    class Registered:  # a Real registered with the ABC, as numpy registers its floats
+        def __float__(self):
+            return 2.5
+
+        def __str__(self):
+            return "2.5"
+
+    import numbers
+
+    numbers.Real.register(Registered)
+    for value, number in ((Fraction(3, 4), 0.75), (Registered(), 2.5), (7, 7.0), (1.25, 1.25)):
+        v = parse_value(value)
+        assert v.kind == "number" and v.number == number, value
+    assert parse_value(object()).kind == "text"
+
+
+def test_a_date_cell_read_in_a_fresh_process_is_a_datetime(tmp_path):
+    """calamine hands over dates and datetimes (loading the module itself); ``cell_value`` turns a bare
+    date into a datetime at midnight, with nothing imported by the reader beforehand."""
+    import datetime as dt
+
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws["A1"] = dt.datetime(2022, 4, 14)
+    ws["A1"].number_format = "yyyy-mm-dd"
+    ws["B1"] = dt.datetime(2022, 4, 14, 8, 30)
+    path = tmp_path / "dates.xlsx"
+    wb.save(path)
+    code = ("import sys; assert 'datetime' not in sys.modules; from workbook import fast;"
+            "g = fast.read_grids(sys.argv[1])[0]; print(repr(g.get(1, 1)), repr(g.get(1, 2)))")
+    r = subprocess.run([sys.executable, "-c", code, str(path)], cwd=ROOT, capture_output=True, text=True,
+                       env=dict(os.environ, PYTHONPATH=str(ROOT)), timeout=120, check=True)
+    assert r.stdout.split() == ["datetime.datetime(2022,", "4,", "14,", "0,", "0)",
+                                "datetime.datetime(2022,", "4,", "14,", "8,", "30)"], r.stdout
