@@ -3,18 +3,15 @@ the seed form, of the real forms in tests/real/forms/ (read as the command line 
 generated forms bench/batch.py scores (every figure its own, as in ``bench/score.py``'s column)."""
 from __future__ import annotations
 
-import importlib.util
 from functools import lru_cache
 from pathlib import Path
+from tests.scripts import load_script
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def _bench_batch():
-    spec = importlib.util.spec_from_file_location("_bench_batch_rows", ROOT / "bench" / "batch.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("bench/batch.py", "_bench_batch_rows")
 
 
 @lru_cache(maxsize=1)

@@ -2,7 +2,6 @@
 realistic inputs (registry readings and ``--version`` probes passed in as data)."""
 from __future__ import annotations
 
-import importlib.util
 import io
 import os
 import subprocess
@@ -12,16 +11,13 @@ import zipfile
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
 import pytest
+from tests.scripts import load_script
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def _load_installer():
-    spec = importlib.util.spec_from_file_location("pe_install", ROOT / "install" / "pe_install.py")
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules["pe_install"] = mod
-    spec.loader.exec_module(mod)
-    return mod
+    return load_script("install/pe_install.py", "pe_install")
 
 
 pi = _load_installer()

@@ -11,7 +11,6 @@ pickled result holds the text, never the function that writes it.
 from __future__ import annotations
 
 import copy
-import importlib.util
 import pickle
 
 import pytest
@@ -20,20 +19,18 @@ from pe_score.batch import _form_row, _outcome_for, _profile_fields
 from scoring.engine import score_form
 from scoring.models import IndicatorResult
 from scoring.report import result_json
-from tests.conftest import EXAMPLE, ROOT
+from tests.conftest import EXAMPLE
 from workbook import families
 from workbook.errors import NotAForm
 from workbook.fast import read_grids
 from workbook.layout import read_form
 from workbook.pipeline import Scored
 from workbook.record import restore_originals
+from tests.scripts import load_script
 
 
 def _bench():
-    spec = importlib.util.spec_from_file_location("_bench_batch_inv", ROOT / "bench" / "batch.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return load_script("bench/batch.py", "_bench_batch_inv")
 
 
 @pytest.fixture(scope="module")

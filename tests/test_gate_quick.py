@@ -432,11 +432,9 @@ def test_quick_member_reads_parts_as_the_members_reader_does(tmp_path):
 
 def test_bench_steps_time_every_step_of_the_straight_path():
     # bench/gate.py --steps: each step of check_file(deep=False) on the example, timed on its own
-    import importlib.util
+    from tests.scripts import load_script
 
-    spec = importlib.util.spec_from_file_location("_bench_gate", Path(__file__).resolve().parent.parent / "bench" / "gate.py")
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
+    bench = load_script("bench/gate.py", "_bench_gate")
     rows = dict(bench.steps(bench.EXAMPLE, 2, 1))
     assert len(rows) >= 12 and all(ms > 0 for ms in rows.values()), rows
     assert "check_file(deep=False)" in rows and any(label.startswith("sheet proof") for label in rows)

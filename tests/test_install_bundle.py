@@ -7,7 +7,6 @@ Building downloads wheels from PyPI (or the mirror pip is configured for): these
 """
 from __future__ import annotations
 
-import importlib.util
 import io
 import json
 import os
@@ -28,14 +27,11 @@ DEAD = "http://127.0.0.1:9"  # discard port: nothing listens, every connection i
 pytestmark = [pytest.mark.slow, pytest.mark.network]
 
 from install import bundle  # noqa: E402
+from tests.scripts import load_script
 
 
 def _installer():
-    spec = importlib.util.spec_from_file_location("pe_install_b", ROOT / "install" / "pe_install.py")
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = mod  # dataclasses look their module up
-    spec.loader.exec_module(mod)
-    return mod
+    return load_script("install/pe_install.py", "pe_install_b")
 
 
 def _build(platform: str, out: Path, *extra: str) -> Path:

@@ -12,7 +12,6 @@
 from __future__ import annotations
 
 import dataclasses
-import importlib.util
 import tomllib
 
 import pytest
@@ -21,12 +20,13 @@ from scoring import values
 from scoring.engine import score_form
 from scoring.profiles import PROFILE_DIR, Profile, list_profiles, load_profile
 from scoring.report import result_json
-from scoring.values import ParsedValue, parse_value
-from tests.conftest import EXAMPLE, ROOT
+from scoring.values import parse_value
+from tests.conftest import EXAMPLE
 from workbook.errors import NotAForm
 from workbook.fast import read_grids
 from workbook.layout import read_form
 from workbook.pipeline import find_forms, score_grid
+from tests.scripts import load_script
 
 TEXTS = [
     "", "—", "无", "100%", "98%", "≥98%", "≤4.5%", "4.5%以内", "不超过80%", "未超过80%", "4.97万人",
@@ -128,10 +128,7 @@ def test_an_edited_profile_file_is_read_again(tmp_path):
 
 
 def _bench():
-    spec = importlib.util.spec_from_file_location("_bench_batch", ROOT / "bench" / "batch.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return load_script("bench/batch.py", "_bench_batch")
 
 
 @pytest.fixture(scope="module")
