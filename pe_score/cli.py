@@ -17,7 +17,9 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Any, Callable, Optional, Sequence
+TYPE_CHECKING = False  # typing is not imported at run time (start-up cost): annotations are strings
+if TYPE_CHECKING:
+    from typing import Any, Callable, Optional, Sequence
 
 EXIT_OK, EXIT_FINDINGS, EXIT_FAILED = 0, 1, 2
 PROG = "pe-score"

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import copy
 from scoring.plaindata import asdict, dataclass, field, fields  # not dataclasses: see scoring.plaindata
-from typing import Any, Callable, ClassVar, Literal, Optional
+TYPE_CHECKING = False  # typing is not imported at run time (start-up cost): annotations are strings
+if TYPE_CHECKING:
+    from typing import Any, Callable, ClassVar, Literal, Optional
 
 from .methods import Method  # noqa: F401  (re-exported: scoring.models.Method is public)
 
-Severity = Literal["error", "warning", "info"]
+if TYPE_CHECKING:
+    Severity = Literal["error", "warning", "info"]
 
 
 class _Model:

@@ -18,7 +18,9 @@ on theirs. Not supported (``TypeError``): ``order``, ``slots``, ``unsafe_hash``,
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Optional
+TYPE_CHECKING = False  # typing is not imported at run time (start-up cost): annotations are strings
+if TYPE_CHECKING:
+    from typing import Any, Callable, Optional
 
 __all__ = ["MISSING", "Field", "dataclass", "field", "fields", "asdict", "replace", "is_plain_dataclass"]
 

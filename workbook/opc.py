@@ -16,7 +16,9 @@ import struct
 import xml.parsers.expat
 import zipfile
 import zlib
-from typing import BinaryIO, Optional
+TYPE_CHECKING = False  # typing is not imported at run time (start-up cost): annotations are strings
+if TYPE_CHECKING:
+    from typing import BinaryIO, Optional
 
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"

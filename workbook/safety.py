@@ -39,7 +39,9 @@ from scoring.plaindata import dataclass, field  # not dataclasses: see scoring.p
 from itertools import islice
 from operator import itemgetter
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Optional
+TYPE_CHECKING = False  # typing is not imported at run time (start-up cost): annotations are strings
+if TYPE_CHECKING:
+    from typing import Any, Iterable, Iterator, Optional
 
 
 from . import gate

@@ -18,12 +18,15 @@ from __future__ import annotations
 
 import os
 import re
+from collections import namedtuple  # collections.namedtuple, not typing.NamedTuple: typing costs ~2 ms of start-up
 
 from scoring.lazy import compiled
 import zipfile
 from xml.parsers.expat import ExpatError
 from pathlib import Path
-from typing import Any, NamedTuple, Optional
+TYPE_CHECKING = False  # typing is not imported at run time (start-up cost): annotations are strings
+if TYPE_CHECKING:
+    from typing import Any, Optional
 
 from workbook.errors import UnreadableFile, UnsafeToWrite, describe_os_error
 from workbook.fast import cell_value, trim
@@ -33,10 +36,13 @@ from workbook.record import AUTHOR, NOTE_FLAG, NOTE_MARK, NOTE_SEPARATOR, Record
 
 _SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
 
-class WriteResult(NamedTuple):
-    path: Path  # the written workbook
-    backup: Optional[Path]  # the copy of the original made before an in-place write
-    skipped_formula_cells: tuple = ()  # planned cells left alone because they hold the user's formula
+class WriteResult(namedtuple("WriteResult", ("path", "backup", "skipped_formula_cells"), defaults=((),),
+                             module=__name__)):
+    """path: the written workbook (Path); backup: the copy of the original made before an in-place
+    write (Path or None); skipped_formula_cells: planned cells left alone because they hold the user's
+    formula (tuple)."""
+
+    __slots__ = ()
 
 
 # Temp files of a save in progress: hidden (leading dot), never ending in a workbook extension, and
