@@ -192,6 +192,29 @@ def lazy_re(*args) -> "re.Pattern":
     return _LazyRe(*args)  # type: ignore[return-value]
 
 
+class LazyModule:
+    """A module imported when one of its attributes is first looked up. For a module needed only on
+    rare paths: ``zipfile`` (with ``shutil``, ``bz2``, ``lzma``, ``threading``: ~3.5 ms of start-up) is
+    used by the readers and the writer only for a zip laid out unusually and for its exception class,
+    which an ``except (zipfile.BadZipFile, ...)`` clause looks up only when an exception reaches it."""
+
+    __slots__ = ("_name",)
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def __getattr__(self, attr: str):
+        module = sys.modules.get(self._name)
+        if module is None:
+            import importlib
+
+            module = importlib.import_module(self._name)
+        return getattr(module, attr)
+
+    def __repr__(self) -> str:
+        return f"<lazy module {self._name!r}>"
+
+
 # The modules whose patterns ``python -m scoring.lazy`` compiles into the cache.
 PATTERN_MODULES = (
     "scoring.values", "scoring.readings", "scoring.methods", "scoring.placeholders", "scoring.checks",

@@ -6,7 +6,6 @@ point at it, the way Beancount entries carry their source location.
 """
 from __future__ import annotations
 
-import copy
 from scoring.plaindata import asdict, dataclass, field, fields  # not dataclasses: see scoring.plaindata
 TYPE_CHECKING = False  # typing is not imported at run time (start-up cost): annotations are strings
 if TYPE_CHECKING:
@@ -56,6 +55,8 @@ class _Model:
         return out
 
     def model_copy(self, *, update: Optional[dict[str, Any]] = None, deep: bool = False):
+        import copy  # only here: the command line's path never copies a model
+
         out = copy.deepcopy(self) if deep else copy.copy(self)
         for key, value in (update or {}).items():
             object.__setattr__(out, key, value)

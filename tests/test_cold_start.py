@@ -7,7 +7,10 @@ through it, so it is loaded before such a value exists), no ``datetime`` (a date
 exist before the module is loaded: ``workbook.fast.cell_value`` and the parser look it up), no
 ``locale`` (argparse's gettext lookups: the command's parser is built with its phrases already in
 Chinese), no ``dataclasses``/``inspect`` (``scoring.plaindata``), no pydantic, no ``typing``
-(annotations are strings; the named tuples on the path are ``collections.namedtuple`` classes).
+(annotations are strings; the named tuples on the path are ``collections.namedtuple`` classes), no
+``zipfile``/``shutil``/``threading`` (the gate and the writer read a plainly laid-out zip directory
+themselves; ``scoring.lazy.LazyModule``), no ``copy``/``weakref`` (``plaindata.asdict`` returns the
+values deepcopy would return as they are, and a model is copied only when asked).
 """
 from __future__ import annotations
 
@@ -22,7 +25,7 @@ from scoring.values import _scaled, parse_value
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "templates" / "examples" / "shiyan_hrss_2021.xlsx"
 NOT_LOADED = ("decimal", "_decimal", "numbers", "datetime", "locale", "dataclasses", "inspect", "pydantic", "openpyxl", "xml.dom.minidom",
-              "typing")
+              "typing", "zipfile", "shutil", "threading", "bz2", "lzma", "copy", "weakref")
 
 
 def test_score_json_write_loads_none_of_the_deferred_modules(tmp_path):
