@@ -12,8 +12,12 @@ holds no form / cannot be written (or the command line is wrong). ``check`` has 
 """
 from __future__ import annotations
 
-import argparse
-import json
+from scoring.lazy import seed_re_cache
+
+seed_re_cache()  # argparse's, json's and gettext's patterns built from the pattern cache (scoring.lazy)
+
+import argparse  # noqa: E402
+import json  # noqa: E402
 import os
 import sys
 from pathlib import Path
@@ -832,6 +836,15 @@ def _quiet_unraisable(unraisable) -> None:
     default; the user already has the Chinese message. ``PE_SCORE_DEBUG=1`` shows them."""
     if os.environ.get("PE_SCORE_DEBUG"):
         sys.__unraisablehook__(unraisable)
+
+
+def _warm_patterns() -> None:
+    """For ``python -m scoring.lazy``: what the standard library compiles on a run (every command's
+    parser built and used, the JSON written with its indent) goes into the pattern cache."""
+    for command in COMMANDS:
+        _parse(command, [])
+    _parse("score", ["示例.xlsx", "--json", "--write", "评分.xlsx"])
+    json.dumps({"键": [1, 2.5, None]}, ensure_ascii=False, indent=2)
 
 
 def main(argv: Optional[list[str]] = None) -> int:
