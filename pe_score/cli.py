@@ -12,12 +12,18 @@ holds no form / cannot be written (or the command line is wrong). ``check`` has 
 """
 from __future__ import annotations
 
-import argparse
-import json
+from scoring.lazy import seed_re_cache
+
+seed_re_cache()  # argparse's, json's and gettext's patterns built from the pattern cache (scoring.lazy)
+
+import argparse  # noqa: E402
+import json  # noqa: E402
 import os
 import sys
 from pathlib import Path
-from typing import Any, Callable, Optional, Sequence
+TYPE_CHECKING = False  # typing is not imported at run time (start-up cost): annotations are strings
+if TYPE_CHECKING:
+    from typing import Any, Callable, Optional, Sequence
 
 EXIT_OK, EXIT_FINDINGS, EXIT_FAILED = 0, 1, 2
 PROG = "pe-score"
@@ -141,14 +147,27 @@ def _wrap(text: str, width: int) -> list[str]:
     return lines
 
 
+def _terminal_columns(fallback: int = 100) -> int:
+    """``shutil.get_terminal_size((fallback, 24)).columns``: COLUMNS first, then the terminal, else the
+    fallback (without importing shutil, which the parser's every formatter would: ~2 ms of start-up)."""
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns or fallback
+        except (AttributeError, ValueError, OSError):
+            columns = fallback
+    return columns
+
+
 class _Formatter(argparse.RawDescriptionHelpFormatter):
     """Help laid out by display width (Chinese metavars and help text are two columns a character);
     the epilog (examples, exit statuses) is printed as written."""
 
     def __init__(self, prog: str):
-        import shutil
-
-        columns = shutil.get_terminal_size((100, 24)).columns  # COLUMNS first, then the terminal
+        columns = _terminal_columns()
         super().__init__(prog, max_help_position=32, width=max(60, min(columns - 2, 100)))
 
     def _format_usage(self, usage, actions, groups, prefix):
@@ -817,6 +836,15 @@ def _quiet_unraisable(unraisable) -> None:
     default; the user already has the Chinese message. ``PE_SCORE_DEBUG=1`` shows them."""
     if os.environ.get("PE_SCORE_DEBUG"):
         sys.__unraisablehook__(unraisable)
+
+
+def _warm_patterns() -> None:
+    """For ``python -m scoring.lazy``: what the standard library compiles on a run (every command's
+    parser built and used, the JSON written with its indent) goes into the pattern cache."""
+    for command in COMMANDS:
+        _parse(command, [])
+    _parse("score", ["示例.xlsx", "--json", "--write", "评分.xlsx"])
+    json.dumps({"键": [1, 2.5, None]}, ensure_ascii=False, indent=2)
 
 
 def main(argv: Optional[list[str]] = None) -> int:

@@ -15,7 +15,9 @@ from __future__ import annotations
 import os
 import stat
 from pathlib import Path
-from typing import Iterable, Optional
+TYPE_CHECKING = False  # typing is not imported at run time (start-up cost): annotations are strings
+if TYPE_CHECKING:
+    from typing import Iterable, Optional
 
 from workbook.errors import UnsafeToWrite, describe_os_error
 

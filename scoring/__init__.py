@@ -6,7 +6,9 @@ does not pay for the models, the profiles and pydantic until they are needed.
 from __future__ import annotations
 
 import importlib
-from typing import Any
+TYPE_CHECKING = False  # typing is not imported at run time (start-up cost): annotations are strings
+if TYPE_CHECKING:
+    from typing import Any
 
 _EXPORTS = {
     "apply_cap": "engine", "constraint_triggered": "engine", "grade_for": "engine", "infer_method": "engine",

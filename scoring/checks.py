@@ -11,7 +11,9 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
-from typing import TYPE_CHECKING, Callable
+TYPE_CHECKING = False  # typing is not imported at run time (start-up cost): annotations are strings
+if TYPE_CHECKING:
+    from typing import Callable
 
 from .lazy import lazy_re
 from . import methods as m
@@ -24,8 +26,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from .models import Finding, Form, IndicatorResult, Result
     from .settings import Profile
 
-RowCheck = Callable[[IndicatorReading, "IndicatorResult", "Profile"], "list[Finding]"]
-Check = Callable[["Form", "Result", "Profile"], "list[Finding]"]
+    RowCheck = Callable[[IndicatorReading, "IndicatorResult", "Profile"], "list[Finding]"]
+    Check = Callable[["Form", "Result", "Profile"], "list[Finding]"]
 
 
 def _close(a: float, b: float, tol: float) -> bool:

@@ -13,7 +13,9 @@ precision; rounding is for display only.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any, Callable, Optional
+TYPE_CHECKING = False  # typing is not imported at run time (start-up cost): annotations are strings
+if TYPE_CHECKING:
+    from typing import Any, Callable, Optional
 
 from . import methods as m
 from . import totals as _totals

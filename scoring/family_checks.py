@@ -15,7 +15,9 @@ Pure functions on the Form and its Result; ``workbook.families.after_score`` cal
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any, Optional
+TYPE_CHECKING = False  # typing is not imported at run time (start-up cost): annotations are strings
+if TYPE_CHECKING:
+    from typing import Any, Optional
 
 from .findings import make
 from .formatting import compact, percent

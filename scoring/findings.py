@@ -7,11 +7,10 @@ A test (tests/test_catalogue.py) keeps this table and the pages in step.
 from __future__ import annotations
 
 from scoring.plaindata import dataclass  # not dataclasses: see scoring.plaindata
-from typing import Optional
+TYPE_CHECKING = False  # typing is not imported at run time (start-up cost): annotations are strings
+if TYPE_CHECKING:
+    from typing import Optional
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:  # pragma: no cover
     from .models import Finding, Severity
 
 

@@ -17,7 +17,9 @@ Each takes ``blank``: what to write for ``None``, text that is not a number, NaN
 from __future__ import annotations
 
 import math
-from typing import Any, Optional
+TYPE_CHECKING = False  # typing is not imported at run time (start-up cost): annotations are strings
+if TYPE_CHECKING:
+    from typing import Any, Optional
 
 BLANK = "—"
 _NOISE = 1e-9  # below this a nonzero result is binary noise (0.1 + 0.2 - 0.3), written as 0

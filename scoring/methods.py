@@ -14,7 +14,9 @@ import math
 import re
 from math import isfinite
 from enum import Enum
-from typing import TYPE_CHECKING, Callable, Optional
+TYPE_CHECKING = False  # typing is not imported at run time (start-up cost): annotations are strings
+if TYPE_CHECKING:
+    from typing import Callable, Optional
 
 
 from .lazy import lazy_re
@@ -22,9 +24,9 @@ from .lazy import lazy_re
 if TYPE_CHECKING:  # pragma: no cover
     from .settings import Profile
 
-Scored = tuple[Optional[float], Optional[float], str]
-Why = Callable[[], str]  # writes the explanation of a rule's outcome, on demand
-Ruled = tuple[Optional[float], Optional[float], Why]
+    Scored = tuple[Optional[float], Optional[float], str]
+    Why = Callable[[], str]  # writes the explanation of a rule's outcome, on demand
+    Ruled = tuple[Optional[float], Optional[float], Why]
 
 TIER_TOP, TIER_MIDDLE, TIER_BOTTOM = "达成", "部分达成", "未达成"
 

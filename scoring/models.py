@@ -6,13 +6,15 @@ point at it, the way Beancount entries carry their source location.
 """
 from __future__ import annotations
 
-import copy
 from scoring.plaindata import asdict, dataclass, field, fields  # not dataclasses: see scoring.plaindata
-from typing import Any, Callable, ClassVar, Literal, Optional
+TYPE_CHECKING = False  # typing is not imported at run time (start-up cost): annotations are strings
+if TYPE_CHECKING:
+    from typing import Any, Callable, ClassVar, Literal, Optional
 
 from .methods import Method  # noqa: F401  (re-exported: scoring.models.Method is public)
 
-Severity = Literal["error", "warning", "info"]
+if TYPE_CHECKING:
+    Severity = Literal["error", "warning", "info"]
 
 
 class _Model:
@@ -53,6 +55,8 @@ class _Model:
         return out
 
     def model_copy(self, *, update: Optional[dict[str, Any]] = None, deep: bool = False):
+        import copy  # only here: the command line's path never copies a model
+
         out = copy.deepcopy(self) if deep else copy.copy(self)
         for key, value in (update or {}).items():
             object.__setattr__(out, key, value)

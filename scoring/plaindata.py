@@ -18,7 +18,11 @@ on theirs. Not supported (``TypeError``): ``order``, ``slots``, ``unsafe_hash``,
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Optional
+import sys
+
+TYPE_CHECKING = False  # typing is not imported at run time (start-up cost): annotations are strings
+if TYPE_CHECKING:
+    from typing import Any, Callable, Optional
 
 __all__ = ["MISSING", "Field", "dataclass", "field", "fields", "asdict", "replace", "is_plain_dataclass"]
 
@@ -285,7 +289,18 @@ def asdict(obj: Any, *, dict_factory: Callable = dict) -> Any:
     return _asdict(obj, dict_factory)
 
 
+# Values deepcopy gives back as they are (copy's _deepcopy_atomic; Python 3.12's dataclasses skips them
+# the same way): returned without importing copy, which the command line's JSON would otherwise load.
+_ATOMIC = frozenset({type(None), bool, int, float, complex, str, bytes, range})
+
+
 def _asdict(obj: Any, dict_factory: Callable) -> Any:
+    cls = type(obj)
+    if cls in _ATOMIC:
+        return obj
+    enum = sys.modules.get("enum")  # an enum member cannot exist before the module is loaded
+    if enum is not None and isinstance(obj, enum.Enum) and getattr(cls, "__deepcopy__", None) is enum.Enum.__deepcopy__:
+        return obj  # Enum.__deepcopy__ gives the member itself
     if is_plain_dataclass(obj) and not isinstance(obj, type):
         return dict_factory([(f.name, _asdict(getattr(obj, f.name), dict_factory)) for f in fields(obj)])
     if isinstance(obj, tuple) and hasattr(obj, "_fields"):

@@ -19,7 +19,9 @@ import os
 import sys
 from pathlib import Path
 import json
-from typing import Any, Optional, Union
+TYPE_CHECKING = False  # typing is not imported at run time (start-up cost): annotations are strings
+if TYPE_CHECKING:
+    from typing import Any, Optional, Union
 
 from .settings import (  # noqa: F401  (re-exported: scoring.profiles.Profile is public)
     DEFAULT_PROFILE,

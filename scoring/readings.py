@@ -14,7 +14,10 @@ from __future__ import annotations
 
 import math
 import re
-from typing import TYPE_CHECKING, Any, Callable, NamedTuple, Optional
+from collections import namedtuple  # collections.namedtuple, not typing.NamedTuple: typing costs ~2 ms of start-up
+TYPE_CHECKING = False  # typing is not imported at run time (start-up cost): annotations are strings
+if TYPE_CHECKING:
+    from typing import Any, Callable, Optional
 
 from .lazy import lazy_re
 from .placeholders import PLACEHOLDER_PATTERN
@@ -116,7 +119,8 @@ def as_written(pv: ParsedValue) -> str:
 # (rule, method value): the first rule that holds decides. A rule sees the target's parse, whether it
 # is a figure to compute against (``numeric_target``, read once per row), the row's texts and the
 # profile. An explicit method on the row (or the UDF's [方法] argument) wins over all.
-MethodRule = Callable[[ParsedValue, bool, "Indicator", "Profile"], bool]
+if TYPE_CHECKING:
+    MethodRule = Callable[[ParsedValue, bool, "Indicator", "Profile"], bool]
 
 
 def _ceiling(tp, numeric, ind, profile) -> bool:
@@ -159,23 +163,19 @@ def choose_method(ind: "Indicator", tp: ParsedValue, profile: "Profile", numeric
     raise AssertionError("the last rule of METHOD_TABLE always holds")  # pragma: no cover
 
 
-class RowInput(NamedTuple):
+class RowInput(namedtuple(
+        "RowInput",
+        ("target", "actual", "weight", "weight_text", "typed_score", "method", "tier", "name", "level1",
+         "standard", "description", "reason", "cells"),
+        defaults=("", "", None, "", None, None, None, "", "", "", "", "", None), module=__name__)):
     """The texts of one row, for callers without a form (the UDFs): the fields of
-    ``models.Indicator`` that ``read_indicator`` reads, without building a validated model."""
+    ``models.Indicator`` that ``read_indicator`` reads, without building a validated model.
 
-    target: str = ""
-    actual: str = ""
-    weight: Optional[float] = None
-    weight_text: str = ""
-    typed_score: Any = None
-    method: Optional[Method] = None
-    tier: Optional[str] = None
-    name: str = ""
-    level1: str = ""
-    standard: str = ""
-    description: str = ""
-    reason: str = ""
-    cells: Any = None
+    Fields (all optional): target, actual (str); weight (float or None); weight_text (str); typed_score
+    (any cell value); method (``Method`` or None); tier (str or None); name, level1, standard,
+    description, reason (str); cells (``models.Cells`` or None)."""
+
+    __slots__ = ()
 
 
 # ---- the reading -----------------------------------------------------------------------------------
@@ -193,19 +193,20 @@ def _no_cells() -> "Cells":
     return _NO_CELLS[0]
 
 
-class IndicatorReading(NamedTuple):
-    """One 三级指标 row, read once."""
+class IndicatorReading(namedtuple(
+        "IndicatorReading",
+        ("indicator", "name", "weight", "typed", "typed_written", "typed_is_text", "target", "actual",
+         "method", "numeric"), module=__name__)):
+    """One 三级指标 row, read once.
 
-    indicator: "Indicator"  # the row as the reader gave it (texts and cells)
-    name: str
-    weight: Optional[float]  # usable 分值 (None: missing, unreadable or negative)
-    typed: Optional[float]  # the typed score as SUM counts it (a number, else None)
-    typed_written: Optional[float]  # the number the person wrote, even as text ("2", "2分")
-    typed_is_text: bool
-    target: ParsedValue
-    actual: ParsedValue  # parsed with the target as ``expect`` when the target is a figure
-    method: Method
-    numeric: bool  # the target is a figure to compute against (``numeric_target``)
+    Fields: indicator (``models.Indicator``: the row as the reader gave it, texts and cells); name
+    (str); weight (float or None: the usable 分值, None when missing, unreadable or negative); typed
+    (float or None: the typed score as SUM counts it); typed_written (float or None: the number the
+    person wrote, even as text, "2", "2分"); typed_is_text (bool); target, actual (``ParsedValue``;
+    the actual parsed with the target as ``expect`` when the target is a figure); method
+    (``Method``); numeric (bool: the target is a figure to compute against, ``numeric_target``)."""
+
+    __slots__ = ()
 
     @property
     def tier(self) -> Optional[str]:

@@ -5,7 +5,9 @@ The Result keeps full precision; this is the one place numbers are rounded (prof
 from __future__ import annotations
 
 import math
-from typing import Any, Optional
+TYPE_CHECKING = False  # typing is not imported at run time (start-up cost): annotations are strings
+if TYPE_CHECKING:
+    from typing import Any, Optional
 
 from .formatting import compact, fixed
 from .models import Form, Method, Result

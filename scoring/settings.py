@@ -10,7 +10,9 @@ snapshot when the TOML text is unchanged, so a cold start imports no pydantic.
 from __future__ import annotations
 
 from scoring.plaindata import asdict, dataclass, fields  # not dataclasses: see scoring.plaindata
-from typing import Any, ClassVar
+TYPE_CHECKING = False  # typing is not imported at run time (start-up cost): annotations are strings
+if TYPE_CHECKING:
+    from typing import Any, ClassVar
 
 DEFAULT_PROFILE = "hubei-2-1"
 

@@ -18,10 +18,11 @@ import math
 import re
 from scoring.plaindata import dataclass  # not dataclasses: see scoring.plaindata
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Iterable, Optional
+TYPE_CHECKING = False  # typing is not imported at run time (start-up cost): annotations are strings
+if TYPE_CHECKING:
+    from typing import Any, Iterable, Optional
 
-if TYPE_CHECKING:  # pragma: no cover - annotations only: the profile models cost pydantic
-    from .settings import CapRules, Profile
+    from .settings import CapRules, Profile  # annotations only: the profile models cost pydantic
 
 
 def cell_number(value: Any) -> Optional[float]:

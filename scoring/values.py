@@ -31,13 +31,16 @@ import re
 import sys
 import unicodedata
 from scoring.plaindata import asdict, dataclass  # not dataclasses: see scoring.plaindata
-from typing import Any, Callable, Iterator, Literal, Optional, Union
+TYPE_CHECKING = False  # typing is not imported at run time (start-up cost): annotations are strings
+if TYPE_CHECKING:
+    from typing import Any, Callable, Iterator, Literal, Optional, Union
 
 from .lazy import lazy_re as _lazy_re
 from .placeholders import PLACEHOLDER_PATTERN
 
-Comparator = Literal["ge", "gt", "le", "lt", "eq", "approx"]
-Status = Literal["done", "partial", "not_done", "ongoing"]
+if TYPE_CHECKING:
+    Comparator = Literal["ge", "gt", "le", "lt", "eq", "approx"]
+    Status = Literal["done", "partial", "not_done", "ongoing"]
 
 
 @dataclass(frozen=True)

@@ -102,6 +102,21 @@ def test_help_fits_an_80_column_terminal(argv, monkeypatch):
     assert not any(ln.lstrip().startswith(("、", "，", "。", "）")) for ln in lines)
 
 
+@pytest.mark.parametrize("columns", [None, "80", "132", "0", "-5", "wide"])
+def test_the_help_width_is_read_as_shutil_reads_it(columns, monkeypatch):
+    """The formatter takes the terminal's width without importing shutil: the same answer as
+    ``shutil.get_terminal_size((100, 24)).columns`` (COLUMNS first, then the terminal, else 100)."""
+    import shutil
+
+    from pe_score.cli import _terminal_columns
+
+    if columns is None:
+        monkeypatch.delenv("COLUMNS", raising=False)
+    else:
+        monkeypatch.setenv("COLUMNS", columns)
+    assert _terminal_columns() == shutil.get_terminal_size((100, 24)).columns
+
+
 def test_no_arguments_prints_the_help_and_exits_2():
     r = run_cli()
     assert r.returncode == 2 and r.stderr.startswith("用法：") and r.stdout == ""

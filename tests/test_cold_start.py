@@ -6,7 +6,11 @@ while the module is not loaded), no ``numbers`` (a Real other than int and float
 through it, so it is loaded before such a value exists), no ``datetime`` (a date cell value cannot
 exist before the module is loaded: ``workbook.fast.cell_value`` and the parser look it up), no
 ``locale`` (argparse's gettext lookups: the command's parser is built with its phrases already in
-Chinese), no ``dataclasses``/``inspect`` (``scoring.plaindata``), no pydantic.
+Chinese), no ``dataclasses``/``inspect`` (``scoring.plaindata``), no pydantic, no ``typing``
+(annotations are strings; the named tuples on the path are ``collections.namedtuple`` classes), no
+``zipfile``/``shutil``/``threading`` (the gate and the writer read a plainly laid-out zip directory
+themselves; ``scoring.lazy.LazyModule``), no ``copy``/``weakref`` (``plaindata.asdict`` returns the
+values deepcopy would return as they are, and a model is copied only when asked).
 """
 from __future__ import annotations
 
@@ -20,7 +24,8 @@ from scoring.values import _scaled, parse_value
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "templates" / "examples" / "shiyan_hrss_2021.xlsx"
-NOT_LOADED = ("decimal", "_decimal", "numbers", "datetime", "locale", "dataclasses", "inspect", "pydantic", "openpyxl", "xml.dom.minidom")
+NOT_LOADED = ("decimal", "_decimal", "numbers", "datetime", "locale", "dataclasses", "inspect", "pydantic", "openpyxl", "xml.dom.minidom",
+              "typing", "zipfile", "shutil", "threading", "bz2", "lzma", "copy", "weakref")
 
 
 def test_score_json_write_loads_none_of_the_deferred_modules(tmp_path):
@@ -83,3 +88,22 @@ def test_a_date_cell_read_in_a_fresh_process_is_a_datetime(tmp_path):
                        env=dict(os.environ, PYTHONPATH=str(ROOT)), timeout=120, check=True)
     assert r.stdout.split() == ["datetime.datetime(2022,", "4,", "14,", "0,", "0)",
                                 "datetime.datetime(2022,", "4,", "14,", "8,", "30)"], r.stdout
+
+
+def test_the_named_tuples_keep_their_fields_defaults_and_methods():
+    from scoring.readings import IndicatorReading, RowInput
+    from workbook.record import Entry
+    from workbook.xlsx import WriteResult
+
+    row = RowInput("≥90%")
+    assert row == ("≥90%", "", None, "", None, None, None, "", "", "", "", "", None)
+    assert row.target == "≥90%" and row.cells is None and row._replace(actual="95%").actual == "95%"
+    assert type(row._replace(actual="x")) is RowInput and repr(row).startswith("RowInput(target='≥90%'")
+    assert IndicatorReading._fields == ("indicator", "name", "weight", "typed", "typed_written",
+                                        "typed_is_text", "target", "actual", "method", "numeric")
+    assert Entry("J12") == ("J12", "", "", "", "", None, None) and Entry("J12", argb="FFFF0000").argb == "FFFF0000"
+    result = WriteResult(Path("a.xlsx"), None)
+    assert result.skipped_formula_cells == () and result._asdict() == {
+        "path": Path("a.xlsx"), "backup": None, "skipped_formula_cells": ()}
+    for cls in (RowInput, IndicatorReading, Entry, WriteResult):
+        assert not hasattr(cls(*range(len(cls._fields))), "__dict__")  # slotted like a NamedTuple

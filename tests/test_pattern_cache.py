@@ -40,14 +40,21 @@ import re, json, marshal
 from scoring import lazy
 header, entries = marshal.loads(open(lazy.cache_path(), 'rb').read())
 assert header == lazy._header()
-built = 0
-for (pattern, flags) in entries:
-    p = lazy.compiled(pattern, flags)
+built = std = 0
+for key, entry in entries.items():
+    if len(key) == 3:  # a pattern of the standard library's, put in re's own cache by seed_re_cache
+        assert key[0] == "re"
+        _, pattern, flags = key
+        p = lazy._build(pattern, flags, entry)
+        std += 1
+    else:
+        pattern, flags = key
+        p = lazy.compiled(pattern, flags)
+        built += 1
     q = re.compile(pattern, flags)
     # Pattern equality is the text, the flags and the engine's code; the groups are compared too
     assert p == q and p.groups == q.groups and p.groupindex == q.groupindex, pattern
-    built += 1
-print(json.dumps({"built": built, "new": len(lazy._new)}))
+print(json.dumps({"built": built, "std": std, "new": len(lazy._new)}))
 """
 
 
@@ -57,7 +64,7 @@ def test_warmed_cache_builds_every_pattern_equal_to_re_compile(tmp_path):
     assert path.is_file(), out.stdout
     # every lazy pattern the project defines and the modules' compiled ones, the parser's big CJK classes among them
     got = json.loads(run(tmp_path, CHECK_ALL, write=False).stdout)
-    assert got["built"] >= 80 and got["new"] == 0, got
+    assert got["built"] >= 80 and got["std"] >= 5 and got["new"] == 0, got
 
 
 def test_cache_is_written_at_exit_like_bytecode_and_not_under_dont_write_bytecode(tmp_path):
@@ -68,10 +75,10 @@ def test_cache_is_written_at_exit_like_bytecode_and_not_under_dont_write_bytecod
     path = cache_file(tmp_path / "on")
     assert path.is_file()
     got = json.loads(run(tmp_path / "on", CHECK_ALL, write=False).stdout)
-    assert got == {"built": 1, "new": 0}
+    assert got == {"built": 1, "std": 0, "new": 0}
     # a second process adds its own pattern to what the file holds
     run(tmp_path / "on", "from scoring.lazy import compiled; compiled(b'<c r=\"([A-Z]+)')", write=True)
-    assert json.loads(run(tmp_path / "on", CHECK_ALL, write=False).stdout) == {"built": 2, "new": 0}
+    assert json.loads(run(tmp_path / "on", CHECK_ALL, write=False).stdout) == {"built": 2, "std": 0, "new": 0}
     assert not [p for p in path.parent.iterdir() if p.name.endswith(".tmp")]
 
 
@@ -144,3 +151,40 @@ def test_the_gate_and_the_readers_compile_nothing_when_the_cache_holds_their_pat
     out = run(tmp_path, code, write=False, args=(str(EXAMPLE), str(tmp_path / "o.xlsx"))).stdout
     assert out.startswith("0 0 "), out
     assert (tmp_path / "o.xlsx").is_file()
+
+
+COUNT_COMPILES = """
+import sys, io, contextlib, re._compiler as compiler
+calls = []
+real = compiler.compile
+compiler.compile = lambda p, flags=0: calls.append(p) or real(p, flags)
+from pe_score.cli import main
+with contextlib.redirect_stdout(io.TextIOWrapper(io.BytesIO())):
+    rc = main(['score', sys.argv[1], '--json', '--write', sys.argv[2]])
+print(rc, len(calls), [str(c)[:40] for c in calls])
+"""
+
+
+def test_a_warmed_run_compiles_no_pattern_at_all(tmp_path):
+    """With a warmed cache the standard library's patterns on the command's path (argparse's, json's,
+    gettext's) are built from it too: a ``score --json --write`` run never calls re's compiler; without
+    the cache they are compiled as usual and the output is the same."""
+    cold = run(tmp_path / "cold", COUNT_COMPILES, write=False, args=(str(EXAMPLE), str(tmp_path / "a.xlsx"))).stdout
+    assert cold.startswith("0 ") and int(cold.split()[1]) >= 5, cold
+    run(tmp_path, "import runpy; runpy.run_module('scoring.lazy', run_name='__main__')", write=False)
+    out = run(tmp_path, COUNT_COMPILES, write=False, args=(str(EXAMPLE), str(tmp_path / "b.xlsx"))).stdout
+    assert out.startswith("0 0 "), out
+    assert (tmp_path / "a.xlsx").read_bytes() == (tmp_path / "b.xlsx").read_bytes()
+
+
+def test_patterns_re_compiles_are_added_at_exit_once_seeded(tmp_path):
+    """A process that seeded re's cache records, at exit, the patterns re compiled that the file lacks."""
+    code = ("from scoring import lazy; lazy.seed_re_cache(); import re; "
+            "re.compile(r'pe-score-(?P<n>\\d+)-seed-test')")
+    run(tmp_path, code)
+    got = run(tmp_path, "from scoring import lazy; print(*sorted(k[1] for k in lazy._load() if len(k) == 3), sep=chr(10))").stdout
+    assert "pe-score-(?P<n>\\d+)-seed-test" in got.splitlines(), got
+    seeded = run(tmp_path, "from scoring import lazy; import re; n = lazy.seed_re_cache(); "
+                 "p = re.compile(r'pe-score-(?P<n>\\d+)-seed-test'); "
+                 "print(n >= 1, p.groupindex == {'n': 1}, p.match('pe-score-12-seed-test').group('n'))").stdout
+    assert seeded.split() == ["True", "True", "12"], seeded

@@ -179,3 +179,35 @@ def test_the_core_imports_neither_dataclasses_nor_inspect(code):
     out = subprocess.run([sys.executable, "-c", code + "; import sys; print(sorted(m for m in ('dataclasses', 'inspect')"
                           " if m in sys.modules))"], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_asdict_copies_values_as_dataclasses_does():
+    """Values deepcopy gives back unchanged (numbers, strings, None, enum members) come back as they
+    are without the copy module; anything else is still deep-copied, as by ``dataclasses.asdict``."""
+    import enum
+
+    class Colour(str, enum.Enum):
+        RED = "红"
+
+    class Copied:
+        def __init__(self):
+            self.items = [1]
+
+        def __deepcopy__(self, memo):
+            return ("deep-copied", tuple(self.items))
+
+    leaves = [None, True, 3, 2.5, 1j, "文字", b"\x00", range(3), Colour.RED, [[1], {"k": [2]}], Copied()]
+
+    def build(dc):
+        @dc
+        class Holder:
+            values: list
+
+        return Holder
+
+    ours = plaindata.asdict(build(plaindata.dataclass)(list(leaves)))["values"]
+    std = dataclasses.asdict(build(dataclasses.dataclass)(list(leaves)))["values"]
+    assert ours == std
+    for mine, theirs, leaf in zip(ours, std, leaves):
+        assert (mine is leaf) == (theirs is leaf), leaf  # the same objects shared, the same copied
+    assert ours[-1] == ("deep-copied", (1,)) and ours[-2] is not leaves[-2]

@@ -511,6 +511,30 @@ def test_sigterm_during_the_save_removes_the_temp_file(tmp_path, monkeypatch):
     assert signal.getsignal(signal.SIGTERM) is not None
 
 
+def test_a_save_from_another_thread_leaves_the_signal_handlers_alone(tmp_path):
+    """The add-in saves from a worker thread, where no signal handler can be installed: the save goes
+    through and the process's SIGTERM handler is the one it had."""
+    import signal
+    import threading
+
+    before = signal.getsignal(signal.SIGTERM)
+    target = tmp_path / "表.xlsx"
+    errors: list = []
+
+    def save():
+        try:
+            xlsx.save_atomically(b"x" * 1000, target)
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    worker = threading.Thread(target=save)
+    worker.start()
+    worker.join()
+    assert errors == [] and target.read_bytes() == b"x" * 1000
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["表.xlsx"]
+    assert signal.getsignal(signal.SIGTERM) is before
+
+
 def test_note_shapes_use_the_drawings_own_prefixes(tmp_path):
     """openpyxl writes VML with ns0/ns1/ns2 prefixes; added shapes must use those (an undeclared v: prefix
     makes the drawing unreadable and LibreOffice shows every note)."""
@@ -824,3 +848,35 @@ def test_cells_found_by_reference_agree_with_the_whole_row(tmp_path):
         direct.rows[r].cell(c)
     assert edits and all(direct.rows[r]._cells is None for r, _ in edits)
     assert sx.splice(data, direct, edits) == sx.splice(data, whole, edits)
+
+
+def test_the_writer_reads_a_plain_and_an_unusual_zip_directory_alike(tmp_path):
+    """The writer reads the zip directory from the file's bytes when it is laid out plainly (no
+    zipfile), else through zipfile (here: an archive comment); both give the same entries and the same
+    written workbook, byte for byte, and a member stored without compression is read either way."""
+    from workbook.opc import Package
+
+    plain = tmp_path / "plain.xlsx"
+    with zipfile.ZipFile(EXAMPLE) as zin, zipfile.ZipFile(plain, "w") as zout:
+        for info in zin.infolist():  # one member stored, the rest deflated: both read by the lean path
+            method = zipfile.ZIP_STORED if info.filename == "docProps/app.xml" else zipfile.ZIP_DEFLATED
+            zout.writestr(info, zin.read(info), compress_type=method)
+    commented = tmp_path / "commented.xlsx"
+    with zipfile.ZipFile(plain) as zin, zipfile.ZipFile(commented, "w") as zout:
+        for info in zin.infolist():
+            zout.writestr(info, zin.read(info), compress_type=info.compress_type)
+        zout.comment = b"pe-score test"
+    fields = ("filename", "orig_filename", "flag_bits", "compress_type", "CRC", "compress_size", "file_size",
+              "create_system", "external_attr", "date_time")
+    with Package(plain) as a, Package(commented) as b:
+        assert a._zf is None and b._zf is not None  # lean directory / zipfile
+        assert [tuple(getattr(i, f) for f in fields) for i in a.infos] == [
+            tuple(getattr(i, f) for f in fields) for i in b.infos]
+        assert all(a.read(n) == b.read(n) for n in a.names)
+    out_a, out_b = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
+    _score_write(plain, out_a)
+    _score_write(commented, out_b)
+    assert out_a.read_bytes() == out_b.read_bytes()
+    with zipfile.ZipFile(out_a) as z:
+        assert z.testzip() is None
+        assert z.getinfo("docProps/app.xml").compress_type == zipfile.ZIP_STORED  # copied as it was

@@ -12,9 +12,12 @@ table's header row repeated on every page.
 from __future__ import annotations
 
 import math
-from typing import Any, Literal, Optional
+TYPE_CHECKING = False  # typing is not imported at run time (start-up cost): annotations are strings
+if TYPE_CHECKING:
+    from typing import Any, Literal, Optional
 
-Style = Literal["header", "text", "number", "record"]
+if TYPE_CHECKING:
+    Style = Literal["header", "text", "number", "record"]
 
 # Column widths (characters) that fit across A4 landscape with 0.5" margins at 100 % (measured in
 # LibreOffice with the usual default fonts, with a margin for Excel); the tables are laid out TOTAL_WIDTH

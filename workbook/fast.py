@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Any
+TYPE_CHECKING = False  # typing is not imported at run time (start-up cost): annotations are strings
+if TYPE_CHECKING:
+    from typing import Any
 
 from workbook.errors import UnreadableFile
 from workbook.grid import Grid

@@ -29,7 +29,9 @@ from __future__ import annotations
 import pyexpat
 from scoring import re_cached as re  # re, with compile from the pattern cache (scoring.lazy)
 from scoring.plaindata import dataclass, field  # not dataclasses: see scoring.plaindata
-from typing import Any, Callable, Iterable, Iterator, Optional
+TYPE_CHECKING = False  # typing is not imported at run time (start-up cost): annotations are strings
+if TYPE_CHECKING:
+    from typing import Any, Callable, Iterable, Iterator, Optional
 
 MAX_ROW = 1_048_576
 MAX_COL = 16_384

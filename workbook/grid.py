@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from scoring.lazy import compiled
 from scoring.plaindata import dataclass, field  # not dataclasses: see scoring.plaindata
-from typing import Any, Optional
+TYPE_CHECKING = False  # typing is not imported at run time (start-up cost): annotations are strings
+if TYPE_CHECKING:
+    from typing import Any, Optional
 
 _A1 = compiled(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
 

@@ -37,7 +37,9 @@ import re
 import unicodedata
 from scoring.plaindata import dataclass  # not dataclasses: see scoring.plaindata
 from functools import lru_cache
-from typing import Any, Optional
+TYPE_CHECKING = False  # typing is not imported at run time (start-up cost): annotations are strings
+if TYPE_CHECKING:
+    from typing import Any, Optional
 
 from scoring.lazy import lazy_re
 from scoring.methods import compact

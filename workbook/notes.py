@@ -13,7 +13,9 @@ from __future__ import annotations
 import re
 
 from scoring.lazy import compiled
-from typing import Optional
+TYPE_CHECKING = False  # typing is not imported at run time (start-up cost): annotations are strings
+if TYPE_CHECKING:
+    from typing import Optional
 
 from workbook.grid import parse_a1
 from workbook.opc import PackageError, escape_forbidden

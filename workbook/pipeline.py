@@ -8,7 +8,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from scoring.plaindata import dataclass  # not dataclasses: see scoring.plaindata
 from pathlib import Path
-from typing import Optional, Union
+TYPE_CHECKING = False  # typing is not imported at run time (start-up cost): annotations are strings
+if TYPE_CHECKING:
+    from typing import Optional, Union
 
 from scoring.engine import score_form
 from scoring.models import Form, Result
@@ -20,8 +22,9 @@ from workbook.layout import read_form
 from workbook.plan import WritePlan
 from workbook.writeplan import build_plan
 
-ProfileLike = Union[str, Path, Profile]
-Grids = Union[Iterable[Grid], Mapping[str, Grid]]
+if TYPE_CHECKING:
+    ProfileLike = Union[str, Path, Profile]
+    Grids = Union[Iterable[Grid], Mapping[str, Grid]]
 
 
 @dataclass

@@ -5,7 +5,9 @@ Blocks are contiguous rectangles so a live Excel receives one call per block, no
 """
 from __future__ import annotations
 
-from typing import Any, Literal
+TYPE_CHECKING = False  # typing is not imported at run time (start-up cost): annotations are strings
+if TYPE_CHECKING:
+    from typing import Any, Literal
 
 EXPLAIN_SHEET = "评分说明"
 

@@ -17,7 +17,10 @@ appear every time and the result is idempotent.
 from __future__ import annotations
 
 import math
-from typing import Any, Iterable, NamedTuple, Optional, Sequence
+from collections import namedtuple  # collections.namedtuple, not typing.NamedTuple: typing costs ~2 ms of start-up
+TYPE_CHECKING = False  # typing is not imported at run time (start-up cost): annotations are strings
+if TYPE_CHECKING:
+    from typing import Any, Iterable, Optional, Sequence
 
 AUTHOR = "pe-score"
 # Earlier versions put this line above a block appended to a user's note (still recognised).
@@ -29,14 +32,13 @@ VALUE_FLAG = "原值"
 NOTE_MARK = "【pe-score】"
 
 
-class Entry(NamedTuple):
-    ref: str
-    argb: str = ""  # the highlight applied, or ""
-    fill: str = ""  # the original fill
-    note: str = ""  # NOTE_FLAG when a note was added
-    value_flag: str = ""  # VALUE_FLAG when the value was overwritten
-    original: Any = None  # the user's value
-    written: Any = None  # what the tool wrote
+class Entry(namedtuple("Entry", ("ref", "argb", "fill", "note", "value_flag", "original", "written"),
+                       defaults=("", "", "", "", None, None), module=__name__)):
+    """One recorded cell. ref (str); argb: the highlight applied, or ""; fill: the original fill;
+    note: NOTE_FLAG when a note was added; value_flag: VALUE_FLAG when the value was overwritten;
+    original: the user's value; written: what the tool wrote."""
+
+    __slots__ = ()
 
 
 Record = Entry

@@ -33,19 +33,24 @@ import pyexpat
 from scoring import re_cached as re  # re, with compile from the pattern cache (scoring.lazy)
 import stat
 import struct
-import zipfile
 import zlib
 from scoring.plaindata import dataclass, field  # not dataclasses: see scoring.plaindata
 from itertools import islice
 from operator import itemgetter
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Optional
+TYPE_CHECKING = False  # typing is not imported at run time (start-up cost): annotations are strings
+if TYPE_CHECKING:
+    from typing import Any, Iterable, Iterator, Optional
 
 
 from . import gate
 
 from .errors import UnreadableFile
 from .grid import Grid, col_letter
+from scoring.lazy import LazyModule
+
+zipfile = LazyModule("zipfile")  # imported only for an unusual zip, the deep tier or an error (~3.5 ms)
+_STORED, _DEFLATED = 0, 8  # zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED
 
 MB = 1024 * 1024
 
@@ -405,7 +410,7 @@ def _check_sizes(p: Path, infos: list, limits: Limits) -> None:
     for info in infos:
         if info.flag_bits & 0x1:
             raise _fail(p, "文件中的内容被加密（ZIP 密码），不是正常的 Excel 工作簿，已拒绝打开。")
-        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        if info.compress_type not in (_STORED, _DEFLATED):
             raise _fail(p, "文件使用了 Excel 不使用的压缩方式，可能已损坏或被篡改。" + _RESAVE)
         total += info.file_size
         if info.file_size > limits.max_part_bytes:
@@ -508,8 +513,8 @@ def _quick_directory(entries: list["_Entry"], limits: Limits) -> Optional[dict[s
     total = 0
     max_part, ratio_floor, max_ratio = limits.max_part_bytes, limits.ratio_floor_bytes, limits.max_ratio
     for e in entries:
-        name, flags, method, _crc, csize, size, _at = e
-        if flags & 0x1 or (method != zipfile.ZIP_DEFLATED and method != zipfile.ZIP_STORED) or size > max_part or (
+        name, flags, method, _crc, csize, size = e[:6]
+        if flags & 0x1 or (method != _DEFLATED and method != _STORED) or size > max_part or (
                 size > ratio_floor and size / max(csize, 1) > max_ratio):
             return None
         total += size
@@ -682,7 +687,7 @@ def _quick_member(raw: bytes, e: "_Entry", n: int, view: Optional[memoryview] = 
     """The first ``n`` inflated bytes of member ``e`` of the zip ``raw`` — the whole part, its size and
     checksum verified, when ``n`` is its declared size — or None (a bad local header, a stream that
     does not inflate, holds more or less than declared, or fails its checksum)."""
-    _name, _flags, method, crc, csize, usize, at = e
+    _name, _flags, method, crc, csize, usize, at = e[:7]
     if not raw.startswith(b"PK\x03\x04", at):
         return None
     name_len, extra_len = _LOCAL_LENGTHS.unpack_from(raw, at + 26)
@@ -691,7 +696,7 @@ def _quick_member(raw: bytes, e: "_Entry", n: int, view: Optional[memoryview] = 
     if end > len(raw):
         return None
     full = n == usize
-    if method == zipfile.ZIP_STORED:
+    if method == _STORED:
         out = raw[start:end] if full else raw[start:min(end, start + n)]
         if full and (len(out) != n or zlib.crc32(out) != crc):
             return None
@@ -709,7 +714,8 @@ def _quick_member(raw: bytes, e: "_Entry", n: int, view: Optional[memoryview] = 
 
 
 class _Entry(tuple):
-    """One central-directory entry: the fields of ``zipfile.ZipInfo`` the checks use, by the same names."""
+    """One central-directory entry: the fields of ``zipfile.ZipInfo`` the checks and the writer
+    (``workbook.opc``) use, by the same names."""
 
     __slots__ = ()
     filename = property(itemgetter(0))
@@ -719,11 +725,21 @@ class _Entry(tuple):
     compress_size = property(itemgetter(4))
     file_size = property(itemgetter(5))
     header_offset = property(itemgetter(6))
+    orig_filename = property(itemgetter(7))  # the name as decoded, before a NUL cut or os.sep replaced
+    create_system = property(itemgetter(8))
+    external_attr = property(itemgetter(9))
+
+    @property
+    def date_time(self) -> tuple:
+        """(year, month, day, hour, minute, second) from the DOS date and time, as zipfile reads them."""
+        t, d = self[10], self[11]
+        return (d >> 9) + 1980, (d >> 5) & 0xF, d & 0x1F, t >> 11, (t >> 5) & 0x3F, (t & 0x1F) * 2
 
 
-# zipfile's structCentralDir, only the fields used: signature, version needed to extract, flags,
-# method, CRC, compressed and uncompressed size, name, extra and comment lengths, header offset.
-_CENTRAL = struct.Struct("<4s2xB1xHH4xLLLHHH8xL")
+# zipfile's structCentralDir, only the fields used: signature, system of the creator, version needed
+# to extract, flags, method, DOS time and date, CRC, compressed and uncompressed size, name, extra and
+# comment lengths, external attributes, header offset.
+_CENTRAL = struct.Struct("<4s1xBB1xHHHHLLLHHH4xLL")
 _MAX_EXTRACT_VERSION = 63  # zipfile.MAX_EXTRACT_VERSION
 
 
@@ -752,7 +768,8 @@ def _lean_directory(raw: bytes) -> Optional[list[_Entry]]:
         while pos < end:
             if pos + 46 > end:
                 return None
-            sig, version, flags, method, crc, csize, usize, nlen, xlen, clen, offset = unpack(raw, pos)
+            (sig, system, version, flags, method, dtime, ddate, crc, csize, usize, nlen, xlen, clen, external,
+             offset) = unpack(raw, pos)
             if sig != b"PK\x01\x02" or version > _MAX_EXTRACT_VERSION:
                 return None
             name_end = pos + 46 + nlen
@@ -763,12 +780,13 @@ def _lean_directory(raw: bytes) -> Optional[list[_Entry]]:
                 return None
             name_bytes = raw[pos + 46:name_end]
             # zipfile: UTF-8 when flagged, else cp437 (which reads ASCII as ASCII, the usual case)
-            name = name_bytes.decode("utf-8" if flags & 0x800 or name_bytes.isascii() else "cp437")
+            orig = name = name_bytes.decode("utf-8" if flags & 0x800 or name_bytes.isascii() else "cp437")
             if "\x00" in name:
                 name = name[:name.index("\x00")]
             if sep is not None and sep in name:
                 name = name.replace(sep, "/")
-            out.append(new(_Entry, (name, flags, method, crc, csize, usize, offset)))
+            out.append(new(_Entry, (name, flags, method, crc, csize, usize, offset, orig, system, external, dtime,
+                                    ddate)))
             pos = nxt
     except UnicodeDecodeError:
         return None
@@ -962,7 +980,7 @@ class _Members:
             with self.zf.open(info) as fh:
                 return fh.read(n)
         data = self._data(info)
-        if info.compress_type == zipfile.ZIP_STORED:
+        if info.compress_type == _STORED:
             return bytes(data[:n])
         return zlib.decompressobj(-15).decompress(data, n)
 
@@ -971,7 +989,7 @@ class _Members:
         cached = self.cache.get(info.filename)
         if cached is not None and len(cached) <= cap:
             return cached
-        if self.raw is not None and info.file_size <= MB and info.compress_type == zipfile.ZIP_DEFLATED:
+        if self.raw is not None and info.file_size <= MB and info.compress_type == _DEFLATED:
             data = self._inflate(info, cap)
         else:
             data = b"".join(self.chunks(info, cap))
@@ -1011,7 +1029,7 @@ class _Members:
                     yield chunk
         data = self._data(info)
         limit = min(budget, info.file_size)
-        if info.compress_type == zipfile.ZIP_STORED:
+        if info.compress_type == _STORED:
             out = bytes(data[:limit + 1])
             if len(out) > limit:
                 raise ValueError(info.filename) if len(out) > budget else zipfile.BadZipFile(info.filename)

@@ -14,7 +14,9 @@ import re
 from scoring.lazy import compiled
 import xml.parsers.expat
 from functools import lru_cache
-from typing import Any, Callable, Optional
+TYPE_CHECKING = False  # typing is not imported at run time (start-up cost): annotations are strings
+if TYPE_CHECKING:
+    from typing import Any, Callable, Optional
 
 from workbook.grid import a1, parse_a1
 from workbook.opc import (MAIN_NS, REL_NS, PackageError, element_end, expat_parser, set_attrs, start_tag_attrs,

@@ -11,7 +11,9 @@ import re
 from scoring.lazy import compiled
 from functools import lru_cache
 import xml.parsers.expat
-from typing import Optional
+TYPE_CHECKING = False  # typing is not imported at run time (start-up cost): annotations are strings
+if TYPE_CHECKING:
+    from typing import Optional
 
 from workbook.opc import PackageError, element_end, expat_parser, set_attrs, start_tag_attrs, tag_end, xml_error
 

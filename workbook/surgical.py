@@ -20,7 +20,9 @@ import re
 
 from scoring.lazy import compiled
 import xml.parsers.expat
-from typing import Any, Callable, Optional
+TYPE_CHECKING = False  # typing is not imported at run time (start-up cost): annotations are strings
+if TYPE_CHECKING:
+    from typing import Any, Callable, Optional
 
 from scoring.findings import SEVERITY_RANK
 from workbook import notes as N

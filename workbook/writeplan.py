@@ -14,7 +14,9 @@ from __future__ import annotations
 import re
 
 from scoring.lazy import compiled
-from typing import Any, Optional, Union
+TYPE_CHECKING = False  # typing is not imported at run time (start-up cost): annotations are strings
+if TYPE_CHECKING:
+    from typing import Any, Optional, Union
 
 from scoring.findings import worst
 from scoring.formatting import compact

@@ -18,12 +18,14 @@ from __future__ import annotations
 
 import os
 import re
+from collections import namedtuple  # collections.namedtuple, not typing.NamedTuple: typing costs ~2 ms of start-up
 
-from scoring.lazy import compiled
-import zipfile
+from scoring.lazy import LazyModule, compiled
 from xml.parsers.expat import ExpatError
 from pathlib import Path
-from typing import Any, NamedTuple, Optional
+TYPE_CHECKING = False  # typing is not imported at run time (start-up cost): annotations are strings
+if TYPE_CHECKING:
+    from typing import Any, Optional
 
 from workbook.errors import UnreadableFile, UnsafeToWrite, describe_os_error
 from workbook.fast import cell_value, trim
@@ -31,12 +33,16 @@ from workbook.grid import Grid, parse_a1
 from workbook.plan import HIGHLIGHT_COLORS, WritePlan
 from workbook.record import AUTHOR, NOTE_FLAG, NOTE_MARK, NOTE_SEPARATOR, Record, parse_record, record_rows
 
+zipfile = LazyModule("zipfile")  # imported only where a zip is read by it, or on an error (~3.5 ms)
 _SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
 
-class WriteResult(NamedTuple):
-    path: Path  # the written workbook
-    backup: Optional[Path]  # the copy of the original made before an in-place write
-    skipped_formula_cells: tuple = ()  # planned cells left alone because they hold the user's formula
+class WriteResult(namedtuple("WriteResult", ("path", "backup", "skipped_formula_cells"), defaults=((),),
+                             module=__name__)):
+    """path: the written workbook (Path); backup: the copy of the original made before an in-place
+    write (Path or None); skipped_formula_cells: planned cells left alone because they hold the user's
+    formula (tuple)."""
+
+    __slots__ = ()
 
 
 # Temp files of a save in progress: hidden (leading dot), never ending in a workbook extension, and
@@ -374,8 +380,6 @@ def save_atomically(data: bytes, out: Path) -> None:
     (turned into an exception for the duration of the save). A SIGKILL can leave it behind; its
     name (``TEMP_PATTERN``) is hidden, ends in .tmp, and ``is_temp_file`` recognises it.
     """
-    import threading
-
     try:  # the C module: ``signal`` itself builds three enums on import (~0.5 ms of a command-line run)
         import _signal as signal
     except ImportError:  # pragma: no cover - other interpreters
@@ -385,9 +389,13 @@ def save_atomically(data: bytes, out: Path) -> None:
     tmp = os.path.join(out_dir, f"{TEMP_PREFIX}{os.urandom(6).hex()}{TEMP_SUFFIX}")
     mode = _target_mode(out)
     previous = None
-    # signal handlers can only be installed from the main thread (the add-in saves from others)
-    if threading.current_thread() is threading.main_thread() and hasattr(signal, "SIGTERM"):
-        previous = signal.signal(signal.SIGTERM, _on_term)
+    # signal handlers can only be installed from the main thread (the add-in saves from others):
+    # elsewhere signal.signal raises ValueError (asked this way, threading need not be imported)
+    if hasattr(signal, "SIGTERM"):
+        try:
+            previous = signal.signal(signal.SIGTERM, _on_term)
+        except ValueError:
+            previous = None
     try:
         _write_fully(tmp, data, mode, out)
     except BaseException as exc:

@@ -9,12 +9,15 @@ when it is stale.
 from __future__ import annotations
 
 import json
+import os
 import sys
 import unicodedata
 from scoring.plaindata import dataclass, field  # not dataclasses: see scoring.plaindata
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+TYPE_CHECKING = False  # typing is not imported at run time (start-up cost): annotations are strings
+if TYPE_CHECKING:
+    from typing import Any
 
 from scoring.profiles import PROFILE_DIR
 
@@ -79,10 +82,16 @@ def _snapshot() -> dict[str, dict[str, Any]]:
     return {e["toml"]: e["data"] for e in entries if isinstance(e, dict) and "toml" in e and "data" in e}
 
 
+def _family_files() -> list[Path]:
+    """The family files, sorted: what ``sorted(FAMILY_DIR.glob("*.toml"))`` gives, without the pattern
+    a glob compiles on every run."""
+    return sorted(FAMILY_DIR / n for n in os.listdir(FAMILY_DIR) if os.path.normcase(n).endswith(".toml"))
+
+
 def snapshot_entries() -> list[dict[str, Any]]:
     """The snapshot as it should be: each shipped family file's text, parsed now."""
     out = []
-    for p in sorted(FAMILY_DIR.glob("*.toml")):
+    for p in _family_files():
         text = p.read_text(encoding="utf-8")
         out.append({"file": p.name, "toml": text, "data": _toml(text)})
     return out
@@ -133,7 +142,7 @@ def load_family(path: Path) -> Family:
 
 @lru_cache(maxsize=1)
 def _all() -> tuple[Family, ...]:
-    found = [load_family(p) for p in sorted(FAMILY_DIR.glob("*.toml"))]
+    found = [load_family(p) for p in _family_files()]
     return tuple(sorted(found, key=lambda f: (f.order, f.name)))
 
 

@@ -20,7 +20,9 @@ from scoring.lazy import compiled
 import unicodedata
 from scoring.plaindata import dataclass, field  # not dataclasses: see scoring.plaindata
 from functools import lru_cache
-from typing import Any, Optional, Union
+TYPE_CHECKING = False  # typing is not imported at run time (start-up cost): annotations are strings
+if TYPE_CHECKING:
+    from typing import Any, Optional, Union
 
 from scoring.findings import make
 from scoring.formatting import compact
