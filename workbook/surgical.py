@@ -591,7 +591,7 @@ def _notes(pkg: Package, form: SheetEntry, rels, scan: sx.Scan, plan: WritePlan,
     # the VML drawing: remove the deleted notes' shapes, add shapes for new notes
     try:
         _vml(pkg, form, scan, data, vml_part, vml_rel, gone, created, lines, extra)
-    except ValueError as exc:
+    except ValueError:
         raise PackageError("批注的图形部件（VML）无法识别") from None
     return noted, extra
 
