@@ -26,26 +26,17 @@ from workbook.fast import read_grids
 from workbook.layout import read_form
 from workbook.pipeline import Scored
 from workbook.record import restore_originals
-from tests.scripts import load_script
-
-
-def _bench():
-    return load_script("bench/batch.py", "_bench_batch_inv")
+from tests.scripts import bench_forms, corpus_forms
 
 
 @pytest.fixture(scope="module")
 def files(tmp_path_factory) -> list:
     """The seed example, the real forms, the corpus forms, the family templates and 12 bench forms."""
     from pe_score.family_templates import outputs
-    from tests.corpus.build import ENTRIES, build
     from tests.real.build import build as build_real
 
     folder = tmp_path_factory.mktemp("batch_inv")
-    bench = _bench()
-    bench.generate(folder / "generated", 11, start=40)
-    bench.generate(folder / "capped", 1, start=7)  # form 7: the 约束性指标 cap triggered
-    names = {e.name for e, _ in ENTRIES if e.expect in ("score", "any") and not (e.heavy or e.bomb)}
-    corpus = [p for _, p in build(folder / "corpus", only=names)]
+    corpus = corpus_forms(folder / "corpus")
     real = build_real(folder / "real")
     templates = []
     for rel, wb in outputs().items():
@@ -53,8 +44,7 @@ def files(tmp_path_factory) -> list:
         path.parent.mkdir(parents=True, exist_ok=True)
         wb.save(path)
         templates.append(path)
-    return [EXAMPLE, *real, *corpus, *templates, *bench.files_of(folder / "generated"),
-            *bench.files_of(folder / "capped")]
+    return [EXAMPLE, *real, *corpus, *templates, *bench_forms(folder, 11, start=40)]
 
 
 def _straightforward(path, display: str) -> tuple[list, list]:

@@ -26,7 +26,7 @@ from workbook.errors import NotAForm
 from workbook.fast import read_grids
 from workbook.layout import read_form
 from workbook.pipeline import find_forms, score_grid
-from tests.scripts import load_script
+from tests.scripts import bench_forms, corpus_forms
 
 TEXTS = [
     "", "—", "无", "100%", "98%", "≥98%", "≤4.5%", "4.5%以内", "不超过80%", "未超过80%", "4.97万人",
@@ -127,22 +127,11 @@ def test_an_edited_profile_file_is_read_again(tmp_path):
     assert load_profile(str(path)).tolerance == 0.5
 
 
-def _bench():
-    return load_script("bench/batch.py", "_bench_batch")
-
-
 @pytest.fixture(scope="module")
 def workbooks(tmp_path_factory) -> list:
     """The example, eight generated variations (bench/batch.py) and the corpus files that may hold a form."""
-    from tests.corpus.build import ENTRIES, build
-
     folder = tmp_path_factory.mktemp("perf")
-    bench = _bench()
-    bench.generate(folder / "generated", 8, start=20)
-    bench.generate(folder / "capped", 1, start=7)  # form 7 has the 约束性指标 cap triggered
-    names = {e.name for e, _ in ENTRIES if e.expect in ("score", "any") and not (e.heavy or e.bomb)}
-    corpus = [p for _, p in build(folder / "corpus", only=names)]
-    return [EXAMPLE, *bench.files_of(folder / "generated"), *bench.files_of(folder / "capped"), *corpus]
+    return [EXAMPLE, *bench_forms(folder, 8, start=20), *corpus_forms(folder / "corpus")]
 
 
 def _dump(scored) -> list:

@@ -182,9 +182,7 @@ def _attr_text(text: str) -> str:
 
 def _parse_comments(data: bytes) -> _El:
     """The comments part as a tree of ``_El`` (expat, no namespace processing: names stay as written)."""
-    import xml.parsers.expat
-
-    from workbook.opc import expat_parser, xml_error
+    from workbook.opc import expat_parser, parse_root
 
     p = expat_parser("批注")
     p.buffer_text = True
@@ -217,13 +215,7 @@ def _parse_comments(data: bytes) -> _El:
 
     p.StartElementHandler, p.EndElementHandler, p.CharacterDataHandler = start, end, chars
     p.ProcessingInstructionHandler = pi
-    try:
-        p.Parse(data, True)
-    except xml.parsers.expat.ExpatError as exc:
-        raise xml_error("批注", exc) from None
-    if not root:
-        raise PackageError("批注 XML 是空的")
-    return root[0]
+    return parse_root(p, data, "批注", root, "批注 XML 是空的")
 
 
 class Comments:

@@ -69,6 +69,19 @@ def element_end(data: bytes, i: int, name: str) -> int:
     return i
 
 
+def parse_root(p: "xml.parsers.expat.XMLParserType", data: bytes, what: str, root: list, empty: str):
+    """Run the parser ``p`` (its handlers collect top-level elements into ``root``) over the whole part
+    ``data`` and return the root element; a parse error in the part ``what`` or an empty part (message
+    ``empty``) is a ``PackageError``."""
+    try:
+        p.Parse(data, True)
+    except xml.parsers.expat.ExpatError as exc:
+        raise xml_error(what, exc) from None
+    if not root:
+        raise PackageError(empty)
+    return root[0]
+
+
 def xml_error(what: str, exc: Exception) -> PackageError:
     """A ``PackageError`` for an expat parse error in the part ``what``, in Chinese, with its place."""
     line, col = getattr(exc, "lineno", None), getattr(exc, "offset", None)

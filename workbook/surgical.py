@@ -31,7 +31,7 @@ from workbook.errors import UnsafeToWrite
 from workbook.explain_layout import FONT_SIZE, HEADER_FILL, RECORD_FONT_COLOUR, ExplainLayout, explain_layout
 from workbook.grid import a1, parse_a1
 from workbook.opc import (CT_COMMENTS, CT_VML, CT_WORKSHEET, RT_COMMENTS, RT_OFFICE_DOC, RT_SST, RT_STYLES, RT_VML,
-                          RT_WORKSHEET, Package, PackageError, expat_parser, set_attrs, start_tag_attrs, tag_end,
+                          RT_WORKSHEET, Package, PackageError, expat_parser, parse_root, set_attrs, tag_end,
                           xml_error, xml_text)
 from workbook.plan import HIGHLIGHT_COLORS, WritePlan
 from workbook.record import NOTE_FLAG, VALUE_FLAG, Entry, parse_record, record_rows, record_sheet, same_value
@@ -96,13 +96,7 @@ def index_xml(data: bytes, depth_limit: int = 2) -> Node:
             node.end = node.tag_end if data[node.tag_end - 2:node.tag_end] == b"/>" else data.index(b">", i) + 1
 
     p.StartElementHandler, p.EndElementHandler = start, end
-    try:
-        p.Parse(data, True)
-    except xml.parsers.expat.ExpatError as exc:
-        raise xml_error("", exc) from None
-    if not root:
-        raise PackageError("XML 部件是空的")
-    return root[0]
+    return parse_root(p, data, "", root, "XML 部件是空的")
 
 
 def _child(node: Node, local: str) -> Optional[Node]:
