@@ -17,7 +17,6 @@ from __future__ import annotations
 import re
 
 from scoring.lazy import compiled
-import unicodedata
 from scoring.plaindata import dataclass, field  # not dataclasses: see scoring.plaindata
 from functools import lru_cache
 TYPE_CHECKING = False  # typing is not imported at run time (start-up cost): annotations are strings
@@ -32,7 +31,7 @@ from scoring.placeholders import only_placeholders
 from scoring.readings import is_blank
 from scoring.values import parse_value
 from workbook.grid import Grid, a1
-from workbook.layout import HEADER_MAX_COLS, HEADER_MAX_ROWS, header_role, is_placeholder
+from workbook.layout import HEADER_MAX_COLS, HEADER_MAX_ROWS, header_role, is_placeholder, norm
 
 from .data import DEFAULT_FAMILY, Family, families, family, family_words, traditional
 
@@ -47,21 +46,7 @@ _FROM_PAREN = compiled(r"[(（].*$")
 _FIGURE_CHARS = compiled(r"[\d.%年月日天个次万元亿≥≤><=]+")
 
 
-def _norm(value: Any) -> str:
-    if type(value) is str:
-        return _norm_str(value)
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return _norm_str(value)
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return _WS.sub("", unicodedata.normalize("NFKC", str(value)))
-
-
-@lru_cache(maxsize=8192)
-def _norm_str(value: str) -> str:  # cell texts repeat across rows and forms (数量指标, 同上, headers ...)
-    return _WS.sub("", unicodedata.normalize("NFKC", value))
+_norm = norm  # one normalisation of cell text for the layout reader and the families
 
 
 @dataclass
@@ -114,7 +99,7 @@ def _scanned(grid: Grid) -> list[str]:
 
 def _blob(texts: list[str], trad: bool) -> str:
     """The texts normalised by ``_norm`` (NFKC, no whitespace), one a line, simplified when traditional."""
-    blob = "\n".join(_norm_str(t) for t in texts if t.strip())
+    blob = "\n".join(norm(t) for t in texts if t.strip())
     return blob.translate(traditional()) if trad else blob
 
 
@@ -521,7 +506,7 @@ def _rest_blank(v: _View, r: int, nc: int) -> bool:
 def _total_row(v: _View, r: int, nc: int) -> bool:
     row = v.values[r - 1] if 0 < r <= len(v.values) else []
     # only a text can read 合计 (a number, a date or a blank never does)
-    return any(type(x) is str and _norm_str(x).startswith(("合计", "总分", "总计")) for x in row[:nc])
+    return any(type(x) is str and norm(x).startswith(("合计", "总分", "总计")) for x in row[:nc])
 
 
 def _is_num(x: Any) -> bool:
