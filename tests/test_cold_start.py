@@ -107,3 +107,37 @@ def test_the_named_tuples_keep_their_fields_defaults_and_methods():
         "path": Path("a.xlsx"), "backup": None, "skipped_formula_cells": ()}
     for cls in (RowInput, IndicatorReading, Entry, WriteResult):
         assert not hasattr(cls(*range(len(cls._fields))), "__dict__")  # slotted like a NamedTuple
+
+
+def test_score_runs_without_cycle_collection_and_check_keeps_it(tmp_path):
+    """``score`` pauses the cyclic collector while it runs (it walked every imported object ~20 times on
+    a ``--write``) and resumes it; ``check`` (many files in one process) keeps it running. With the
+    collector's first threshold at 10, any run that kept it would collect many times."""
+    code = (
+        "import gc, sys\n"
+        "from pe_score.cli import main\n"
+        "seen = []\n"
+        "def on_collect(phase, info):\n"
+        "    frame, names = sys._getframe(), set()\n"
+        "    while frame is not None:\n"
+        "        names.add(frame.f_code.co_name)\n"
+        "        frame = frame.f_back\n"
+        "    if phase == 'start':\n"
+        "        seen.append(names)\n"
+        "gc.callbacks.append(on_collect)\n"
+        "gc.set_threshold(10)\n"
+        "rc = main(sys.argv[1:])\n"
+        "during = sum('_score' in names or '_check' in names for names in seen)\n"
+        "sys.stderr.write(f'DURING={during} ENABLED={gc.isenabled()}\\n')\n"
+        "sys.exit(rc)\n")
+    runs = {"score": ["score", str(EXAMPLE), "--json", "--write", str(tmp_path / "out.xlsx")],
+            "check": ["check", str(EXAMPLE), "--json"]}
+    during = {}
+    for command, argv in runs.items():
+        r = subprocess.run([sys.executable, "-c", code, *argv], cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)),
+                           capture_output=True, text=True, encoding="utf-8", timeout=120)
+        assert r.returncode == 0, r.stderr
+        assert "ENABLED=True" in r.stderr, r.stderr
+        during[command] = int(r.stderr.split("DURING=")[1].split()[0])
+    assert during["score"] == 0 and during["check"] > 10, during
+    assert (tmp_path / "out.xlsx").is_file()

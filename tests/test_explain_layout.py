@@ -72,3 +72,31 @@ def test_text_stays_text_in_the_explain_sheet(tmp_path):
         part = next(n for n in names if n.startswith("xl/worksheets/sheet") and b"HYPERLINK" in z.read(n))
         xml = z.read(part)
     assert b"<f>" not in xml and re.search(rb't="inlineStr"><is><t>=HYPERLINK', xml)
+
+
+def test_measuring_each_text_once_lays_out_what_measuring_each_time_does(tmp_path):
+    """The layout keeps each text's line widths for the columns' widths and the rows' heights; over the
+    example, a rescore of the written example, the real forms and the family templates it equals the
+    layout measured afresh at every look (so the written 评分说明 is byte for byte what it was)."""
+    from pe_score.family_templates import outputs
+    from tests.real.build import build as build_real
+    from workbook.surgical import explain_sheet_xml
+
+    written = tmp_path / "written.xlsx"
+    xlsx.write_scored(EXAMPLE, written, _plan())
+    templates = []
+    for rel, wb in outputs().items():
+        templates.append(tmp_path / rel.name)
+        wb.save(templates[-1])
+    files = [EXAMPLE, written, *build_real(tmp_path / "real"), *templates]
+    xf = {"header": 1, "text": 2, "number": 3, "record": 4}
+    record = [["记录", "A1", 1.5, "多行\n文字", None, True]]
+    laid = 0
+    for path in files:
+        for scored in pipeline.find_forms(xlsx.read_grids(path)):
+            rows = scored.plan.explain_rows
+            once, afresh = explain_layout(rows, record), explain_layout(rows, record, _measure_once=False)
+            assert once == afresh, path.name
+            assert explain_sheet_xml(once, xf) == explain_sheet_xml(afresh, xf), path.name
+            laid += 1
+    assert laid >= len(files) - 1 > 20  # one family template is a blank form (no 评分说明)

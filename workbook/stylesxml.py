@@ -73,6 +73,7 @@ class Styles:
         self.pending: dict[str, list[bytes]] = {k: [] for k in _ITEM}  # appended, written out by ``data``
         self._index()
         self._canon: dict[str, Optional[dict[str, int]]] = {k: None for k in _ITEM}
+        self._with_fill: dict[tuple[int, Optional[bytes]], int] = {}  # (format, fill) -> ``with_fill``'s answer
         self._stale = False  # ``data`` wrote the pending entries in: offsets are indexed again when needed
         self.dirty = self.created
 
@@ -230,11 +231,21 @@ class Styles:
     def with_fill(self, xf_index: int, fill: Optional[bytes]) -> int:
         """A cell format like ``xf_index`` but with ``fill`` (found or appended; None: no fill, which is
         always fills[0]); returns its index."""
+        key = (xf_index, fill)
+        known = self._with_fill.get(key)
+        if known is not None:
+            return known
+        existing = 0 <= xf_index < self.count("cellXfs")
         fill_id = 0 if fill is None else self.find_or_add("fills", fill)
         el = self.xf(xf_index)
         te = tag_end(el, 0)
         tag = set_attrs(el[:te], {"fillId": str(fill_id), "applyFill": "1" if fill_id else None})
-        return self.find_or_add("cellXfs", tag + el[te:])
+        index = self.find_or_add("cellXfs", tag + el[te:])
+        if existing:
+            # kept: entries are only appended, so an existing format's XML and the index found for an
+            # element never change (a format past the end reads as format 0 until one is appended there)
+            self._with_fill[key] = index
+        return index
 
     def xf_for(self, *, font: Optional[bytes] = None, fill: Optional[bytes] = None, border: Optional[bytes] = None,
                alignment: Optional[bytes] = None, num_fmt: int = 0) -> int:
