@@ -5,6 +5,7 @@ no 内部错误, within time and memory bounds, and leaves its input unchanged. 
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
 from tests import fuzz
 
@@ -25,6 +26,13 @@ def test_every_mutation_class_actually_mutates():
         assert changed >= 4, name
 
 
+def _run_clean(files, tmp_path) -> None:
+    work = tmp_path / "out"
+    work.mkdir()
+    failures = fuzz.run(files, work, timeout=60)
+    assert not failures, "\n".join(f"{f.name} {f.argv[2:]}: {f.why}" for f in failures)
+
+
 def test_fuzz_fixed_seed_small_budget(tmp_path):
     folder = tmp_path / "mutants"
     folder.mkdir()
@@ -32,28 +40,19 @@ def test_fuzz_fixed_seed_small_budget(tmp_path):
     for name, data in fuzz.mutants(seed=20261201, budget=2 * len(fuzz.CLASSES)):
         (folder / name).write_bytes(data)
         files.append(folder / name)
-    work = tmp_path / "out"
-    work.mkdir()
-    failures = fuzz.run(files, work, timeout=60)
-    assert not failures, "\n".join(f"{f.name} {f.argv[2:]}: {f.why}" for f in failures)
+    _run_clean(files, tmp_path)
 
 
-# Mutants longer runs found (python -m tests.fuzz --seed 2 --budget 240): a corrupt deflate stream in
-# xl/workbook.xml or a .rels part escaped the gate as zlib.error (内部错误); a UTF-16 [Content_Types].xml
-# or broken comments XML, or a legacyDrawing part that is not VML, escaped the writer's own parsers on
-# --write; a GBK-declared comments part made expat raise ValueError in the gate. Kept as regression cases.
-FOUND = [(2, 7), (2, 55), (2, 60), (2, 76), (2, 135), (3, 89), (4, 20)]
+# Mutants longer runs found, kept as the files themselves (a mutant is derived from the generated example,
+# so a seed and an index name another file whenever the example's template changes): a corrupt deflate
+# stream in xl/workbook.xml or a .rels part escaped the gate as zlib.error (内部错误); a UTF-16
+# [Content_Types].xml or broken comments XML, or a legacyDrawing part that is not VML, escaped the writer's
+# own parsers on --write; a GBK-declared comments part made expat raise ValueError in the gate; a UTF-16
+# workbook part without a byte-order mark gave 内部错误“两处修改重叠” on --write (seed 9, mutant 20).
+FOUND = Path(__file__).resolve().parent / "fuzz_found"
 
 
 def test_mutants_found_by_longer_runs_stay_fixed(tmp_path):
-    folder = tmp_path / "found"
-    folder.mkdir()
-    files = []
-    for seed, index in FOUND:
-        name, data = fuzz.mutants(seed=seed, budget=index + 1)[index]
-        (folder / name).write_bytes(data)
-        files.append(folder / name)
-    work = tmp_path / "out"
-    work.mkdir()
-    failures = fuzz.run(files, work, timeout=60)
-    assert not failures, "\n".join(f"{f.name} {f.argv[2:]}: {f.why}" for f in failures)
+    files = sorted(FOUND.glob("*.xlsx"))
+    assert len(files) == 8
+    _run_clean(files, tmp_path)
